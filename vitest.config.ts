@@ -14,12 +14,14 @@ export default defineConfig({
       {
         test: {
           name: 'harness',
+          env: { KATA_PROJECT: 'harness' },
           include: ['harness/**/*.test.ts', 'scripts/**/*.test.ts'],
         },
       },
       {
         test: {
           name: 'exercises',
+          env: { KATA_PROJECT: 'exercises' },
           include: ['exercises/**/*.test.ts'],
         },
       },
@@ -27,6 +29,7 @@ export default defineConfig({
         plugins: [solutionRedirect()],
         test: {
           name: 'solutions',
+          env: { KATA_PROJECT: 'solutions' },
           include: ['exercises/**/*.test.ts'],
         },
       },

@@ -1,0 +1,127 @@
+/**
+ * Random fault schedules, as fast-check arbitraries (so a failing schedule shrinks to a small one) and
+ * drawn straight from a seed (for plain seed sweeps).
+ *
+ * Every generated schedule has two phases, as in TigerBeetle's simulator: faults happen until
+ * `healAtMs`; at `healAtMs` every link heals, the network becomes reliable and every crashed node
+ * restarts, so a test can then check that the system converges (liveness).
+ *
+ * @module
+ */
+import fc from 'fast-check';
+import { sortSchedule, type Fault, type FaultSchedule, type ScheduledFault } from './faults.ts';
+import type { NodeId } from './node.ts';
+
+/** Which faults a random schedule may contain. */
+export type RandomFaultKind = 'partition' | 'isolate' | 'cut' | 'crash' | 'network' | 'clock';
+
+/** Options for {@link faultScheduleArbitrary} and {@link randomFaultSchedule}. */
+export interface FaultScheduleOptions {
+  /** The nodes faults may hit (usually the servers, not the clients). */
+  readonly nodes: readonly NodeId[];
+  /** Faults happen between t=0 and this time; at this time everything heals. */
+  readonly healAtMs: number;
+  /** The kinds of fault to draw from. Default: partition, isolate, cut, crash, network. */
+  readonly kinds?: readonly RandomFaultKind[];
+  /** Most faults in one schedule (each crash counts once, with its restart). Default 6. */
+  readonly maxFaults?: number;
+  /** Highest drop rate a `network` fault may set. Default 0.3. */
+  readonly maxDropRate?: number;
+  /** Highest duplicate rate a `network` fault may set. Default 0.3. */
+  readonly maxDuplicateRate?: number;
+  /** Largest message delay a `network` fault may set, ms. Default 100. */
+  readonly maxDelayMs?: number;
+  /** The network as it is after healing. Default: no drops, no duplicates, 1–10 ms. */
+  readonly healedNetwork?: { readonly dropRate?: number; readonly duplicateRate?: number; readonly delayMs?: { min: number; max: number } };
+}
+
+const DEFAULT_KINDS: readonly RandomFaultKind[] = ['partition', 'isolate', 'cut', 'crash', 'network'];
+
+/**
+ * A fast-check arbitrary of fault schedules. Shrinking removes faults and moves them earlier, so a
+ * failing run is reported with the smallest schedule that still fails.
+ */
+export function faultScheduleArbitrary(options: FaultScheduleOptions): fc.Arbitrary<FaultSchedule> {
+  const kinds = options.kinds ?? DEFAULT_KINDS;
+  if (options.nodes.length === 0) throw new Error('faultScheduleArbitrary needs at least one node.');
+  if (kinds.length === 0) throw new Error('faultScheduleArbitrary needs at least one kind of fault.');
+  const time = fc.integer({ min: 0, max: Math.max(0, options.healAtMs - 1) });
+  const node = fc.constantFrom(...options.nodes);
+  const fault = fc.oneof(...kinds.map((kind) => faultOfKind(kind, options, node, time)));
+  return fc
+    .array(fault, { maxLength: options.maxFaults ?? 6 })
+    .map((faults) => withHealing(faults.flat(), options));
+}
+
+/**
+ * A fault schedule drawn from `seed`: the same seed always gives the same schedule. For sweeps that
+ * do not need shrinking.
+ */
+export function randomFaultSchedule(seed: number, options: FaultScheduleOptions): FaultSchedule {
+  const [schedule] = fc.sample(faultScheduleArbitrary(options), { seed, numRuns: 1 });
+  return schedule!;
+}
+
+function faultOfKind(
+  kind: RandomFaultKind,
+  options: FaultScheduleOptions,
+  node: fc.Arbitrary<NodeId>,
+  time: fc.Arbitrary<number>,
+): fc.Arbitrary<ScheduledFault[]> {
+  const durationMs = fc.integer({ min: 1, max: Math.max(1, Math.floor(options.healAtMs / 2)) });
+  const until = (atMs: number, duration: number) => Math.min(atMs + duration, options.healAtMs);
+  switch (kind) {
+    case 'partition':
+      return fc.tuple(time, durationMs, fc.shuffledSubarray([...options.nodes], { minLength: 1 })).map(([atMs, duration, side]) => {
+        const other = options.nodes.filter((id) => !side.includes(id));
+        const start: ScheduledFault = { atMs, kind: 'partition', groups: [side, other] };
+        return [start, { atMs: until(atMs, duration), kind: 'heal' }];
+      });
+    case 'isolate':
+      return fc.tuple(time, durationMs, node).map(([atMs, duration, id]) => [
+        { atMs, kind: 'isolate', node: id },
+        { atMs: until(atMs, duration), kind: 'heal' },
+      ]);
+    case 'cut':
+      return fc.tuple(time, durationMs, node, node).map(([atMs, duration, from, to]) => [
+        { atMs, kind: 'cut', from, to },
+        { atMs: until(atMs, duration), kind: 'heal' },
+      ]);
+    case 'crash':
+      return fc.tuple(time, durationMs, node).map(([atMs, duration, id]) => [
+        { atMs, kind: 'crash', node: id },
+        { atMs: until(atMs, duration), kind: 'restart', node: id },
+      ]);
+    case 'network':
+      return fc
+        .tuple(
+          time,
+          fc.double({ min: 0, max: options.maxDropRate ?? 0.3, noNaN: true }),
+          fc.double({ min: 0, max: options.maxDuplicateRate ?? 0.3, noNaN: true }),
+          fc.integer({ min: 1, max: options.maxDelayMs ?? 100 }),
+        )
+        .map(([atMs, dropRate, duplicateRate, maxDelay]) => [
+          { atMs, kind: 'network', settings: { dropRate: round(dropRate), duplicateRate: round(duplicateRate), delayMs: { min: 1, max: maxDelay } } },
+        ]);
+    case 'clock':
+      return fc.tuple(time, node, fc.integer({ min: -500, max: 500 }), fc.integer({ min: -200, max: 200 })).map(([atMs, id, skewMs, driftPpm]) => [
+        { atMs, kind: 'clock', node: id, clock: { skewMs, driftPpm } },
+      ]);
+  }
+}
+
+/** Adds the healing phase: at `healAtMs` every link heals, the network is reliable, crashed nodes restart. */
+function withHealing(faults: readonly ScheduledFault[], options: FaultScheduleOptions): FaultSchedule {
+  const healed = options.healedNetwork ?? {};
+  const healing: Fault[] = [
+    { kind: 'heal' },
+    { kind: 'network', settings: { dropRate: healed.dropRate ?? 0, duplicateRate: healed.duplicateRate ?? 0, delayMs: healed.delayMs ?? { min: 1, max: 10 } } },
+  ];
+  const crashed = new Set(faults.filter((fault) => fault.kind === 'crash').map((fault) => (fault as { node: NodeId }).node));
+  for (const node of [...crashed].sort()) healing.push({ kind: 'restart', node });
+  return sortSchedule([...faults, ...healing.map((fault) => ({ ...fault, atMs: options.healAtMs }))]);
+}
+
+function round(probability: number): number {
+  return Math.round(probability * 1000) / 1000;
+}

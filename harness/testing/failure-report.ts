@@ -1,0 +1,112 @@
+/**
+ * Turning a failed run into something a learner can act on: what broke, the seed, the virtual time, the
+ * command that replays exactly this run, and the trace file.
+ *
+ * @module
+ */
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { expect } from 'vitest';
+import type { Simulation } from '../simulation.ts';
+import { formatTraceEvent, traceHash, type TraceFile } from '../trace.ts';
+import { hashLogFile, testCommand, traceDirectory } from './environment.ts';
+
+/** The test that is running: its file (relative to the working directory) and its name. */
+export interface TestIdentity {
+  readonly file: string;
+  readonly name: string;
+}
+
+/** The running vitest test, or a placeholder outside a test. */
+export function currentTest(): TestIdentity {
+  const state = expect.getState();
+  const file = state.testPath === undefined ? 'unknown-test-file' : path.relative(process.cwd(), state.testPath);
+  const fullName = state.currentTestName ?? 'unknown test';
+  const segments = fullName.split(' > ');
+  return { file, name: segments[segments.length - 1] ?? fullName };
+}
+
+/** The one-line command that reruns `test` with `environment` set, e.g. `KATA_SEED=7 npm test -- file -t "name"`. */
+export function replayCommand(test: TestIdentity, environment: string): string {
+  return `${environment} ${testCommand()} ${test.file} -t ${quoteForShell(escapeRegExp(test.name))}`;
+}
+
+/** Writes the run's trace as JSON under the trace folder and returns its path. */
+export function writeTrace(
+  sim: Simulation,
+  test: TestIdentity,
+  failure: TraceFile['failure'],
+  details?: Readonly<Record<string, unknown>>,
+): string {
+  const folder = path.join(traceDirectory(), slug(test.file.replace(/\.test\.ts$/, '')));
+  mkdirSync(folder, { recursive: true });
+  const file = path.join(folder, `${slug(test.name)}-seed-${sim.seed}.json`);
+  const trace: TraceFile = {
+    version: 1,
+    seed: sim.seed,
+    nodes: sim.nodeIds,
+    clients: sim.clientIds,
+    endMs: sim.nowMs,
+    hash: traceHash(sim.trace),
+    failure,
+    details,
+    events: sim.trace,
+  };
+  writeFileSync(file, JSON.stringify(trace, null, 1) + '\n');
+  return file;
+}
+
+/** Appends `{file, test, seed, hash}` to the hash log when `KATA_HASH_LOG` is set (for `npm run verify`). */
+export function logTraceHash(sim: Simulation, test: TestIdentity): void {
+  const file = hashLogFile();
+  if (file === undefined) return;
+  appendFileSync(file, JSON.stringify({ file: test.file, test: test.name, seed: sim.seed, hash: sim.traceHash() }) + '\n');
+}
+
+/** What a failure report says. */
+export interface FailureReport {
+  /** What broke, in domain words. */
+  readonly what: string;
+  readonly seed: number;
+  readonly atMs: number;
+  readonly replay: string;
+  readonly tracePath: string;
+  /** The last events before the failure, one line each. */
+  readonly lastEvents: readonly string[];
+  /** Anything else worth showing (e.g. the fault schedule). */
+  readonly extra?: string | undefined;
+}
+
+/** Formats a failure report for the terminal. */
+export function formatFailure(report: FailureReport): string {
+  const lines = [
+    report.what,
+    '',
+    `  seed     ${report.seed}`,
+    `  time     t=${report.atMs} ms (virtual)`,
+    `  replay   ${report.replay}`,
+    `  trace    ${report.tracePath}`,
+  ];
+  if (report.extra !== undefined) lines.push('', ...report.extra.split('\n').map((line) => `  ${line}`));
+  if (report.lastEvents.length > 0) {
+    lines.push('', '  last events before the failure:', ...report.lastEvents.map((line) => `    ${line}`));
+  }
+  return lines.join('\n');
+}
+
+/** The last `count` trace events of `sim`, formatted. */
+export function lastEvents(sim: Simulation, count = 12): string[] {
+  return sim.trace.slice(-count).map(formatTraceEvent);
+}
+
+function slug(text: string): string {
+  return text.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 120) || 'test';
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+function quoteForShell(text: string): string {
+  return `'${text.replace(/'/g, `'\\''`)}'`;
+}

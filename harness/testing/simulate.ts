@@ -1,0 +1,103 @@
+/**
+ * Running a simulation inside a test, so that any failure comes out replayable and explained.
+ *
+ * @module
+ */
+import { SimulationError } from '../errors.ts';
+import { Simulation, type SimulationOptions } from '../simulation.ts';
+import {
+  currentTest,
+  formatFailure,
+  lastEvents,
+  logTraceHash,
+  replayCommand,
+  writeTrace,
+  type TestIdentity,
+} from './failure-report.ts';
+
+/** A failed simulation test. Its message is the whole report: what broke, seed, time, replay, trace. */
+export class SimulationTestFailure extends Error {
+  /** The seed of the failing run. */
+  readonly seed: number;
+  /** Where the trace was written. */
+  readonly tracePath: string;
+
+  /** Wraps `cause` with the report `message`. */
+  constructor(message: string, seed: number, tracePath: string, cause: unknown) {
+    super(message, { cause });
+    this.name = 'SimulationTestFailure';
+    this.seed = seed;
+    this.tracePath = tracePath;
+    // The report is the useful part; the stack of the wrapper adds nothing.
+    this.stack = `${this.name}: ${message}`;
+  }
+}
+
+/** Extra options for {@link simulate}. */
+export interface SimulateOptions extends SimulationOptions {
+  /**
+   * The environment part of the replay command. Default `KATA_SEED=<seed>`; property tests pass
+   * `KATA_REPLAY=...`.
+   */
+  readonly replayWith?: string;
+  /** Facts to save in the trace and print on failure, e.g. `{ faults: describeSchedule(schedule) }`. */
+  readonly details?: Readonly<Record<string, string>>;
+}
+
+/**
+ * Builds a {@link Simulation} and runs `body` with it. If anything inside throws (the simulation, a
+ * checker, an `expect`), the trace is written under `.kata/traces/` and the error is rethrown as a
+ * {@link SimulationTestFailure} whose message names what broke, the seed, the virtual time, the
+ * command that replays exactly this run, and the trace's path.
+ *
+ * ```ts
+ * await simulate({ seed, nodes: cluster(3, createNode) }, async (sim) => {
+ *   sim.client('c1', workload);
+ *   expect(await sim.runUntilClientsDone({ timeoutMs: 10_000 }), 'the client finished').toBe(true);
+ * });
+ * ```
+ */
+export async function simulate<T>(options: SimulateOptions, body: (sim: Simulation) => Promise<T> | T): Promise<T> {
+  const sim = new Simulation(options);
+  const test = currentTest();
+  try {
+    const result = await body(sim);
+    if (sim.failure !== null) throw sim.failure;
+    logTraceHash(sim, test);
+    return result;
+  } catch (error) {
+    logTraceHash(sim, test);
+    throw explainFailure(sim, test, error, options);
+  }
+}
+
+/** Builds the report for `error` thrown while `sim` ran in `test`, writing the trace. */
+export function explainFailure(
+  sim: Simulation,
+  test: TestIdentity,
+  error: unknown,
+  options: Pick<SimulateOptions, 'replayWith' | 'details'> = {},
+): SimulationTestFailure {
+  if (error instanceof SimulationTestFailure) return error;
+  const what = describeError(error);
+  const atMs = error instanceof SimulationError ? error.context.atMs : sim.nowMs;
+  const replay = replayCommand(test, options.replayWith ?? `KATA_SEED=${sim.seed}`);
+  const tracePath = writeTrace(sim, test, { message: what, atMs, replay }, options.details);
+  const extra = options.details === undefined
+    ? undefined
+    : Object.entries(options.details).map(([key, value]) => `${key}:\n${indent(value)}`).join('\n');
+  const message = formatFailure({ what, seed: sim.seed, atMs, replay, tracePath, lastEvents: lastEvents(sim), extra });
+  return new SimulationTestFailure(message, sim.seed, tracePath, error);
+}
+
+function describeError(error: unknown): string {
+  if (error instanceof Error) {
+    // vitest's assertion errors carry "message: expected …"; keep both the domain message and the values.
+    return error.message;
+  }
+  return String(error);
+}
+
+function indent(text: string): string {
+  return text.split('\n').map((line) => `  ${line}`).join('\n');
+}

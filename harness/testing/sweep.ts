@@ -1,0 +1,92 @@
+/**
+ * Sweeps: one test body run over many seeds, or over many generated fault schedules with fast-check.
+ *
+ * @module
+ */
+import fc from 'fast-check';
+import { describeSchedule, type FaultSchedule } from '../faults.ts';
+import type { Simulation } from '../simulation.ts';
+import { replayProperty, replaySeed, sweepSeedCount } from './environment.ts';
+import { simulate, SimulationTestFailure, type SimulateOptions } from './simulate.ts';
+
+/** Options for {@link forEachSeed}. */
+export interface SeedSweepOptions {
+  /** How many seeds to run (`KATA_SEEDS` overrides it for a soak). */
+  readonly count: number;
+  /** The first seed. Default 1. */
+  readonly firstSeed?: number;
+}
+
+/**
+ * Runs `body` for seeds `firstSeed`, `firstSeed + 1`, ... and stops at the first failure. With
+ * `KATA_SEED` set, runs only that seed: this is how a printed replay command reproduces one run.
+ */
+export async function forEachSeed(options: SeedSweepOptions, body: (seed: number) => Promise<void>): Promise<void> {
+  const only = replaySeed();
+  if (only !== undefined) return body(only);
+  const first = options.firstSeed ?? 1;
+  const count = sweepSeedCount(options.count);
+  for (let seed = first; seed < first + count; seed++) await body(seed);
+}
+
+/** Options for {@link checkFaultSchedules}. */
+export interface FaultSweepOptions {
+  /** Generates the fault schedules (see `faultScheduleArbitrary`). */
+  readonly faults: fc.Arbitrary<FaultSchedule>;
+  /** Builds the simulation for one run. */
+  readonly simulation: (seed: number, faults: FaultSchedule) => Omit<SimulateOptions, 'seed' | 'faults' | 'replayWith' | 'details'>;
+  /** How many generated runs (`KATA_SEEDS` overrides it). */
+  readonly numRuns: number;
+  /** The test body for one run; throw (or `expect`) to fail. */
+  readonly body: (sim: Simulation, faults: FaultSchedule) => Promise<void>;
+}
+
+/**
+ * Runs `body` on many generated (seed, fault schedule) pairs with fast-check. When one fails, fast-check
+ * shrinks it to a small schedule, and the failure is reported like any simulation failure, with a
+ * `KATA_REPLAY=...` command that reruns exactly the shrunk case.
+ */
+export async function checkFaultSchedules(options: FaultSweepOptions): Promise<void> {
+  const replay = replayProperty();
+  const runOne = async (seed: number, faults: FaultSchedule, replayWith?: string) =>
+    simulate(
+      {
+        ...options.simulation(seed, faults),
+        seed,
+        faults,
+        details: { 'fault schedule': describeSchedule(faults) },
+        ...(replayWith === undefined ? {} : { replayWith }),
+      },
+      (sim) => options.body(sim, faults),
+    );
+  const property = fc.asyncProperty(fc.nat({ max: 0xffff_ffff }), options.faults, async (seed, faults) => {
+    await runOne(seed, faults);
+  });
+  const details = await fc.check(property, {
+    numRuns: sweepSeedCount(options.numRuns),
+    ...(replay === undefined ? {} : { seed: replay.seed, path: replay.path, endOnFailure: true }),
+  });
+  if (!details.failed || details.counterexample === null) {
+    if (details.failed) throw new Error(`fast-check failed without a counterexample: ${String(details.errorInstance)}`);
+    return;
+  }
+  const [seed, faults] = details.counterexample;
+  const replayWith = `KATA_REPLAY=${details.seed}:${details.counterexamplePath ?? ''}`;
+  try {
+    await runOne(seed, faults, replayWith);
+  } catch (error) {
+    if (error instanceof SimulationTestFailure) {
+      throw new SimulationTestFailure(
+        `${error.message}\n\n  (fast-check shrank this case after ${details.numRuns} runs and ${details.numShrinks} shrinks)`,
+        error.seed,
+        error.tracePath,
+        error.cause,
+      );
+    }
+    throw error;
+  }
+  throw new Error(
+    `A generated run failed (seed ${seed}) but passed when rerun: the test is not deterministic. ` +
+      `First failure: ${String(details.errorInstance)}`,
+  );
+}
