@@ -1,0 +1,38 @@
+/**
+ * Convergence checkers: after the faults heal, do replicas end up agreeing, and does a replicated set
+ * keep everything it acknowledged?
+ *
+ * Like the delivery checkers, each is a pure function from plain records to a {@link Verdict}
+ * (`{ ok: true, … }` or `{ ok: false, violations }`, with the same summary either way), and each has an
+ * `assert…` twin that throws instead.
+ *
+ * - {@link checkConvergence}: `convergence`, all replicas hold the same final state.
+ * - {@link checkSetFull}: `set-full` and `no-invention`, a simplified Jepsen set-full checker, with a
+ *   per-element outcome (stable, lost, never-read, …).
+ *
+ * @module
+ */
+export type { Verdict, Violation } from '../delivery/verdict.ts';
+export { assertConvergence, checkConvergence } from './convergence.ts';
+export type {
+  ConvergenceInput,
+  ConvergenceSummary,
+  ConvergenceVerdict,
+  ConvergenceViolation,
+  ReplicaGroup,
+  ReplicaStates,
+} from './convergence.ts';
+export { assertSetFull, checkSetFull } from './set-full.ts';
+export type {
+  InventedElement,
+  LostElement,
+  SetAdd,
+  SetElement,
+  SetElementOutcome,
+  SetElementReport,
+  SetFullInput,
+  SetFullSummary,
+  SetFullVerdict,
+  SetFullViolation,
+  SetRead,
+} from './set-full.ts';
