@@ -1,0 +1,107 @@
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, test } from 'vitest';
+import { cluster, faultScheduleArbitrary, randomFaultSchedule, traceHash, type TraceFile } from '../index.ts';
+import { checkFaultSchedules, forEachSeed, simulate, SimulationTestFailure } from '../testing/index.ts';
+import { chattyNode, nodeOf } from './helpers.ts';
+
+const traceFolder = path.join('.kata', 'traces', 'harness-tests-testing-helpers');
+
+afterEach(() => {
+  delete process.env['KATA_SEED'];
+  delete process.env['KATA_SEEDS'];
+});
+
+describe('a failing simulation test explains itself', () => {
+  test('the report names what broke, the seed, the time, the replay command and the trace', async () => {
+    const failure = await simulate({ seed: 31, nodes: cluster(2, chattyNode()) }, async (sim) => {
+      await sim.run({ untilMs: 120 });
+      throw new Error('n2 delivered message #17 from n1 twice (t=40 ms, t=95 ms)');
+    }).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(SimulationTestFailure);
+    const message = (failure as SimulationTestFailure).message;
+    expect(message).toMatch(/^n2 delivered message #17 from n1 twice \(t=40 ms, t=95 ms\)\n/);
+    expect(message).toContain('  seed     31');
+    expect(message).toContain('  time     t=120 ms (virtual)');
+    expect(message).toContain(
+      "  replay   KATA_SEED=31 npm run test:harness -- harness/tests/testing-helpers.test.ts -t 'the report names what broke, the seed, the time, the replay command and the trace'",
+    );
+    expect(message).toContain('last events before the failure:');
+    const tracePath = (failure as SimulationTestFailure).tracePath;
+    expect(message).toContain(`  trace    ${tracePath}`);
+    expect(tracePath.startsWith(traceFolder)).toBe(true);
+    const trace = JSON.parse(readFileSync(tracePath, 'utf8')) as TraceFile;
+    expect(trace.seed).toBe(31);
+    expect(trace.hash).toBe(traceHash(trace.events));
+    expect(trace.failure?.message).toContain('twice');
+    rmSync(tracePath);
+  });
+
+  test('a simulation error (here: a handler that throws) is reported the same way, at its virtual time', async () => {
+    const failure = await simulate({ seed: 4, nodes: { n1: nodeOf({ async onStart(ctx) { await ctx.sleep(70); throw new Error('oops'); } }) } }, (sim) => sim.run())
+      .catch((error: unknown) => error as SimulationTestFailure);
+    expect(failure.message).toMatch(/^n1 threw while starting at t=70 ms \(seed 4\): Error: oops/);
+    expect(failure.message).toContain('  time     t=70 ms (virtual)');
+    expect(existsSync(failure.tracePath)).toBe(true);
+    rmSync(failure.tracePath);
+  });
+});
+
+describe('seed sweeps', () => {
+  test('run the given number of seeds from 1', async () => {
+    const seeds: number[] = [];
+    await forEachSeed({ count: 5 }, async (seed) => void seeds.push(seed));
+    expect(seeds).toEqual([1, 2, 3, 4, 5]);
+  });
+
+  test('KATA_SEED replays one seed; KATA_SEEDS sets the count for a soak', async () => {
+    const seeds: number[] = [];
+    process.env['KATA_SEED'] = '1234';
+    await forEachSeed({ count: 5 }, async (seed) => void seeds.push(seed));
+    delete process.env['KATA_SEED'];
+    process.env['KATA_SEEDS'] = '3';
+    await forEachSeed({ count: 5 }, async (seed) => void seeds.push(seed));
+    expect(seeds).toEqual([1234, 1, 2, 3]);
+  });
+});
+
+describe('random fault schedules', () => {
+  const options = { nodes: ['n1', 'n2', 'n3'], healAtMs: 1_000 };
+
+  test('the same seed draws the same schedule', () => {
+    expect(randomFaultSchedule(8, options)).toEqual(randomFaultSchedule(8, options));
+  });
+
+  test('every schedule ends healed: links restored, network reliable, crashed nodes restarted', () => {
+    for (let seed = 1; seed <= 50; seed++) {
+      const schedule = randomFaultSchedule(seed, options);
+      const atHeal = schedule.filter((fault) => fault.atMs === 1_000);
+      expect(atHeal.some((fault) => fault.kind === 'heal')).toBe(true);
+      for (const crash of schedule.filter((fault) => fault.kind === 'crash')) {
+        expect(atHeal).toContainEqual({ atMs: 1_000, kind: 'restart', node: (crash as { node: string }).node });
+      }
+      expect(schedule.every((fault, index) => index === 0 || schedule[index - 1]!.atMs <= fault.atMs)).toBe(true);
+    }
+  });
+
+  test('a failing schedule shrinks to a small one, reported with a KATA_REPLAY command', async () => {
+    // A deliberately fragile "system": it fails whenever n2 is ever crashed.
+    const failure = await checkFaultSchedules({
+      faults: faultScheduleArbitrary({ ...options, kinds: ['crash', 'partition', 'network'] }),
+      numRuns: 200,
+      simulation: () => ({ nodes: cluster(3, chattyNode()) }),
+      async body(sim) {
+        await sim.run({ untilMs: 1_100 });
+        const crash = sim.trace.find((event) => event.kind === 'crash' && event.node === 'n2');
+        if (crash !== undefined) throw new Error(`n2 crashed at t=${crash.t} ms and the system could not cope`);
+      },
+    }).catch((error: unknown) => error as SimulationTestFailure);
+    expect(failure).toBeInstanceOf(SimulationTestFailure);
+    expect(failure.message).toMatch(/^n2 crashed at t=0 ms and the system could not cope/);
+    expect(failure.message).toMatch(/replay {3}KATA_REPLAY=-?\d+:[\d:]+ npm run test:harness/);
+    expect(failure.message).toContain('t=0ms crash n2');
+    expect(failure.message).toContain('t=1000ms restart n2');
+    expect(failure.message).toMatch(/fast-check shrank this case after \d+ runs and \d+ shrinks/);
+    rmSync(failure.tracePath);
+  });
+});
