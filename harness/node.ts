@@ -100,19 +100,23 @@ export interface NodeContext {
    * Sends `message` to node `to`. The message is copied now: changing it afterwards has no effect.
    * The network may delay, reorder, duplicate or drop it.
    */
-  send(to: NodeId, message: Message): void;
+  send<M extends Message>(to: NodeId, message: M): void;
   /**
    * Sends a request and waits for the reply, or gives up after `timeoutMs`. The receiver answers with
    * {@link NodeContext.reply}. Built from `send` and a timer, so it is exactly as deterministic.
    */
-  rpc<Reply extends Message = Message>(to: NodeId, request: Message, options: RpcOptions): Promise<RpcResult<Reply>>;
+  rpc<Reply extends Message = Message, Request extends Message = Message>(
+    to: NodeId,
+    request: Request,
+    options: RpcOptions,
+  ): Promise<RpcResult<Reply>>;
   /** Answers a request received through `rpc`: sends `reply` to `to`, tagged with the request's id. */
-  reply(to: NodeId, request: Message, reply: Message): void;
+  reply<M extends Message>(to: NodeId, request: Message, reply: M): void;
   /**
    * Asks for `onTimer(ctx, payload)` to be called after `delay` ms of this node's clock.
    * Timers do not survive a crash.
    */
-  setTimer(delay: Delay, payload: TimerPayload): TimerId;
+  setTimer<T extends TimerPayload>(delay: Delay, payload: T): TimerId;
   /** Cancels a timer. Cancelling a timer that already fired or was cancelled does nothing. */
   cancelTimer(timer: TimerId): void;
   /** Resolves after `delay` ms of this node's clock (a timer in promise form). */

@@ -1002,17 +1002,17 @@ class NodeContextImpl implements ClientContext {
     return this.#runtime.rng.int(min, max);
   }
 
-  send(to: NodeId, message: Message): void {
+  send<M extends Message>(to: NodeId, message: M): void {
     this.#alive(`send a message to ${to}`);
     this.#sim.send(this.#runtime, to, message);
   }
 
-  rpc<Reply extends Message = Message>(to: NodeId, request: Message, options: RpcOptions): Promise<RpcResult<Reply>> {
+  rpc<Reply extends Message = Message, Request extends Message = Message>(to: NodeId, request: Request, options: RpcOptions): Promise<RpcResult<Reply>> {
     this.#alive(`send a request to ${to}`);
     return this.#sim.rpc(this.#runtime, to, request, options) as Promise<RpcResult<Reply>>;
   }
 
-  reply(to: NodeId, request: Message, reply: Message): void {
+  reply<M extends Message>(to: NodeId, request: Message, reply: M): void {
     this.#alive(`reply to ${to}`);
     const rpcId = (request as { rpcId?: unknown }).rpcId;
     if (typeof rpcId !== 'number') {
@@ -1024,7 +1024,7 @@ class NodeContextImpl implements ClientContext {
     this.#sim.send(this.#runtime, to, { ...reply, inReplyTo: rpcId } as Message);
   }
 
-  setTimer(delay: Delay, payload: TimerPayload): TimerId {
+  setTimer<T extends TimerPayload>(delay: Delay, payload: T): TimerId {
     this.#alive('set a timer');
     return this.#sim.setTimer(this.#runtime, delay, payload, null);
   }

@@ -7,6 +7,13 @@ import { chattyNode, nodeOf } from './helpers.ts';
 
 const traceFolder = path.join('.kata', 'traces', 'harness-tests-testing-helpers');
 
+/** The failure a test helper rejected with; fails the test if it resolved. */
+async function failureOf(promise: Promise<unknown>): Promise<SimulationTestFailure> {
+  const outcome = await promise.then(() => undefined, (error: unknown) => error);
+  if (!(outcome instanceof SimulationTestFailure)) throw new Error(`expected a SimulationTestFailure, got ${String(outcome)}`);
+  return outcome;
+}
+
 afterEach(() => {
   delete process.env['KATA_SEED'];
   delete process.env['KATA_SEEDS'];
@@ -14,12 +21,11 @@ afterEach(() => {
 
 describe('a failing simulation test explains itself', () => {
   test('the report names what broke, the seed, the time, the replay command and the trace', async () => {
-    const failure = await simulate({ seed: 31, nodes: cluster(2, chattyNode()) }, async (sim) => {
+    const failure = await failureOf(simulate({ seed: 31, nodes: cluster(2, chattyNode()) }, async (sim) => {
       await sim.run({ untilMs: 120 });
       throw new Error('n2 delivered message #17 from n1 twice (t=40 ms, t=95 ms)');
-    }).catch((error: unknown) => error);
-    expect(failure).toBeInstanceOf(SimulationTestFailure);
-    const message = (failure as SimulationTestFailure).message;
+    }));
+    const message = failure.message;
     expect(message).toMatch(/^n2 delivered message #17 from n1 twice \(t=40 ms, t=95 ms\)\n/);
     expect(message).toContain('  seed     31');
     expect(message).toContain('  time     t=120 ms (virtual)');
@@ -27,7 +33,7 @@ describe('a failing simulation test explains itself', () => {
       "  replay   KATA_SEED=31 npm run test:harness -- harness/tests/testing-helpers.test.ts -t 'the report names what broke, the seed, the time, the replay command and the trace'",
     );
     expect(message).toContain('last events before the failure:');
-    const tracePath = (failure as SimulationTestFailure).tracePath;
+    const tracePath = failure.tracePath;
     expect(message).toContain(`  trace    ${tracePath}`);
     expect(tracePath.startsWith(traceFolder)).toBe(true);
     const trace = JSON.parse(readFileSync(tracePath, 'utf8')) as TraceFile;
@@ -38,8 +44,9 @@ describe('a failing simulation test explains itself', () => {
   });
 
   test('a simulation error (here: a handler that throws) is reported the same way, at its virtual time', async () => {
-    const failure = await simulate({ seed: 4, nodes: { n1: nodeOf({ async onStart(ctx) { await ctx.sleep(70); throw new Error('oops'); } }) } }, (sim) => sim.run())
-      .catch((error: unknown) => error as SimulationTestFailure);
+    const failure = await failureOf(
+      simulate({ seed: 4, nodes: { n1: nodeOf({ async onStart(ctx) { await ctx.sleep(70); throw new Error('oops'); } }) } }, (sim) => sim.run()),
+    );
     expect(failure.message).toMatch(/^n1 threw while starting at t=70 ms \(seed 4\): Error: oops/);
     expect(failure.message).toContain('  time     t=70 ms (virtual)');
     expect(existsSync(failure.tracePath)).toBe(true);
@@ -86,7 +93,7 @@ describe('random fault schedules', () => {
 
   test('a failing schedule shrinks to a small one, reported with a KATA_REPLAY command', async () => {
     // A deliberately fragile "system": it fails whenever n2 is ever crashed.
-    const failure = await checkFaultSchedules({
+    const failure = await failureOf(checkFaultSchedules({
       faults: faultScheduleArbitrary({ ...options, kinds: ['crash', 'partition', 'network'] }),
       numRuns: 200,
       simulation: () => ({ nodes: cluster(3, chattyNode()) }),
@@ -95,8 +102,7 @@ describe('random fault schedules', () => {
         const crash = sim.trace.find((event) => event.kind === 'crash' && event.node === 'n2');
         if (crash !== undefined) throw new Error(`n2 crashed at t=${crash.t} ms and the system could not cope`);
       },
-    }).catch((error: unknown) => error as SimulationTestFailure);
-    expect(failure).toBeInstanceOf(SimulationTestFailure);
+    }));
     expect(failure.message).toMatch(/^n2 crashed at t=0 ms and the system could not cope/);
     expect(failure.message).toMatch(/replay {3}KATA_REPLAY=-?\d+:[\d:]+ npm run test:harness/);
     expect(failure.message).toContain('t=0ms crash n2');

@@ -1,0 +1,271 @@
+/**
+ * `npm run verify`: the repository's own check, run by CI after `npm ci`.
+ *
+ * 1. structure: every exercise has its spec, hints, one stub, tests, a solution, notes and known mistakes
+ * 2. typecheck: the whole repository under strict TypeScript
+ * 3. harness: the harness's own tests
+ * 4. solutions: every exercise test passes against its reference solution
+ * 5. stubs: every exercise test FAILS against its untouched stub (a test that passes on a stub asserts nothing)
+ * 6. mistakes: every known mistake fails its exercise's tests, with a message naming the broken property
+ * 7. determinism: rerunning the solutions gives every simulation the same trace hash
+ * 8. solution branch: `npm run solution-branch` in a temporary clone gives a branch where `npm test` is green
+ *
+ * The last line is `N passed, N failed`; the exit code is 0 only when nothing failed.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { findExercises, repositoryRoot, type Exercise, type Mistake } from './lib/exercises.ts';
+import { runVitest, spawnAndCollect, type VitestRun } from './lib/vitest-run.ts';
+
+interface Check {
+  readonly section: string;
+  readonly name: string;
+  readonly ok: boolean;
+  readonly detail?: string;
+}
+
+const checks: Check[] = [];
+const sectionsRun: string[] = [];
+
+function record(section: string, name: string, ok: boolean, detail?: string): void {
+  checks.push({ section, name, ok, ...(detail === undefined ? {} : { detail }) });
+  if (!ok) console.log(`  ✗ ${name}${detail === undefined ? '' : `\n${indent(detail, 6)}`}`);
+}
+
+function heading(section: string, text: string): void {
+  sectionsRun.push(section);
+  console.log(`\n▶ ${text}`);
+}
+
+function summarise(section: string): void {
+  const mine = checks.filter((check) => check.section === section);
+  const failed = mine.filter((check) => !check.ok).length;
+  console.log(`  ${failed === 0 ? '✓' : '✗'} ${mine.length - failed} passed, ${failed} failed`);
+}
+
+function indent(text: string, spaces: number): string {
+  return text.split('\n').map((line) => ' '.repeat(spaces) + line).join('\n');
+}
+
+function firstLines(text: string, count: number): string {
+  return text.split('\n').slice(0, count).join('\n');
+}
+
+// ─────────────────────────────── 1. structure ───────────────────────────────
+
+function checkStructure(exercises: readonly Exercise[]): void {
+  heading('structure', `structure of ${exercises.length} exercise(s)`);
+  for (const exercise of exercises) {
+    const problems: string[] = [];
+    for (const file of ['README.md', 'HINTS.md']) {
+      if (!existsSync(path.join(repositoryRoot, exercise.directory, file))) problems.push(`no ${exercise.directory}/${file}`);
+    }
+    const hints = path.join(repositoryRoot, exercise.directory, 'HINTS.md');
+    if (existsSync(hints) && !/^## Hint 1\b/m.test(readFileSync(hints, 'utf8'))) problems.push('HINTS.md has no "## Hint 1" section');
+    if (exercise.sourceFiles.length !== 1) problems.push(`expected exactly one learner source file, found ${exercise.sourceFiles.length}`);
+    if (exercise.testFiles.length === 0) problems.push('no *.test.ts file');
+    for (const source of exercise.sourceFiles) {
+      const solution = path.join(exercise.solutionDirectory, path.basename(source));
+      if (!existsSync(path.join(repositoryRoot, solution))) problems.push(`no reference solution ${solution}`);
+    }
+    if (!existsSync(path.join(repositoryRoot, exercise.solutionDirectory, 'NOTES.md'))) problems.push(`no ${exercise.solutionDirectory}/NOTES.md`);
+    if (exercise.mistakes.length < 2) problems.push(`${exercise.mistakes.length} known mistake(s); at least 2 are needed`);
+    for (const mistake of exercise.mistakes) {
+      if (mistake.breaks === null || mistake.description === null) problems.push(`${mistake.file} lacks a "Known mistake:" or "Breaks:" line in its header`);
+    }
+    record('structure', exercise.id, problems.length === 0, problems.length === 0 ? undefined : problems.join('\n'));
+  }
+  summarise('structure');
+}
+
+// ─────────────────────────────── 2. typecheck ───────────────────────────────
+
+async function checkTypes(): Promise<void> {
+  heading('typecheck', 'typecheck (tsc --noEmit, strict)');
+  const tsc = path.join(repositoryRoot, 'node_modules', 'typescript', 'bin', 'tsc');
+  const { exitCode, output } = await spawnAndCollect(process.execPath, [tsc, '--noEmit', '-p', 'tsconfig.json'], repositoryRoot);
+  record('typecheck', 'the repository typechecks', exitCode === 0, exitCode === 0 ? undefined : firstLines(output, 40));
+  summarise('typecheck');
+}
+
+// ─────────────────────────────── 3–5. test projects ───────────────────────────────
+
+function recordBrokenFiles(section: string, run: VitestRun): void {
+  for (const broken of run.brokenFiles) record(section, `${broken.file} runs`, false, firstLines(broken.message, 30));
+}
+
+async function checkHarness(): Promise<void> {
+  heading('harness', "the harness's own tests");
+  const run = await runVitest(repositoryRoot, ['--project', 'harness']);
+  recordBrokenFiles('harness', run);
+  for (const test of run.tests) {
+    if (test.status === 'skipped') continue;
+    record('harness', `${test.file} > ${test.name}`, test.status === 'passed', firstLines(test.failureMessages.join('\n'), 30));
+  }
+  if (run.tests.length === 0) record('harness', 'the harness has tests', false, run.output.slice(-2_000));
+  summarise('harness');
+}
+
+async function checkSolutions(hashLog: string): Promise<void> {
+  heading('solutions', 'every exercise test passes against its reference solution');
+  const run = await runVitest(repositoryRoot, ['--project', 'solutions'], { KATA_HASH_LOG: hashLog });
+  recordBrokenFiles('solutions', run);
+  for (const test of run.tests) {
+    if (test.status === 'skipped') continue;
+    record('solutions', `${test.file} > ${test.name}`, test.status === 'passed', firstLines(test.failureMessages.join('\n'), 40));
+  }
+  summarise('solutions');
+}
+
+async function checkStubs(exercises: readonly Exercise[]): Promise<void> {
+  heading('stubs', 'every exercise test fails against its untouched stub');
+  const changed = gitOutput(['status', '--porcelain', '--', 'exercises']);
+  if (changed !== '') console.log(`  note: exercises/ has local changes; the stubs are checked as they are on disk:\n${indent(changed, 4)}`);
+  const run = await runVitest(repositoryRoot, ['--project', 'exercises']);
+  recordBrokenFiles('stubs', run);
+  for (const exercise of exercises) {
+    const tests = run.tests.filter((test) => test.file.startsWith(exercise.directory + path.sep));
+    if (tests.length === 0) record('stubs', `${exercise.id} has tests that run`, false);
+    for (const test of tests) {
+      record('stubs', `${test.file} > ${test.name} fails on the stub`, test.status === 'failed',
+        test.status === 'passed' ? 'This test passes on the untouched stub, so it asserts nothing the learner has to build.' : undefined);
+    }
+  }
+  summarise('stubs');
+}
+
+// ─────────────────────────────── 6. known mistakes ───────────────────────────────
+
+async function checkMistakes(exercises: readonly Exercise[]): Promise<void> {
+  const jobs = exercises.flatMap((exercise) => exercise.mistakes.map((mistake) => ({ exercise, mistake })));
+  heading('mistakes', `every known mistake fails its tests (${jobs.length} mistakes)`);
+  await inParallel(jobs, 2, async ({ exercise, mistake }) => {
+    const run = await runVitest(repositoryRoot, ['--project', 'solutions', exercise.directory], { KATA_MISTAKE: mistake.file });
+    record('mistakes', `${exercise.id}: ${mistake.name}`, ...judgeMistake(mistake, run));
+  });
+  summarise('mistakes');
+}
+
+function judgeMistake(mistake: Mistake, run: VitestRun): [boolean, string | undefined] {
+  const failed = run.tests.filter((test) => test.status === 'failed');
+  if (run.brokenFiles.length > 0) return [false, `the tests did not run: ${firstLines(run.brokenFiles[0]!.message, 10)}`];
+  if (failed.length === 0) return [false, `every test passes with this mistake: it is a hole in the course. (${mistake.description ?? ''})`];
+  if (mistake.breaks === null) return [false, 'no "Breaks:" line to look for'];
+  const phrase = mistake.breaks.toLowerCase();
+  const naming = failed.filter((test) => test.failureMessages.some((message) => message.toLowerCase().includes(phrase)));
+  if (naming.length === 0) {
+    const sample = failed.slice(0, 3).map((test) => `${test.name}: ${firstLines(test.failureMessages[0] ?? '', 2)}`).join('\n');
+    return [false, `${failed.length} test(s) fail, but no failure message contains "${mistake.breaks}". They say:\n${sample}`];
+  }
+  return [true, undefined];
+}
+
+// ─────────────────────────────── 7. determinism ───────────────────────────────
+
+async function checkDeterminism(firstLog: string, secondLog: string): Promise<void> {
+  heading('determinism', 'the same seed gives the same trace: solutions rerun, hashes compared');
+  await runVitest(repositoryRoot, ['--project', 'solutions'], { KATA_HASH_LOG: secondLog });
+  const first = readHashes(firstLog);
+  const second = readHashes(secondLog);
+  if (first.size === 0) record('determinism', 'simulations were recorded', false, 'no simulation logged a trace hash');
+  for (const [key, hashes] of first) {
+    const again = second.get(key);
+    const same = again !== undefined && again.join() === hashes.join();
+    record('determinism', key, same, same ? undefined : `first run: ${hashes.join(', ')}\nsecond run: ${again?.join(', ') ?? '(not run)'}`);
+  }
+  summarise('determinism');
+}
+
+function readHashes(file: string): Map<string, string[]> {
+  const hashes = new Map<string, string[]>();
+  if (!existsSync(file)) return hashes;
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    if (line === '') continue;
+    const entry = JSON.parse(line) as { file: string; test: string; seed: number; hash: string };
+    const key = `${entry.file} > ${entry.test} (seed ${entry.seed})`;
+    hashes.set(key, [...(hashes.get(key) ?? []), entry.hash]);
+  }
+  for (const list of hashes.values()) list.sort();
+  return hashes;
+}
+
+// ─────────────────────────────── 8. solution branch ───────────────────────────────
+
+async function checkSolutionBranch(exercises: readonly Exercise[]): Promise<void> {
+  heading('solution-branch', 'npm run solution-branch, in a temporary clone: npm test is green there');
+  const folder = mkdtempSync(path.join(os.tmpdir(), 'kata-verify-clone-'));
+  try {
+    execFileSync('git', ['clone', '--quiet', '--no-hardlinks', repositoryRoot, folder], { stdio: 'ignore' });
+    symlinkSync(path.join(repositoryRoot, 'node_modules'), path.join(folder, 'node_modules'), 'dir');
+    const script = path.join(repositoryRoot, 'node_modules', 'tsx', 'dist', 'cli.mjs');
+    const created = await spawnAndCollect(process.execPath, [script, 'scripts/solution-branch.ts'], folder);
+    record('solution-branch', 'the solution branch is created', created.exitCode === 0, created.exitCode === 0 ? undefined : created.output);
+    if (created.exitCode !== 0) return summarise('solution-branch');
+    execFileSync('git', ['checkout', '--quiet', 'solution'], { cwd: folder });
+    const changed = execFileSync('git', ['diff', '--name-only', 'HEAD~1', 'HEAD'], { cwd: folder, encoding: 'utf8' }).trim().split('\n').filter(Boolean);
+    const expected = exercises.flatMap((exercise) => exercise.sourceFiles).sort();
+    const sameFiles = changed.sort().join('\n') === expected.join('\n');
+    record('solution-branch', 'it changes exactly the learner files', sameFiles, sameFiles ? undefined : `changed:\n${changed.join('\n')}\nexpected:\n${expected.join('\n')}`);
+    const run = await runVitest(folder, ['--project', 'exercises']);
+    recordBrokenFiles('solution-branch', run);
+    const failed = run.tests.filter((test) => test.status === 'failed');
+    record('solution-branch', `npm test passes on the solution branch (${run.tests.length} tests)`, failed.length === 0 && run.tests.length > 0,
+      failed.length === 0 ? undefined : failed.slice(0, 5).map((test) => `${test.file} > ${test.name}`).join('\n'));
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
+  summarise('solution-branch');
+}
+
+// ─────────────────────────────── main ───────────────────────────────
+
+async function inParallel<T>(items: readonly T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const workers = Array.from({ length: Math.min(concurrency, items.length) }, async () => {
+    while (next < items.length) await work(items[next++]!);
+  });
+  await Promise.all(workers);
+}
+
+function gitOutput(args: readonly string[]): string {
+  try {
+    return execFileSync('git', args, { cwd: repositoryRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    return '';
+  }
+}
+
+async function main(): Promise<number> {
+  const startedMs = performance.now();
+  const exercises = findExercises();
+  const folder = mkdtempSync(path.join(os.tmpdir(), 'kata-verify-'));
+  const firstLog = path.join(folder, 'hashes-1.jsonl');
+  const secondLog = path.join(folder, 'hashes-2.jsonl');
+  try {
+    checkStructure(exercises);
+    await checkTypes();
+    await checkHarness();
+    if (exercises.length > 0) {
+      await checkSolutions(firstLog);
+      await checkStubs(exercises);
+      await checkMistakes(exercises);
+      await checkDeterminism(firstLog, secondLog);
+      await checkSolutionBranch(exercises);
+    }
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
+  const failed = checks.filter((check) => !check.ok);
+  console.log(`\nverify took ${((performance.now() - startedMs) / 1000).toFixed(1)} s`);
+  if (failed.length > 0) {
+    console.log(`\nFailed checks:`);
+    for (const check of failed.slice(0, 50)) console.log(`  ✗ [${check.section}] ${check.name}`);
+    if (failed.length > 50) console.log(`  ... and ${failed.length - 50} more`);
+  }
+  console.log(`\n${checks.length - failed.length} passed, ${failed.length} failed`);
+  return failed.length === 0 ? 0 : 1;
+}
+
+process.exitCode = await main();
