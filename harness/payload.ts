@@ -40,11 +40,17 @@ export const MAX_PAYLOAD_DEPTH = 100;
  */
 export function copyPayload<T>(value: T, rootName = 'message'): CopiedPayload<T> {
   const sizer = { bytes: 0 };
-  const copy = copyValue(value, rootName, sizer, [], 0) as T;
-  return { copy, bytes: sizer.bytes };
+  try {
+    const copy = copyValue(value, sizer, [], 0) as T;
+    return { copy, bytes: sizer.bytes };
+  } catch (error) {
+    // The fast path keeps no paths; on failure, walk again to say exactly where the problem is.
+    if (error instanceof PayloadProblem) throw locateProblem(value, rootName, [], 0) ?? error;
+    throw error;
+  }
 }
 
-function copyValue(value: unknown, path: string, sizer: { bytes: number }, ancestors: object[], depth: number): unknown {
+function copyValue(value: unknown, sizer: { bytes: number }, ancestors: object[], depth: number): unknown {
   switch (typeof value) {
     case 'string':
       sizer.bytes += value.length + 2;
@@ -63,60 +69,84 @@ function copyValue(value: unknown, path: string, sizer: { bytes: number }, ances
         sizer.bytes += 4;
         return null;
       }
-      return copyObject(value, path, sizer, ancestors, depth);
-    case 'function':
-      throw new PayloadProblem(path, 'is a function: functions cannot be sent over a network. Send data instead.');
-    case 'symbol':
-      throw new PayloadProblem(path, 'is a symbol: symbols cannot be sent over a network. Use a string.');
-    case 'bigint':
-      throw new PayloadProblem(path, 'is a bigint: JSON cannot carry it. Use a number or a string.');
+      return copyObject(value, sizer, ancestors, depth);
+    default:
+      throw new PayloadProblem('', 'cannot be sent');
   }
 }
 
-function copyObject(value: object, path: string, sizer: { bytes: number }, ancestors: object[], depth: number): unknown {
-  if (depth >= MAX_PAYLOAD_DEPTH) {
-    throw new PayloadProblem(path, `is nested more than ${MAX_PAYLOAD_DEPTH} levels deep.`);
-  }
-  if (ancestors.includes(value)) {
-    throw new PayloadProblem(path, 'refers back to one of its own parents (a cycle): a cycle cannot be encoded.');
-  }
+function copyObject(value: object, sizer: { bytes: number }, ancestors: object[], depth: number): unknown {
+  if (depth >= MAX_PAYLOAD_DEPTH || ancestors.includes(value)) throw new PayloadProblem('', 'cannot be sent');
   ancestors.push(value);
-  try {
-    if (Array.isArray(value)) return copyArray(value, path, sizer, ancestors, depth);
+  let copy: unknown;
+  if (Array.isArray(value)) {
+    const array = new Array<unknown>(value.length);
+    sizer.bytes += 2 + Math.max(0, value.length - 1);
+    for (let index = 0; index < value.length; index++) array[index] = copyValue(value[index], sizer, ancestors, depth + 1);
+    copy = array;
+  } else {
     const prototype: unknown = Object.getPrototypeOf(value);
-    if (prototype !== Object.prototype && prototype !== null) {
-      const className = (value as { constructor?: { name?: string } }).constructor?.name ?? 'an object with a prototype';
-      throw new PayloadProblem(
-        path,
-        `is an instance of ${className}: only plain objects and arrays can be sent. ` +
-          'Convert it to plain data first (e.g. a Map to an object or an array of pairs, a Set to an array, a Date to a number).',
-      );
-    }
-    const copy: Record<string, unknown> = {};
+    if (prototype !== Object.prototype && prototype !== null) throw new PayloadProblem('', 'cannot be sent');
+    const object: Record<string, unknown> = {};
     sizer.bytes += 2;
     for (const key in value) {
       if (!Object.hasOwn(value, key)) continue;
-      const field = (value as Record<string, unknown>)[key];
       sizer.bytes += key.length + 4;
-      copy[key] = copyValue(field, `${path}.${key}`, sizer, ancestors, depth + 1);
+      object[key] = copyValue((value as Record<string, unknown>)[key], sizer, ancestors, depth + 1);
     }
-    return copy;
+    copy = object;
+  }
+  ancestors.pop();
+  return copy;
+}
+
+/** Finds the first value that cannot be sent and describes it with its path; `undefined` if none. */
+function locateProblem(value: unknown, path: string, ancestors: object[], depth: number): PayloadProblem | undefined {
+  switch (typeof value) {
+    case 'function':
+      return new PayloadProblem(path, 'is a function: functions cannot be sent over a network. Send data instead.');
+    case 'symbol':
+      return new PayloadProblem(path, 'is a symbol: symbols cannot be sent over a network. Use a string.');
+    case 'bigint':
+      return new PayloadProblem(path, 'is a bigint: JSON cannot carry it. Use a number or a string.');
+    case 'object':
+      break;
+    default:
+      return undefined;
+  }
+  if (value === null) return undefined;
+  if (depth >= MAX_PAYLOAD_DEPTH) return new PayloadProblem(path, `is nested more than ${MAX_PAYLOAD_DEPTH} levels deep.`);
+  if (ancestors.includes(value)) {
+    return new PayloadProblem(path, 'refers back to one of its own parents (a cycle): a cycle cannot be encoded.');
+  }
+  const prototype: unknown = Object.getPrototypeOf(value);
+  if (!Array.isArray(value) && prototype !== Object.prototype && prototype !== null) {
+    const className = (value as { constructor?: { name?: string } }).constructor?.name ?? 'an object with a prototype';
+    return new PayloadProblem(
+      path,
+      `is an instance of ${className}: only plain objects and arrays can be sent. ` +
+        'Convert it to plain data first (e.g. a Map to an object or an array of pairs, a Set to an array, a Date to a number).',
+    );
+  }
+  ancestors.push(value);
+  try {
+    const entries = Array.isArray(value)
+      ? value.map((item, index) => [`${path}[${index}]`, item] as const)
+      : Object.keys(value).map((key) => [`${path}.${key}`, (value as Record<string, unknown>)[key]] as const);
+    for (const [childPath, child] of entries) {
+      const problem = locateProblem(child, childPath, ancestors, depth + 1);
+      if (problem !== undefined) return problem;
+    }
+    return undefined;
   } finally {
     ancestors.pop();
   }
 }
 
-function copyArray(value: unknown[], path: string, sizer: { bytes: number }, ancestors: object[], depth: number): unknown[] {
-  const copy = new Array<unknown>(value.length);
-  sizer.bytes += 2 + Math.max(0, value.length - 1);
-  for (let index = 0; index < value.length; index++) {
-    copy[index] = copyValue(value[index], `${path}[${index}]`, sizer, ancestors, depth + 1);
-  }
-  return copy;
-}
-
 function numberLength(value: number): number {
-  if (Number.isInteger(value) && value >= 0 && value < 10) return 1;
-  if (Number.isInteger(value) && value >= 0 && value < 1_000_000) return Math.floor(Math.log10(value)) + 1;
+  // Small whole numbers (counters, ids, terms) are by far the most common: count their digits cheaply.
+  if (value >= 0 && value < 1e9 && value === Math.floor(value)) {
+    return value < 10 ? 1 : value < 100 ? 2 : value < 1e3 ? 3 : value < 1e4 ? 4 : value < 1e5 ? 5 : value < 1e6 ? 6 : value < 1e7 ? 7 : value < 1e8 ? 8 : 9;
+  }
   return String(value).length;
 }

@@ -146,16 +146,23 @@ export function cluster(countOrIds: number | readonly NodeId[], factory: NodeFac
 }
 
 interface Envelope {
+  readonly kind: 'deliver';
   readonly id: number;
   readonly from: NodeId;
   readonly to: NodeId;
   readonly type: string;
   readonly message: Message;
   readonly sentAtMs: number;
+  /**
+   * Whether more than one party holds `message` (the trace, a duplicate): then every delivery hands
+   * the receiver its own copy. Otherwise the receiver gets `message` itself.
+   */
+  shared: boolean;
 }
 
+/** What waits in the queue. A delivery is its envelope, to save an allocation per message. */
 type SimEvent =
-  | { readonly kind: 'deliver'; readonly envelope: Envelope }
+  | Envelope
   | { readonly kind: 'timer'; readonly node: Runtime; readonly incarnation: number; readonly timer: TimerId }
   | { readonly kind: 'start'; readonly node: Runtime; readonly incarnation: number }
   | { readonly kind: 'fault'; readonly fault: Fault }
@@ -567,7 +574,7 @@ export class Simulation {
   #dispatch(event: SimEvent): void {
     switch (event.kind) {
       case 'deliver':
-        return this.#deliver(event.envelope);
+        return this.#deliver(event);
       case 'timer':
         return this.#fireTimer(event.node, event.incarnation, event.timer);
       case 'start':
@@ -645,8 +652,8 @@ export class Simulation {
       const { id, from, to, type, sentAtMs } = envelope;
       this.#trace.push({ t: this.#nowMs, kind: 'deliver', id, from, to, type, sentAtMs });
     }
-    // Each delivery gets its own copy: a receiver that changes a message cannot change a duplicate of it.
-    const message = copyPayload(envelope.message).copy as Message & { inReplyTo?: unknown };
+    // A receiver that changes a message must not change the trace or a duplicate of it.
+    const message = (envelope.shared ? copyPayload(envelope.message).copy : envelope.message) as Message & { inReplyTo?: unknown };
     if (typeof message.inReplyTo === 'number' && this.#resolveRpc(runtime, message.inReplyTo, message)) return;
     const instance = runtime.instance!;
     const context = runtime.context!;
@@ -766,7 +773,9 @@ export class Simulation {
         `${runtime.id} sent a ${message.type} message to ${to} that cannot cross a network: ${error.message}`);
     }
     this.#countEffect(runtime, 'messages');
-    const envelope: Envelope = { id: this.#nextMessageId++, from: runtime.id, to, type: message.type, message: copied.copy, sentAtMs: this.#nowMs };
+    const envelope: Envelope = {
+      kind: 'deliver', id: this.#nextMessageId++, from: runtime.id, to, type: message.type, message: copied.copy, sentAtMs: this.#nowMs, shared: this.#recordTrace,
+    };
     this.#countSend(runtime.id, message.type, copied.bytes);
     if (this.#recordTrace) {
       this.#trace.push({ t: this.#nowMs, kind: 'send', id: envelope.id, from: runtime.id, to, type: envelope.type, bytes: copied.bytes, message: copied.copy });
@@ -778,14 +787,15 @@ export class Simulation {
     if (this.#links.isCut(envelope.from, envelope.to)) return this.#drop(envelope, 'partition');
     const rng = this.#networkRng;
     if (shouldDrop(this.#network, rng)) return this.#drop(envelope, 'network');
-    this.#queue.push(this.#nowMs + travelTimeMs(this.#network, rng), { kind: 'deliver', envelope });
+    this.#queue.push(this.#nowMs + travelTimeMs(this.#network, rng), envelope);
     if (shouldDuplicate(this.#network, rng)) {
+      envelope.shared = true;
       this.#messagesDuplicated++;
       if (this.#recordTrace) {
         const { id, from, to, type } = envelope;
         this.#trace.push({ t: this.#nowMs, kind: 'duplicate', id, from, to, type });
       }
-      this.#queue.push(this.#nowMs + travelTimeMs(this.#network, rng), { kind: 'deliver', envelope });
+      this.#queue.push(this.#nowMs + travelTimeMs(this.#network, rng), envelope);
     }
   }
 
