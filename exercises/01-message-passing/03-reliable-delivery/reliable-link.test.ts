@@ -1,0 +1,290 @@
+import { describe, expect, it } from 'vitest';
+import { assertExactlyOnce, type DeliveryRecord, type SentRecord } from '../../../harness/check/delivery/index.ts';
+import {
+  cluster,
+  describeSchedule,
+  randomFaultSchedule,
+  scenario,
+  type ClientContext,
+  type FaultSchedule,
+  type NetworkSettingsInput,
+  type NodeId,
+  type Simulation,
+} from '../../../harness/index.ts';
+import { forEachSeed, simulate } from '../../../harness/testing/index.ts';
+import { APPLICATION_LOG_KEY, createReliableLinkNode, type DeliveredEntry } from './reliable-link.ts';
+
+// ───────────────────────────── helpers ─────────────────────────────
+
+/** One `send` request a client made: to which node, for whom, and whether the node said send_ok. */
+interface ClientSend {
+  readonly client: NodeId;
+  readonly sender: NodeId;
+  readonly to: NodeId;
+  readonly id: string;
+  readonly atMs: number;
+  /** `true` once send_ok came back; `false` while waiting or after a timeout (then the node may or may not have it). */
+  accepted: boolean;
+}
+
+/**
+ * Asks `sender` to deliver message `id` to `to`, noting the request in `sends` before it leaves. Tries up
+ * to `attempts` times: asking again with the same id is safe, because the receiver de-duplicates by id.
+ */
+async function send(
+  c: ClientContext, sends: ClientSend[], sender: NodeId, to: NodeId, id: string,
+  { timeoutMs = 500, attempts = 1 }: { timeoutMs?: number; attempts?: number } = {},
+): Promise<boolean> {
+  const record: ClientSend = { client: c.id, sender, to, id, atMs: c.now(), accepted: false };
+  sends.push(record);
+  for (let attempt = 1; attempt <= attempts && !record.accepted; attempt++) {
+    const result = await c.rpc(sender, { type: 'send', to, id, payload: `payload of ${id}` }, { timeoutMs });
+    record.accepted = result.ok;
+  }
+  return record.accepted;
+}
+
+/** What each node's application received, read from its durable log. */
+function deliveries(sim: Simulation): DeliveryRecord[] {
+  return sim.nodeIds.flatMap((node) => {
+    const log = (sim.storageOf(node)[APPLICATION_LOG_KEY] ?? []) as DeliveredEntry[];
+    return log.map((entry) => ({ node, messageId: entry.id, from: entry.from, atMs: entry.atMs }));
+  });
+}
+
+/**
+ * The exactly-once check: no message delivered twice, none invented, and every message a node
+ * accepted (send_ok) delivered to its receiver. A send that timed out may or may not have reached its
+ * node, so it may be delivered (once) or not at all.
+ */
+function assertDeliveredExactlyOnce(sim: Simulation, sends: readonly ClientSend[], healedAtMs?: number): void {
+  const sent: SentRecord[] = sends.map((s) => ({ node: s.sender, messageId: s.id, atMs: s.atMs }));
+  const receiverOf = new Map(sends.filter((s) => s.accepted).map((s) => [s.id, s.to]));
+  assertExactlyOnce({
+    sent,
+    delivered: deliveries(sim),
+    expectedReceivers: (messageId) => (receiverOf.has(messageId) ? [receiverOf.get(messageId)!] : []),
+    healedAtMs,
+  });
+}
+
+function assertAllAccepted(sends: readonly ClientSend[]): void {
+  for (const s of sends) {
+    expect(s.accepted, `${s.client} asked ${s.sender} to send ${s.id} to ${s.to} at t=${s.atMs} ms and got no send_ok: ` +
+      `${s.sender} must answer send_ok as soon as the message is safe in its storage`).toBe(true);
+  }
+}
+
+/** Messages of the link itself (data, acks, retransmissions): everything but the clients' requests and their answers. */
+function linkMessages(sim: Simulation): number {
+  const { messagesSent, byType } = sim.stats();
+  return messagesSent - (byType['send']?.messages ?? 0) - (byType['send_ok']?.messages ?? 0);
+}
+
+const NODES = ['n1', 'n2', 'n3'];
+
+// ───────────────────────────── 1. stories ─────────────────────────────
+
+describe('stories', () => {
+  it('the first copy of a message is lost; a retransmission gets it to n2, once', async () => {
+    // The link n1 → n2 is cut for 300 ms: every copy sent before then is lost.
+    const faults = scenario().at(0).cut('n1', 'n2').at(300).heal().build();
+    await simulate({ seed: 1, nodes: cluster(['n1', 'n2'], createReliableLinkNode), faults }, async (sim) => {
+      const sends: ClientSend[] = [];
+      sim.client('c1', async (c) => void (await send(c, sends, 'n1', 'n2', 'm1')));
+      await sim.run({ untilMs: 3_000 });
+      assertAllAccepted(sends);
+      assertDeliveredExactlyOnce(sim, sends, 300);
+    });
+  });
+
+  it('the network delivers every message twice; n2 hands each to the application once', async () => {
+    await simulate({ seed: 2, nodes: cluster(['n1', 'n2'], createReliableLinkNode), network: { duplicateRate: 1 } }, async (sim) => {
+      const sends: ClientSend[] = [];
+      sim.client('c1', async (c) => {
+        for (const id of ['m1', 'm2', 'm3']) await send(c, sends, 'n1', 'n2', id);
+      });
+      await sim.run({ untilMs: 3_000 });
+      assertAllAccepted(sends);
+      assertDeliveredExactlyOnce(sim, sends);
+    });
+  });
+
+  it('messages overtake each other and some are lost; each still arrives once', async () => {
+    // Delays from 1 to 150 ms: a message sent later often arrives first.
+    const network: NetworkSettingsInput = { delayMs: { min: 1, max: 150 }, dropRate: 0.3 };
+    const faults = scenario().at(2_000).network({ dropRate: 0, delayMs: { min: 1, max: 10 } }).build();
+    await simulate({ seed: 3, nodes: cluster(['n1', 'n2'], createReliableLinkNode), network, faults }, async (sim) => {
+      const sends: ClientSend[] = [];
+      sim.client('c1', async (c) => {
+        for (let i = 1; i <= 6; i++) await send(c, sends, 'n1', 'n2', `m${i}`, { timeoutMs: 300, attempts: 10 });
+      });
+      await sim.run({ untilMs: 8_000 });
+      assertAllAccepted(sends);
+      assertDeliveredExactlyOnce(sim, sends, 2_000);
+    });
+  });
+
+  it('n2 crashes after delivering m1 but before its ack gets through; the retransmission is not delivered again', async () => {
+    // n2's acks to n1 are lost until t=400. n2 delivers m1 at once, crashes at t=50 and is back at t=200.
+    const faults = scenario().at(0).cut('n2', 'n1').at(50).crash('n2').at(200).restart('n2').at(400).heal().build();
+    await simulate({ seed: 4, nodes: cluster(['n1', 'n2'], createReliableLinkNode), faults }, async (sim) => {
+      const sends: ClientSend[] = [];
+      sim.client('c1', async (c) => void (await send(c, sends, 'n1', 'n2', 'm1')));
+      await sim.run({ untilMs: 3_000 });
+      assertAllAccepted(sends);
+      assertDeliveredExactlyOnce(sim, sends, 400);
+    });
+  });
+
+  it('n1 crashes after promising m1 (send_ok) but before n2 has it; after its restart m1 still arrives', async () => {
+    const faults = scenario().at(0).cut('n1', 'n2').at(50).crash('n1').at(200).restart('n1').heal().build();
+    await simulate({ seed: 5, nodes: cluster(['n1', 'n2'], createReliableLinkNode), faults }, async (sim) => {
+      const sends: ClientSend[] = [];
+      sim.client('c1', async (c) => void (await send(c, sends, 'n1', 'n2', 'm1')));
+      await sim.run({ untilMs: 3_000 });
+      assertAllAccepted(sends);
+      assertDeliveredExactlyOnce(sim, sends, 200);
+    });
+  });
+});
+
+// ───────────────────────────── 2. spec ─────────────────────────────
+
+describe('The send request', () => {
+  it('n2 hands the message to its application with its sender, id and payload', async () => {
+    await simulate({ seed: 11, nodes: cluster(['n1', 'n2'], createReliableLinkNode) }, async (sim) => {
+      const sends: ClientSend[] = [];
+      sim.client('c1', async (c) => void (await send(c, sends, 'n1', 'n2', 'hello-1')));
+      await sim.run({ untilMs: 1_000 });
+      assertAllAccepted(sends);
+      const log = (sim.storageOf('n2')[APPLICATION_LOG_KEY] ?? []) as DeliveredEntry[];
+      const entry = log.find((e) => e.id === 'hello-1');
+      expect(entry === undefined ? undefined : { from: entry.from, id: entry.id, payload: entry.payload },
+        `n2's application log (storage key "${APPLICATION_LOG_KEY}") should hold message hello-1 from n1 with its payload; it holds ${JSON.stringify(log)}`,
+      ).toEqual({ from: 'n1', id: 'hello-1', payload: 'payload of hello-1' });
+    });
+  });
+
+  it('n1 answers send_ok while n2 is still unreachable: it promises delivery, it does not wait for it', async () => {
+    const faults = scenario().at(0).cut('n1', 'n2').at(1_000).heal().build();
+    await simulate({ seed: 12, nodes: cluster(['n1', 'n2'], createReliableLinkNode), faults }, async (sim) => {
+      const sends: ClientSend[] = [];
+      sim.client('c1', async (c) => void (await send(c, sends, 'n1', 'n2', 'm1', { timeoutMs: 300 })));
+      await sim.run({ untilMs: 3_000 });
+      assertAllAccepted(sends);
+      assertDeliveredExactlyOnce(sim, sends, 1_000);
+    });
+  });
+});
+
+describe('Retransmission', () => {
+  it('keeps retransmitting through a 3-second partition, then delivers everything', async () => {
+    const faults = scenario().at(0).partition(['n1'], ['n2']).at(3_000).heal().build();
+    await simulate({ seed: 21, nodes: cluster(['n1', 'n2'], createReliableLinkNode), faults }, async (sim) => {
+      const sends: ClientSend[] = [];
+      sim.client('c1', async (c) => {
+        for (let i = 1; i <= 4; i++) await send(c, sends, 'n1', 'n2', `m${i}`);
+      });
+      await sim.run({ untilMs: 8_000 });
+      assertAllAccepted(sends);
+      assertDeliveredExactlyOnce(sim, sends, 3_000);
+    });
+  });
+});
+
+describe('De-duplication', () => {
+  it('n2 receives from two senders, over a network that duplicates, and delivers each message once', async () => {
+    await simulate({ seed: 31, nodes: cluster(NODES, createReliableLinkNode), network: { duplicateRate: 0.5, delayMs: { min: 1, max: 60 } } }, async (sim) => {
+      const sends: ClientSend[] = [];
+      sim.client('c1', async (c) => {
+        for (let i = 1; i <= 4; i++) await send(c, sends, 'n1', 'n2', `c1-${i}`);
+      });
+      sim.client('c3', async (c) => {
+        for (let i = 1; i <= 4; i++) await send(c, sends, 'n3', 'n2', `c3-${i}`);
+      });
+      await sim.run({ untilMs: 4_000 });
+      assertAllAccepted(sends);
+      assertDeliveredExactlyOnce(sim, sends);
+    });
+  });
+});
+
+describe('Acknowledgements', () => {
+  it('the link goes quiet once every message is acknowledged, even when the first ack was lost', async () => {
+    // n2's first ack is lost (the link n2 → n1 is cut until t=300); the retransmission is a duplicate for n2.
+    const faults = scenario().at(0).cut('n2', 'n1').at(300).heal().build();
+    await simulate({ seed: 41, nodes: cluster(['n1', 'n2'], createReliableLinkNode), faults }, async (sim) => {
+      const sends: ClientSend[] = [];
+      sim.client('c1', async (c) => void (await send(c, sends, 'n1', 'n2', 'm1')));
+      await sim.run({ untilMs: 3_000 });
+      assertDeliveredExactlyOnce(sim, sends, 300);
+      const before = sim.stats().bySender['n1']?.messages ?? 0;
+      await sim.run({ untilMs: 6_000 });
+      const after = sim.stats().bySender['n1']?.messages ?? 0;
+      expect(after - before,
+        `n1 is still retransmitting: it sent ${after - before} messages between t=3000 ms and t=6000 ms, long after n2 ` +
+        'delivered m1. Does n2 acknowledge every copy it receives, duplicates included? Does n1 stop once acked?',
+      ).toBe(0);
+    });
+  });
+});
+
+describe('Efficiency', () => {
+  it('on a network that loses nothing, the link sends about one data message and one ack per message', async () => {
+    await simulate({ seed: 51, nodes: cluster(NODES, createReliableLinkNode) }, async (sim) => {
+      const sends: ClientSend[] = [];
+      sim.client('c1', async (c) => {
+        for (let i = 1; i <= 10; i++) await send(c, sends, 'n1', 'n2', `c1-${i}`);
+      });
+      sim.client('c2', async (c) => {
+        for (let i = 1; i <= 10; i++) await send(c, sends, 'n2', 'n3', `c2-${i}`);
+      });
+      await sim.run({ untilMs: 5_000 });
+      assertAllAccepted(sends);
+      assertDeliveredExactlyOnce(sim, sends);
+      const used = linkMessages(sim);
+      const budget = 2 * sends.length;
+      expect(used <= budget,
+        `retransmission storm: the nodes sent ${used} link messages for ${sends.length} messages on a network that lost ` +
+        `nothing and delivered within 10 ms (at most ${budget} expected: one data message and one ack each). ` +
+        'Wait longer than a round trip before the first retransmission, and back off after each.',
+      ).toBe(true);
+    });
+  });
+});
+
+// ───────────────────────────── 3. sweeps ─────────────────────────────
+
+describe('sweeps', () => {
+  /** Who sends through whom: client, sending node, receiving node. */
+  const ROUTES: ReadonlyArray<readonly [NodeId, NodeId, NodeId]> = [
+    ['c1', 'n1', 'n2'],
+    ['c2', 'n3', 'n2'],
+    ['c3', 'n2', 'n1'],
+  ];
+  const HEAL_AT_MS = 2_000;
+
+  it('100 seeds of drops, duplicates, reordering, partitions and crashes: exactly once, nothing lost once healed', async () => {
+    await forEachSeed({ count: 100 }, async (seed) => {
+      const faults: FaultSchedule = randomFaultSchedule(seed, { nodes: NODES, healAtMs: HEAL_AT_MS, kinds: ['network', 'crash', 'partition'] });
+      const options = { seed, nodes: cluster(NODES, createReliableLinkNode), faults, details: { 'fault schedule': describeSchedule(faults) } };
+      await simulate(options, async (sim) => {
+        const sends: ClientSend[] = [];
+        for (const [client, sender, to] of ROUTES) {
+          sim.client(client, async (c) => {
+            for (let i = 1; i <= 6; i++) {
+              await c.sleep({ min: 0, max: 250 });
+              await send(c, sends, sender, to, `${client}-${i}`, { timeoutMs: 300, attempts: 2 });
+            }
+          });
+        }
+        const done = await sim.runUntilClientsDone({ timeoutMs: 10_000 });
+        expect(done, 'the clients did not finish their sends within 10 s of virtual time').toBe(true);
+        // Faults stop at HEAL_AT_MS; give the link time to catch up, then nothing may be missing.
+        await sim.run({ untilMs: Math.max(sim.nowMs, HEAL_AT_MS) + 3_000 });
+        assertDeliveredExactlyOnce(sim, sends, HEAL_AT_MS);
+      });
+    });
+  });
+});
