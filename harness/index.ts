@@ -57,6 +57,7 @@ export { HistoryRecorder, type History, type Operation, type OperationStatus } f
 export { copyPayload, PayloadProblem, MAX_PAYLOAD_DEPTH, type CopiedPayload } from './payload.ts';
 export { deriveSeed, Rng, MAX_SEED } from './random.ts';
 export { todo, NotImplementedError } from './exercise.ts';
+export { causalHistory, nodeOfEvent, type CausalHistory, type CausalEvent, type CausalRelation } from './causality.ts';
 export { EventQueue, type QueuedEvent } from './event-queue.ts';
 export {
   traceHash,
