@@ -1,0 +1,292 @@
+/**
+ * Tests for exercise 1.2: Unique IDs. See README.md for what each group checks.
+ */
+import { describe, test } from 'vitest';
+import {
+  cluster,
+  describeSchedule,
+  randomFaultSchedule,
+  scenario,
+  type ClientContext,
+  type NodeId,
+  type RpcResult,
+  type Simulation,
+  type TraceEvent,
+} from '../../../harness/index.ts';
+import { forEachSeed, simulate } from '../../../harness/testing/index.ts';
+import { createUniqueIdNode, type GenerateReply, type GenerateRequest } from './unique-ids.ts';
+
+// ───────────────────────────── helpers ─────────────────────────────
+
+/** One `generate` a client sent, and what came back. */
+interface IdRequest {
+  readonly client: NodeId;
+  readonly node: NodeId;
+  readonly sentAtMs: number;
+  readonly timeoutMs: number;
+  readonly result: RpcResult<GenerateReply>;
+}
+
+/** Asks `node` for an id with `ctx.rpc` and records the request in `log`. */
+async function generate(c: ClientContext, node: NodeId, log: IdRequest[], timeoutMs = 1_000): Promise<IdRequest> {
+  const sentAtMs = c.now();
+  const request: GenerateRequest = { type: 'generate' };
+  const result = await c.rpc<GenerateReply>(node, request, { timeoutMs });
+  const entry = { client: c.id, node, sentAtMs, timeoutMs, result };
+  log.push(entry);
+  return entry;
+}
+
+/** Runs until every client is done; a run that never finishes fails with a sentence, not a bare `false`. */
+async function runToCompletion(sim: Simulation, timeoutMs: number): Promise<void> {
+  if (!(await sim.runUntilClientsDone({ timeoutMs }))) {
+    throw new Error(`The clients did not finish within ${timeoutMs} ms of virtual time.`);
+  }
+}
+
+type SendEvent = Extract<TraceEvent, { kind: 'send' }>;
+
+/** Every `generate_ok` a server node sent to a client, read from the trace: the ids handed out. */
+function handedOut(sim: Simulation): SendEvent[] {
+  return sim.trace.filter(
+    (event): event is SendEvent =>
+      event.kind === 'send' && event.type === 'generate_ok' && sim.nodeIds.includes(event.from) && !sim.nodeIds.includes(event.to),
+  );
+}
+
+/** Why two hand-outs of one id may have happened, as far as the trace can tell. */
+function explainDuplicate(sim: Simulation, first: SendEvent, second: SendEvent): string {
+  if (first.from !== second.from) return ' (two nodes picked the same id)';
+  const restarts = sim.trace.filter((event) => event.kind === 'restart' && event.node === first.from && event.t > first.t && event.t <= second.t);
+  if (restarts.length > 0) return ` (${first.from} restarted at t=${restarts.map((event) => event.t).join(' ms and t=')} ms in between)`;
+  if (first.t === second.t) return ' (both in the same millisecond)';
+  return '';
+}
+
+/**
+ * Fails if any id was handed out twice. Sending the same answer again to the same request (same client,
+ * same rpc id) is not a second hand-out.
+ */
+function assertUniqueIds(sim: Simulation): void {
+  const firstHandOut = new Map<string, SendEvent>();
+  for (const send of handedOut(sim)) {
+    const { id, inReplyTo } = send.message as { id?: unknown; inReplyTo?: unknown };
+    const key = JSON.stringify(id);
+    const first = firstHandOut.get(key);
+    if (first === undefined) {
+      firstHandOut.set(key, send);
+      continue;
+    }
+    const sameRequest = first.to === send.to && (first.message as { inReplyTo?: unknown }).inReplyTo === inReplyTo;
+    if (sameRequest) continue;
+    throw new Error(
+      `id ${typeof id === 'string' ? `'${id}'` : key} was handed out twice: by ${first.from} to ${first.to} at t=${first.t} ms ` +
+        `and by ${send.from} to ${send.to} at t=${send.t} ms${explainDuplicate(sim, first, send)}.`,
+    );
+  }
+}
+
+/** The times at which `node` was down, as [crash, restart] intervals (restart is Infinity if it never came back). */
+function downIntervals(sim: Simulation, node: NodeId): Array<[number, number]> {
+  const intervals: Array<[number, number]> = [];
+  for (const event of sim.trace) {
+    if (event.kind === 'crash' && event.node === node) intervals.push([event.t, Infinity]);
+    if (event.kind === 'restart' && event.node === node && intervals.length > 0) intervals[intervals.length - 1]![1] = event.t;
+  }
+  return intervals;
+}
+
+/**
+ * Fails unless every request got a `generate_ok` with a string id. A request is excused only if its node
+ * was down at some moment while the client waited.
+ */
+function assertAllAnswered(sim: Simulation, requests: readonly IdRequest[], during = ''): void {
+  for (const { client, node, sentAtMs, timeoutMs, result } of requests) {
+    const what = `${client}'s generate to ${node} (sent t=${sentAtMs} ms)`;
+    if (!result.ok) {
+      const waitedUntilMs = sentAtMs + timeoutMs;
+      const wasDown = downIntervals(sim, node).some(([crashMs, restartMs]) => crashMs <= waitedUntilMs && restartMs >= sentAtMs);
+      if (wasDown) continue;
+      const askedOthers = sim.trace.find(
+        (event): event is SendEvent =>
+          event.kind === 'send' && event.from === node && sim.nodeIds.includes(event.to) && event.t >= sentAtMs && event.t <= waitedUntilMs,
+      );
+      const why = askedOthers === undefined
+        ? ''
+        : ` Meanwhile ${node} sent a ${askedOthers.type} to ${askedOthers.to} at t=${askedOthers.t} ms: it waited for another node.`;
+      throw new Error(
+        `${what} got no answer within ${timeoutMs} ms${during}, though ${node} was up the whole time: ` +
+          `a node must answer on its own, whatever happens to the other nodes.${why}`,
+      );
+    }
+    const { reply } = result;
+    if (reply.type !== 'generate_ok' || typeof reply.id !== 'string' || reply.id === '') {
+      throw new Error(`${what} got back ${JSON.stringify(reply)} instead of a generate_ok with a non-empty string id.`);
+    }
+  }
+}
+
+/** Fails if a server node sent anything to another server node: ids must be made without coordination. */
+function assertNoNodeToNodeMessages(sim: Simulation): void {
+  const stats = sim.stats();
+  const sentByNodes = sim.nodeIds.reduce((sum, node) => sum + (stats.bySender[node]?.messages ?? 0), 0);
+  const replies = stats.byType['generate_ok']?.messages ?? 0;
+  if (sentByNodes === replies) return;
+  const talk = sim.trace.filter((event): event is SendEvent => event.kind === 'send' && sim.nodeIds.includes(event.from) && sim.nodeIds.includes(event.to));
+  const first = talk[0];
+  const example = first === undefined ? '' : ` The first: ${first.from} → ${first.to} ${first.type} at t=${first.t} ms.`;
+  throw new Error(
+    `The nodes sent ${sentByNodes} messages but only ${replies} generate_ok replies; ${talk.length} went from one node to another.${example} ` +
+      'A node must make its ids without talking to another node, or it cannot answer while it is cut off.',
+  );
+}
+
+// ───────────────────────────── 1. stories ─────────────────────────────
+
+describe('Scenarios', () => {
+  test('three nodes, three clients: every id is different', async () => {
+    await simulate({ seed: 1, nodes: cluster(3, createUniqueIdNode) }, async (sim) => {
+      const requests: IdRequest[] = [];
+      for (const client of ['c1', 'c2', 'c3']) {
+        sim.client(client, async (c) => {
+          for (let round = 0; round < 4; round++) {
+            for (const node of sim.nodeIds) await generate(c, node, requests);
+          }
+        });
+      }
+      await runToCompletion(sim, 10_000);
+      assertUniqueIds(sim);
+      assertAllAnswered(sim, requests);
+    });
+  });
+
+  test('n1 crashes at t=400 ms and restarts at t=500 ms, and never repeats an id it handed out before', async () => {
+    const faults = scenario().at(400).crash('n1').at(500).restart('n1').build();
+    await simulate({ seed: 2, nodes: cluster(3, createUniqueIdNode), faults, details: { faults: describeSchedule(faults) } }, async (sim) => {
+      const requests: IdRequest[] = [];
+      sim.client('c1', async (c) => {
+        for (let i = 0; i < 5; i++) await generate(c, 'n1', requests);
+        await c.sleep(600 - c.now());
+        for (let i = 0; i < 5; i++) await generate(c, 'n1', requests);
+      });
+      await runToCompletion(sim, 10_000);
+      assertUniqueIds(sim);
+      assertAllAnswered(sim, requests);
+    });
+  });
+});
+
+// ───────────────────────────── 2. the spec ─────────────────────────────
+
+describe('Unique across nodes', () => {
+  test("n1's ids and n11's ids never clash, though one node's name starts with the other's", async () => {
+    await simulate({ seed: 3, nodes: cluster(11, createUniqueIdNode) }, async (sim) => {
+      const requests: IdRequest[] = [];
+      sim.client('c1', async (c) => {
+        for (let i = 0; i < 12; i++) await generate(c, 'n1', requests);
+        for (const node of sim.nodeIds) await generate(c, node, requests);
+      });
+      await runToCompletion(sim, 10_000);
+      assertUniqueIds(sim);
+      assertAllAnswered(sim, requests);
+    });
+  });
+
+  test('requests that reach a node in the same millisecond get different ids', async () => {
+    // Every message takes exactly 5 ms, so the three clients' first requests all reach n1 at t=5 ms.
+    await simulate({ seed: 4, nodes: cluster(2, createUniqueIdNode), network: { delayMs: 5 } }, async (sim) => {
+      const requests: IdRequest[] = [];
+      for (const client of ['c1', 'c2', 'c3']) {
+        sim.client(client, async (c) => {
+          await Promise.all([generate(c, 'n1', requests), generate(c, 'n1', requests), generate(c, 'n2', requests)]);
+        });
+      }
+      await runToCompletion(sim, 10_000);
+      assertUniqueIds(sim);
+      assertAllAnswered(sim, requests);
+    });
+  });
+});
+
+describe('Unique across crashes', () => {
+  test('every node crashes and restarts twice, and no id comes back', async () => {
+    let builder = scenario();
+    for (const [index, node] of ['n1', 'n2', 'n3'].entries()) {
+      const offsetMs = 100 * index;
+      builder = builder.at(300 + offsetMs).crash(node).at(350 + offsetMs).restart(node);
+      builder = builder.at(900 + offsetMs).crash(node).at(920 + offsetMs).restart(node);
+    }
+    const faults = builder.build();
+    await simulate({ seed: 5, nodes: cluster(3, createUniqueIdNode), faults, details: { faults: describeSchedule(faults) } }, async (sim) => {
+      const requests: IdRequest[] = [];
+      for (const client of ['c1', 'c2']) {
+        sim.client(client, async (c) => {
+          while (c.now() < 1_500) {
+            for (const node of sim.nodeIds) await generate(c, node, requests, 100);
+            await c.sleep(40);
+          }
+        });
+      }
+      await runToCompletion(sim, 10_000);
+      assertUniqueIds(sim);
+      assertAllAnswered(sim, requests);
+    });
+  });
+});
+
+describe('Available during partitions', () => {
+  test('every node cut off from every other node still answers every request, without a word to the others', async () => {
+    // Clients are in no group, so they still reach every node; the nodes cannot reach each other.
+    const faults = scenario().at(0).partition(['n1'], ['n2'], ['n3']).build();
+    await simulate({ seed: 6, nodes: cluster(3, createUniqueIdNode), faults, details: { faults: describeSchedule(faults) } }, async (sim) => {
+      const requests: IdRequest[] = [];
+      for (const client of ['c1', 'c2', 'c3']) {
+        sim.client(client, async (c) => {
+          for (let round = 0; round < 3; round++) {
+            await Promise.all(sim.nodeIds.map((node) => generate(c, node, requests)));
+          }
+        });
+      }
+      await runToCompletion(sim, 10_000);
+      assertNoNodeToNodeMessages(sim);
+      assertAllAnswered(sim, requests, ' while the nodes were partitioned from each other');
+      assertUniqueIds(sim);
+    });
+  });
+});
+
+// ───────────────────────────── 3. sweeps ─────────────────────────────
+
+describe('Crashes, partitions and a duplicating network', () => {
+  const seeds = 150;
+  const healAtMs = 2_000;
+
+  test(`ids stay unique and every node that is up answers: ${seeds} seeds`, async () => {
+    await forEachSeed({ count: seeds }, async (seed) => {
+      const nodes = cluster(3, createUniqueIdNode);
+      // No drops and no isolated nodes: then a node that stays up while a client waits must answer it.
+      const faults = randomFaultSchedule(seed, {
+        nodes: Object.keys(nodes),
+        healAtMs,
+        kinds: ['crash', 'partition', 'network'],
+        maxDropRate: 0,
+        maxDuplicateRate: 0.3,
+        maxDelayMs: 50,
+      });
+      await simulate({ seed, nodes, faults, details: { faults: describeSchedule(faults) } }, async (sim) => {
+        const requests: IdRequest[] = [];
+        for (const client of ['c1', 'c2', 'c3', 'c4']) {
+          sim.client(client, async (c) => {
+            for (let i = 0; i < 12; i++) {
+              await c.sleep(c.randomInt(0, 250));
+              await generate(c, sim.nodeIds[c.randomInt(0, sim.nodeIds.length - 1)]!, requests, 300);
+            }
+          });
+        }
+        await runToCompletion(sim, 20_000);
+        assertUniqueIds(sim);
+        assertAllAnswered(sim, requests);
+      });
+    });
+  });
+});
