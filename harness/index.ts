@@ -30,6 +30,7 @@ export {
   type RunOptions,
   type ClientContext,
   type ClientWorkload,
+  type Invariant,
   type OperationOutcome,
   type NetworkStats,
 } from './simulation.ts';

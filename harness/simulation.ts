@@ -118,6 +118,12 @@ export interface ClientContext extends NodeContext {
   operation<Input, Output>(input: Input, perform: () => Promise<OperationOutcome<Output>>): Promise<OperationOutcome<Output>>;
 }
 
+/**
+ * An invariant watched after every event (see {@link Simulation.watch}): `null` while it holds, or a
+ * sentence in domain words saying what broke.
+ */
+export type Invariant = (sim: Simulation) => string | null;
+
 /** A client's workload: an async function that runs inside the simulation. */
 export type ClientWorkload = (client: ClientContext) => Promise<void>;
 
@@ -220,6 +226,7 @@ export class Simulation {
   readonly #trace: TraceEvent[] = [];
   readonly #history = new HistoryRecorder<unknown, unknown>();
   readonly #pendingClients = new Set<NodeId>();
+  readonly #invariants: Array<{ readonly name: string; readonly check: Invariant }> = [];
   #network: NetworkSettings;
   #nowMs = 0;
   #eventsProcessed = 0;
@@ -504,6 +511,15 @@ export class Simulation {
   }
 
   /**
+   * Watches an invariant: `check` runs after every event of every later run and returns `null` while
+   * all is well, or a sentence saying what broke ("two leaders in term 4: n1 and n3"). The first
+   * violation stops the run with that sentence, at the virtual time of the event that broke it.
+   */
+  watch(name: string, check: Invariant): void {
+    this.#invariants.push({ name, check });
+  }
+
+  /**
    * Stops the run with a failed check: for tests and checkers watching the run (e.g. an invariant
    * that must hold after every event). The next event is not processed; `run` throws.
    */
@@ -530,6 +546,7 @@ export class Simulation {
         this.#dispatch(next.event);
         if (this.#asyncWork) await this.#letPromisesSettle();
         if (this.#failure !== null) throw this.#failure;
+        if (this.#invariants.length > 0) this.#checkInvariants();
         if (condition()) return true;
       }
     } finally {
@@ -537,6 +554,13 @@ export class Simulation {
       guardState.activeNode = null;
       releaseGuards();
       this.#running = false;
+    }
+  }
+
+  #checkInvariants(): void {
+    for (const { name, check } of this.#invariants) {
+      const violation = check(this);
+      if (violation !== null) this.#stopWith('check-failed', null, `${name}: ${violation} (t=${this.#nowMs} ms)`);
     }
   }
 

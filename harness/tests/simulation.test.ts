@@ -246,3 +246,20 @@ describe('runUntil', () => {
     expect(sim.nowMs).toBe(300);
   });
 });
+
+describe('invariants watched on every step', () => {
+  test('the first violation stops the run at the event that broke it, in domain words', async () => {
+    let received = 0;
+    const sim = new Simulation({
+      seed: 1,
+      network: { delayMs: 10 },
+      nodes: {
+        n1: nodeOf({ onStart: (ctx) => { for (let i = 0; i < 5; i++) ctx.send('n2', { type: 'm' }); } }),
+        n2: nodeOf({ onMessage: () => void received++ }),
+      },
+    });
+    sim.watch('at most three messages', () => (received > 3 ? `n2 received ${received} messages` : null));
+    await expect(sim.run()).rejects.toThrow('at most three messages: n2 received 4 messages (t=10 ms)');
+    expect(received).toBe(4);
+  });
+});
