@@ -1,0 +1,353 @@
+import { describe, expect, it } from 'vitest';
+import {
+  describeSchedule,
+  randomFaultSchedule,
+  scenario,
+  type ClientContext,
+  type History,
+  type Operation,
+  type OperationOutcome,
+  type Simulation,
+} from '../../../harness/index.ts';
+import { forEachSeed, simulate } from '../../../harness/testing/index.ts';
+import {
+  createCounterServer,
+  incrementWithRetries,
+  type IncrementOk,
+  type IncrementOutput,
+  type IncrementRequest,
+  type ReadOk,
+} from './counter.ts';
+
+// ───────────────────────────── helpers ─────────────────────────────
+
+type IncrementInput = { readonly f: 'increment'; readonly delta: number };
+type IncrementOperation = Operation<IncrementInput, IncrementOutput>;
+
+const SERVER = { n1: createCounterServer };
+
+/** Increments through the learner's helper, recording the operation in the history. */
+function increment(c: ClientContext, delta: number, options = { attempts: 4, timeoutMs: 100 }): Promise<OperationOutcome<IncrementOutput>> {
+  return c.operation<IncrementInput, IncrementOutput>({ f: 'increment', delta }, () => incrementWithRetries(c, 'n1', delta, options));
+}
+
+/** Adds a client that reads the counter (retrying: a read changes nothing), runs until it is done, and returns the value. */
+async function readCounter(sim: Simulation, reader = 'reader'): Promise<number> {
+  let value: number | undefined;
+  sim.client(reader, async (c) => {
+    for (let attempt = 1; attempt <= 10 && value === undefined; attempt++) {
+      const result = await c.rpc<ReadOk>('n1', { type: 'read' }, { timeoutMs: 200 });
+      if (result.ok) value = result.reply.value;
+    }
+  });
+  await sim.runUntilClientsDone({ timeoutMs: 5_000 });
+  if (value === undefined) throw new Error(`${reader} asked n1 to read the counter 10 times and never got read_ok`);
+  return value;
+}
+
+/** Sends one raw increment request (no retries), as a test of the server alone. */
+async function rawIncrement(c: ClientContext, clientId: string, requestId: string, delta: number): Promise<number> {
+  const request: IncrementRequest = { type: 'increment', clientId, requestId, delta };
+  const result = await c.rpc<IncrementOk>('n1', request, { timeoutMs: 500 });
+  if (!result.ok) throw new Error(`${c.id} sent increment ${clientId}/${requestId} (+${delta}) on a calm network and got no increment_ok`);
+  return result.reply.value;
+}
+
+/** The request ids `client` put on its increment requests, in the order it sent them. */
+function requestIdsSentBy(sim: Simulation, client: string): string[] {
+  return sim.trace.flatMap((event) =>
+    event.kind === 'send' && event.from === client && event.type === 'increment'
+      ? [String((event.message as { requestId?: unknown }).requestId)]
+      : [],
+  );
+}
+
+function runClients(sim: Simulation, timeoutMs = 10_000): Promise<void> {
+  return sim.runUntilClientsDone({ timeoutMs }).then((done) => {
+    if (!done) throw new Error(`the clients had not finished after ${timeoutMs} ms of virtual time: does incrementWithRetries stop after \`attempts\` requests?`);
+  });
+}
+
+/** Checks that one increment of 5 took effect exactly once. */
+function expectAppliedOnce(value: number, who: string): void {
+  if (value > 5 && value % 5 === 0) {
+    throw new Error(`${who}'s increment of 5 was applied ${times(value / 5)}: the counter reads ${value} after a single increment of 5`);
+  }
+  expect(value, `${who}'s increment of 5 should have taken effect exactly once, so the counter should read 5; it reads ${value}`).toBe(5);
+}
+
+/** `once`, `twice`, `3 times`. */
+function times(count: number): string {
+  return count === 1 ? 'once' : count === 2 ? 'twice' : `${count} times`;
+}
+
+/**
+ * Checks a history of increments whose deltas are distinct powers of ten: 1, 10, 100, … Then the
+ * counter's value reads like a tally: its digit for 10^k says how many times the increment of 10^k
+ * was applied (while no increment is applied ten times or more).
+ *
+ * Returns the violations, in domain words; empty when the history is consistent:
+ * - no increment applied twice;
+ * - an `ok` increment took effect, and its reply includes it and only increments that took effect;
+ * - a `fail`ed increment did not take effect;
+ * - an increment that returned before another was called is included in that one's reply;
+ * - the value holds nothing but the clients' increments.
+ */
+function counterViolations(history: History<IncrementInput, IncrementOutput>, finalValue: number): string[] {
+  const violations: string[] = [];
+  const digit = (value: number, delta: number) => Math.floor(value / delta) % 10;
+  const describe = (op: IncrementOperation) => `${op.clientId}'s increment of +${op.input.delta} (called at t=${op.callMs} ms)`;
+  let accounted = 0;
+  for (const op of history) {
+    const { delta } = op.input;
+    const applied = digit(finalValue, delta);
+    accounted += applied * delta;
+    if (applied >= 2) {
+      violations.push(`${describe(op)} was applied ${times(applied)}: the final value ${finalValue} counts it ${times(applied)}`);
+    }
+    if (op.status === 'ok' && applied === 0) {
+      violations.push(`${describe(op)} was reported ok (value ${op.output!.value}) but never took effect: the final value ${finalValue} does not include it`);
+    }
+    if (op.status === 'fail' && applied >= 1) {
+      violations.push(
+        `${describe(op)} was reported failed, but it took effect: the final value ${finalValue} includes it. ` +
+          'A timeout does not mean the increment did not happen: report indeterminate',
+      );
+    }
+    if (op.status === 'ok') {
+      const value = op.output!.value;
+      if (digit(value, delta) !== 1) {
+        violations.push(`${describe(op)} was answered with value ${value}, which does not count that increment exactly once`);
+      }
+      for (const other of history) {
+        if (digit(value, other.input.delta) > digit(finalValue, other.input.delta)) {
+          violations.push(`${describe(op)} was answered with value ${value}, which counts ${describe(other)} more often than the final value ${finalValue} does`);
+        }
+      }
+    }
+  }
+  if (accounted !== finalValue) {
+    violations.push(`the final value ${finalValue} holds ${finalValue - accounted} that no client's increment accounts for`);
+  }
+  for (const earlier of history) {
+    for (const later of history) {
+      if (earlier.status !== 'ok' || later.status !== 'ok' || earlier.returnMs! >= later.callMs) continue;
+      if (digit(later.output!.value, earlier.input.delta) === 0) {
+        violations.push(
+          `${describe(later)} started after ${describe(earlier)} had returned (t=${earlier.returnMs} ms), ` +
+            `yet its value ${later.output!.value} does not include it`,
+        );
+      }
+    }
+  }
+  return violations;
+}
+
+function assertCounterHistory(history: History<IncrementInput, IncrementOutput>, finalValue: number): void {
+  const violations = counterViolations(history, finalValue);
+  if (violations.length === 0) return;
+  const listed = violations.slice(0, 5).map((line) => `  - ${line}`);
+  if (violations.length > 5) listed.push(`  … and ${violations.length - 5} more`);
+  throw new Error(`The counter's history is inconsistent (${violations.length} problems):\n${listed.join('\n')}`);
+}
+
+// ───────────────────────────── 1. stories ─────────────────────────────
+
+describe('stories', () => {
+  it("n1's reply is lost; c1 retries and gets the same value, and the counter moves once", async () => {
+    // Replies from n1 to c1 are lost until t=150: the first two attempts are applied-or-not, unanswered.
+    const faults = scenario().at(0).cut('n1', 'c1').at(150).heal().build();
+    await simulate({ seed: 1, nodes: SERVER, faults }, async (sim) => {
+      let outcome: OperationOutcome<IncrementOutput> | undefined;
+      sim.client('c1', async (c) => void (outcome = await increment(c, 5)));
+      await runClients(sim);
+      expectAppliedOnce(await readCounter(sim), 'c1');
+      expect(outcome, `c1 retried after a lost reply; the server should answer the retry with the value of the first application, 5`)
+        .toEqual({ status: 'ok', output: { value: 5 } });
+    });
+  });
+
+  it('n1 crashes after applying an increment but before its reply gets out; the retry after the restart is not applied again', async () => {
+    const faults = scenario().at(0).cut('n1', 'c1').at(30).crash('n1').at(60).restart('n1').heal().build();
+    await simulate({ seed: 2, nodes: SERVER, faults }, async (sim) => {
+      let outcome: OperationOutcome<IncrementOutput> | undefined;
+      sim.client('c1', async (c) => void (outcome = await increment(c, 5)));
+      await runClients(sim);
+      expectAppliedOnce(await readCounter(sim), 'c1');
+      expect(outcome, 'after its restart n1 should still know the increment and answer the retry with 5')
+        .toEqual({ status: 'ok', output: { value: 5 } });
+    });
+  });
+
+  it('every reply is lost and c1 gives up: it reports indeterminate, because the increment did happen', async () => {
+    const faults = scenario().at(0).cut('n1', 'c1').at(1_000).heal().build();
+    await simulate({ seed: 3, nodes: SERVER, faults }, async (sim) => {
+      let outcome: OperationOutcome<IncrementOutput> | undefined;
+      sim.client('c1', async (c) => void (outcome = await increment(c, 5, { attempts: 3, timeoutMs: 100 })));
+      await runClients(sim);
+      await sim.run({ untilMs: 1_000 });
+      const value = await readCounter(sim);
+      expectAppliedOnce(value, 'c1');
+      if (outcome?.status === 'fail') {
+        throw new Error(`c1's increment of 5 was reported failed, but it took effect: the counter reads ${value}. ` +
+          'A timeout does not mean the increment did not happen: report indeterminate');
+      }
+      expect(outcome?.status, 'c1 never got a reply, so it cannot know whether its increment happened: it must report indeterminate')
+        .toBe('indeterminate');
+    });
+  });
+
+  it('every request is lost and c1 gives up: it still reports indeterminate, since it cannot tell this from a lost reply', async () => {
+    const faults = scenario().at(0).cut('c1', 'n1').at(1_000).heal().build();
+    await simulate({ seed: 4, nodes: SERVER, faults }, async (sim) => {
+      let outcome: OperationOutcome<IncrementOutput> | undefined;
+      sim.client('c1', async (c) => void (outcome = await increment(c, 5, { attempts: 3, timeoutMs: 100 })));
+      await runClients(sim);
+      await sim.run({ untilMs: 1_000 });
+      expect(await readCounter(sim), 'no request reached n1, so the counter should still read 0').toBe(0);
+      expect(outcome?.status,
+        `c1 reported its increment ${outcome?.status === 'fail' ? 'failed' : `as ${String(outcome?.status)}`} after nothing but timeouts. ` +
+          'From c1 this run looks exactly like the one where only the replies were lost and the increment did happen: report indeterminate',
+      ).toBe('indeterminate');
+    });
+  });
+});
+
+// ───────────────────────────── 2. spec ─────────────────────────────
+
+describe('The server', () => {
+  it('a fresh counter reads 0', async () => {
+    await simulate({ seed: 11, nodes: SERVER }, async (sim) => {
+      expect(await readCounter(sim), 'a counter nobody has incremented should read 0').toBe(0);
+    });
+  });
+
+  it('increments add up, and each increment_ok carries the value right after it', async () => {
+    await simulate({ seed: 12, nodes: SERVER }, async (sim) => {
+      const values: number[] = [];
+      sim.client('c1', async (c) => {
+        for (const [requestId, delta] of [['a', 1], ['b', 2], ['c', 3]] as const) values.push(await rawIncrement(c, 'c1', requestId, delta));
+      });
+      await runClients(sim);
+      expect(values, 'c1 added 1, 2 and 3: the replies should say 1, 3 and 6').toEqual([1, 3, 6]);
+      expect(await readCounter(sim), 'after +1, +2 and +3 the counter should read 6').toBe(6);
+    });
+  });
+
+  it('a repeated (clientId, requestId) gets the first reply again and is not applied twice', async () => {
+    await simulate({ seed: 13, nodes: SERVER }, async (sim) => {
+      const replies: number[] = [];
+      sim.client('c1', async (c) => {
+        replies.push(await rawIncrement(c, 'c1', 'a', 5));
+        replies.push(await rawIncrement(c, 'c2', 'x', 10));
+        replies.push(await rawIncrement(c, 'c1', 'a', 5)); // a retry of the first request
+      });
+      await runClients(sim);
+      const value = await readCounter(sim);
+      if (value === 20) throw new Error('the retry of c1/a (+5) was applied twice: the counter reads 20 after +5 and +10');
+      expect(replies[2], `the retry of c1/a should get the first reply (5) again, not ${replies[2]}: the reply says what that request did`).toBe(5);
+      expect(value, 'after +5 (sent twice with one request id) and +10 the counter should read 15').toBe(15);
+    });
+  });
+
+  it('the same request id from two clients names two different increments', async () => {
+    await simulate({ seed: 14, nodes: SERVER }, async (sim) => {
+      sim.client('c1', async (c) => {
+        await rawIncrement(c, 'c1', 'r1', 1);
+        await rawIncrement(c, 'c2', 'r1', 2);
+      });
+      await runClients(sim);
+      expect(await readCounter(sim), "c1/r1 (+1) and c2/r1 (+2) are different requests: the counter should read 3. Key the table by clientId and requestId").toBe(3);
+    });
+  });
+
+  it('a crash loses neither the counter nor the replies it gave', async () => {
+    const faults = scenario().at(100).crash('n1').at(200).restart('n1').build();
+    await simulate({ seed: 15, nodes: SERVER, faults }, async (sim) => {
+      let retryReply: number | undefined;
+      sim.client('c1', async (c) => {
+        await rawIncrement(c, 'c1', 'a', 5);
+        await c.sleep(300); // n1 crashes and restarts meanwhile
+        retryReply = await rawIncrement(c, 'c1', 'a', 5);
+      });
+      await runClients(sim);
+      const value = await readCounter(sim);
+      if (value === 10) throw new Error('the retry of c1/a (+5) after n1 restarted was applied twice: the counter reads 10. Keep the replies in ctx.storage');
+      expect(value, 'n1 crashed and restarted after +5: the counter should still read 5. Keep it in ctx.storage').toBe(5);
+      expect(retryReply, 'after its restart, n1 should answer a retry of c1/a with the reply it gave before the crash, 5').toBe(5);
+    });
+  });
+});
+
+describe('The client helper', () => {
+  it('returns ok with the value from the server on a calm network', async () => {
+    await simulate({ seed: 21, nodes: SERVER }, async (sim) => {
+      const outcomes: Array<OperationOutcome<IncrementOutput>> = [];
+      sim.client('c1', async (c) => {
+        outcomes.push(await increment(c, 1));
+        outcomes.push(await increment(c, 2));
+      });
+      await runClients(sim);
+      expect(outcomes, 'c1 added 1 then 2 on a calm network: both should be ok, with values 1 and 3 (a second increment needs its own request id)')
+        .toEqual([{ status: 'ok', output: { value: 1 } }, { status: 'ok', output: { value: 3 } }]);
+    });
+  });
+
+  it('retries with the same request id', async () => {
+    const faults = scenario().at(0).cut('n1', 'c1').at(250).heal().build();
+    await simulate({ seed: 22, nodes: SERVER, faults }, async (sim) => {
+      sim.client('c1', async (c) => void (await increment(c, 5)));
+      await runClients(sim);
+      const ids = requestIdsSentBy(sim, 'c1');
+      expect(ids.length >= 2, `c1 should have retried after its first reply was lost; it sent ${ids.length} increment request(s)`).toBe(true);
+      expect(new Set(ids).size,
+        `c1 sent its one increment ${ids.length} times with request ids ${ids.join(', ')}: every retry must carry the same ` +
+          'request id, or the server cannot tell a retry from a new increment',
+      ).toBe(1);
+    });
+  });
+
+  it('gives up after `attempts` requests', async () => {
+    const faults = scenario().at(0).isolate('n1').build();
+    await simulate({ seed: 23, nodes: SERVER, faults }, async (sim) => {
+      let outcome: OperationOutcome<IncrementOutput> | undefined;
+      sim.client('c1', async (c) => void (outcome = await increment(c, 5, { attempts: 3, timeoutMs: 100 })));
+      await runClients(sim);
+      const sent = requestIdsSentBy(sim, 'c1').length;
+      expect(sent, `with attempts: 3, c1 should send its increment 3 times before giving up; it sent it ${sent} times`).toBe(3);
+      expect(outcome?.status, 'c1 never heard from n1, so its increment is indeterminate').toBe('indeterminate');
+    });
+  });
+});
+
+// ───────────────────────────── 3. sweeps ─────────────────────────────
+
+describe('sweeps', () => {
+  const CLIENTS = ['c1', 'c2', 'c3'];
+  const INCREMENTS_PER_CLIENT = 4;
+  const HEAL_AT_MS = 2_000;
+
+  it('100 seeds of drops, duplicates, isolation and server crashes: no increment applied twice, every ok true, no fail that happened', async () => {
+    await forEachSeed({ count: 100 }, async (seed) => {
+      const faults = randomFaultSchedule(seed, { nodes: ['n1'], healAtMs: HEAL_AT_MS, kinds: ['network', 'crash', 'isolate'], maxDuplicateRate: 0.5 });
+      // Faulty from the start (drops, duplicates, reordering); the schedule changes it, and healing makes it reliable.
+      const network = { dropRate: 0.05, duplicateRate: 0.15, delayMs: { min: 1, max: 30 } };
+      await simulate({ seed, nodes: SERVER, network, faults, details: { 'fault schedule': describeSchedule(faults) } }, async (sim) => {
+        CLIENTS.forEach((client, clientIndex) => {
+          sim.client(client, async (c) => {
+            for (let i = 0; i < INCREMENTS_PER_CLIENT; i++) {
+              await c.sleep({ min: 0, max: 200 });
+              // A distinct power of ten per increment: the final value's digits count how often each was applied.
+              await increment(c, 10 ** (clientIndex * INCREMENTS_PER_CLIENT + i), { attempts: 3, timeoutMs: 150 });
+            }
+          });
+        });
+        await runClients(sim);
+        // Let delayed duplicates of old requests arrive before reading: they must change nothing.
+        await sim.run({ untilMs: Math.max(sim.nowMs, HEAL_AT_MS) + 500 });
+        const finalValue = await readCounter(sim);
+        assertCounterHistory(sim.history<IncrementInput, IncrementOutput>(), finalValue);
+      });
+    });
+  });
+});

@@ -1,0 +1,91 @@
+/**
+ * Exercise 4: RPC with timeouts and retries. The spec is in README.md, next to this file.
+ *
+ * Write both halves of a counter service:
+ * - `createCounterServer`: applies each increment at most once, however many times it arrives;
+ * - `incrementWithRetries`: the client side, which retries after timeouts and reports honestly.
+ *
+ * @module
+ */
+import { todo, type ClientContext, type Message, type Node, type NodeId, type OperationOutcome, type RpcRequest } from '../../../harness/index.ts';
+
+const README = 'exercises/01-message-passing/04-rpc-retries/README.md';
+
+/** Client → server: add `delta` to the counter. Retries of one increment carry the same `requestId`. */
+export interface IncrementRequest extends RpcRequest {
+  readonly type: 'increment';
+  /** Who asks. Request ids only need to be unique per client. */
+  readonly clientId: string;
+  /** Names this increment, across all its retries. */
+  readonly requestId: string;
+  readonly delta: number;
+}
+
+/** Server → client: the counter's value right after this increment was applied. */
+export interface IncrementOk extends Message {
+  readonly type: 'increment_ok';
+  readonly value: number;
+}
+
+/** Client → server: what is the counter's value? */
+export interface ReadRequest extends RpcRequest {
+  readonly type: 'read';
+}
+
+/** Server → client: the counter's value now. */
+export interface ReadOk extends Message {
+  readonly type: 'read_ok';
+  readonly value: number;
+}
+
+/** How hard {@link incrementWithRetries} tries. */
+export interface RetryOptions {
+  /** How many requests to send at most (the first one included). At least 1. */
+  readonly attempts: number;
+  /** How long to wait for each reply, in ms. */
+  readonly timeoutMs: number;
+}
+
+/** What an increment returns when it succeeds. */
+export interface IncrementOutput {
+  /** The counter's value right after the increment. */
+  readonly value: number;
+}
+
+/** The counter server. */
+export function createCounterServer(): Node {
+  // 💡 This function runs again after every crash: variables kept here are lost then. Only
+  //    ctx.storage survives.
+  return {
+    onMessage(ctx, from, message) {
+      // 👉 `read`: answer with ctx.reply(from, message, { type: 'read_ok', value }).
+      // 👉 `increment`: the first time a (clientId, requestId) arrives, add delta to the counter and
+      //    answer { type: 'increment_ok', value }. Every later time, answer with the same value again
+      //    and do not add anything.
+      // 💡 The network may duplicate a request, and a client may retry one: "later times" happen.
+      todo('answer read and apply each increment at most once', README);
+      void [ctx, from, message];
+    },
+  };
+}
+
+/**
+ * Adds `delta` to the counter on `server`, retrying after each timeout, up to `options.attempts`
+ * requests in all.
+ *
+ * @returns `{ status: 'ok', output: { value } }` when a reply came; `{ status: 'indeterminate' }`
+ *   when every attempt timed out.
+ */
+export async function incrementWithRetries(
+  client: ClientContext,
+  server: NodeId,
+  delta: number,
+  options: RetryOptions,
+): Promise<OperationOutcome<IncrementOutput>> {
+  // 👉 Pick a request id once, then send { type: 'increment', clientId: client.id, requestId, delta }
+  //    with client.rpc(server, request, { timeoutMs: options.timeoutMs }), up to options.attempts times.
+  // 💡 client.randomInt(min, max) gives seeded random numbers: the same in every replay of a run.
+  // 💡 A timeout does not tell you the increment did not happen. What can you honestly report?
+  todo('send the increment, retry after timeouts, and report the outcome honestly', README);
+  void [client, server, delta, options];
+}
