@@ -253,7 +253,9 @@ describe('Faulty network', () => {
         const unanswered: string[] = [];
         for (const client of ['c1', 'c2', 'c3']) {
           sim.client(client, async (c) => {
-            for (let i = 1; i <= 5; i++) {
+            for (let i = 1; i <= 8; i++) {
+              // Spread the echoes over the faulty phase, so that they meet the faults.
+              await c.sleep(c.randomInt(0, 300));
               const node = sim.nodeIds[c.randomInt(0, sim.nodeIds.length - 1)]!;
               const text = `${c.id} #${i} ✓`;
               // Retry until answered: a timeout means the request or the reply was lost, or the node was down.
@@ -265,7 +267,7 @@ describe('Faulty network', () => {
             }
           });
         }
-        await runToCompletion(sim, 30_000);
+        await runToCompletion(sim, 60_000);
         assertOnlyCorrectReplies(sim);
         assertEchoedBack(sim, attempts, 'faulty');
         if (unanswered.length > 0) {
