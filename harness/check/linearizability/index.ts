@@ -1,0 +1,55 @@
+/**
+ * A linearizability checker, after Porcupine and Knossos.
+ *
+ * A history is *linearizable* when its operations can be put in one order that (1) respects real time:
+ * an operation that returned before another was called comes first; and (2) makes sense to the
+ * sequential object: applying the operations in that order, each produces the output its client saw.
+ *
+ * Start with {@link checkLinearizability} and one of the shipped models ({@link registerModel},
+ * {@link casRegisterModel}, {@link kvModel}, {@link counterModel}, {@link setModel}), or write your own
+ * {@link Model}. In tests, {@link assertLinearizable} throws with an explanation. Histories from Jepsen
+ * can be imported with {@link parseJepsenLog} and {@link parseEdnKvHistory}; `npm run check-history`
+ * checks a file from the command line.
+ *
+ * A verdict is `ok`, `illegal` or `unknown`. `unknown` means the search budget ran out: it is never a pass.
+ *
+ * @module
+ */
+
+export { ModelStepError, type Model, type StepResult } from './model.ts';
+export {
+  checkLinearizability,
+  DEFAULT_MAX_STEPS,
+  type CheckOptions,
+  type CheckResult,
+  type CheckStats,
+  type IllegalPartition,
+  type LinearizedStep,
+  type UnplaceableOperation,
+} from './check.ts';
+export { assertLinearizable, describeTiming, formatCheckResult, type FormatOptions } from './explain.ts';
+export {
+  describeRegisterValue,
+  registerModel,
+  type RegisterInput,
+  type RegisterOutput,
+  type RegisterValue,
+} from './models/register.ts';
+export { casRegisterModel, type CasRegisterInput, type CasRegisterOutput } from './models/casRegister.ts';
+export { kvModel, type KvInput, type KvOutput, type KvState } from './models/kv.ts';
+export { counterModel, type CounterInput, type CounterOutput } from './models/counter.ts';
+export { setModel, type SetElement, type SetInput, type SetOutput, type SetState } from './models/set.ts';
+export { HistoryParseError } from './import/parseError.ts';
+export { parseJepsenLog } from './import/jepsenLog.ts';
+export { parseEdnKvHistory } from './import/ednKv.ts';
+export { parseJsonHistory } from './import/json.ts';
+export {
+  describeEdn,
+  EdnKeyword,
+  EdnMap,
+  EdnSymbol,
+  EdnSyntaxError,
+  parseEdn,
+  type EdnValue,
+} from './import/edn.ts';
+export { escapeHtml, renderEvidenceHtml, type EvidencePage } from './html.ts';
