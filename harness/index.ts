@@ -10,6 +10,7 @@
 export type {
   NodeId,
   Message,
+  OutgoingMessage,
   TimerPayload,
   Delay,
   TimerId,

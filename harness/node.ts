@@ -25,6 +25,12 @@ export interface Message {
   readonly type: string;
 }
 
+/**
+ * What `send`, `reply` and `rpc` accept: any {@link Message}, including object literals with extra
+ * fields (`{ type: 'echo', text: 'hi' }`) and values of your own message interfaces.
+ */
+export type OutgoingMessage = Message | { readonly type: string; readonly [field: string]: unknown };
+
 /** A timer's payload: plain data with a `type`, handed back to `onTimer` when the timer fires. */
 export interface TimerPayload {
   /** What the timer is for, e.g. `retransmit` or `election-timeout`. */
@@ -100,23 +106,19 @@ export interface NodeContext {
    * Sends `message` to node `to`. The message is copied now: changing it afterwards has no effect.
    * The network may delay, reorder, duplicate or drop it.
    */
-  send<M extends Message>(to: NodeId, message: M): void;
+  send(to: NodeId, message: OutgoingMessage): void;
   /**
    * Sends a request and waits for the reply, or gives up after `timeoutMs`. The receiver answers with
    * {@link NodeContext.reply}. Built from `send` and a timer, so it is exactly as deterministic.
    */
-  rpc<Reply extends Message = Message, Request extends Message = Message>(
-    to: NodeId,
-    request: Request,
-    options: RpcOptions,
-  ): Promise<RpcResult<Reply>>;
+  rpc<Reply extends Message = Message>(to: NodeId, request: OutgoingMessage, options: RpcOptions): Promise<RpcResult<Reply>>;
   /** Answers a request received through `rpc`: sends `reply` to `to`, tagged with the request's id. */
-  reply<M extends Message>(to: NodeId, request: Message, reply: M): void;
+  reply(to: NodeId, request: Message, reply: OutgoingMessage): void;
   /**
    * Asks for `onTimer(ctx, payload)` to be called after `delay` ms of this node's clock.
    * Timers do not survive a crash.
    */
-  setTimer<T extends TimerPayload>(delay: Delay, payload: T): TimerId;
+  setTimer(delay: Delay, payload: TimerPayload | { readonly type: string; readonly [field: string]: unknown }): TimerId;
   /** Cancels a timer. Cancelling a timer that already fired or was cancelled does nothing. */
   cancelTimer(timer: TimerId): void;
   /** Resolves after `delay` ms of this node's clock (a timer in promise form). */

@@ -40,6 +40,7 @@ import type {
   NodeContext,
   NodeFactory,
   NodeId,
+  OutgoingMessage,
   RpcOptions,
   RpcResult,
   TimerId,
@@ -777,7 +778,7 @@ export class Simulation {
   // ───────────────────────────── effects a node asks for ─────────────────────────────
 
   /** @internal Called by a node's context. */
-  send(runtime: Runtime, to: NodeId, message: Message): void {
+  send(runtime: Runtime, to: NodeId, message: OutgoingMessage): void {
     const receiver = this.#runtimes.get(to);
     if (receiver === undefined) {
       this.#stopWith('bad-request', runtime.id,
@@ -880,7 +881,7 @@ export class Simulation {
   }
 
   /** @internal Called by a node's context. */
-  rpc(runtime: Runtime, to: NodeId, request: Message, options: RpcOptions): Promise<RpcResult> {
+  rpc(runtime: Runtime, to: NodeId, request: OutgoingMessage, options: RpcOptions): Promise<RpcResult> {
     if (options === null || typeof options !== 'object' || !Number.isFinite(options.timeoutMs) || options.timeoutMs < 0) {
       this.#stopWith('bad-request', runtime.id,
         `${runtime.id} called rpc(${JSON.stringify(to)}, ...) without a valid timeoutMs: pass { timeoutMs: 1000 } or similar.`);
@@ -892,7 +893,7 @@ export class Simulation {
         resolve({ ok: false, error: 'timeout' });
       });
       runtime.rpcs.set(rpcId, { resolve, timer });
-      this.send(runtime, to, { ...request, rpcId } as Message);
+      this.send(runtime, to, { ...request, rpcId });
     });
   }
 
@@ -1036,17 +1037,17 @@ class NodeContextImpl implements ClientContext {
     return this.#runtime.rng.int(min, max);
   }
 
-  send<M extends Message>(to: NodeId, message: M): void {
+  send(to: NodeId, message: OutgoingMessage): void {
     this.#alive(`send a message to ${to}`);
     this.#sim.send(this.#runtime, to, message);
   }
 
-  rpc<Reply extends Message = Message, Request extends Message = Message>(to: NodeId, request: Request, options: RpcOptions): Promise<RpcResult<Reply>> {
+  rpc<Reply extends Message = Message>(to: NodeId, request: OutgoingMessage, options: RpcOptions): Promise<RpcResult<Reply>> {
     this.#alive(`send a request to ${to}`);
     return this.#sim.rpc(this.#runtime, to, request, options) as Promise<RpcResult<Reply>>;
   }
 
-  reply<M extends Message>(to: NodeId, request: Message, reply: M): void {
+  reply(to: NodeId, request: Message, reply: OutgoingMessage): void {
     this.#alive(`reply to ${to}`);
     const rpcId = (request as { rpcId?: unknown }).rpcId;
     if (typeof rpcId !== 'number') {
@@ -1055,10 +1056,10 @@ class NodeContextImpl implements ClientContext {
           '(it has no rpcId). Use ctx.send for messages that are not requests.',
       );
     }
-    this.#sim.send(this.#runtime, to, { ...reply, inReplyTo: rpcId } as Message);
+    this.#sim.send(this.#runtime, to, { ...reply, inReplyTo: rpcId });
   }
 
-  setTimer<T extends TimerPayload>(delay: Delay, payload: T): TimerId {
+  setTimer(delay: Delay, payload: TimerPayload): TimerId {
     this.#alive('set a timer');
     return this.#sim.setTimer(this.#runtime, delay, payload, null);
   }
