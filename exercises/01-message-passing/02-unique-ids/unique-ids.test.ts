@@ -37,7 +37,6 @@ async function generate(c: ClientContext, node: NodeId, log: IdRequest[], timeou
   return entry;
 }
 
-
 type SendEvent = Extract<TraceEvent, { kind: 'send' }>;
 
 /** Is `event` a `generate_ok` a server node sent to a client, that is, an id handed out? */
