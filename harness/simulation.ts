@@ -756,9 +756,12 @@ export class Simulation {
     if (this.#failure !== null) return;
     if (error instanceof SimulationError) return this.#stop(error);
     const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-    const hint = error instanceof NondeterminismError ? '' : ' Nothing was swallowed: fix the handler so it does not throw.';
+    const ending = /[.!?]$/.test(detail) ? '' : '.';
+    // A stub's todo() needs writing, not fixing; a guard's message already says what to use instead.
+    const quiet = error instanceof NondeterminismError || (error instanceof Error && error.name === 'NotImplementedError');
+    const hint = quiet ? '' : ' Nothing was swallowed: fix the handler so it does not throw.';
     this.#stop(
-      new SimulationError(`${runtime.id} threw while ${during} at t=${this.#nowMs} ms (seed ${this.seed}): ${detail}.${hint}`, {
+      new SimulationError(`${runtime.id} threw while ${during} at t=${this.#nowMs} ms (seed ${this.seed}): ${detail}${ending}${hint}`, {
         kind: error instanceof NondeterminismError ? 'nondeterminism' : 'handler-threw',
         node: runtime.id,
         atMs: this.#nowMs,

@@ -96,7 +96,8 @@ export function formatFailure(report: FailureReport): string {
 
 /** The last `count` trace events of `sim`, formatted. */
 export function lastEvents(sim: Simulation, count = 12): string[] {
-  return sim.trace.slice(-count).map(formatTraceEvent);
+  // The failure itself is the report's headline; the events are what led to it.
+  return sim.trace.filter((event) => event.kind !== 'failure').slice(-count).map(formatTraceEvent);
 }
 
 function slug(text: string): string {

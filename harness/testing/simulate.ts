@@ -87,7 +87,17 @@ export function explainFailure(
     ? undefined
     : Object.entries(options.details).map(([key, value]) => `${key}:\n${indent(value)}`).join('\n');
   const message = formatFailure({ what, seed: sim.seed, atMs, replay, tracePath, lastEvents: lastEvents(sim), extra });
-  return new SimulationTestFailure(message, sim.seed, tracePath, error);
+  return new SimulationTestFailure(message, sim.seed, tracePath, rootCause(error));
+}
+
+/**
+ * The error that started it all: for a handler that threw, the learner's own error, whose stack points
+ * at the line to look at. The simulator's wrapper adds nothing the report does not already say.
+ */
+function rootCause(error: unknown): unknown {
+  let current = error;
+  while (current instanceof SimulationError && current.cause !== undefined) current = current.cause;
+  return current instanceof SimulationError ? undefined : current;
 }
 
 function describeError(error: unknown): string {
