@@ -11,6 +11,7 @@
 import fc from 'fast-check';
 import { sortSchedule, type Fault, type FaultSchedule, type ScheduledFault } from './faults.ts';
 import type { NodeId } from './node.ts';
+import { deriveSeed } from './random.ts';
 
 /** Which faults a random schedule may contain. */
 export type RandomFaultKind = 'partition' | 'isolate' | 'cut' | 'crash' | 'network' | 'clock';
@@ -58,7 +59,8 @@ export function faultScheduleArbitrary(options: FaultScheduleOptions): fc.Arbitr
  * do not need shrinking.
  */
 export function randomFaultSchedule(seed: number, options: FaultScheduleOptions): FaultSchedule {
-  const [schedule] = fc.sample(faultScheduleArbitrary(options), { seed, numRuns: 1 });
+  // A child seed of its own, so the schedule does not echo the network's or the nodes' random choices.
+  const [schedule] = fc.sample(faultScheduleArbitrary(options), { seed: deriveSeed(seed, 'faults'), numRuns: 1 });
   return schedule!;
 }
 
