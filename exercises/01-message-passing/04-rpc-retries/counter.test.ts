@@ -1,12 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import {
+  deriveSeed,
   describeSchedule,
   randomFaultSchedule,
+  Rng,
   scenario,
+  sortSchedule,
   type ClientContext,
   type History,
   type Operation,
   type OperationOutcome,
+  type ScheduledFault,
   type Simulation,
 } from '../../../harness/index.ts';
 import { forEachSeed, simulate } from '../../../harness/testing/index.ts';
@@ -154,7 +158,7 @@ function assertCounterHistory(history: History<IncrementInput, IncrementOutput>,
 // ───────────────────────────── 1. stories ─────────────────────────────
 
 describe('stories', () => {
-  it("n1's reply is lost; c1 retries and gets the same value, and the counter moves once", async () => {
+  it('the reply from n1 is lost; c1 retries, gets the same value, and the counter moves once', async () => {
     // Replies from n1 to c1 are lost until t=150: the first two attempts are applied-or-not, unanswered.
     const faults = scenario().at(0).cut('n1', 'c1').at(150).heal().build();
     await simulate({ seed: 1, nodes: SERVER, faults }, async (sim) => {
@@ -327,18 +331,33 @@ describe('sweeps', () => {
   const INCREMENTS_PER_CLIENT = 4;
   const HEAL_AT_MS = 2_000;
 
-  it('100 seeds of drops, duplicates, isolation and server crashes: no increment applied twice, every ok true, no fail that happened', async () => {
+  /**
+   * `count` crashes of n1 lasting 20–200 ms, drawn from `seed`, all over before HEAL_AT_MS. Short
+   * crashes fall between an increment and its retry far more often than the random schedule's long ones.
+   */
+  function shortServerCrashes(seed: number, count: number): ScheduledFault[] {
+    const rng = new Rng(deriveSeed(seed, 'short-server-crashes'));
+    return Array.from({ length: count }, (): ScheduledFault[] => {
+      const atMs = rng.int(0, HEAL_AT_MS - 300);
+      return [{ atMs, kind: 'crash', node: 'n1' }, { atMs: atMs + rng.int(20, 200), kind: 'restart', node: 'n1' }];
+    }).flat();
+  }
+
+  it('100 seeds of drops, duplicates, isolation and long and short server crashes: no increment applied twice, every ok true, no fail that happened', async () => {
     await forEachSeed({ count: 100 }, async (seed) => {
-      const faults = randomFaultSchedule(seed, { nodes: ['n1'], healAtMs: HEAL_AT_MS, kinds: ['network', 'crash', 'isolate'], maxDuplicateRate: 0.5 });
+      const faults = sortSchedule([
+        ...randomFaultSchedule(seed, { nodes: ['n1'], healAtMs: HEAL_AT_MS, kinds: ['network', 'crash', 'isolate'], maxDuplicateRate: 0.5 }),
+        ...shortServerCrashes(seed, 4),
+      ]);
       // Faulty from the start (drops, duplicates, reordering); the schedule changes it, and healing makes it reliable.
-      const network = { dropRate: 0.05, duplicateRate: 0.15, delayMs: { min: 1, max: 30 } };
+      const network = { dropRate: 0.15, duplicateRate: 0.15, delayMs: { min: 1, max: 30 } };
       await simulate({ seed, nodes: SERVER, network, faults, details: { 'fault schedule': describeSchedule(faults) } }, async (sim) => {
         CLIENTS.forEach((client, clientIndex) => {
           sim.client(client, async (c) => {
             for (let i = 0; i < INCREMENTS_PER_CLIENT; i++) {
               await c.sleep({ min: 0, max: 200 });
               // A distinct power of ten per increment: the final value's digits count how often each was applied.
-              await increment(c, 10 ** (clientIndex * INCREMENTS_PER_CLIENT + i), { attempts: 3, timeoutMs: 150 });
+              await increment(c, 10 ** (clientIndex * INCREMENTS_PER_CLIENT + i), { attempts: 5, timeoutMs: 100 });
             }
           });
         });
