@@ -1,0 +1,251 @@
+/**
+ * The kata command's verbs: parse the arguments, resolve the exercise, do the work, print the result.
+ *
+ * ```text
+ * npm run kata                       status: progress per exercise, measured by running the tests
+ * npm run kata -- status --cached    the progress remembered from the last run
+ * npm run kata -- watch [exercise]   rerun an exercise's tests on every save
+ * npm run kata -- hint <exercise>    the next hint
+ * npm run kata -- diff <exercise>    your file beside the reference solution (a spoiler: asks first)
+ * npm run kata -- reset <exercise>   put the stub back (your file is saved under .kata/saved/)
+ * npm run kata -- replay <exercise> --seed N
+ * npm run kata -- report             a progress summary to hand to an instructor
+ * ```
+ *
+ * @module
+ */
+import { writeFileSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { allExercises, loadCourse, type Course, type CourseExercise } from './course.ts';
+import { diffAgainstSolution } from './diff.ts';
+import { headCommit } from './git.ts';
+import { describeHintOutcome, hintsSeen, readHints, revealNextHint } from './hints.ts';
+import { resolveExercise, shortestName } from './names.ts';
+import { measureProgress, readProgress, type ExerciseProgress } from './progress.ts';
+import { replay } from './replay.ts';
+import { buildReport } from './report.ts';
+import { resetExercise } from './reset.ts';
+import { kataPaths } from './state.ts';
+import { nextExercise, renderStatus } from './status.ts';
+import { askYesNo, palette, shouldColor, type Palette } from './terminal.ts';
+import { watchExercise } from './watch.ts';
+
+/** Where the command runs, and what it may assume about its terminal. */
+export interface CliContext {
+  readonly root: string;
+  readonly color: boolean;
+  readonly stdinIsTTY: boolean;
+}
+
+/** A usage problem: printed with a pointer to `--help`, exit code 2. */
+class UsageError extends Error {}
+
+const USAGE = `Usage: npm run kata -- <verb> [exercise] [options]
+
+  status [--cached]                 progress per exercise (the default verb); --cached shows the
+                                    figures remembered from the last run instead of running the tests
+  watch [exercise]                  rerun the exercise's tests on every save (default: the next one)
+  hint <exercise>                   reveal the next hint, one at a time
+  diff <exercise> [--yes]           your file beside the reference solution (a spoiler: asks first)
+  reset <exercise>                  restore the stub; your file is saved under .kata/saved/ first
+  replay <exercise> --seed N        rerun the exercise's tests with one seed and show the traces
+         [--test <name>]            (only tests whose name matches)
+         [--property <seed:path>]   (instead of --seed: replay a shrunk fast-check case, KATA_REPLAY)
+  report [--cached] [--name <you>]  a progress summary in .kata/report.md and .kata/report.json
+
+An exercise can be named 01-message-passing/01-echo, 01/01, 1.1, echo or 01-echo.
+Colours appear on a terminal only; set NO_COLOR=1 to turn them off.`;
+
+/** Runs the command; resolves with the process's exit code. */
+export async function runKata(argv: readonly string[], context: CliContext): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      options: {
+        cached: { type: 'boolean' },
+        yes: { type: 'boolean', short: 'y' },
+        seed: { type: 'string' },
+        property: { type: 'string' },
+        test: { type: 'string', short: 't' },
+        name: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (error) {
+    return usageProblem(error instanceof Error ? error.message : String(error));
+  }
+  const { values, positionals } = parsed;
+  if (values.help === true) {
+    console.log(USAGE);
+    return 0;
+  }
+  const [verb = 'status', ...rest] = positionals;
+  const colors = palette(context.color);
+  try {
+    const course = loadCourse(context.root);
+    switch (verb) {
+      case 'status':
+        return await status(context, course, values.cached === true);
+      case 'watch':
+        return await watch(context, course, rest[0]);
+      case 'hint':
+        return hint(context, course, requireExercise(course, rest[0], 'hint'));
+      case 'diff':
+        return await diff(context, requireExercise(course, rest[0], 'diff'), values.yes === true, colors);
+      case 'reset':
+        return reset(context, requireExercise(course, rest[0], 'reset'), colors);
+      case 'replay':
+        return await replayVerb(context, requireExercise(course, rest[0], 'replay'), values, colors);
+      case 'report':
+        return await report(context, course, values.cached === true, values.name ?? null);
+      default:
+        return usageProblem(`Unknown verb "${verb}".`);
+    }
+  } catch (error) {
+    if (error instanceof UsageError) return usageProblem(error.message);
+    console.error(colors.red(error instanceof Error ? error.message : String(error)));
+    return 1;
+  }
+}
+
+function usageProblem(message: string): number {
+  console.error(`${message}\n\n${USAGE}`);
+  return 2;
+}
+
+function requireExercise(course: Course, query: string | undefined, verb: string): CourseExercise {
+  const entries = allExercises(course);
+  if (query === undefined) {
+    const example = entries[0] === undefined ? 'echo' : shortestName(entries[0].exercise, entries.map((entry) => entry.exercise));
+    throw new UsageError(`\`kata ${verb}\` needs an exercise, e.g. npm run kata -- ${verb} ${example}`);
+  }
+  const resolved = resolveExercise(query, entries.map((entry) => entry.exercise));
+  if (!resolved.ok) throw new UsageError(resolved.message);
+  return entries.find((entry) => entry.exercise.id === resolved.exercise.id)!;
+}
+
+async function measuredOrCached(context: CliContext, course: Course, cached: boolean) {
+  if (cached) return { progress: readProgress(context.root), durationMs: null };
+  console.error(palette(context.color).dim('Running the exercise tests to measure your progress …'));
+  const exercises = allExercises(course).map((entry) => entry.exercise);
+  const measurement = await measureProgress(context.root, exercises);
+  // Exercises whose tests did not run this time keep their remembered figures.
+  const progress: Record<string, ExerciseProgress> = { ...readProgress(context.root), ...measurement.progress };
+  return { progress, durationMs: measurement.durationMs };
+}
+
+async function status(context: CliContext, course: Course, cached: boolean): Promise<number> {
+  const { progress, durationMs } = await measuredOrCached(context, course, cached);
+  const source = durationMs === null ? { kind: 'cached' as const } : { kind: 'measured' as const, durationMs };
+  console.log(renderStatus({ course, progress, source, color: context.color }));
+  return 0;
+}
+
+async function watch(context: CliContext, course: Course, query: string | undefined): Promise<number> {
+  const entry = query === undefined ? nextExercise(course, readProgress(context.root)) ?? allExercises(course)[0] : requireExercise(course, query, 'watch');
+  if (entry === undefined) throw new UsageError('There are no exercises to watch.');
+  await watchExercise({ root: context.root, course, entry, color: context.color });
+  return 0;
+}
+
+function hint(context: CliContext, course: Course, entry: CourseExercise): number {
+  const exercises = allExercises(course).map((candidate) => candidate.exercise);
+  const again = `npm run kata -- hint ${shortestName(entry.exercise, exercises)}`;
+  const outcome = revealNextHint(context.root, entry.exercise);
+  console.log(describeHintOutcome(outcome, entry.title, path.join(entry.exercise.directory, 'HINTS.md'), again));
+  return 0;
+}
+
+async function diff(context: CliContext, entry: CourseExercise, yes: boolean, colors: Palette): Promise<number> {
+  if (!yes) {
+    if (!context.stdinIsTTY) {
+      console.error(
+        `\`kata diff\` shows the reference solution of ${entry.title}: a spoiler, so it asks first, and there is no ` +
+          'terminal to ask on. Add --yes to show it anyway.',
+      );
+      return 1;
+    }
+    const confirmed = await askYesNo(`This shows the reference solution of ${entry.title}: a spoiler. Show it?`);
+    if (!confirmed) {
+      console.log('Not shown.');
+      return 0;
+    }
+  }
+  for (const result of diffAgainstSolution(context.root, entry.exercise, context.color)) {
+    console.log(colors.bold(`Your ${result.learnerFile} (−) beside the reference solution ${result.solutionFile} (+):`));
+    console.log(result.diff === '' ? colors.green('They are identical.') : result.diff);
+  }
+  return 0;
+}
+
+function reset(context: CliContext, entry: CourseExercise, colors: Palette): number {
+  for (const result of resetExercise(context.root, entry.exercise)) {
+    const from = `commit ${result.stub.commit.slice(0, 7)}${result.stub.reason === 'newest-stub' ? '' : ' (the first commit that has it)'}`;
+    if (result.unchanged) {
+      console.log(`${result.file} already is the stub from ${from}: nothing to reset.`);
+      continue;
+    }
+    if (result.savedTo !== null) console.log(`Saved your ${result.file} to ${colors.bold(result.savedTo)}`);
+    console.log(colors.green(`Restored the stub of ${result.file} from ${from}.`));
+  }
+  return 0;
+}
+
+async function replayVerb(
+  context: CliContext,
+  entry: CourseExercise,
+  values: { seed?: string | undefined; property?: string | undefined; test?: string | undefined },
+  colors: Palette,
+): Promise<number> {
+  if ((values.seed === undefined) === (values.property === undefined)) {
+    throw new UsageError('`kata replay` needs either --seed N (from a failure report) or --property <seed:path> (from KATA_REPLAY=...).');
+  }
+  if (values.seed !== undefined && !/^\d+$/.test(values.seed)) throw new UsageError(`--seed takes a whole number; got "${values.seed}".`);
+  const target = values.seed !== undefined ? { seed: Number(values.seed) } : { property: values.property! };
+  const label = 'seed' in target ? `KATA_SEED=${target.seed}` : `KATA_REPLAY=${target.property}`;
+  console.error(colors.dim(`Running the tests of ${entry.exercise.directory} with ${label} …`));
+  const outcome = await replay(context.root, entry.exercise, target, values.test);
+  for (const broken of outcome.broken) console.log(colors.red(`${broken.file} did not load: ${broken.message.split('\n')[0]}`));
+  if (outcome.matching.length === 0) {
+    console.log(`${colors.green(`No test failed with ${label}`)} (${outcome.passed} passed). Traces are written only for failing runs.`);
+  }
+  for (const run of outcome.matching) {
+    console.log(`\n${colors.red('✗')} ${run.test.file} > ${run.test.name}`);
+    console.log(`  ${run.what}`);
+    if (run.replay !== null) console.log(`  replay   ${run.replay}`);
+    console.log(`  trace    ${run.trace === null ? colors.dim('(none: this failure did not come from a simulation)') : colors.bold(run.trace)}`);
+  }
+  if (outcome.others.length > 0) {
+    console.log(colors.dim(`\n${outcome.others.length} other test(s) failed with fixed seeds of their own; \`npm run kata -- watch\` shows them.`));
+  }
+  return outcome.matching.length === 0 && outcome.broken.length === 0 ? 0 : 1;
+}
+
+async function report(context: CliContext, course: Course, cached: boolean, learner: string | null): Promise<number> {
+  const { progress, durationMs } = await measuredOrCached(context, course, cached);
+  const hintsTotal = Object.fromEntries(
+    allExercises(course).map(({ exercise }) => [exercise.id, readHints(context.root, exercise)?.length ?? null]),
+  );
+  const { markdown, json } = buildReport({
+    course,
+    progress,
+    hintsSeen: hintsSeen(context.root),
+    hintsTotal,
+    meta: { generatedAt: new Date().toISOString(), commit: headCommit(context.root), measured: durationMs !== null, learner },
+  });
+  const paths = kataPaths(context.root);
+  mkdirSync(paths.folder, { recursive: true });
+  writeFileSync(paths.reportMarkdown, markdown);
+  writeFileSync(paths.reportJson, JSON.stringify(json, null, 2) + '\n');
+  console.log(markdown);
+  console.log(`Written to ${path.relative(context.root, paths.reportMarkdown)} and ${path.relative(context.root, paths.reportJson)}.`);
+  return 0;
+}
+
+/** The context of a real run: the repository root, colours on a TTY without NO_COLOR. */
+export function processContext(root: string): CliContext {
+  return { root, color: shouldColor(process.stdout), stdinIsTTY: process.stdin.isTTY === true };
+}

@@ -1,0 +1,62 @@
+/**
+ * `kata replay`: reruns one exercise's tests with `KATA_SEED=N` (or `KATA_REPLAY=<seed>:<path>`) and
+ * points at the trace each failing run wrote.
+ *
+ * @module
+ */
+import type { Exercise } from '../lib/exercises.ts';
+import { runVitest, type TestResult } from '../lib/vitest-run.ts';
+
+/** What a failure report says about its run, read back from its text. */
+export interface ReportedRun {
+  readonly test: TestResult;
+  /** The first line of the report: what broke. */
+  readonly what: string;
+  readonly seed: number | null;
+  readonly replay: string | null;
+  readonly trace: string | null;
+}
+
+/** Reads the seed, replay command and trace path out of a failure report (see `formatFailure`). */
+export function readFailureReport(test: TestResult): ReportedRun {
+  const message = test.failureMessages.join('\n');
+  const field = (name: string) => new RegExp(`^\\s*${name}\\s{2,}(.+?)\\s*$`, 'm').exec(message)?.[1] ?? null;
+  const seed = field('seed');
+  return {
+    test,
+    what: message.split('\n')[0]!.replace(/^\w*(Error|Failure):\s*/, ''),
+    seed: seed !== null && /^\d+$/.test(seed) ? Number(seed) : null,
+    replay: field('replay'),
+    trace: field('trace'),
+  };
+}
+
+/** How to pick the run to replay. */
+export type ReplayTarget = { readonly seed: number } | { readonly property: string };
+
+/** The outcome of {@link replay}. */
+export interface ReplayOutcome {
+  readonly passed: number;
+  /** Failing runs of the replayed seed (or every failing run, for a property replay). */
+  readonly matching: readonly ReportedRun[];
+  /** Tests that failed with a different, fixed seed of their own. */
+  readonly others: readonly ReportedRun[];
+  readonly broken: ReadonlyArray<{ readonly file: string; readonly message: string }>;
+}
+
+/** Runs `exercise`'s tests once with the replay variables set, optionally only tests matching `testName`. */
+export async function replay(root: string, exercise: Exercise, target: ReplayTarget, testName?: string): Promise<ReplayOutcome> {
+  const environment = 'seed' in target
+    ? { KATA_SEED: String(target.seed), KATA_REPLAY: '', KATA_SEEDS: '' }
+    : { KATA_REPLAY: target.property, KATA_SEED: '', KATA_SEEDS: '' };
+  const filter = testName === undefined ? [] : ['-t', testName];
+  const run = await runVitest(root, ['--project', 'exercises', exercise.directory, ...filter], environment);
+  const failed = run.tests.filter((test) => test.status === 'failed').map(readFailureReport);
+  const isMatch = (reported: ReportedRun) => !('seed' in target) || reported.seed === null || reported.seed === target.seed;
+  return {
+    passed: run.tests.filter((test) => test.status === 'passed').length,
+    matching: failed.filter(isMatch),
+    others: failed.filter((reported) => !isMatch(reported)),
+    broken: run.brokenFiles,
+  };
+}
