@@ -1,0 +1,49 @@
+import { describe, expect, test } from 'vitest';
+import type { ExerciseProgress } from './progress.ts';
+import { buildReport } from './report.ts';
+import { fakeCourse } from './test-fixtures.ts';
+
+const at = '2025-03-04T05:06:07.000Z';
+const progress = (passed: number, total: number, extra: Partial<ExerciseProgress> = {}): ExerciseProgress => ({
+  passed, failed: total - passed, total, measuredAt: at, ...extra,
+});
+
+describe('the progress report', () => {
+  const { markdown, json } = buildReport({
+    course: fakeCourse(),
+    progress: {
+      '01-message-passing/01-echo': progress(6, 6),
+      '01-message-passing/02-unique-ids': progress(3, 7),
+      '01-message-passing/03-reliable-delivery': progress(0, 0, { broken: 'SyntaxError' }),
+    },
+    hintsSeen: { '01-message-passing/01-echo': 2 },
+    hintsTotal: { '01-message-passing/01-echo': 4, '01-message-passing/02-unique-ids': 3 },
+    meta: { generatedAt: '2025-03-05T10:00:00.000Z', commit: 'abc1234', measured: true, learner: 'Ada' },
+  });
+
+  test('the JSON has the totals, the next exercise and one entry per exercise', () => {
+    expect(json.totals, 'totals').toEqual({ exercises: 5, done: 1, started: 2, testsPassed: 9, testsTotal: 13, hintsSeen: 2 });
+    expect(json.next, 'the first exercise not done').toBe('01-message-passing/02-unique-ids');
+    expect(json.exercises.map((entry) => entry.status), 'statuses in course order')
+      .toEqual(['done', 'started', 'started', 'unknown', 'unknown']);
+    expect(json.exercises[0], 'echo in full').toEqual({
+      id: '01-message-passing/01-echo', chapter: 'Chapter 01: message passing', title: '1.1 Echo', status: 'done',
+      testsPassed: 6, testsTotal: 6, testsLoad: true, hintsSeen: 2, hintsTotal: 4, measuredAt: at,
+    });
+    expect(json.exercises[2]?.testsLoad, 'reliable delivery did not load').toBe(false);
+    expect({ learner: json.learner, commit: json.commit, measured: json.measured }, 'who, where and how')
+      .toEqual({ learner: 'Ada', commit: 'abc1234', measured: true });
+  });
+
+  test('the markdown says who, when, how much, and has a row per exercise', () => {
+    expect(markdown, 'title with the name').toContain('# Workshop progress for Ada');
+    expect(markdown, 'time and commit').toContain('Generated 2025-03-05 10:00 UTC at commit `abc1234`.');
+    expect(markdown, 'the summary line').toContain('**1 of 5 exercises done** (2 started), 9 of 13 tests passing, 2 hints read.');
+    expect(markdown, 'echo row').toContain('| 1.1 Echo | ✓ done | 6/6 | 2 of 4 |');
+    expect(markdown, 'unique-ids row').toContain('| 1.2 Unique IDs | ◐ started | 3/7 | 0 of 3 |');
+    expect(markdown, 'a file that does not load').toContain('0/0 (tests do not load)');
+    expect(markdown, 'never measured').toContain('| 2.1 Lamport clocks | ? not measured | – | 0 |');
+    expect(markdown, 'chapter rows').toContain('| **Chapter 02: time and clocks** | | | |');
+    expect(markdown, 'the next exercise').toContain('Next: 1.2 Unique IDs');
+  });
+});
