@@ -24,6 +24,8 @@ export interface FaultScheduleOptions {
   readonly healAtMs: number;
   /** The kinds of fault to draw from. Default: partition, isolate, cut, crash, network. */
   readonly kinds?: readonly RandomFaultKind[];
+  /** Longest a partition, cut or crash lasts before it heals or restarts, ms. Default `healAtMs / 2`. */
+  readonly maxFaultMs?: number;
   /** Most faults in one schedule (each crash counts once, with its restart). Default 6. */
   readonly maxFaults?: number;
   /** Highest drop rate a `network` fault may set. Default 0.3. */
@@ -70,13 +72,16 @@ function faultOfKind(
   node: fc.Arbitrary<NodeId>,
   time: fc.Arbitrary<number>,
 ): fc.Arbitrary<ScheduledFault[]> {
-  const durationMs = fc.integer({ min: 1, max: Math.max(1, Math.floor(options.healAtMs / 2)) });
+  const durationMs = fc.integer({ min: 1, max: Math.max(1, options.maxFaultMs ?? Math.floor(options.healAtMs / 2)) });
   const until = (atMs: number, duration: number) => Math.min(atMs + duration, options.healAtMs);
   switch (kind) {
     case 'partition':
       return fc.tuple(time, durationMs, fc.shuffledSubarray([...options.nodes], { minLength: 1 })).map(([atMs, duration, side]) => {
         const other = options.nodes.filter((id) => !side.includes(id));
-        const start: ScheduledFault = { atMs, kind: 'partition', groups: [side, other] };
+        // With every node on one side there is no other group: cut the first off from everyone instead
+        // (clients included), so the fault still does something.
+        const start: ScheduledFault =
+          other.length === 0 ? { atMs, kind: 'isolate', node: side[0]! } : { atMs, kind: 'partition', groups: [side, other] };
         return [start, { atMs: until(atMs, duration), kind: 'heal' }];
       });
     case 'isolate':

@@ -421,6 +421,8 @@ export class Simulation {
     runtime.context = null;
     runtime.timers = new Map();
     runtime.rpcs = new Map();
+    // A crashed client's workload will never finish: do not make runUntilClientsDone wait for it.
+    if (runtime.isClient) this.#pendingClients.delete(node);
     this.#record({ t: this.#nowMs, kind: 'crash', node });
   }
 
