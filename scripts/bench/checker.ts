@@ -68,22 +68,27 @@ interface Timed {
   readonly result: CheckResult<unknown, unknown, unknown>;
 }
 
-/** Checks `history` once to warm up, then `runs` times, and keeps the median time. */
-function timeCheck<Input, Output>(check: () => CheckResult<unknown, Input, Output>, runs: number): Timed {
+const WARMUP_RUNS = 3;
+const MEASURED_RUNS = 9;
+
+/** Runs `check` a few times to let the JIT settle, then times it and keeps the median. */
+function timeCheck<Input, Output>(check: () => CheckResult<unknown, Input, Output>): Timed {
   let result = check();
+  for (let run = 1; run < WARMUP_RUNS; run++) result = check();
   const timesMs: number[] = [];
-  for (let run = 0; run < runs; run++) {
+  for (let run = 0; run < MEASURED_RUNS; run++) {
     const startMs = performance.now();
     result = check();
     timesMs.push(performance.now() - startMs);
   }
   timesMs.sort((a, b) => a - b);
-  return { medianMs: timesMs[Math.floor(runs / 2)]!, result: result as CheckResult<unknown, unknown, unknown> };
+  return { medianMs: timesMs[Math.floor(MEASURED_RUNS / 2)]!, result: result as CheckResult<unknown, unknown, unknown> };
 }
 
 function figures(name: string, timed: Timed): BenchFigure[] {
   const { stats } = timed.result;
-  const detail = `verdict ${timed.result.verdict}; ${stats.partitions} part(s), ${stats.steps} steps, ${stats.statesCached} states cached`;
+  const parts = `${stats.partitions} part${stats.partitions === 1 ? '' : 's'}`;
+  const detail = `verdict ${timed.result.verdict}; ${parts}, ${stats.steps} search steps, ${stats.statesCached} states cached`;
   return [
     { name: `${name}: time per history`, value: round(timed.medianMs), unit: 'ms', detail },
     { name: `${name}: throughput`, value: Math.round(stats.operationsChecked / (timed.medianMs / 1000)), unit: 'ops/s', detail },
@@ -102,11 +107,11 @@ export const checkerBench: BenchSuite = {
     const register = registerHistory(0);
     const registerIndeterminate = registerHistory(0.05);
     return [
-      ...figures('kv, 50 clients, 10,000 ops, 100 keys', timeCheck(() => checkLinearizability(kvModel, kv), 7)),
-      ...figures('register, 5 clients, 2,000 ops', timeCheck(() => checkLinearizability(registerModel, register), 7)),
+      ...figures('kv, 50 clients, 10,000 ops, 100 keys', timeCheck(() => checkLinearizability(kvModel, kv))),
+      ...figures('register, 5 clients, 2,000 ops', timeCheck(() => checkLinearizability(registerModel, register))),
       ...figures(
         'register, 5 clients, 2,000 ops, 5% indeterminate',
-        timeCheck(() => checkLinearizability(registerModel, registerIndeterminate), 7),
+        timeCheck(() => checkLinearizability(registerModel, registerIndeterminate)),
       ),
     ];
   },

@@ -19,6 +19,7 @@ import {
   type CounterOutput,
   type KvInput,
   type KvOutput,
+  type Model,
   type RegisterInput,
   type RegisterOutput,
   type RegisterValue,
@@ -127,6 +128,19 @@ describe('register anomalies', () => {
       completed('b', [40, 50], read, saw(null)),
     );
     expect(verdictOf(flickering)).toBe('illegal');
+  });
+
+  it('two identical timed-out writes can both take effect, at different moments', () => {
+    const history = historyOf(
+      timedOut<RegisterInput, RegisterOutput>('a', 0, write(1)),
+      timedOut<RegisterInput, RegisterOutput>('b', 1, write(1)),
+      completed('c', [2, 3], write(2), done),
+      completed('c', [4, 5], read, saw(1)),
+      completed('c', [6, 7], write(3), done),
+      completed('c', [8, 9], read, saw(1)),
+    );
+    expect(verdictOf(history)).toBe('ok');
+    expect(verdictOf(history.filter((operation) => operation.clientId !== 'b'))).toBe('illegal');
   });
 
   it('operations that touch at one instant are concurrent, unless one client issued both', () => {
@@ -240,6 +254,34 @@ function longRegisterHistory(operations: number): RegisterHistory {
     },
   );
 }
+
+describe('a custom model, as in the module documentation', () => {
+  type MaxInput = { f: 'raise'; to: number } | { f: 'read' };
+  const maxRegisterModel: Model<number, MaxInput, { value?: number }> = {
+    name: 'max-register',
+    init: () => 0,
+    step: (state, input, output) => {
+      if (input.f === 'raise') return { ok: true, state: Math.max(state, input.to) };
+      return output === undefined || output.value === state ? { ok: true, state } : { ok: false };
+    },
+    describeOperation: (input, output) => (input.f === 'raise' ? `raise(${input.to})` : `read() → ${output?.value ?? '?'}`),
+    describeState: (state) => String(state),
+  };
+
+  it('checks histories like the shipped ones', () => {
+    const history = historyOf<MaxInput, { value?: number }>(
+      completed('a', [0, 10], { f: 'raise', to: 5 }, {}),
+      completed('b', [0, 10], { f: 'raise', to: 3 }, {}),
+      completed('c', [20, 30], { f: 'read' }, { value: 5 }),
+    );
+    expect(checkLinearizability(maxRegisterModel, history).verdict).toBe('ok');
+    const lowered = historyOf<MaxInput, { value?: number }>(
+      completed('a', [0, 10], { f: 'raise', to: 5 }, {}),
+      completed('c', [20, 30], { f: 'read' }, { value: 3 }),
+    );
+    expect(checkLinearizability(maxRegisterModel, lowered).verdict).toBe('illegal');
+  });
+});
 
 describe('budgets and scale', () => {
   it('checks a 20,000-operation history without overflowing the stack', () => {

@@ -167,40 +167,36 @@ export function checkLinearizability<State, Input, Output>(
   const linearizations: Operation<Input, Output>[][] = new Array<Operation<Input, Output>[]>(parts.length);
   let statesCached = 0;
   let partitionsChecked = 0;
+  const statsNow = (): CheckStats => ({
+    operationsChecked: happened.length,
+    operationsDropped: history.length - happened.length,
+    partitions: parts.length,
+    partitionsChecked,
+    // The step that found the budget spent is counted but never taken.
+    steps: Math.min(budget.stepsUsed, budget.maxSteps),
+    statesCached,
+  });
+  const illegalVerdict = (): CheckResult<State, Input, Output> => ({
+    verdict: 'illegal',
+    partitions: [...illegal].sort((a, b) => a.partitionIndex - b.partitionIndex),
+    stats: statsNow(),
+  });
 
+  // Smallest parts first: with a shared budget, cheap parts (and their evidence) are not starved by a huge one.
   for (const part of [...parts].sort((a, b) => a.operations.length - b.operations.length)) {
     const outcome = searchLinearization(model, part.operations, part.predecessors, identity, budget);
     statesCached += outcome.statesCached;
-    const stats = (): CheckStats => ({
-      operationsChecked: happened.length,
-      operationsDropped: history.length - happened.length,
-      partitions: parts.length,
-      partitionsChecked,
-      steps: Math.min(budget.stepsUsed, budget.maxSteps),
-      statesCached,
-    });
     if (outcome.kind === 'out-of-budget') {
-      if (illegal.length > 0) return { verdict: 'illegal', partitions: illegal, stats: stats() };
-      return { verdict: 'unknown', reason: budgetReason(outcome.budget, options, part), budget: outcome.budget, stats: stats() };
+      // Evidence already found is definite: the history is not linearizable, whatever the rest holds.
+      if (illegal.length > 0) return illegalVerdict();
+      const reason = budgetReason(outcome.budget, options, part);
+      return { verdict: 'unknown', reason, budget: outcome.budget, stats: statsNow() };
     }
     partitionsChecked++;
     if (outcome.kind === 'illegal') illegal.push(illegalEvidence(model, part, outcome));
     else linearizations[part.partitionIndex] = [...outcome.order].map((index) => part.operations[index]!);
   }
-
-  const stats: CheckStats = {
-    operationsChecked: happened.length,
-    operationsDropped: history.length - happened.length,
-    partitions: parts.length,
-    partitionsChecked,
-    steps: budget.stepsUsed,
-    statesCached,
-  };
-  if (illegal.length > 0) {
-    illegal.sort((a, b) => a.partitionIndex - b.partitionIndex);
-    return { verdict: 'illegal', partitions: illegal, stats };
-  }
-  return { verdict: 'ok', linearizations, stats };
+  return illegal.length > 0 ? illegalVerdict() : { verdict: 'ok', linearizations, stats: statsNow() };
 }
 
 function budgetFrom(options: CheckOptions): SearchBudget {
@@ -239,7 +235,8 @@ function prepareParts<State, Input, Output>(
   const parts = model.partition === undefined ? [history] : model.partition(history);
   return parts.map((part, partitionIndex) => {
     const operations = sortByCall(part);
-    const label = model.describePartition?.(part) ?? (parts.length === 1 ? 'the whole history' : `part ${partitionIndex + 1} of ${parts.length}`);
+    const fallbackLabel = parts.length === 1 ? 'the whole history' : `part ${partitionIndex + 1} of ${parts.length}`;
+    const label = model.describePartition?.(part) ?? fallbackLabel;
     return { partitionIndex, label, operations, predecessors: sameInstantPredecessors(operations) };
   });
 }
@@ -251,7 +248,7 @@ function budgetReason(budget: 'steps' | 'time', options: CheckOptions, part: Pre
       : `the checker's time budget of ${String(options.timeoutMs)} ms ran out`;
   const indeterminate = part.operations.filter((operation) => operation.status === 'indeterminate').length;
   // Each indeterminate operation may or may not have happened, at any later moment: the usual cause.
-  const hint = indeterminate === 0 ? '' : `, ${countOf(indeterminate, 'operation')} of which have an unknown outcome`;
+  const hint = indeterminate === 0 ? '' : `, ${indeterminate.toLocaleString('en-US')} of them with an unknown outcome`;
   return `${spent} while checking ${part.label} (${countOf(part.operations.length, 'operation')}${hint}); this is NOT a pass`;
 }
 

@@ -23,8 +23,8 @@ async function run(...argv: string[]): Promise<{ exitCode: number; out: string; 
 
 describe('check-history on the fixtures', () => {
   it.each([
-    ['cas-register-ok.log', 'jepsen-log', 'cas-register', EXIT.ok, 'linearizable'],
-    ['cas-register-failed-cas-lies.log', 'jepsen-log', 'cas-register', EXIT.illegal, 'not linearizable'],
+    ['cas-register-ok.jepsen-log', 'jepsen-log', 'cas-register', EXIT.ok, 'linearizable'],
+    ['cas-register-failed-cas-lies.jepsen-log', 'jepsen-log', 'cas-register', EXIT.illegal, 'not linearizable'],
     ['kv-ok.edn', 'edn', 'kv', EXIT.ok, 'linearizable'],
     ['kv-lost-append.edn', 'edn', 'kv', EXIT.illegal, 'not linearizable'],
     ['register-ok.json', 'json', 'register', EXIT.ok, 'linearizable'],
@@ -101,7 +101,7 @@ describe('check-history as a process', () => {
   it('propagates the exit code', () => {
     const child = spawnSync(
       process.execPath,
-      ['--import', 'tsx', 'scripts/check-history.ts', fixture('cas-register-failed-cas-lies.log'), '--format', 'jepsen-log', '--model', 'cas-register'],
+      ['--import', 'tsx', 'scripts/check-history.ts', fixture('cas-register-failed-cas-lies.jepsen-log'), '--format', 'jepsen-log', '--model', 'cas-register'],
       { cwd: repositoryRoot, encoding: 'utf8' },
     );
     expect(child.status).toBe(EXIT.illegal);

@@ -17,7 +17,7 @@ export interface FormatOptions {
   readonly maxPartitions?: number;
 }
 
-/** `#7 client 2 [10, 25] ms`, or `[10, ∞)` for an operation whose outcome is unknown. */
+/** `#7 client 2 [10, 25]` (call and return times), or `[10, ∞)` for an operation whose outcome is unknown. */
 export function describeTiming(operation: Operation<unknown, unknown>): string {
   const end = operation.returnMs === null ? '∞)' : `${operation.returnMs}]`;
   return `#${operation.id} client ${operation.clientId} [${operation.callMs}, ${end}`;
@@ -58,7 +58,9 @@ export function formatCheckResult<State, Input, Output>(
 ): string {
   const { lastSteps = 5, maxPartitions = 3 } = options;
   const { stats } = result;
-  const size = `${countOf(stats.operationsChecked, 'operation')} in ${countOf(stats.partitions, 'part')}, ${countOf(stats.steps, 'search step')}`;
+  const size =
+    `${countOf(stats.operationsChecked, 'operation')} in ${countOf(stats.partitions, 'part')}, ` +
+    countOf(stats.steps, 'search step');
   switch (result.verdict) {
     case 'ok':
       return `linearizable: ${size}.`;

@@ -56,15 +56,18 @@ h1 { font-size: 1.4em; } h2 { font-size: 1.15em; margin-top: 2em; }
 .verdict.ok { background: #2e7d32; } .verdict.illegal { background: #c62828; } .verdict.unknown { background: #8d6e00; }
 .timeline { border: 1px solid #ccc; padding: 4px 0; margin: 0.5em 0; }
 .lane { display: flex; align-items: center; height: 22px; }
-.lane-label { width: 8em; flex: none; font: 12px monospace; padding: 0 6px; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+.lane-label { width: 8em; flex: none; font: 12px monospace; padding: 0 6px;
+  overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
 .track { position: relative; flex: 1; height: 18px; }
 .bar { position: absolute; top: 0; height: 18px; box-sizing: border-box; border-radius: 3px; font: 11px monospace;
   white-space: nowrap; overflow: hidden; text-overflow: ellipsis; padding: 1px 3px; min-width: 3px; }
 .bar.other { background: #e0e0e0; border: 1px solid #9e9e9e; }
 .bar.linearized { background: #c8e6c9; border: 1px solid #2e7d32; }
 .bar.unplaceable { background: #ffcdd2; border: 2px solid #c62828; font-weight: 700; }
-.bar.indeterminate { border-style: dashed; background-image: repeating-linear-gradient(45deg, transparent 0 6px, rgba(0,0,0,0.06) 6px 12px); }
-table { border-collapse: collapse; margin: 0.5em 0; } td, th { border: 1px solid #ddd; padding: 2px 8px; text-align: left; font: 12px monospace; }
+.bar.indeterminate { border-style: dashed;
+  background-image: repeating-linear-gradient(45deg, transparent 0 6px, rgba(0,0,0,0.06) 6px 12px); }
+table { border-collapse: collapse; margin: 0.5em 0; }
+td, th { border: 1px solid #ddd; padding: 2px 8px; text-align: left; font: 12px monospace; }
 th { background: #f5f5f5; } tr.unplaceable td { background: #ffebee; }
 .note { color: #555; }
 `;
@@ -186,7 +189,8 @@ function timeline(allBars: readonly Bar[]): string {
   const lanes = assignLanes(bars);
   const rows = lanes.map(({ clientId, bars: laneBars }) => {
     const drawn = laneBars.map((bar) => barHtml(bar, startMs, spanMs)).join('');
-    return `<div class="lane"><div class="lane-label" title="${escapeHtml(clientId)}">${escapeHtml(clientId)}</div><div class="track">${drawn}</div></div>`;
+    const label = `<div class="lane-label" title="${escapeHtml(clientId)}">${escapeHtml(clientId)}</div>`;
+    return `<div class="lane">${label}<div class="track">${drawn}</div></div>`;
   });
   const note = allBars.length > bars.length ? `<p class="note">Showing ${bars.length} of ${allBars.length} operations.</p>` : '';
   return `${note}<div class="timeline">${rows.join('')}</div>` +
@@ -195,7 +199,11 @@ function timeline(allBars: readonly Bar[]): string {
 
 function assignLanes(bars: readonly Bar[]): { clientId: string; bars: Bar[] }[] {
   const lanes: { clientId: string; bars: Bar[]; endMs: number }[] = [];
-  const sorted = [...bars].sort((a, b) => a.operation.clientId.localeCompare(b.operation.clientId, 'en', { numeric: true }) || a.operation.callMs - b.operation.callMs);
+  const sorted = [...bars].sort(
+    (a, b) =>
+      a.operation.clientId.localeCompare(b.operation.clientId, 'en', { numeric: true }) ||
+      a.operation.callMs - b.operation.callMs,
+  );
   for (const bar of sorted) {
     const { clientId, callMs, returnMs } = bar.operation;
     const lane = lanes.find((candidate) => candidate.clientId === clientId && candidate.endMs < callMs);

@@ -13,6 +13,29 @@
  *
  * A verdict is `ok`, `illegal` or `unknown`. `unknown` means the search budget ran out: it is never a pass.
  *
+ * How a history is read:
+ * - `fail` operations did not happen and are dropped.
+ * - Indeterminate operations (the client timed out or crashed) may have taken effect at any moment after
+ *   their call, or never.
+ * - A must come before B when A returned strictly before B was called. Operations that touch at one
+ *   instant are concurrent, except two of the same client: a client is one sequential process.
+ *
+ * Writing a model means saying, for one operation at a time, whether the output is possible and what the
+ * state becomes:
+ *
+ * ```ts
+ * const maxRegisterModel: Model<number, { f: 'raise'; to: number } | { f: 'read' }, { value?: number }> = {
+ *   name: 'max-register',
+ *   init: () => 0,
+ *   step: (state, input, output) => {
+ *     if (input.f === 'raise') return { ok: true, state: Math.max(state, input.to) };
+ *     return output === undefined || output.value === state ? { ok: true, state } : { ok: false };
+ *   },
+ *   describeOperation: (input, output) => (input.f === 'raise' ? `raise(${input.to})` : `read() → ${output?.value ?? '?'}`),
+ *   describeState: (state) => String(state),
+ * };
+ * ```
+ *
  * @module
  */
 

@@ -20,6 +20,7 @@ import {
   type RegisterOutput,
   type RegisterValue,
 } from './index.ts';
+import { simulateHistory } from './_internals/simulate.ts';
 import { smallHistories, type RealObject } from './testing/arbitraries.ts';
 import { bruteForceLinearizable, isValidLinearization } from './testing/bruteForce.ts';
 
@@ -163,5 +164,55 @@ describe('checker agrees with brute force on small random histories', () => {
     const verdicts = histories.map((history) => checkLinearizability(casRegisterModel, history).verdict);
     expect(verdicts.filter((verdict) => verdict === 'ok').length).toBeGreaterThan(150);
     expect(verdicts.filter((verdict) => verdict === 'illegal').length).toBeGreaterThan(80);
+  });
+
+  it('register, longer histories (up to 16 operations, 4 clients, many timeouts)', () => {
+    const histories = smallHistories(realRegister, casRegisterInput, registerOutput, { clients: 4, maxOperations: 16 });
+    fc.assert(
+      fc.property(histories, (history) =>
+        agreesWithOracle(casRegisterModel, casRegisterModel as Model<unknown, CasRegisterInput, CasRegisterOutput>, history),
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('a model with `equal` but no `hash` (every state collides) gives the same verdicts', () => {
+    const collidingModel: Model<RegisterValue, CasRegisterInput, CasRegisterOutput> = {
+      ...casRegisterModel,
+      equal: (a, b) => a === b,
+    };
+    const histories = smallHistories(realRegister, casRegisterInput, registerOutput);
+    fc.assert(
+      fc.property(histories, (history) =>
+        agreesWithOracle(collidingModel, casRegisterModel as Model<unknown, CasRegisterInput, CasRegisterOutput>, history),
+      ),
+      { numRuns: RUNS },
+    );
+  });
+});
+
+describe('histories simulated on a correct object are linearizable', () => {
+  it('register: 5 clients, 300 operations, 5% timeouts, a witness for each', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 2 ** 31 - 1 }), (seed) => {
+        const history = simulateHistory(realRegister, {
+          seed,
+          clients: 5,
+          operations: 300,
+          indeterminateFraction: 0.05,
+          gapMs: [0, 3],
+          randomInput: (randomInt): CasRegisterInput => {
+            const roll = randomInt(0, 2);
+            if (roll === 0) return { f: 'read' };
+            if (roll === 1) return { f: 'write', value: randomInt(0, 3) };
+            return { f: 'cas', expected: randomInt(0, 3), newValue: randomInt(0, 3) };
+          },
+        });
+        const result = checkLinearizability(casRegisterModel, history);
+        expect(result.verdict).toBe('ok');
+        if (result.verdict === 'ok') expectValidWitnesses(casRegisterModel, history, result);
+      }),
+      { numRuns: 30 },
+    );
   });
 });

@@ -253,12 +253,22 @@ function twinsOf(operations: readonly Operation<unknown, unknown>[]): Int32Array
   const latestByInput = new Map<string, number>();
   operations.forEach((operation, index) => {
     if (operation.returnMs !== null) return;
-    const input = canonicalJson(operation.input);
+    const input = inputKey(operation.input);
+    if (input === undefined) return;
     const twin = latestByInput.get(input);
     if (twin !== undefined) twins[index] = twin;
     latestByInput.set(input, index);
   });
   return twins;
+}
+
+/** The input's canonical JSON, or undefined for an input that is not plain data (it then has no twin). */
+function inputKey(input: unknown): string | undefined {
+  try {
+    return canonicalJson(input);
+  } catch {
+    return undefined;
+  }
 }
 
 /** One search of one part. Fields are the search's registers; `run` is its loop. */
@@ -326,7 +336,8 @@ class LinearizationSearch<State, Input, Output> {
       const spent = spentBudget(this.#budget);
       if (spent !== undefined) return { kind: 'out-of-budget', budget: spent, statesCached: this.#cache.size };
 
-      const deadEnd = walking === COMPLETED ? isReturn[node] === 1 : node === lists.optionalTail || lists.timeMsOf[node]! > limitMs;
+      const deadEnd =
+        walking === COMPLETED ? isReturn[node] === 1 : node === lists.optionalTail || lists.timeMsOf[node]! > limitMs;
       if (deadEnd && walking === COMPLETED && next[lists.optionalHead] !== lists.optionalTail) {
         // No completed candidate left here: try the indeterminate ones called before this deadline.
         walking = OPTIONAL;

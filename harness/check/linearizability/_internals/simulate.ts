@@ -59,7 +59,8 @@ export function simulateHistory<State, Input, Output>(
     .map((operation, id): Operation<Input, Output> => {
       const status = operation.returnMs === null ? 'indeterminate' : 'ok';
       const output = status === 'ok' ? outputs.get(operation.sequence) : undefined;
-      return { id, clientId: operation.clientId, input: operation.input, output, status, callMs: operation.callMs, returnMs: operation.returnMs };
+      const { clientId, input, callMs, returnMs } = operation;
+      return { id, clientId, input, output, status, callMs, returnMs };
     });
 }
 
@@ -76,7 +77,11 @@ function planOperations<Input>(plan: SimulationPlan<Input>, randomInt: RandomInt
     const gaveUp = randomInt(0, 999) < indeterminatePerMille;
     const input = plan.randomInput(randomInt, client, sequence);
     // A request the client gave up on may still take effect later, even after the client's next call.
-    const effectMs = !gaveUp ? randomInt(callMs, callMs + durationMs) : randomInt(0, 1) === 0 ? undefined : randomInt(callMs, callMs + 4 * durationMs);
+    const effectMs = !gaveUp
+      ? randomInt(callMs, callMs + durationMs)
+      : randomInt(0, 1) === 0
+        ? undefined
+        : randomInt(callMs, callMs + 4 * durationMs);
     planned.push({ sequence, clientId: `c${client}`, input, callMs, returnMs: gaveUp ? null : callMs + durationMs, effectMs });
     cursorsMs[client] = callMs + durationMs + randomInt(minGapMs, maxGapMs);
   }

@@ -55,7 +55,8 @@ export function parseEdnKvHistory(text: string): History<KvInput, KvOutput> {
     const hasTime = map.get(':time') !== undefined;
     usesTime ??= hasTime;
     if (hasTime !== usesTime) {
-      throw new HistoryParseError(index + 1, usesTime ? 'this op map has no :time, but earlier ones do' : 'this op map has a :time, but earlier ones do not');
+      const problem = usesTime ? 'this op map has no :time, but earlier ones do' : 'this op map has a :time, but earlier ones do not';
+      throw new HistoryParseError(index + 1, problem);
     }
     const op = interpret(map, index + 1);
     if (op === undefined) return;
@@ -76,7 +77,8 @@ function readOpMap(content: string, line: number): EdnMap | undefined {
     throw error;
   }
   if (!(value instanceof EdnMap)) {
-    throw new HistoryParseError(line, `expected an op map like {:process 3, :type :invoke, :f :get, :key "7", :value nil}, got ${describeEdn(value)}`);
+    const example = '{:process 3, :type :invoke, :f :get, :key "7", :value nil}';
+    throw new HistoryParseError(line, `expected an op map like ${example}, got ${describeEdn(value)}`);
   }
   return value;
 }
@@ -120,10 +122,12 @@ function stringValue(op: OpMap, what: string): string {
 function invoke(op: OpMap, open: Map<string, OpenOperation>, id: number): Operation<KvInput, KvOutput> {
   const previous = open.get(op.process);
   if (previous !== undefined) {
-    throw new HistoryParseError(op.line, `process ${op.process} invokes :${op.f} while its :${previous.map.f} from line ${previous.map.line} has not completed`);
+    const pending = `its :${previous.map.f} from line ${previous.map.line} has not completed`;
+    throw new HistoryParseError(op.line, `process ${op.process} invokes :${op.f} while ${pending}`);
   }
   open.set(op.process, { id, map: op });
-  const input: KvInput = op.f === 'get' ? { f: 'get', key: op.key } : { f: op.f, key: op.key, value: stringValue(op, `the value to ${op.f}`) };
+  const input: KvInput =
+    op.f === 'get' ? { f: 'get', key: op.key } : { f: op.f, key: op.key, value: stringValue(op, `the value to ${op.f}`) };
   return { id, clientId: op.process, input, output: undefined, status: 'indeterminate', callMs: op.timeMs, returnMs: null };
 }
 
@@ -133,7 +137,8 @@ function complete(op: OpMap, open: Map<string, OpenOperation>, operations: Opera
     throw new HistoryParseError(op.line, `process ${op.process} completes :${op.f} (:${op.type}) but has no open operation`);
   }
   if (invoked.map.f !== op.f || invoked.map.key !== op.key) {
-    throw new HistoryParseError(op.line, `process ${op.process} completes :${op.f} on key "${op.key}" but invoked :${invoked.map.f} on key "${invoked.map.key}" (line ${invoked.map.line})`);
+    const invokedWhat = `:${invoked.map.f} on key "${invoked.map.key}" (line ${invoked.map.line})`;
+    throw new HistoryParseError(op.line, `process ${op.process} completes :${op.f} on key "${op.key}" but invoked ${invokedWhat}`);
   }
   if (op.timeMs < invoked.map.timeMs) {
     throw new HistoryParseError(op.line, `completion time ${op.timeMs} is before the invocation's ${invoked.map.timeMs} (line ${invoked.map.line})`);

@@ -48,7 +48,7 @@ describe('EDN reader', () => {
 
 describe('Jepsen cas-register log', () => {
   it('imports every line shape: ok, failed cas, nil read, timed-out read, info, unfinished invoke', () => {
-    const history = parseJepsenLog(fixture('cas-register-ok.log'));
+    const history = parseJepsenLog(fixture('cas-register-ok.jepsen-log'));
     expect(history).toHaveLength(11);
     const [firstRead, firstWrite, cas] = history;
     expect(firstRead).toEqual({ id: 0, clientId: '0', input: { f: 'read' }, output: { value: null }, status: 'ok', callMs: 2, returnMs: 4 });
@@ -64,8 +64,19 @@ describe('Jepsen cas-register log', () => {
     expect(checkLinearizability(casRegisterModel, history).verdict).toBe('ok');
   });
 
+  it('reads the exact etcd test line shapes', () => {
+    const history = parseJepsenLog(fixture('etcd-snippet.jepsen-log'));
+    expect(history.map(({ clientId, input, output, status, callMs, returnMs }) => ({ clientId, input, output, status, callMs, returnMs }))).toEqual([
+      { clientId: '7', input: { f: 'write', value: 3 }, output: {}, status: 'ok', callMs: 1, returnMs: 4 },
+      { clientId: '5', input: { f: 'read' }, output: { value: null }, status: 'ok', callMs: 2, returnMs: 3 },
+      { clientId: '2', input: { f: 'cas', expected: 1, newValue: 4 }, output: { swapped: false }, status: 'ok', callMs: 5, returnMs: 6 },
+      { clientId: '5', input: { f: 'read' }, output: undefined, status: 'indeterminate', callMs: 7, returnMs: null },
+    ]);
+    expect(checkLinearizability(casRegisterModel, history).verdict).toBe('ok');
+  });
+
   it('a failed cas must mean the register did not hold the expected value', () => {
-    const result = checkLinearizability(casRegisterModel, parseJepsenLog(fixture('cas-register-failed-cas-lies.log')));
+    const result = checkLinearizability(casRegisterModel, parseJepsenLog(fixture('cas-register-failed-cas-lies.jepsen-log')));
     expect(result.verdict).toBe('illegal');
     if (result.verdict !== 'illegal') return;
     expect(result.partitions[0]?.unplaceable.map((operation) => operation.description)).toContain('cas(4 → 2) compare failed');

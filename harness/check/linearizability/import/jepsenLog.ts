@@ -70,7 +70,8 @@ function parseEventLine(content: string, line: number): Event | undefined {
   if (markerAt < 0) return undefined;
   const match = EVENT.exec(content.slice(markerAt + MARKER.length));
   if (match === null) {
-    throw new HistoryParseError(line, `expected "<process> :<type> :<function> <value>" after "${MARKER.trim()}", got "${content.trim()}"`);
+    const expected = `"<process> :<type> :<function> <value>" after "${MARKER.trim()}"`;
+    throw new HistoryParseError(line, `expected ${expected}, got "${content.trim()}"`);
   }
   const [, process, type, f, valueText] = match as unknown as [string, string, string, string, string];
   if (!['invoke', 'ok', 'fail', 'info'].includes(type)) {
@@ -129,10 +130,15 @@ function invoke(event: Event, open: Map<string, OpenOperation>, id: number): voi
 
 /** The operation as recorded at its invocation: indeterminate until a completion says otherwise. */
 function placeholder(operation: OpenOperation, event: Event): Operation<CasRegisterInput, CasRegisterOutput> {
-  return { id: operation.id, clientId: event.process, input: operation.input, output: undefined, status: 'indeterminate', callMs: event.line, returnMs: null };
+  const { id, input } = operation;
+  return { id, clientId: event.process, input, output: undefined, status: 'indeterminate', callMs: event.line, returnMs: null };
 }
 
-function complete(event: Event, open: Map<string, OpenOperation>, operations: Operation<CasRegisterInput, CasRegisterOutput>[]): void {
+function complete(
+  event: Event,
+  open: Map<string, OpenOperation>,
+  operations: Operation<CasRegisterInput, CasRegisterOutput>[],
+): void {
   const operation = open.get(event.process);
   if (operation === undefined) {
     throw new HistoryParseError(event.line, `process ${event.process} completes :${event.f} (:${event.type}) but has no open operation`);

@@ -53,12 +53,17 @@ function validateOperation(element: unknown, where: string, line: number): Opera
   if (!('input' in record)) fail('input is missing');
   if (!STATUSES.includes(status as OperationStatus)) fail(`status must be "ok", "fail" or "indeterminate", got ${JSON.stringify(status)}`);
   if (typeof callMs !== 'number' || !Number.isFinite(callMs)) fail(`callMs must be a finite number, got ${JSON.stringify(callMs)}`);
-  const operation = { id, clientId, input, status, callMs } as Pick<Operation<unknown, unknown>, 'id' | 'clientId' | 'input' | 'status' | 'callMs'>;
+  type Validated = Pick<Operation<unknown, unknown>, 'id' | 'clientId' | 'input' | 'status' | 'callMs'>;
+  const operation = { id, clientId, input, status, callMs } as Validated;
   if (operation.status === 'indeterminate') {
-    if (returnMs !== null && returnMs !== undefined) fail(`returnMs must be null when status is "indeterminate", got ${JSON.stringify(returnMs)}`);
+    if (returnMs !== null && returnMs !== undefined) {
+      fail(`returnMs must be null when status is "indeterminate", got ${JSON.stringify(returnMs)}`);
+    }
     return { ...operation, output: undefined, returnMs: null };
   }
-  if (typeof returnMs !== 'number' || !Number.isFinite(returnMs)) fail(`returnMs must be a finite number when status is "${operation.status}", got ${JSON.stringify(returnMs)}`);
+  if (typeof returnMs !== 'number' || !Number.isFinite(returnMs)) {
+    fail(`returnMs must be a finite number when status is "${operation.status}", got ${JSON.stringify(returnMs)}`);
+  }
   if ((returnMs as number) < operation.callMs) fail(`returnMs ${String(returnMs)} is before callMs ${operation.callMs}`);
   if (operation.status === 'ok' && output === undefined) fail('output is missing; a completed operation must say what the client was told');
   return { ...operation, output: output ?? undefined, returnMs: returnMs as number };

@@ -1,7 +1,8 @@
 /**
  * A brute-force linearizability oracle for small histories: it tries every order of the operations that
  * respects real time, including leaving out any indeterminate operation. Exponential, and deliberately
- * naive, so that it can be trusted as a reference for the real checker.
+ * naive (no entry lists, no partitions, no indeterminate-operation shortcuts, only a memo of failed
+ * (placed set, state) pairs), so that it can be trusted as a reference for the real checker.
  *
  * It restates the real-time rule itself rather than importing the checker's: A must precede B when A
  * returned strictly before B was called, or when both belong to one client, A was invoked first, and A
@@ -24,14 +25,18 @@ function precedes(
   return earlier.clientId === later.clientId && earlierPosition < laterPosition && earlier.returnMs <= later.callMs;
 }
 
-/** Whether `history` is linearizable, by exhaustive search. Only for histories of a few operations. */
+/**
+ * Whether `history` is linearizable, by exhaustive search over orders, remembering only which
+ * (operations placed, state) pairs already failed. Only for histories of at most 20 operations.
+ */
 export function bruteForceLinearizable<State, Input, Output>(
   model: Model<State, Input, Output>,
   history: History<Input, Output>,
 ): boolean {
-  if (history.length > 10) throw new Error('The brute-force oracle is only for histories of at most 10 operations.');
+  if (history.length > 20) throw new Error('The brute-force oracle is only for histories of at most 20 operations.');
   const operations = history.filter((operation) => operation.status !== 'fail');
   const used = operations.map(() => false);
+  const failed = new Set<string>();
 
   const canGoNext = (candidate: number): boolean =>
     operations.every(
@@ -42,6 +47,8 @@ export function bruteForceLinearizable<State, Input, Output>(
   const search = (state: State): boolean => {
     const allCompletedPlaced = operations.every((operation, index) => used[index] || operation.returnMs === null);
     if (allCompletedPlaced) return true; // remaining indeterminate operations may simply never have happened
+    const key = `${used.map((placed) => (placed ? '1' : '0')).join('')}|${JSON.stringify(state)}`;
+    if (failed.has(key)) return false;
     for (let candidate = 0; candidate < operations.length; candidate++) {
       if (used[candidate] || !canGoNext(candidate)) continue;
       const operation = operations[candidate]!;
@@ -52,6 +59,7 @@ export function bruteForceLinearizable<State, Input, Output>(
       used[candidate] = false;
       if (found) return true;
     }
+    failed.add(key);
     return false;
   };
 
