@@ -11,6 +11,9 @@ import { HistoryParseError } from './parseError.ts';
 
 type KvFunction = KvInput['f'];
 
+/** Jepsen's `:time` is in nanoseconds. Dividing keeps distinct times distinct (doubles have the precision). */
+const NANOSECONDS_PER_MS = 1_000_000;
+
 interface OpMap {
   readonly line: number;
   readonly process: string;
@@ -18,7 +21,7 @@ interface OpMap {
   readonly f: KvFunction;
   readonly key: string;
   readonly value: EdnValue;
-  /** From `:time`, or the line number when the history has no times. */
+  /** From `:time` (nanoseconds) in milliseconds, or the line number when the history has no times. */
   readonly timeMs: number;
 }
 
@@ -39,8 +42,8 @@ interface OpenOperation {
  * - `:ok` completes the process's open operation; a get's `:ok` carries the value read (`nil`, a
  *   missing key, becomes `''`, which is what {@link kvModel} reads for a key never written).
  * - `:fail` means it did not happen (status `fail`); `:info`, or no completion at all, is indeterminate.
- * - Times come from `:time` when the maps have it (used as given: Jepsen's are nanoseconds, which only
- *   matters for their order), otherwise from line numbers. Either every op map has `:time` or none does.
+ * - Times come from `:time` when the maps have it (Jepsen's nanoseconds since the test began, converted
+ *   to milliseconds), otherwise from line numbers. Either every op map has `:time` or none does.
  * - Blank lines, `;` comments and nemesis operations (a non-integer `:process`) are skipped.
  *
  * @throws HistoryParseError naming the line, on malformed EDN or an op map that does not fit.
@@ -110,7 +113,7 @@ function interpret(map: EdnMap, line: number): OpMap | undefined {
   }
   const time = map.get(':time');
   if (time !== undefined && typeof time !== 'number') throw new HistoryParseError(line, `:time must be a number, got ${describeEdn(time)}`);
-  return { line, process: String(process), type, f, key: String(key), value: map.get(':value') ?? null, timeMs: time ?? line };
+  return { line, process: String(process), type, f, key: String(key), value: map.get(':value') ?? null, timeMs: time === undefined ? line : time / NANOSECONDS_PER_MS };
 }
 
 function stringValue(op: OpMap, what: string): string {

@@ -110,7 +110,7 @@ describe('EDN kv op maps', () => {
 
   it('uses :time when present, and finds the lost append on its key', () => {
     const history = parseEdnKvHistory(fixture('kv-lost-append.edn'));
-    expect(history[0]).toMatchObject({ callMs: 1000, returnMs: 2000 });
+    expect(history[0]).toMatchObject({ callMs: 1000, returnMs: 2000 }); // from nanoseconds
     const result = checkLinearizability(kvModel, history);
     expect(result.verdict).toBe('illegal');
     if (result.verdict === 'illegal') expect(result.partitions.map((part) => part.label)).toEqual(['key "k"']);
