@@ -111,16 +111,33 @@ function downIntervals(sim: Simulation, node: NodeId): Array<[number, number]> {
 }
 
 /**
- * Fails unless every request got a `generate_ok` with a string id. A request is excused only if its node
- * was down at some moment while the client waited.
+ * The times at which `client` and `node` could not reach each other (a cut link in either direction),
+ * as [cut, heal] intervals. A partition of the nodes leaves clients' links alone; an isolated node is cut
+ * off from its clients too.
+ */
+function unreachableIntervals(sim: Simulation, client: NodeId, node: NodeId): Array<[number, number]> {
+  const intervals: Array<[number, number]> = [];
+  for (const event of sim.trace) {
+    if (event.kind !== 'links') continue;
+    const cut = event.cut.some(([from, to]) => (from === client && to === node) || (from === node && to === client));
+    const open = intervals.length > 0 && intervals[intervals.length - 1]![1] === Infinity;
+    if (cut && !open) intervals.push([event.t, Infinity]);
+    if (!cut && open) intervals[intervals.length - 1]![1] = event.t;
+  }
+  return intervals;
+}
+
+/**
+ * Fails unless every request got a `generate_ok` with a string id. A request is excused only if, at some
+ * moment while the client waited, its node was down or the client could not reach it.
  */
 function assertAllAnswered(sim: Simulation, requests: readonly IdRequest[], during = ''): void {
   for (const { client, node, sentAtMs, timeoutMs, result } of requests) {
     const what = `${client}'s generate to ${node} (sent t=${sentAtMs} ms)`;
     if (!result.ok) {
       const waitedUntilMs = sentAtMs + timeoutMs;
-      const wasDown = downIntervals(sim, node).some(([crashMs, restartMs]) => crashMs <= waitedUntilMs && restartMs >= sentAtMs);
-      if (wasDown) continue;
+      const overlaps = ([startMs, endMs]: [number, number]) => startMs <= waitedUntilMs && endMs >= sentAtMs;
+      if (downIntervals(sim, node).some(overlaps) || unreachableIntervals(sim, client, node).some(overlaps)) continue;
       const askedOthers = sim.trace.find(
         (event): event is SendEvent =>
           event.kind === 'send' && event.from === node && sim.nodeIds.includes(event.to) && event.t >= sentAtMs && event.t <= waitedUntilMs,
@@ -129,7 +146,7 @@ function assertAllAnswered(sim: Simulation, requests: readonly IdRequest[], duri
         ? ''
         : ` Meanwhile ${node} sent a ${askedOthers.type} to ${askedOthers.to} at t=${askedOthers.t} ms: it waited for another node.`;
       throw new Error(
-        `${what} got no answer within ${timeoutMs} ms${during}, though ${node} was up the whole time: ` +
+        `${what} got no answer within ${timeoutMs} ms${during}, though ${node} was up and reachable the whole time: ` +
           `a node must answer on its own, whatever happens to the other nodes.${why}`,
       );
     }
@@ -265,18 +282,18 @@ describe('Available during partitions', () => {
 
 // ───────────────────────────── 3. sweeps ─────────────────────────────
 
-describe('Crashes, partitions and a duplicating network', () => {
+describe('Crashes, partitions, isolated nodes and a duplicating network', () => {
   const seeds = 150;
   const healAtMs = 2_000;
 
-  test(`ids stay unique and every node that is up answers: ${seeds} seeds`, async () => {
+  test(`ids stay unique and every node that is up and reachable answers: ${seeds} seeds`, async () => {
     await forEachSeed({ count: seeds }, async (seed) => {
       const nodes = cluster(3, createUniqueIdNode);
-      // No drops and no isolated nodes: then a node that stays up while a client waits must answer it.
+      // No drops: then a node that stays up and reachable while a client waits must answer it.
       const faults = randomFaultSchedule(seed, {
         nodes: Object.keys(nodes),
         healAtMs,
-        kinds: ['crash', 'partition', 'network'],
+        kinds: ['crash', 'partition', 'isolate', 'network'],
         maxDropRate: 0,
         maxDuplicateRate: 0.3,
         maxDelayMs: 50,
