@@ -1,0 +1,124 @@
+/**
+ * The viewer page: one standalone HTML file with its style, script and data inline.
+ *
+ * Safety, in two layers. (1) Nothing from the trace is written into the markup: the only data is one
+ * `<script type="application/json">` whose `<`, `>` and `&` are written as JSON escapes, so a payload
+ * holding `</script>` or `<!--` cannot end it early; the page script then puts text on screen with
+ * `textContent` and the canvas's `fillText`, never as HTML. (2) A Content-Security-Policy allows only
+ * the page's own style and script, by hash: even markup that slipped through could not run a script or
+ * fetch anything.
+ *
+ * @module
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { TraceFile } from '../trace.ts';
+import { buildViewModel, type ViewerOptions } from './model.ts';
+import type { ViewerData } from './view-model.ts';
+
+/** The page's style and script, read once from `browser/` beside this file. */
+let assets: { readonly style: string; readonly script: string } | null = null;
+
+function loadAssets(): { readonly style: string; readonly script: string } {
+  if (assets === null) {
+    const read = (name: string): string => readFileSync(new URL(`./browser/${name}`, import.meta.url), 'utf8');
+    // An IIFE keeps the script's names off `window`; the file itself stays a plain, typechecked script.
+    assets = { style: read('viewer.css'), script: `(function () {\n'use strict';\n${read('viewer.js')}\n})();\n` };
+  }
+  return assets;
+}
+
+/**
+ * Writes `value` as JSON that is safe inside a `<script>` element: `<`, `>` and `&` become `\u003c`,
+ * `\u003e` and `\u0026` (they can only occur inside JSON strings, where the escapes mean the same), and
+ * so do the line separators U+2028 and U+2029.
+ */
+export function jsonForScript(value: unknown): string {
+  return JSON.stringify(value).replace(/[<>&\u2028\u2029]/g, (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** Escapes text for HTML content and attribute values. */
+function escapeHtml(text: string): string {
+  return text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;').replaceAll("'", '&#39;');
+}
+
+function cspHash(text: string): string {
+  return `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
+}
+
+/**
+ * Renders `trace` as one standalone HTML page: a space-time diagram (a lane per node and client,
+ * messages as arrows from send to delivery, drops and duplicates marked, crashes and cut links shaded,
+ * timers and logs as marks), the client operations as a timeline under it, and the failure with its
+ * evidence highlighted. Clicking an element shows its payload and its node's log around it; the page
+ * filters by node and message type, zooms and scrolls in time, and steps through events with the
+ * arrow keys.
+ *
+ * The page needs nothing else: no network, no other file; it opens from disk. It stays usable for
+ * 100,000 events and more, as it draws only the visible time window. Pure: the same trace and options
+ * give the same string.
+ */
+export function renderTraceHtml(trace: TraceFile, options: ViewerOptions = {}): string {
+  const view = buildViewModel(trace, options);
+  const data: ViewerData = { trace, view };
+  const { style, script } = loadAssets();
+  // Fixed words and base64 hashes only: no quoting needed in the attribute.
+  const policy = [
+    "default-src 'none'",
+    `style-src ${cspHash(style)}`,
+    `script-src ${cspHash(script)}`,
+    "img-src 'none'",
+    "base-uri 'none'",
+    "form-action 'none'",
+  ].join('; ');
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="${policy}">
+<title>${escapeHtml(view.title)}</title>
+<style>${style}</style>
+</head>
+<body>
+<header class="top"><h1 id="title"></h1><div class="summary" id="summary"></div></header>
+<div class="failure" id="failure" hidden></div>
+<div class="toolbar" role="toolbar" aria-label="Trace controls">
+  <div class="group"><span class="label">Step</span>
+    <button type="button" class="tool" id="btn-first" title="First event (Home)">|◀</button>
+    <button type="button" class="tool" id="btn-prev" title="Previous event (← or k)">◀</button>
+    <button type="button" class="tool" id="btn-next" title="Next event (→ or j)">▶</button>
+    <button type="button" class="tool" id="btn-last" title="Last event (End)">▶|</button>
+  </div>
+  <div class="group"><span class="label">Zoom</span>
+    <button type="button" class="tool" id="btn-zoom-out" title="Zoom out (−)">−</button>
+    <button type="button" class="tool" id="btn-zoom-in" title="Zoom in (+)">+</button>
+    <button type="button" class="tool" id="btn-fit" title="Show the whole run (0)">Fit</button>
+  </div>
+  <div class="group"><span class="label">X axis</span>
+    <button type="button" class="tool" id="btn-mode-time" aria-pressed="true" title="Place events by virtual time (t)">time</button>
+    <button type="button" class="tool" id="btn-mode-order" aria-pressed="false" title="Place events one step apart, in the order they happened (t)">order</button>
+  </div>
+  <div class="group" id="lane-filters"><span class="label">Lanes</span></div>
+  <div class="group" id="type-filters"><span class="label">Messages</span></div>
+  <div class="group" id="kind-filters"><span class="label">Marks</span></div>
+</div>
+<main class="body">
+  <div class="stage" id="stage">
+    <canvas id="plot" aria-label="Space-time diagram of the trace"></canvas>
+    <canvas id="overview" aria-label="The whole run; click to move the view"></canvas>
+    <div class="hint"><kbd>wheel</kbd> or drag: scroll in time · <kbd>ctrl</kbd>+<kbd>wheel</kbd>: zoom · <kbd>←</kbd> <kbd>→</kbd>: step · <kbd>f</kbd>: the failure · <kbd>t</kbd>: time or order · ✕ dropped · ◯ duplicated · ○ timer fired · ▪ log · hatched grey: down · hatched amber: links cut</div>
+  </div>
+  <aside class="side" aria-label="Details">
+    <section id="details" aria-live="polite"></section>
+    <section id="extra"><h2>Test details</h2></section>
+  </aside>
+</main>
+<div id="tooltip" role="tooltip"></div>
+<noscript>This page needs JavaScript to draw the trace. The same trace, as JSON, sits beside this file.</noscript>
+<script type="application/json" id="kata-trace-data">${jsonForScript(data)}</script>
+<script>${script}</script>
+</body>
+</html>
+`;
+}
