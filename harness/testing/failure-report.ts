@@ -1,6 +1,7 @@
 /**
  * Turning a failed run into something a learner can act on: what broke, the seed, the virtual time, the
- * command that replays exactly this run, and the trace file.
+ * command that replays exactly this run, the trace file, and the trace drawn as a page to open in a
+ * browser.
  *
  * @module
  */
@@ -9,6 +10,7 @@ import path from 'node:path';
 import { expect } from 'vitest';
 import type { Simulation } from '../simulation.ts';
 import { formatTraceEvent, traceHash, type TraceFile } from '../trace.ts';
+import { renderTraceHtml } from '../viewer/index.ts';
 import { hashLogFile, testCommand, traceDirectory } from './environment.ts';
 
 /** The test that is running: its file (relative to the working directory) and its name. */
@@ -31,16 +33,27 @@ export function replayCommand(test: TestIdentity, environment: string): string {
   return `${environment} ${testCommand()} ${test.file} -t ${quoteForShell(escapeRegExp(test.name))}`;
 }
 
-/** Writes the run's trace as JSON under the trace folder and returns its path. */
-export function writeTrace(
+/** The files a failing run leaves: its trace as JSON, and the viewer page beside it. */
+export interface TraceFiles {
+  /** The trace as JSON (a {@link TraceFile}). */
+  readonly tracePath: string;
+  /** The same trace as a standalone HTML page with a space-time diagram: {@link viewerPathFor} of `tracePath`. */
+  readonly viewerPath: string;
+}
+
+/**
+ * Writes the run's trace as JSON under the trace folder, and beside it, under the same name ending in
+ * `.html`, the trace viewer's page. Returns both paths.
+ */
+export function writeTraceFiles(
   sim: Simulation,
   test: TestIdentity,
   failure: TraceFile['failure'],
   details?: Readonly<Record<string, unknown>>,
-): string {
+): TraceFiles {
   const folder = path.join(traceDirectory(), slug(test.file.replace(/\.test\.ts$/, '')));
   mkdirSync(folder, { recursive: true });
-  const file = path.join(folder, `${slug(test.name)}-seed-${sim.seed}.json`);
+  const tracePath = path.join(folder, `${slug(test.name)}-seed-${sim.seed}.json`);
   const trace: TraceFile = {
     version: 1,
     seed: sim.seed,
@@ -52,8 +65,41 @@ export function writeTrace(
     details,
     events: sim.trace,
   };
-  writeFileSync(file, JSON.stringify(trace, null, 1) + '\n');
-  return file;
+  writeFileSync(tracePath, JSON.stringify(trace, null, 1) + '\n');
+  const viewerPath = viewerPathFor(tracePath);
+  writeFileSync(viewerPath, viewerPage(trace, tracePath));
+  return { tracePath, viewerPath };
+}
+
+/**
+ * Writes the run's trace as JSON under the trace folder, and the viewer page beside it (see
+ * {@link writeTraceFiles}, which returns both paths). Returns the JSON's path.
+ */
+export function writeTrace(
+  sim: Simulation,
+  test: TestIdentity,
+  failure: TraceFile['failure'],
+  details?: Readonly<Record<string, unknown>>,
+): string {
+  return writeTraceFiles(sim, test, failure, details).tracePath;
+}
+
+/** Where the viewer page of the trace at `tracePath` goes: the same name, ending in `.html`. */
+export function viewerPathFor(tracePath: string): string {
+  return `${tracePath.replace(/\.json$/, '')}.html`;
+}
+
+/**
+ * The viewer page, or, should drawing the trace fail, a page that says so: a bug in the viewer must not
+ * hide the learner's failure, and the printed path must always lead somewhere.
+ */
+function viewerPage(trace: TraceFile, tracePath: string): string {
+  try {
+    return renderTraceHtml(trace);
+  } catch (error) {
+    const text = `The trace viewer could not draw this trace (${String(error)}). The trace itself is in ${tracePath}.`;
+    return `<!DOCTYPE html><meta charset="utf-8"><title>Trace viewer error</title><p>${text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)}</p>\n`;
+  }
 }
 
 /** Appends `{file, test, seed, hash}` to the hash log when `KATA_HASH_LOG` is set (for `npm run verify`). */
@@ -71,6 +117,8 @@ export interface FailureReport {
   readonly atMs: number;
   readonly replay: string;
   readonly tracePath: string;
+  /** The viewer page's path; default {@link viewerPathFor} of `tracePath`. */
+  readonly viewerPath?: string | undefined;
   /** The last events before the failure, one line each. */
   readonly lastEvents: readonly string[];
   /** Anything else worth showing (e.g. the fault schedule). */
@@ -86,6 +134,7 @@ export function formatFailure(report: FailureReport): string {
     `  time     t=${report.atMs} ms (virtual)`,
     `  replay   ${report.replay}`,
     `  trace    ${report.tracePath}`,
+    `  viewer   ${report.viewerPath ?? viewerPathFor(report.tracePath)}  (open it in a browser)`,
   ];
   if (report.extra !== undefined) lines.push('', ...report.extra.split('\n').map((line) => `  ${line}`));
   if (report.lastEvents.length > 0) {

@@ -40,7 +40,13 @@ describe('a failing simulation test explains itself', () => {
     expect(trace.seed).toBe(31);
     expect(trace.hash).toBe(traceHash(trace.events));
     expect(trace.failure?.message).toContain('twice');
+    const viewerPath = tracePath.replace(/\.json$/, '.html');
+    expect(message).toContain(`  viewer   ${viewerPath}  (open it in a browser)`);
+    const page = readFileSync(viewerPath, 'utf8');
+    expect(page).toMatch(/^<!DOCTYPE html>/);
+    expect(page).toContain('<script type="application/json" id="kata-trace-data">');
     rmSync(tracePath);
+    rmSync(viewerPath);
   });
 
   test('a simulation error (here: a handler that throws) is reported the same way, at its virtual time', async () => {
@@ -51,6 +57,7 @@ describe('a failing simulation test explains itself', () => {
     expect(failure.message).toContain('  time     t=70 ms (virtual)');
     expect(existsSync(failure.tracePath)).toBe(true);
     rmSync(failure.tracePath);
+    rmSync(failure.tracePath.replace(/\.json$/, '.html'));
   });
 });
 
@@ -109,5 +116,6 @@ describe('random fault schedules', () => {
     expect(failure.message).toContain('t=1000ms restart n2');
     expect(failure.message).toMatch(/fast-check shrank this case after \d+ runs and \d+ shrinks/);
     rmSync(failure.tracePath);
+    rmSync(failure.tracePath.replace(/\.json$/, '.html'));
   });
 });
