@@ -95,10 +95,14 @@ function faultOfKind(
         { atMs: until(atMs, duration), kind: 'heal' },
       ]);
     case 'crash':
-      return fc.tuple(time, durationMs, node).map(([atMs, duration, id]) => [
-        { atMs, kind: 'crash', node: id },
-        { atMs: until(atMs, duration), kind: 'restart', node: id },
-      ]);
+      // Half the crashes strike partway through a step, after 0–3 effects: that is where
+      // "reply before persisting" mistakes show.
+      return fc
+        .tuple(time, durationMs, node, fc.option(fc.integer({ min: 0, max: 3 }), { nil: undefined }))
+        .map(([atMs, duration, id, afterEffects]): ScheduledFault[] => [
+          afterEffects === undefined ? { atMs, kind: 'crash', node: id } : { atMs, kind: 'crash', node: id, afterEffects },
+          { atMs: until(atMs, duration), kind: 'restart', node: id },
+        ]);
     case 'network':
       return fc
         .tuple(

@@ -30,8 +30,12 @@ export type Fault =
   | { readonly kind: 'cut'; readonly from: NodeId; readonly to: NodeId }
   /** Restore every link. */
   | { readonly kind: 'heal' }
-  /** Crash a node: volatile state, timers and messages in flight to it are lost; storage survives. */
-  | { readonly kind: 'crash'; readonly node: NodeId }
+  /**
+   * Crash a node: volatile state, timers and messages in flight to it are lost; storage survives.
+   * With `afterEffects`, the crash strikes partway through the node's next step, after that many
+   * effects (sends, replies, timers, storage writes).
+   */
+  | { readonly kind: 'crash'; readonly node: NodeId; readonly afterEffects?: number }
   /** Restart a crashed node: a fresh instance runs `onStart` with its durable storage. */
   | { readonly kind: 'restart'; readonly node: NodeId }
   /** Change the network's drop, duplicate and delay settings. */
@@ -57,7 +61,9 @@ export function describeFault(fault: Fault): string {
     case 'heal':
       return 'heal';
     case 'crash':
-      return `crash ${fault.node}`;
+      return fault.afterEffects === undefined
+        ? `crash ${fault.node}`
+        : `crash ${fault.node} during its next step, after ${fault.afterEffects} effect(s)`;
     case 'restart':
       return `restart ${fault.node}`;
     case 'network':
@@ -107,9 +113,9 @@ export class ScenarioBuilder {
     return this.#add({ kind: 'heal' });
   }
 
-  /** Crashes `node`. */
-  crash(node: NodeId): this {
-    return this.#add({ kind: 'crash', node });
+  /** Crashes `node`; with `afterEffects`, partway through its next step after that many effects. */
+  crash(node: NodeId, options: { readonly afterEffects?: number } = {}): this {
+    return this.#add(options.afterEffects === undefined ? { kind: 'crash', node } : { kind: 'crash', node, afterEffects: options.afterEffects });
   }
 
   /** Restarts `node` after a crash. */

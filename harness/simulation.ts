@@ -198,6 +198,13 @@ interface Runtime {
   /** Bumped at every restart; events and contexts of an older incarnation are stale. */
   incarnation: number;
   crashedAtMs: number | null;
+  /** A crash armed for the node's next step: it dies after this many effects of that step. */
+  crashArmed: number | null;
+  /** In the step that crashes: effects still allowed before the crash. */
+  crashThisStep: number | null;
+  effectsInStep: number;
+  /** Incarnations that died partway through a step: what their code still asks for is silently void. */
+  readonly silenced: Set<number>;
   instance: Node | null;
   context: NodeContextImpl | null;
   // Volatile state, reset at every restart.
@@ -383,7 +390,7 @@ export class Simulation {
         this.#links.heal();
         return this.#recordLinks('heal');
       case 'crash':
-        return this.crash(fault.node);
+        return fault.afterEffects === undefined ? this.crash(fault.node) : this.crashDuringNextStep(fault.node, fault.afterEffects);
       case 'restart':
         return this.restart(fault.node);
       case 'network':
@@ -412,9 +419,11 @@ export class Simulation {
   }
 
   /** Crashes `node` now: its object, timers and pending rpcs are gone; messages to it are dropped. */
-  crash(node: NodeId): void {
+  crash(node: NodeId, midStep?: { readonly afterEffects: number; readonly during: string }): void {
     const runtime = this.#runtime(node, 'crash');
     if (!runtime.up) return;
+    runtime.crashArmed = null;
+    runtime.crashThisStep = null;
     runtime.up = false;
     runtime.crashedAtMs = this.#nowMs;
     runtime.instance = null;
@@ -423,12 +432,28 @@ export class Simulation {
     runtime.rpcs = new Map();
     // A crashed client's workload will never finish: do not make runUntilClientsDone wait for it.
     if (runtime.isClient) this.#pendingClients.delete(node);
-    this.#record({ t: this.#nowMs, kind: 'crash', node });
+    this.#record(midStep === undefined ? { t: this.#nowMs, kind: 'crash', node } : { t: this.#nowMs, kind: 'crash', node, midStep });
+  }
+
+  /**
+   * Arms a crash in the middle of `node`'s next step (its next message, timer or start): it performs
+   * `afterEffects` effects (sends, replies, timers, storage writes), then dies before the next one.
+   * What it sent went out; what it wrote before the crash is durable; nothing after happened. This is
+   * how tests catch "reply before persisting" mistakes.
+   */
+  crashDuringNextStep(node: NodeId, afterEffects: number): void {
+    const runtime = this.#runtime(node, 'crash');
+    if (!Number.isInteger(afterEffects) || afterEffects < 0) {
+      throw new RangeError(`crash ${node} after ${afterEffects} effects: use a whole number, 0 or more.`);
+    }
+    if (runtime.up) runtime.crashArmed = afterEffects;
   }
 
   /** Restarts a crashed `node` now: a new object from its factory, then `onStart`. */
   restart(node: NodeId): void {
     const runtime = this.#runtime(node, 'restart');
+    // A restart also cancels a crash that was armed but never happened.
+    runtime.crashArmed = null;
     if (runtime.up) return;
     runtime.up = true;
     runtime.crashedAtMs = null;
@@ -629,6 +654,10 @@ export class Simulation {
       up: true,
       incarnation: 0,
       crashedAtMs: null,
+      crashArmed: null,
+      crashThisStep: null,
+      effectsInStep: 0,
+      silenced: new Set(),
       instance: null,
       context: null,
       timers: new Map(),
@@ -733,18 +762,27 @@ export class Simulation {
     this.#activeNode = runtime;
     this.#activeDuring = during;
     this.#effectsThisStep = 0;
+    runtime.effectsInStep = 0;
+    runtime.crashThisStep = runtime.crashArmed;
+    runtime.crashArmed = null;
+    const incarnation = runtime.incarnation;
     guardState.activeNode = runtime.id;
     let result: void | Promise<void>;
     try {
       result = call();
     } catch (error) {
+      if (runtime.silenced.has(incarnation)) return;
       return this.#handlerThrew(runtime, during, error);
     } finally {
       guardState.activeNode = null;
     }
+    // An armed crash that the step's effects did not reach happens at the end of the step.
+    if (runtime.crashThisStep !== null && runtime.up && runtime.incarnation === incarnation) this.#crashMidStep(runtime, during);
     if (result !== undefined && typeof (result as Promise<void>).then === 'function') {
       this.#noteAsync(runtime);
-      (result as Promise<void>).then(undefined, (error: unknown) => this.#handlerThrew(runtime, during, error));
+      (result as Promise<void>).then(undefined, (error: unknown) => {
+        if (!runtime.silenced.has(incarnation)) this.#handlerThrew(runtime, during, error);
+      });
     }
   }
 
@@ -924,9 +962,35 @@ export class Simulation {
     return outcome;
   }
 
-  /** @internal Checks that a context is still its node's current one; stops the run if not. */
-  checkAlive(runtime: Runtime, incarnation: number, action: string): void {
-    if (runtime.up && runtime.incarnation === incarnation) return;
+  /**
+   * @internal Called by a node's context before each effect. Counts the step's effects and, when an
+   * armed crash is due, crashes the node now. Returns false when the effect must not happen.
+   */
+  beforeEffect(runtime: Runtime): boolean {
+    if (runtime.crashThisStep === null) return true;
+    if (runtime.effectsInStep >= runtime.crashThisStep) {
+      this.#crashMidStep(runtime, this.#activeNode === runtime ? this.#activeDuring : 'its async code');
+      return false;
+    }
+    runtime.effectsInStep++;
+    return true;
+  }
+
+  #crashMidStep(runtime: Runtime, during: string): void {
+    const afterEffects = runtime.crashThisStep ?? 0;
+    runtime.crashThisStep = null;
+    runtime.silenced.add(runtime.incarnation);
+    this.crash(runtime.id, { afterEffects, during });
+  }
+
+  /**
+   * @internal Checks that a context is still its node's current one. Returns false for a node that
+   * died partway through a step (what its code still asks for is silently void); stops the run for a
+   * context used after its node crashed or restarted.
+   */
+  checkAlive(runtime: Runtime, incarnation: number, action: string): boolean {
+    if (runtime.up && runtime.incarnation === incarnation) return true;
+    if (runtime.silenced.has(incarnation)) return false;
     const when = runtime.up
       ? `before its restart (it is now running a new instance)`
       : `after it crashed at t=${runtime.crashedAtMs} ms`;
@@ -1021,7 +1085,7 @@ class NodeContextImpl implements ClientContext {
     this.#incarnation = incarnation;
     this.id = runtime.id;
     this.nodeIds = sim.nodeIds;
-    this.storage = new StorageImpl(runtime.storage, (action) => this.#alive(action));
+    this.storage = new StorageImpl(runtime.storage, (action) => this.#alive(action), (action) => this.#effect(action));
   }
 
   now(): number {
@@ -1043,17 +1107,16 @@ class NodeContextImpl implements ClientContext {
   }
 
   send(to: NodeId, message: OutgoingMessage): void {
-    this.#alive(`send a message to ${to}`);
-    this.#sim.send(this.#runtime, to, message);
+    if (this.#effect(`send a message to ${to}`)) this.#sim.send(this.#runtime, to, message);
   }
 
   rpc<Reply extends Message = Message>(to: NodeId, request: OutgoingMessage, options: RpcOptions): Promise<RpcResult<Reply>> {
-    this.#alive(`send a request to ${to}`);
+    if (!this.#effect(`send a request to ${to}`)) return new Promise(() => {});
     return this.#sim.rpc(this.#runtime, to, request, options) as Promise<RpcResult<Reply>>;
   }
 
   reply(to: NodeId, request: Message, reply: OutgoingMessage): void {
-    this.#alive(`reply to ${to}`);
+    if (!this.#effect(`reply to ${to}`)) return;
     const rpcId = (request as { rpcId?: unknown }).rpcId;
     if (typeof rpcId !== 'number') {
       throw new TypeError(
@@ -1065,25 +1128,23 @@ class NodeContextImpl implements ClientContext {
   }
 
   setTimer(delay: Delay, payload: TimerPayload): TimerId {
-    this.#alive('set a timer');
+    if (!this.#effect('set a timer')) return -1;
     return this.#sim.setTimer(this.#runtime, delay, payload, null);
   }
 
   cancelTimer(timer: TimerId): void {
-    this.#alive('cancel a timer');
-    this.#sim.cancelTimer(this.#runtime, timer);
+    if (this.#alive('cancel a timer')) this.#sim.cancelTimer(this.#runtime, timer);
   }
 
   sleep(delay: Delay): Promise<void> {
-    this.#alive('sleep');
+    if (!this.#effect('sleep')) return new Promise(() => {});
     return new Promise<void>((resolve) => {
       this.#sim.setTimer(this.#runtime, delay, { type: 'sleep' }, resolve);
     });
   }
 
   log(text: string): void {
-    this.#alive('log');
-    this.#sim.log(this.#runtime, text);
+    if (this.#alive('log')) this.#sim.log(this.#runtime, text);
   }
 
   operation<Input, Output>(input: Input, perform: () => Promise<OperationOutcome<Output>>): Promise<OperationOutcome<Output>> {
@@ -1092,19 +1153,27 @@ class NodeContextImpl implements ClientContext {
     return this.#sim.operation(this.#runtime, input, perform);
   }
 
-  #alive(action: string): void {
-    this.#sim.checkAlive(this.#runtime, this.#incarnation, action);
+  /** Is this context's node alive? False for a node that died partway through a step; throws for a stale context. */
+  #alive(action: string): boolean {
+    return this.#sim.checkAlive(this.#runtime, this.#incarnation, action);
+  }
+
+  /** May this effect happen? Counts it towards an armed crash, which may strike now. */
+  #effect(action: string): boolean {
+    return this.#alive(action) && this.#sim.beforeEffect(this.#runtime);
   }
 }
 
 /** Durable storage backed by the runtime's map, copying values in and out. */
 class StorageImpl implements DurableStorage {
   readonly #entries: Map<string, unknown>;
-  readonly #alive: (action: string) => void;
+  readonly #alive: (action: string) => boolean;
+  readonly #effect: (action: string) => boolean;
 
-  constructor(entries: Map<string, unknown>, alive: (action: string) => void) {
+  constructor(entries: Map<string, unknown>, alive: (action: string) => boolean, effect: (action: string) => boolean) {
     this.#entries = entries;
     this.#alive = alive;
+    this.#effect = effect;
   }
 
   get<T = unknown>(key: string): T | undefined {
@@ -1114,13 +1183,12 @@ class StorageImpl implements DurableStorage {
   }
 
   set(key: string, value: unknown): void {
-    this.#alive('write storage');
-    this.#entries.set(key, copyPayload(value, `storage[${JSON.stringify(key)}]`).copy);
+    const copy = copyPayload(value, `storage[${JSON.stringify(key)}]`).copy;
+    if (this.#effect('write storage')) this.#entries.set(key, copy);
   }
 
   delete(key: string): void {
-    this.#alive('write storage');
-    this.#entries.delete(key);
+    if (this.#effect('write storage')) this.#entries.delete(key);
   }
 
   keys(): string[] {

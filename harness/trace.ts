@@ -97,6 +97,8 @@ export interface TimerCancelEvent extends TraceEventBase {
 export interface CrashEvent extends TraceEventBase {
   readonly kind: 'crash';
   readonly node: NodeId;
+  /** Set when the node died partway through a step, after `afterEffects` of its effects. */
+  readonly midStep?: { readonly afterEffects: number; readonly during: string };
 }
 
 /** A crashed node came back (its `onStart` follows). */
@@ -242,7 +244,9 @@ function describeEvent(event: TraceEvent): string {
     case 'timer-cancel':
       return `${event.node} timer-cancel #${event.timer}`;
     case 'crash':
-      return `${event.node} CRASH`;
+      return event.midStep === undefined
+        ? `${event.node} CRASH`
+        : `${event.node} CRASH while ${event.midStep.during}, after ${event.midStep.afterEffects} effect(s)`;
     case 'restart':
       return `${event.node} RESTART`;
     case 'links':

@@ -263,3 +263,45 @@ describe('invariants watched on every step', () => {
     expect(received).toBe(4);
   });
 });
+
+describe('a crash partway through a step', () => {
+  // A node that answers first and persists second: the order a crash mid-step punishes.
+  const replyThenPersist = nodeOf({
+    onMessage(ctx, from, message) {
+      const count = (ctx.storage.get<number>('count') ?? 0) + 1;
+      ctx.reply(from, message, { type: 'inc_ok', count });
+      ctx.storage.set('count', count);
+      ctx.log('persisted');
+    },
+  });
+
+  test('effects before the crash happen, effects after it do not, and the trace says where it struck', async () => {
+    const sim = new Simulation({ seed: 1, nodes: { n1: replyThenPersist }, faults: scenario().at(0).crash('n1', { afterEffects: 1 }).build() });
+    let answer: unknown;
+    sim.client('c1', async (client) => {
+      answer = await client.rpc('n1', { type: 'inc' }, { timeoutMs: 100 });
+    });
+    await sim.runUntilClientsDone({ timeoutMs: 1_000 });
+    expect(answer).toMatchObject({ ok: true, reply: { count: 1 } });
+    expect(sim.storageOf('n1'), 'the write after the crash point never happened').toEqual({});
+    expect(sim.isUp('n1')).toBe(false);
+    expect(sim.trace.some((event) => event.kind === 'log' && event.text === 'persisted')).toBe(false);
+    expect(formatTrace(sim.trace.filter((event) => event.kind === 'crash'))).toMatch(/n1 CRASH while handling message #1 \(inc\) from c1, after 1 effect\(s\)/);
+  });
+
+  test('a crash armed after more effects than the step has strikes at the end of the step', async () => {
+    const sim = new Simulation({ seed: 1, nodes: { n1: replyThenPersist }, faults: scenario().at(0).crash('n1', { afterEffects: 5 }).build() });
+    sim.client('c1', async (client) => void (await client.rpc('n1', { type: 'inc' }, { timeoutMs: 100 })));
+    await sim.runUntilClientsDone({ timeoutMs: 1_000 });
+    expect(sim.storageOf('n1')).toEqual({ count: 1 });
+    expect(sim.isUp('n1')).toBe(false);
+  });
+
+  test('a restart before the armed crash strikes cancels it', async () => {
+    const sim = new Simulation({ seed: 1, nodes: { n1: replyThenPersist }, faults: scenario().at(0).crash('n1', { afterEffects: 0 }).restart('n1').build() });
+    sim.client('c1', async (client) => void (await client.rpc('n1', { type: 'inc' }, { timeoutMs: 100 })));
+    await sim.runUntilClientsDone({ timeoutMs: 1_000 });
+    expect(sim.isUp('n1')).toBe(true);
+    expect(sim.storageOf('n1')).toEqual({ count: 1 });
+  });
+});
