@@ -28,7 +28,7 @@ import { buildReport } from './report.ts';
 import { resetExercise } from './reset.ts';
 import { kataPaths } from './state.ts';
 import { nextExercise, renderStatus } from './status.ts';
-import { askYesNo, palette, shouldColor, type Palette } from './terminal.ts';
+import { askYesNo, indent, palette, shouldColor, type Palette } from './terminal.ts';
 import { watchExercise } from './watch.ts';
 
 /** Where the command runs, and what it may assume about its terminal. */
@@ -214,9 +214,10 @@ async function replayVerb(
   }
   for (const run of outcome.matching) {
     console.log(`\n${colors.red('✗')} ${run.test.file} > ${run.test.name}`);
-    console.log(`  ${run.what}`);
+    console.log(indent(run.what, 2));
     if (run.replay !== null) console.log(`  replay   ${run.replay}`);
     console.log(`  trace    ${run.trace === null ? colors.dim('(none: this failure did not come from a simulation)') : colors.bold(run.trace)}`);
+    if (run.viewer !== null) console.log(`  viewer   ${colors.bold(run.viewer)}  (open it in a browser)`);
   }
   if (outcome.others.length > 0) {
     console.log(colors.dim(`\n${outcome.others.length} other test(s) failed with fixed seeds of their own; \`npm run kata -- watch\` shows them.`));

@@ -10,11 +10,13 @@ import { runVitest, type TestResult } from '../lib/vitest-run.ts';
 /** What a failure report says about its run, read back from its text. */
 export interface ReportedRun {
   readonly test: TestResult;
-  /** The first line of the report: what broke. */
+  /** The report's headline, up to its first blank line (at most 7 lines): what broke. */
   readonly what: string;
   readonly seed: number | null;
   readonly replay: string | null;
   readonly trace: string | null;
+  /** The trace viewer's HTML page, when the report names one. */
+  readonly viewer: string | null;
 }
 
 /** Reads the seed, replay command and trace path out of a failure report (see `formatFailure`). */
@@ -24,11 +26,20 @@ export function readFailureReport(test: TestResult): ReportedRun {
   const seed = field('seed');
   return {
     test,
-    what: message.split('\n')[0]!.replace(/^\w*(Error|Failure):\s*/, ''),
+    what: headline(message),
     seed: seed !== null && /^\d+$/.test(seed) ? Number(seed) : null,
     replay: field('replay'),
     trace: field('trace'),
+    viewer: field('viewer')?.replace(/\s+\(open it in a browser\)$/, '') ?? null,
   };
+}
+
+function headline(message: string): string {
+  const lines = message.split('\n');
+  const end = lines.findIndex((line) => line.trim() === '');
+  const block = lines.slice(0, end === -1 ? lines.length : end).slice(0, 7);
+  block[0] = block[0]!.replace(/^\w*(Error|Failure):\s*/, '');
+  return block.join('\n');
 }
 
 /** How to pick the run to replay. */
