@@ -1,0 +1,93 @@
+/**
+ * Known mistake: the stamps are compared node id first, then timestamp. It is a total order, and every
+ * node computes the same one, so the transcripts agree; but an answer from n1 is listed before the
+ * question from n2 that it answers.
+ *
+ * Breaks: "an effect before its cause"
+ */
+import type { Message, Node, NodeContext, NodeId, RpcRequest } from '../../../../harness/index.ts';
+
+/** Client → node: "broadcast this chat to everyone". Fire-and-forget: no answer. */
+export interface BroadcastCommand extends Message {
+  readonly type: 'broadcast';
+  /** The chat's id, unique in the run. */
+  readonly id: string;
+  readonly text: string;
+}
+
+/** Node → every other node: one chat, stamped with the Lamport time of its broadcast. */
+export interface Chat extends Message {
+  readonly type: 'chat';
+  readonly id: string;
+  readonly text: string;
+  /** The sender's Lamport clock at the broadcast. */
+  readonly lamport: number;
+}
+
+/** Client → node: "list every chat you know, in the total order". Sent with `ctx.rpc`. */
+export interface TranscriptRequest extends RpcRequest {
+  readonly type: 'transcript';
+}
+
+/** Node → client: the ids of every chat the node sent or delivered, in the total order. */
+export interface TranscriptOk extends Message {
+  readonly type: 'transcript_ok';
+  readonly ids: readonly string[];
+}
+
+/** A chat's place in the total order: the Lamport time of its broadcast, and the node that broadcast it. */
+export interface Stamp {
+  readonly lamport: number;
+  readonly node: NodeId;
+}
+
+/**
+ * Lamport's total order (⇒): by timestamp, ties broken by node id (compared as strings). Negative when
+ * `a` comes first, positive when `b` does, 0 only for equal stamps.
+ */
+export function compareStamps(a: Stamp, b: Stamp): number {
+  // the mistake: node id first, timestamp second
+  if (a.node !== b.node) return a.node < b.node ? -1 : 1;
+  return a.lamport - b.lamport;
+}
+
+/** Given: reports one event and its Lamport timestamp to the tests, as a line in the trace. */
+export function logEvent(ctx: NodeContext, kind: 'send' | 'deliver', id: string, lamport: number): void {
+  ctx.log(`${kind} ${id} L=${lamport}`);
+}
+
+/** A chat node: broadcasts chats on command, stamps every event with its Lamport clock, answers `transcript`. */
+export function createLamportNode(): Node {
+  // Invariant: `clock` is the timestamp of this node's latest event (0 before any).
+  let clock = 0;
+  const known: Array<{ readonly id: string; readonly stamp: Stamp }> = [];
+
+  return {
+    onMessage(ctx, from, message) {
+      switch (message.type) {
+        case 'broadcast': {
+          const { id, text } = message as BroadcastCommand;
+          clock += 1; // IR1: tick before every event; the broadcast is one event
+          const chat: Chat = { type: 'chat', id, text, lamport: clock };
+          for (const peer of ctx.nodeIds) if (peer !== ctx.id) ctx.send(peer, chat);
+          logEvent(ctx, 'send', id, clock);
+          known.push({ id, stamp: { lamport: clock, node: ctx.id } });
+          return;
+        }
+        case 'chat': {
+          const chat = message as Chat;
+          clock = Math.max(clock, chat.lamport) + 1; // IR2: later than both my past and the message
+          logEvent(ctx, 'deliver', chat.id, clock);
+          known.push({ id: chat.id, stamp: { lamport: chat.lamport, node: from } });
+          return;
+        }
+        case 'transcript': {
+          const ids = [...known].sort((a, b) => compareStamps(a.stamp, b.stamp)).map((entry) => entry.id);
+          const reply: TranscriptOk = { type: 'transcript_ok', ids };
+          ctx.reply(from, message, reply);
+          return;
+        }
+      }
+    },
+  };
+}
