@@ -1,12 +1,14 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 import { solutionRedirect } from './scripts/lib/solution-redirect.ts';
 
 /**
- * Three projects share one set of exercise tests:
+ * Four projects; `exercises` and `solutions` share one set of exercise tests:
  * - `harness`: the harness's own tests.
  * - `exercises`: the exercise tests against the learner's files (red on the untouched stubs).
  * - `solutions`: the same test files, with imports of an exercise's source redirected to its mirror
  *   under `solutions/` (or, with `KATA_MISTAKE` set, to one known mistake).
+ * - `browser`: the trace viewer in headless Chromium (`scripts/browser-tests/`), kept out of `harness`
+ *   because it needs a browser on the machine.
  */
 export default defineConfig({
   test: {
@@ -16,6 +18,7 @@ export default defineConfig({
           name: 'harness',
           env: { KATA_PROJECT: 'harness' },
           include: ['harness/**/*.test.ts', 'scripts/**/*.test.ts'],
+          exclude: [...configDefaults.exclude, 'scripts/browser-tests/**'],
         },
       },
       {
@@ -31,6 +34,13 @@ export default defineConfig({
           name: 'solutions',
           env: { KATA_PROJECT: 'solutions' },
           include: ['exercises/**/*.test.ts'],
+        },
+      },
+      {
+        test: {
+          name: 'browser',
+          env: { KATA_PROJECT: 'browser' },
+          include: ['scripts/browser-tests/**/*.test.ts'],
         },
       },
     ],

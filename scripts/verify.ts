@@ -136,6 +136,27 @@ async function checkStubs(exercises: readonly Exercise[]): Promise<void> {
   summarise('stubs');
 }
 
+// ─────────────────────────────── the trace viewer, in a browser ───────────────────────────────
+
+/**
+ * The trace viewer: its page script typechecked against the DOM (`harness/viewer/browser/tsconfig.json`),
+ * and its tests in headless Chromium (`scripts/browser-tests/`, the vitest project `browser`).
+ */
+async function checkBrowser(): Promise<void> {
+  heading('browser', 'the trace viewer in headless Chromium');
+  const tsc = path.join(repositoryRoot, 'node_modules', 'typescript', 'bin', 'tsc');
+  const typecheck = await spawnAndCollect(process.execPath, [tsc, '--noEmit', '-p', 'harness/viewer/browser/tsconfig.json'], repositoryRoot);
+  record('browser', "the viewer's page script typechecks against the DOM", typecheck.exitCode === 0, typecheck.exitCode === 0 ? undefined : firstLines(typecheck.output, 40));
+  const run = await runVitest(repositoryRoot, ['--project', 'browser']);
+  recordBrokenFiles('browser', run);
+  for (const test of run.tests) {
+    if (test.status === 'skipped') continue;
+    record('browser', `${test.file} > ${test.name}`, test.status === 'passed', firstLines(test.failureMessages.join('\n'), 30));
+  }
+  if (run.tests.length === 0 && run.brokenFiles.length === 0) record('browser', 'the viewer has browser tests', false, run.output.slice(-2_000));
+  summarise('browser');
+}
+
 // ─────────────────────────────── 6. known mistakes ───────────────────────────────
 
 async function checkMistakes(exercises: readonly Exercise[]): Promise<void> {
@@ -248,6 +269,7 @@ async function main(): Promise<number> {
     checkStructure(exercises);
     await checkTypes();
     await checkHarness();
+    await checkBrowser();
     if (exercises.length > 0) {
       await checkSolutions(firstLog);
       await checkStubs(exercises);

@@ -37,6 +37,9 @@ const WARN = '#bf8700';
 /** How far apart marks of one kind on one lane must be to be drawn separately, in pixels. */
 /** @type {Record<string, number>} */
 const MARK_SPACING_PX = { 'timer-set': 3, 'timer-fire': 6, 'timer-cancel': 5, log: 5, duplicate: 8, clock: 8 };
+/** Where each kind's glyph sits relative to its lane's line, so a click lands on the glyph it aims at. */
+/** @type {Record<string, number>} */
+const MARK_OFFSET_Y = { 'timer-set': -6.5, 'timer-fire': -9, 'timer-cancel': -9, log: 7.5 };
 const FATE_WORDS = ['delivered', 'dropped by the network', 'dropped: the link was cut', 'dropped: the receiver was down', 'still in flight when the run ended'];
 
 // ───────────────────────────── data ─────────────────────────────
@@ -566,10 +569,14 @@ let drawPending = false;
 function requestDraw() {
   if (drawPending) return;
   drawPending = true;
-  requestAnimationFrame(() => {
-    drawPending = false;
-    draw();
-  });
+  requestAnimationFrame(flushDraw);
+}
+
+/** Draws now if a frame is pending (the test hook calls it, so that it reads what the state shows). */
+function flushDraw() {
+  if (!drawPending) return;
+  drawPending = false;
+  draw();
 }
 
 /** What the last frame drew, for hit-testing and the test hook. */
@@ -1018,7 +1025,7 @@ function drawMarks(/** @type {{start: number, end: number}} */ range) {
     const slot = drawn.markCount++;
     drawn.mark[slot] = mark;
     drawn.mx[slot] = px;
-    drawn.my[slot] = y;
+    drawn.my[slot] = y + (MARK_OFFSET_Y[view.markKinds[kind] ?? ''] ?? 0);
     byKind[kind]?.push(px, y);
   }
   byKind.forEach((positions, kind) => drawGlyphs(kind, positions));
@@ -1823,6 +1830,7 @@ function setMode(/** @type {AxisMode} */ mode) {
 const testHook = {
   /** Arrows drawn in the last frame, in page coordinates. */
   visibleArrows() {
+    flushDraw();
     const box = plot.getBoundingClientRect();
     /** @type {Array<{ id: number, type: string, from: string, to: string, fate: string, x1: number, y1: number, x2: number, y2: number }>} */
     const list = [];
@@ -1840,22 +1848,32 @@ const testHook = {
     }
     return list;
   },
-  /** How many marks the last frame drew, by kind. */
+  /** Marks drawn in the last frame (one per glyph: marks on the same pixel share one), in page coordinates. */
   visibleMarks() {
-    /** @type {Record<string, number>} */
-    const counts = {};
+    flushDraw();
+    const box = plot.getBoundingClientRect();
+    /** @type {Array<{ event: number, kind: string, lane: string, x: number, y: number }>} */
+    const list = [];
     for (let slot = 0; slot < drawn.markCount; slot++) {
-      const kind = view.markKinds[mKind[drawn.mark[slot] ?? 0] ?? 0] ?? '';
-      counts[kind] = (counts[kind] ?? 0) + 1;
+      const mark = drawn.mark[slot] ?? 0;
+      list.push({
+        event: mEvent[mark] ?? 0,
+        kind: view.markKinds[mKind[mark] ?? 0] ?? '',
+        lane: laneIds[mLane[mark] ?? 0] ?? '',
+        x: box.left + (drawn.mx[slot] ?? 0),
+        y: box.top + (drawn.my[slot] ?? 0),
+      });
     }
-    return counts;
+    return list;
   },
   /** The lanes drawn, top to bottom. */
   visibleLanes() {
+    flushDraw();
     return laneIds.filter((_, index) => (laneY[index] ?? -1) >= 0);
   },
   /** The operation bars drawn. */
   visibleOperations() {
+    flushDraw();
     return drawn.bars.map((bar) => ({ op: bar.operation.op, highlighted: bar.operation.highlighted, status: bar.operation.status }));
   },
   /** The selected event's index, or -1. */
@@ -1865,6 +1883,13 @@ const testHook = {
   /** The x range on screen, and its unit. */
   range() {
     return { ...visibleRange(), mode: state.mode };
+  },
+  /** Shows x from `start` to `end` (in the current axis's unit) and draws at once. */
+  zoomTo(/** @type {number} */ start, /** @type {number} */ end) {
+    state.scale = plotWidth() / Math.max(end - start, 1e-6);
+    state.startX = start;
+    clampView();
+    draw();
   },
   /** How many frames were drawn, and how long the last one took (ms). */
   frames() {
