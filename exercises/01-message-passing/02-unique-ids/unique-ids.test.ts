@@ -48,9 +48,28 @@ function isHandOut(sim: Simulation, event: TraceEvent): event is SendEvent {
 function explainDuplicate(sim: Simulation, first: SendEvent, second: SendEvent): string {
   if (first.from !== second.from) return ' (two nodes picked the same id)';
   const restarts = sim.trace.filter((event) => event.kind === 'restart' && event.node === first.from && event.t > first.t && event.t <= second.t);
-  if (restarts.length > 0) return ` (${first.from} restarted at t=${restarts.map((event) => event.t).join(' ms and t=')} ms in between)`;
+  const restartTimes = `restarted at t=${restarts.map((event) => event.t).join(' ms and t=')} ms`;
+  if (restarts.length > 0 && crashedRightAfter(sim, first)) {
+    return ` (${first.from} crashed right after handing it out, in the middle of that step, and ${restartTimes}: ` +
+      `the id left in the reply before ${first.from} had saved that it was used; save first, reply second)`;
+  }
+  if (restarts.length > 0) return ` (${first.from} ${restartTimes} in between)`;
   if (first.t === second.t) return ' (both in the same millisecond)';
   return '';
+}
+
+/** Did a crash strike `handOut`'s node later in the very step that sent `handOut`? */
+function crashedRightAfter(sim: Simulation, handOut: SendEvent): boolean {
+  const trace = sim.trace;
+  for (let index = trace.indexOf(handOut) + 1; index < trace.length; index++) {
+    const event = trace[index]!;
+    if (event.t !== handOut.t) return false;
+    if (event.kind === 'crash' && event.node === handOut.from) return event.midStep !== undefined;
+    // The node's next step begins: the hand-out's step ended without a crash.
+    const nextStep = (event.kind === 'deliver' && event.to === handOut.from) || (event.kind === 'timer-fire' && event.node === handOut.from);
+    if (nextStep) return false;
+  }
+  return false;
 }
 
 /**
@@ -203,6 +222,25 @@ describe('Scenarios', () => {
       assertAllAnswered(sim, requests);
     });
   });
+
+  test('n1 crashes in the middle of answering its 4th request, after one effect; after the restart it does not repeat that id', async () => {
+    // At t=100 a crash is armed: n1 dies during its next step (c1's 4th generate, at about t=105),
+    // after one effect. A node that saves first dies before replying; one that replies first dies
+    // before saving, with the id already out in the world.
+    const faults = scenario().at(100).crash('n1', { afterEffects: 1 }).at(200).restart('n1').build();
+    await simulate({ seed: 7, nodes: cluster(3, createUniqueIdNode), faults, details: { faults: describeSchedule(faults) } }, async (sim) => {
+      const requests: IdRequest[] = [];
+      sim.client('c1', async (c) => {
+        for (let i = 0; i < 3; i++) await generate(c, 'n1', requests);
+        await c.sleep(100 - c.now());
+        await generate(c, 'n1', requests, 150); // n1 crashes while handling this one
+        await c.sleep(300 - c.now());
+        for (let i = 0; i < 3; i++) await generate(c, 'n1', requests);
+      });
+      await runToCompletion(sim, 10_000);
+      assertAllAnswered(sim, requests);
+    });
+  });
 });
 
 // ───────────────────────────── 2. the spec ─────────────────────────────
@@ -309,7 +347,7 @@ describe('Crashes, partitions, isolated nodes and a duplicating network', () => 
           });
         }
         await runToCompletion(sim, 20_000);
-          assertAllAnswered(sim, requests);
+        assertAllAnswered(sim, requests);
       });
     });
   });

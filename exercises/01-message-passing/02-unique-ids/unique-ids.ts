@@ -33,6 +33,8 @@ export const createUniqueIdNode: NodeFactory = () => ({
     //    unique: `ctx.id` is unique among nodes; a counter can be unique within one node.
     // 💡 A counter in a variable starts over after a crash. `ctx.storage.set(key, value)` survives it.
     //    Save before you reply: once the reply has left, the id is out in the world.
+    // 💡 A crash can strike between two lines of this handler (after any send, reply or storage write),
+    //    not only between messages. Whatever order you pick, a crash between the lines must be harmless.
     // 💡 Do not ask other nodes: during a partition they may be unreachable, and you must still answer.
     todo("answer a 'generate' request with a 'generate_ok' reply carrying a globally unique id", 'exercises/01-message-passing/02-unique-ids/README.md');
   },
