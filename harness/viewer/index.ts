@@ -14,7 +14,7 @@
  * @module
  */
 export { renderTraceHtml, jsonForScript } from './render.ts';
-export { buildViewModel, mentionedMessages, mentionedOperations, type ViewerOptions } from './model.ts';
+export { buildViewModel, mentionedMessages, mentionedOperations, mentionedTimes, type ViewerOptions } from './model.ts';
 export type {
   ArrowFate,
   ViewArrows,

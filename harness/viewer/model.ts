@@ -95,6 +95,7 @@ export function buildViewModel(trace: TraceFile, options: ViewerOptions = {}): V
     failure,
     highlightMessages,
     highlightEvents: failure !== null && failure.event >= 0 ? [failure.event] : [],
+    highlightTimesMs: failure === null ? [] : mentionedTimes(failure.message),
     details: Object.entries(trace.details ?? {})
       .filter(([key]) => !(HIGHLIGHT_KEYS as readonly string[]).includes(key))
       .map(([key, value]) => [key, typeof value === 'string' ? value : JSON.stringify(value, null, 2) ?? String(value)] as const),
@@ -363,6 +364,11 @@ export function mentionedOperations(text: string): number[] {
     for (const id of match[1]!.matchAll(/#(\d+)/g)) ids.push(Number(id[1]));
   }
   return unique(ids);
+}
+
+/** Virtual times a failure message names, as the harness words them: `t=40 ms`, `t=95ms`. */
+export function mentionedTimes(text: string): number[] {
+  return unique([...text.matchAll(/\bt=(\d+(?:\.\d+)?)\s*ms\b/g)].map((match) => Number(match[1])));
 }
 
 /** Numbers given as an array of numbers or as text like `3, 7 12` (test `details` are strings). */

@@ -131,6 +131,8 @@ export interface ViewModel {
   readonly highlightMessages: readonly number[];
   /** Event indexes marked as part of the failure's evidence. */
   readonly highlightEvents: readonly number[];
+  /** Virtual times (ms) the failure's message names, e.g. `(t=40 ms, t=95 ms)`: marked on the time axis. */
+  readonly highlightTimesMs: readonly number[];
   /** Extra facts the test recorded (`TraceFile.details`), as text, for the side panel. */
   readonly details: ReadonlyArray<readonly [string, string]>;
 }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
 import { cluster, scenario, Simulation, traceHash, type TraceEvent, type TraceFile } from '../index.ts';
-import { buildViewModel, jsonForScript, mentionedMessages, mentionedOperations, renderTraceHtml } from './index.ts';
+import { buildViewModel, jsonForScript, mentionedMessages, mentionedOperations, mentionedTimes, renderTraceHtml } from './index.ts';
 
 function traceFile(events: readonly TraceEvent[], extra: Partial<TraceFile> = {}): TraceFile {
   return { version: 1, seed: 1, nodes: ['n1', 'n2'], clients: [], endMs: 100, hash: traceHash(events), events, ...extra };
@@ -79,6 +79,7 @@ describe('the view model', () => {
     expect(mentionedMessages('n2 delivered message #17 from n1 twice; messages #3, #4 and #9 were lost')).toEqual([17, 3, 4, 9]);
     expect(mentionedOperations('op#3 read 1 after operation #2 wrote 2; operations #5 and #6')).toEqual([3, 2, 5, 6]);
     expect(mentionedMessages('stop #3')).toEqual([]);
+    expect(mentionedTimes('n2 delivered message m1 from n1 twice (t=8 ms, t=306ms); at=5 ms')).toEqual([8, 306]);
   });
 });
 

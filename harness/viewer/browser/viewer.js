@@ -620,6 +620,7 @@ function draw() {
   drawMarks(range);
   drawLaneStatus(range);
   drawFailureLine();
+  drawFailureTimes(range);
   drawSelection();
   drawOperations(range);
   ctx.restore();
@@ -1194,6 +1195,37 @@ function drawFailureLine() {
   ctx.fillText(label, left + 4, AXIS_H + 10);
 }
 
+/** x of a virtual time, in axis units: in order mode, the first event at or after it. */
+function xOfTime(/** @type {number} */ ms) {
+  return state.mode === 'time' ? ms : lowerBound(N, (index) => T[index] ?? 0, ms);
+}
+
+/** The times the failure's message names, as red ticks on the axis and faint lines down the lanes. */
+function drawFailureTimes(/** @type {{start: number, end: number}} */ range) {
+  ctx.font = '10.5px system-ui, sans-serif';
+  ctx.textBaseline = 'middle';
+  for (const ms of view.highlightTimesMs) {
+    const x = xOfTime(ms);
+    if (x < range.start || x > range.end) continue;
+    const px = Math.round(xToPx(x)) + 0.5;
+    ctx.strokeStyle = 'rgba(207, 34, 46, 0.45)';
+    ctx.lineWidth = 1;
+    ctx.setLineDash([2, 3]);
+    ctx.beginPath();
+    ctx.moveTo(px, AXIS_H + STRIP_H);
+    ctx.lineTo(px, cssHeight - BOTTOM_PAD);
+    ctx.stroke();
+    ctx.setLineDash([]);
+    ctx.fillStyle = BAD;
+    ctx.beginPath();
+    ctx.moveTo(px - 5, AXIS_H + STRIP_H - 8);
+    ctx.lineTo(px + 5, AXIS_H + STRIP_H - 8);
+    ctx.lineTo(px, AXIS_H + STRIP_H - 1);
+    ctx.fill();
+    ctx.fillText(`t=${ms}`, px + 6, AXIS_H + STRIP_H - 6);
+  }
+}
+
 /** Where an event sits on screen, or null when it is off its lanes. */
 function eventPoint(/** @type {number} */ index) {
   const event = events[index];
@@ -1491,23 +1523,20 @@ function step(/** @type {number} */ direction) {
 
 /**
  * Selects the failure (or, when a test's assertion failed, the last event before it) and shows the
- * stretch that led to it: about the 60 events before, with the failure two-thirds of the way across.
+ * stretch that led to it: from the times its message names, or else the 60 events before it.
  */
 function goToFailure() {
   const failure = view.failure;
   if (failure === null || N === 0) return;
   const index = failure.event >= 0 ? failure.event : Math.max(0, lowerBound(N, (i) => T[i] ?? 0, failure.atMs + 1e-9) - 1);
   const x = failureX() ?? xOf(index);
-  const from = xOf(Math.max(0, index - 60));
-  const to = xOf(Math.min(N, index + 20));
-  const span = Math.max(to - from, x - from, 20) * 1.5;
-  if (plotWidth() / state.scale > span) {
-    state.scale = plotWidth() / span;
-    state.startX = x - span * 0.66;
-    clampView();
-  }
+  // From the times the message names (or else the 60 events before it) up to the failure.
+  const left = Math.min(xOf(Math.max(0, index - 60)), ...view.highlightTimesMs.map(xOfTime));
+  const span = Math.min(maxX() * 1.02, Math.max(x - left, 20) * 1.25);
+  state.scale = plotWidth() / span;
+  state.startX = left - (span - (x - left)) / 2;
+  clampView();
   select(index, { scroll: false });
-  reveal(x);
 }
 
 /**
@@ -1591,6 +1620,10 @@ function renderIntro() {
   intro.append(el('p', '', 'Click an arrow, a mark or an operation to see its payload and the node’s log around it.'));
   intro.append(el('p', '', 'Step through the events with → and ← (or j and k); only events that pass the filters are visited.'));
   if (view.failure !== null) intro.append(el('p', '', 'Press f to jump to the failure.'));
+  if (view.highlightTimesMs.length > 0) {
+    const times = view.highlightTimesMs.map((ms) => `t=${ms} ms`).join(', ');
+    intro.append(el('p', '', `The failure names ${times}: they are marked in red on the time axis.`));
+  }
   detailsPanel.append(intro);
 }
 
@@ -1646,7 +1679,11 @@ function logAround(/** @type {number} */ lane, /** @type {number} */ index) {
   const from = Math.max(0, position - 5);
   const to = Math.min(logs.length, position + 5 + (logs[position] === index ? 1 : 0));
   const rows = el('div', 'rows');
-  if (logs.length === 0) rows.append(el('div', 'empty', 'This node wrote no log lines.'));
+  if (logs.length === 0) {
+    rows.append(el('div', 'empty', 'This node wrote no log lines.'));
+    section.append(rows);
+    return section;
+  }
   for (let at = from; at <= to; at++) {
     if (at === position && logs[at] !== index) {
       const here = el('div', 'row here');
