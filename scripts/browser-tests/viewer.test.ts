@@ -230,6 +230,20 @@ describe('a failing run, drawn', () => {
   });
 });
 
+describe('a trace with nothing in it', () => {
+  test('opens without errors and says how to use it', async () => {
+    const file = path.join(folder, 'empty.html');
+    writeFileSync(file, renderTraceHtml({ version: 1, seed: 9, nodes: ['n1'], clients: [], endMs: 0, hash: '', events: [] }));
+    const { page, errors } = await open(file);
+    expect(errors).toEqual([]);
+    expect(await hook(page, (viewer) => viewer.visibleLanes())).toEqual(['n1']);
+    await page.keyboard.press('ArrowRight');
+    expect(await hook(page, (viewer) => viewer.selected())).toBe(-1);
+    expect(await page.textContent('#details')).toContain('Click an arrow');
+    await page.close();
+  });
+});
+
 describe('a trace of 100,000 events', () => {
   test('opens, draws, scrolls and steps without hanging', async () => {
     const sim = await busyGossip(100_000);
