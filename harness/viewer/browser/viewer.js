@@ -1664,7 +1664,11 @@ function operationStory(/** @type {ViewOperation} */ operation) {
     heading.append(el('span', 'badge bad', 'not placeable'));
   }
   const callMs = invoke?.t ?? 0;
-  const timing = complete === undefined ? `called at t=${callMs} ms; no answer by the end of the run` : `called at t=${callMs} ms, answered at t=${complete.t} ms (${complete.t - callMs} ms)`;
+  const timing = complete === undefined
+    ? `called at t=${callMs} ms; no answer by the end of the run`
+    : operation.status === 'indeterminate'
+      ? `called at t=${callMs} ms; the client gave up at t=${complete.t} ms (${complete.t - callMs} ms) not knowing whether it took effect`
+      : `called at t=${callMs} ms, answered at t=${complete.t} ms (${complete.t - callMs} ms)`;
   section.append(el('div', 'event-meta', timing));
   return section;
 }
