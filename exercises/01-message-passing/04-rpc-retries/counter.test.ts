@@ -183,6 +183,31 @@ describe('stories', () => {
     });
   });
 
+  it('n1 crashes in the middle of an increment, after its first effect; after the restart the counter and c1 agree', async () => {
+    // At t=0 a crash is armed: n1 dies during its next step (c1's first increment), after one effect.
+    // A server that saves first dies before replying, and the retry finds the saved increment. One that
+    // writes twice dies between the writes; one that replies first dies before saving.
+    const faults = scenario().at(0).crash('n1', { afterEffects: 1 }).at(50).restart('n1').build();
+    await simulate({ seed: 5, nodes: SERVER, faults, details: { faults: describeSchedule(faults) } }, async (sim) => {
+      let outcome: OperationOutcome<IncrementOutput> | undefined;
+      sim.client('c1', async (c) => void (outcome = await increment(c, 5)));
+      await runClients(sim);
+      const value = await readCounter(sim);
+      if (outcome?.status === 'ok' && value === 0) {
+        throw new Error(`c1's increment of 5 was reported ok (value ${outcome.output.value}) but never took effect: after n1's restart ` +
+          'the counter reads 0. n1 answered before it saved the increment, and crashed in between: persist before you reply');
+      }
+      if (value === 10) {
+        throw new Error("c1's increment of 5 was applied twice: the counter reads 10. n1 crashed right after its first effect, and after " +
+          'its restart it did not recognise the retry. Is the record of the request in storage, saved in the same ctx.storage.set ' +
+          'as the new value?');
+      }
+      expectAppliedOnce(value, 'c1');
+      expect(outcome, 'n1 saved the increment and crashed before replying: the retry after its restart should get 5')
+        .toEqual({ status: 'ok', output: { value: 5 } });
+    });
+  });
+
   it('every reply is lost and c1 gives up: it reports indeterminate, because the increment did happen', async () => {
     const faults = scenario().at(0).cut('n1', 'c1').at(1_000).heal().build();
     await simulate({ seed: 3, nodes: SERVER, faults }, async (sim) => {

@@ -63,6 +63,8 @@ export function createCounterServer(): Node {
       //    answer { type: 'increment_ok', value }. Every later time, answer with the same value again
       //    and do not add anything.
       // 💡 The network may duplicate a request, and a client may retry one: "later times" happen.
+      // 💡 A crash can strike between two lines of this handler, after any reply or storage write. Save
+      //    the new value and what you remember about the request in ONE ctx.storage.set, before you reply.
       todo('answer read and apply each increment at most once', README);
       void [ctx, from, message];
     },

@@ -48,12 +48,21 @@ export interface IncrementOutput {
   readonly value: number;
 }
 
-// Storage layout. Invariants:
-// - `value` is the sum of the deltas of every increment applied (0 when absent);
-// - `reply/<clientId>/<requestId>` exists exactly when that increment has been applied, and holds the
-//   value the server answered with.
-const VALUE_KEY = 'value';
-const replyKey = (clientId: string, requestId: string): string => `reply/${clientId}/${requestId}`;
+/**
+ * The server's whole durable state. It lives in ONE storage key, so one `ctx.storage.set` saves the new
+ * value and the remembered reply together: a crash keeps both or neither. Invariants:
+ * - `value` is the sum of the deltas of every increment applied;
+ * - `replies[<clientId>/<requestId>]` exists exactly when that increment has been applied, and holds the
+ *   value the server answered with.
+ */
+interface CounterState {
+  readonly value: number;
+  readonly replies: Readonly<Record<string, number>>;
+}
+
+const STATE_KEY = 'counter';
+const EMPTY: CounterState = { value: 0, replies: {} };
+const replyKey = (clientId: string, requestId: string): string => `${clientId}/${requestId}`;
 
 /** The counter server. Everything it knows is in `ctx.storage`, so it survives crashes. */
 export function createCounterServer(): Node {
@@ -63,7 +72,7 @@ export function createCounterServer(): Node {
         case 'increment':
           return increment(ctx, from, message as IncrementRequest);
         case 'read':
-          return ctx.reply(from, message, { type: 'read_ok', value: currentValue(ctx) } satisfies ReadOk);
+          return ctx.reply(from, message, { type: 'read_ok', value: loadState(ctx).value } satisfies ReadOk);
         default:
           return ctx.log(`ignored a ${message.type} message from ${from}`);
       }
@@ -71,19 +80,21 @@ export function createCounterServer(): Node {
   };
 }
 
-function currentValue(ctx: NodeContext): number {
-  return ctx.storage.get<number>(VALUE_KEY) ?? 0;
+function loadState(ctx: NodeContext): CounterState {
+  return ctx.storage.get<CounterState>(STATE_KEY) ?? EMPTY;
 }
 
 /** Applies an increment the first time its (clientId, requestId) arrives; answers every copy the same way. */
 function increment(ctx: NodeContext, from: NodeId, request: IncrementRequest): void {
   const key = replyKey(request.clientId, request.requestId);
-  let value = ctx.storage.get<number>(key);
+  const state = loadState(ctx);
+  let value = state.replies[key];
   if (value === undefined) {
-    value = currentValue(ctx) + request.delta;
-    // One handler call: no crash can fall between these two writes, or between them and the reply.
-    ctx.storage.set(VALUE_KEY, value);
-    ctx.storage.set(key, value);
+    value = state.value + request.delta;
+    // One write for one atomic change: the value and the remembered reply are never saved apart. And it
+    // comes before the reply: a crash between the two leaves a saved increment that a retry finds, never
+    // an answer the server does not remember giving.
+    ctx.storage.set(STATE_KEY, { value, replies: { ...state.replies, [key]: value } } satisfies CounterState);
   }
   ctx.reply(from, request, { type: 'increment_ok', value } satisfies IncrementOk);
 }
