@@ -21,7 +21,12 @@ let assets: { readonly style: string; readonly script: string } | null = null;
 
 function loadAssets(): { readonly style: string; readonly script: string } {
   if (assets === null) {
-    const read = (name: string): string => readFileSync(new URL(`./browser/${name}`, import.meta.url), 'utf8');
+    const read = (name: string): string => {
+      const text = readFileSync(new URL(`./browser/${name}`, import.meta.url), 'utf8');
+      // Inlined as is, so it must not be able to close its own element.
+      if (/<\/(script|style)|<!--/i.test(text)) throw new Error(`harness/viewer/browser/${name} contains "</script", "</style" or "<!--", which would end its inline element early.`);
+      return text;
+    };
     // An IIFE keeps the script's names off `window`; the file itself stays a plain, typechecked script.
     assets = { style: read('viewer.css'), script: `(function () {\n'use strict';\n${read('viewer.js')}\n})();\n` };
   }

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { cluster, scenario, Simulation, traceHash, type TraceEvent, type TraceFile } from '../index.ts';
 import { buildViewModel, jsonForScript, mentionedMessages, mentionedOperations, mentionedTimes, renderTraceHtml } from './index.ts';
@@ -109,6 +110,11 @@ describe('the page', () => {
     expect(policy).toContain(`script-src ${hash(scripts[0]!)}`);
     expect(policy).toContain(`style-src ${hash(styles[0]!)}`);
     expect(policy).toContain("default-src 'none'");
+  });
+
+  test('the page script never parses text as HTML', () => {
+    const script = readFileSync(new URL('./browser/viewer.js', import.meta.url), 'utf8');
+    expect(script).not.toMatch(/innerHTML|outerHTML|insertAdjacentHTML|document\.write|\beval\(|new Function/);
   });
 
   test('the title is escaped, and the same trace gives the same page', () => {
