@@ -239,7 +239,17 @@ export async function buildDocs(root: string, out: string, extraArgs: readonly s
   rmSync(staging, { recursive: true, force: true });
   const plan = planSite(root, staging);
   stageSite(root, plan);
-  return runTypedoc(root, plan, out, extraArgs);
+  const code = await runTypedoc(root, plan, out, extraArgs);
+  if (code !== 0) {
+    // Warnings name the staged copies; say which file each one is a copy of.
+    console.error('\nThe pages above are staged copies. Fix the problem in the original:');
+    for (const page of plan.all) {
+      const header = frontmatter(page).split('\n').length - 1;
+      const shift = header === 0 ? '' : `  (the copy starts with a ${header}-line header)`;
+      console.error(`  ${path.relative(root, page.staged)}  ←  ${path.relative(root, page.source)}${shift}`);
+    }
+  }
+  return code;
 }
 
 async function main(): Promise<number> {

@@ -157,6 +157,20 @@ async function checkBrowser(): Promise<void> {
   summarise('browser');
 }
 
+/**
+ * The documentation site (`npm run docs`, built into a temporary folder): TypeDoc with warnings as
+ * errors, so a broken {@link}, a referenced but unexported type or a broken relative link fails.
+ */
+async function checkDocs(): Promise<void> {
+  heading('docs', 'the documentation site builds without a TypeDoc warning');
+  const tsx = path.join(repositoryRoot, 'node_modules', 'tsx', 'dist', 'cli.mjs');
+  const { exitCode, output } = await spawnAndCollect(process.execPath, [tsx, 'scripts/docs.ts', '--check'], repositoryRoot);
+  const problems = output.replace(/\x1b\[[0-9;]*m/g, '').split('\n').filter((line) => /\[(warning|error)\]/.test(line));
+  record('docs', 'npm run docs builds with warnings treated as errors', exitCode === 0,
+    exitCode === 0 ? undefined : firstLines(problems.length > 0 ? problems.join('\n') : output, 40));
+  summarise('docs');
+}
+
 // ─────────────────────────────── 6. known mistakes ───────────────────────────────
 
 async function checkMistakes(exercises: readonly Exercise[]): Promise<void> {
@@ -270,6 +284,7 @@ async function main(): Promise<number> {
     await checkTypes();
     await checkHarness();
     await checkBrowser();
+    await checkDocs();
     if (exercises.length > 0) {
       await checkSolutions(firstLog);
       await checkStubs(exercises);
