@@ -37,7 +37,7 @@ export function replayCommand(test: TestIdentity, environment: string): string {
 export interface TraceFiles {
   /** The trace as JSON (a {@link TraceFile}). */
   readonly tracePath: string;
-  /** The same trace as a standalone HTML page with a space-time diagram: {@link viewerPathFor} of `tracePath`. */
+  /** The same trace as a standalone HTML page with a space-time diagram: `viewerPathFor(tracePath)`. */
   readonly viewerPath: string;
 }
 
@@ -73,7 +73,7 @@ export function writeTraceFiles(
 
 /**
  * Writes the run's trace as JSON under the trace folder, and the viewer page beside it (see
- * {@link writeTraceFiles}, which returns both paths). Returns the JSON's path.
+ * `writeTraceFiles`, which returns both paths). Returns the JSON's path.
  */
 export function writeTrace(
   sim: Simulation,
@@ -117,7 +117,7 @@ export interface FailureReport {
   readonly atMs: number;
   readonly replay: string;
   readonly tracePath: string;
-  /** The viewer page's path; default {@link viewerPathFor} of `tracePath`. */
+  /** The viewer page's path; default `viewerPathFor(tracePath)`. */
   readonly viewerPath?: string | undefined;
   /** The last events before the failure, one line each. */
   readonly lastEvents: readonly string[];
