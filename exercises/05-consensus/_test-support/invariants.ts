@@ -75,8 +75,9 @@ interface Tracked {
   term: number;
   /** The first vote this instance cast in `term`. */
   vote: { readonly term: number; readonly candidate: NodeId; readonly t: number } | null;
-  /** The entry objects already checked, by position in the log. */
+  /** The entry objects already checked, by position in the log, and the snapshot index they start after. */
   checkedEntries: unknown[];
+  logBase: number;
   commitIndex: number;
   /** How many of `applied` were checked, and the index of the last one. */
   appliedChecked: number;
@@ -123,7 +124,7 @@ export function watchRaft(sim: Simulation, options: WatchOptions = {}): RaftObse
   const tracked = new Map<NodeId, Tracked>();
   for (const node of sim.nodeIds) {
     tracked.set(node, {
-      instance: undefined, seenBefore: false, crashedAtMs: null, term: 0, vote: null, checkedEntries: [], commitIndex: 0,
+      instance: undefined, seenBefore: false, crashedAtMs: null, term: 0, vote: null, checkedEntries: [], logBase: 0, commitIndex: 0,
       appliedChecked: 0, lastAppliedIndex: null, leading: null,
     });
   }
@@ -161,7 +162,7 @@ export function watchRaft(sim: Simulation, options: WatchOptions = {}): RaftObse
         // history, not new applications (applying after them is checked).
         const restoredApplied = view.applied ?? [];
         Object.assign(state, {
-          instance: view, seenBefore: true, crashedAtMs: null, term: view.currentTerm, vote: null, checkedEntries: [],
+          instance: view, seenBefore: true, crashedAtMs: null, term: view.currentTerm, vote: null, checkedEntries: [], logBase: 0,
           commitIndex: view.commitIndex, appliedChecked: restoredApplied.length,
           lastAppliedIndex: restoredApplied[restoredApplied.length - 1]?.index ?? null, leading: null,
         });
@@ -217,16 +218,30 @@ export function watchRaft(sim: Simulation, options: WatchOptions = {}): RaftObse
 
   function checkLog(node: NodeId, view: RaftView, state: Tracked): string | null {
     const log = view.log;
-    const checked = state.checkedEntries;
-    if (checked.length > log.length) checked.length = log.length;
     const base = snapshotIndex(view);
+    if (base !== state.logBase) {
+      // A snapshot moved the log's start: positions shifted, so check the entries afresh.
+      state.logBase = base;
+      state.checkedEntries = [];
+    }
+    const checked = state.checkedEntries as Array<EntryView | undefined>;
+    for (let position = log.length; position < checked.length; position++) {
+      const problem = checkNotCommitted(node, checked[position]!, undefined);
+      if (problem !== null) return problem;
+    }
+    if (checked.length > log.length) checked.length = log.length;
     for (let position = 0; position < log.length; position++) {
       const entry = log[position]!;
-      if (checked[position] === entry) continue;
+      const previous = checked[position];
+      if (previous === entry) continue;
       const index = base + position + 1;
       if (entry === null || typeof entry !== 'object' || entry.index !== index || typeof entry.term !== 'number') {
         return `Log layout broken: ${node}'s log holds ${JSON.stringify(entry)} at position ${position}, where the tests expect the entry ` +
           `with index ${index}: keep \`log[k].index === ${base > 0 ? 'snapshot.lastIncludedIndex + ' : ''}k + 1\` and a numeric term.`;
+      }
+      if (previous !== undefined) {
+        const problem = checkNotCommitted(node, previous, entry);
+        if (problem !== null) return problem;
       }
       const prevTerm = position > 0 ? log[position - 1]!.term : base > 0 ? termAt(view, base) : 0;
       if (prevTerm !== undefined && entry.term < prevTerm) {
@@ -238,6 +253,18 @@ export function watchRaft(sim: Simulation, options: WatchOptions = {}): RaftObse
       checked[position] = entry;
     }
     return null;
+  }
+
+  /** A committed entry may never leave a log (except into a snapshot) nor be replaced by another. */
+  function checkNotCommitted(node: NodeId, removed: EntryView, replacement: EntryView | undefined): string | null {
+    if (!properties.has('leader-completeness')) return null;
+    const record = committed.get(removed.index);
+    if (record === undefined || record.term !== removed.term) return null;
+    if (replacement !== undefined && replacement.term === removed.term) return null;
+    const how = replacement === undefined ? 'removed' : `replaced with ${showCommand(replacement.command)} (term ${replacement.term})`;
+    return `Leader Completeness (§5.4) broken: ${node} ${how} committed entry ${removed.index} ${showCommand(removed.command)} (term ${removed.term}) ` +
+      `at t=${sim.nowMs} ms; ${record.node} had committed it at t=${record.t} ms. A follower deletes entries only where they conflict ` +
+      'with the leader\'s (a stale or repeated AppendEntries must not cut the log short), and a committed entry never conflicts.';
   }
 
   function recordEntry(node: NodeId, entry: EntryView, prevTerm: number | undefined): string | null {

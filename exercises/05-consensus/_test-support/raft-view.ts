@@ -41,9 +41,10 @@ export interface RaftView {
   readonly snapshot?: SnapshotView | null;
 }
 
-/** The node's view, or `undefined` while it is down. */
+/** The node's view, or `undefined` while it is down (or when it is not a Raft node, e.g. a puppet). */
 export function viewOf(sim: Simulation, node: NodeId): RaftView | undefined {
-  return sim.nodeInstance(node) as unknown as RaftView | undefined;
+  const instance = sim.nodeInstance(node) as unknown as RaftView | undefined;
+  return instance !== undefined && typeof instance.currentTerm === 'number' && Array.isArray(instance.log) ? instance : undefined;
 }
 
 /** Index of the last entry in a node's log (counting the snapshot). */
