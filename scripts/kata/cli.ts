@@ -38,8 +38,11 @@ export interface CliContext {
   readonly stdinIsTTY: boolean;
 }
 
-/** A usage problem: printed with a pointer to `--help`, exit code 2. */
+/** A usage problem: printed with the usage text, exit code 2. */
 class UsageError extends Error {}
+
+/** An exercise name that resolves to nothing or to several: printed alone (it lists the candidates), exit code 2. */
+class NameError extends Error {}
 
 const USAGE = `Usage: npm run kata -- <verb> [exercise] [options]
 
@@ -106,6 +109,10 @@ export async function runKata(argv: readonly string[], context: CliContext): Pro
     }
   } catch (error) {
     if (error instanceof UsageError) return usageProblem(error.message);
+    if (error instanceof NameError) {
+      console.error(`${error.message}\n(npm run kata -- --help lists the verbs.)`);
+      return 2;
+    }
     console.error(colors.red(error instanceof Error ? error.message : String(error)));
     return 1;
   }
@@ -123,7 +130,7 @@ function requireExercise(course: Course, query: string | undefined, verb: string
     throw new UsageError(`\`kata ${verb}\` needs an exercise, e.g. npm run kata -- ${verb} ${example}`);
   }
   const resolved = resolveExercise(query, entries.map((entry) => entry.exercise));
-  if (!resolved.ok) throw new UsageError(resolved.message);
+  if (!resolved.ok) throw new NameError(resolved.message);
   return entries.find((entry) => entry.exercise.id === resolved.exercise.id)!;
 }
 
@@ -153,7 +160,7 @@ async function watch(context: CliContext, course: Course, query: string | undefi
 
 function hint(context: CliContext, course: Course, entry: CourseExercise): number {
   const exercises = allExercises(course).map((candidate) => candidate.exercise);
-  const again = `npm run kata -- hint ${shortestName(entry.exercise, exercises)}`;
+  const again = `\`npm run kata -- hint ${shortestName(entry.exercise, exercises)}\``;
   const outcome = revealNextHint(context.root, entry.exercise);
   console.log(describeHintOutcome(outcome, entry.title, path.join(entry.exercise.directory, 'HINTS.md'), again));
   return 0;

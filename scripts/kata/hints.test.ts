@@ -90,7 +90,7 @@ describe('revealing hints one at a time', () => {
   test('the printed hint says which it is, how many are left, and how to see the next', () => {
     const root = workshop({ 'exercises/01-message-passing/01-echo/HINTS.md': HINTS });
     revealNextHint(root, echo);
-    const text = describeHintOutcome(revealNextHint(root, echo), '1.1 Echo', 'HINTS.md', 'npm run kata -- hint echo');
+    const text = describeHintOutcome(revealNextHint(root, echo), '1.1 Echo', 'HINTS.md', '`npm run kata -- hint echo`');
     expect(text, 'title with position and subtitle').toContain('Hint 2 of 3 for 1.1 Echo: who to answer');
     expect(text, 'how many are left and the command').toContain('1 more hint: try again first, then `npm run kata -- hint echo`');
   });

@@ -71,7 +71,7 @@ export function revealNextHint(root: string, exercise: Exercise): HintOutcome {
   return { kind: 'hint', hint: hints[already]!, position: already + 1, count: hints.length };
 }
 
-/** The text to print for a {@link HintOutcome}. `again` is the command that shows the next one. */
+/** The text to print for a {@link HintOutcome}. `again` says how to see the next one, e.g. "press h". */
 export function describeHintOutcome(outcome: HintOutcome, exerciseTitle: string, hintsFile: string, again: string): string {
   switch (outcome.kind) {
     case 'no-hints':
@@ -81,7 +81,7 @@ export function describeHintOutcome(outcome: HintOutcome, exerciseTitle: string,
     case 'hint': {
       const left = outcome.count - outcome.position;
       const footer = left > 0
-        ? `(${left} more ${left === 1 ? 'hint' : 'hints'}: try again first, then \`${again}\`.)`
+        ? `(${left} more ${left === 1 ? 'hint' : 'hints'}: try again first, then ${again}.)`
         : '(That was the last hint.)';
       const subtitle = outcome.hint.heading.replace(/^Hint\s+\d+\s*[:.—-]?\s*/i, '');
       const title = `Hint ${outcome.position} of ${outcome.count} for ${exerciseTitle}${subtitle === '' ? '' : `: ${subtitle}`}`;

@@ -141,7 +141,7 @@ export async function watchExercise(options: WatchOptions): Promise<void> {
       if (name === 'h') {
         const hintsFile = path.join(entry.exercise.directory, 'HINTS.md');
         const outcome = revealNextHint(root, entry.exercise);
-        console.log(`\n${describeHintOutcome(outcome, entry.title, hintsFile, `press h, or npm run kata -- hint ${short}`)}\n`);
+        console.log(`\n${describeHintOutcome(outcome, entry.title, hintsFile, `press h (or run \`npm run kata -- hint ${short}\`)`)}\n`);
         console.log(keysLine);
       }
     };
