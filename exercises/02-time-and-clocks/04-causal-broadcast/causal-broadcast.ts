@@ -1,0 +1,65 @@
+/**
+ * Exercise 2.4: causal broadcast. The spec is in README.md, next to this file.
+ *
+ * Write `createCausalBroadcastNode`: every node delivers every message exactly once, and never before a
+ * message that its sender had delivered before sending it.
+ *
+ * @module
+ */
+import { todo, type Message, type Node, type NodeContext, type NodeId } from '../../../harness/index.ts';
+
+const README = 'exercises/02-time-and-clocks/04-causal-broadcast/README.md';
+
+/** Client → node: "broadcast this message to everyone". Fire-and-forget; the network may duplicate it. */
+export interface BroadcastCommand extends Message {
+  readonly type: 'broadcast';
+  /** The message's id, unique in the run. */
+  readonly id: string;
+  readonly text: string;
+}
+
+/** What the application above the broadcast layer receives. */
+export interface AppMessage {
+  readonly id: string;
+  /** The node that broadcast it. */
+  readonly from: NodeId;
+  readonly text: string;
+}
+
+/** Given: hands a message to the application. Call it exactly once per message, at every node (the sender too). */
+export function deliverToApplication(ctx: NodeContext, message: AppMessage): void {
+  ctx.log(`deliver ${message.id} from ${message.from}`);
+}
+
+/**
+ * Node → node: one copy of a broadcast, with what its sender had delivered when it sent it. This shape
+ * is a suggestion; the tests only need `id` in every copy.
+ */
+export interface CausalMessage extends Message {
+  readonly type: 'cbcast';
+  readonly id: string;
+  readonly text: string;
+  /**
+   * For each node, how many of its messages the sender had delivered when it broadcast this one; the
+   * sender's own entry counts this message too (it is this message's number among the sender's).
+   */
+  readonly vector: Readonly<Record<NodeId, number>>;
+}
+
+/** A causal broadcast node: delivers every message once, after everything its sender had delivered. */
+export function createCausalBroadcastNode(): Node {
+  // 💡 State you will need: how many messages of each node you have delivered (a vector), and the copies
+  //    that arrived too early and wait for their causes.
+  return {
+    onMessage(ctx, from, message) {
+      // 👉 `broadcast` from a client (ignore an id you have already broadcast: the network duplicates
+      //    commands too): count it in your own entry, deliverToApplication at once, and send a copy
+      //    with your vector to every other node.
+      // 👉 A copy from a node: a duplicate of something delivered or already waiting? Drop it. Otherwise
+      //    hold it until it is deliverable: it is the next message from its sender, and you have
+      //    delivered everything its sender had delivered. Each delivery may unblock another: keep going.
+      todo('broadcast with a vector, and deliver each copy once its causes are delivered', README);
+      void [ctx, from, message];
+    },
+  };
+}

@@ -1,0 +1,94 @@
+/**
+ * Known mistake: a copy is deliverable when it is the next message from its sender, without looking at
+ * the other entries of its vector. That is FIFO broadcast: each sender's messages arrive in order, and
+ * the FIFO story passes; but an answer from n2 can still be delivered before n1's question.
+ *
+ * Breaks: "causal-order"
+ */
+import type { Message, Node, NodeContext, NodeId } from '../../../../harness/index.ts';
+
+/** Client → node: "broadcast this message to everyone". Fire-and-forget; the network may duplicate it. */
+export interface BroadcastCommand extends Message {
+  readonly type: 'broadcast';
+  /** The message's id, unique in the run. */
+  readonly id: string;
+  readonly text: string;
+}
+
+/** What the application above the broadcast layer receives. */
+export interface AppMessage {
+  readonly id: string;
+  /** The node that broadcast it. */
+  readonly from: NodeId;
+  readonly text: string;
+}
+
+/** Given: hands a message to the application. Call it exactly once per message, at every node (the sender too). */
+export function deliverToApplication(ctx: NodeContext, message: AppMessage): void {
+  ctx.log(`deliver ${message.id} from ${message.from}`);
+}
+
+/** Node → node: one copy of a broadcast, with what its sender had delivered when it sent it. */
+export interface CausalMessage extends Message {
+  readonly type: 'cbcast';
+  readonly id: string;
+  readonly text: string;
+  /**
+   * For each node, how many of its messages the sender had delivered when it broadcast this one; the
+   * sender's own entry counts this message too (it is this message's number among the sender's).
+   */
+  readonly vector: Readonly<Record<NodeId, number>>;
+}
+
+/** A causal broadcast node: delivers every message once, after everything its sender had delivered. */
+export function createCausalBroadcastNode(): Node {
+  // Invariant: delivered[n] is the number of n's messages this node has delivered; they are n's first
+  // delivered[n] messages, because each node's messages are delivered in their order.
+  let delivered: Record<NodeId, number> = {};
+  /** Copies that arrived before their causes, with their sender. At most one copy per id. */
+  let held: Array<{ readonly from: NodeId; readonly message: CausalMessage }> = [];
+  const broadcastIds = new Set<string>();
+
+  /** Every message `m` from `from` depends on: the previous one from `from`, and what `from` had delivered. */
+  const isDeliverable = (from: NodeId, m: CausalMessage) =>
+    m.vector[from] === (delivered[from] ?? 0) + 1; // the mistake: what the sender had delivered is not checked
+
+  /** Delivers held messages until none is deliverable: each delivery may unblock others. */
+  function deliverWhatIsReady(ctx: NodeContext): void {
+    for (;;) {
+      const index = held.findIndex(({ from, message }) => isDeliverable(from, message));
+      if (index === -1) return;
+      const [{ from, message }] = held.splice(index, 1) as [{ from: NodeId; message: CausalMessage }];
+      delivered[from] = (delivered[from] ?? 0) + 1;
+      deliverToApplication(ctx, { id: message.id, from, text: message.text });
+    }
+  }
+
+  return {
+    onStart(ctx) {
+      delivered = Object.fromEntries(ctx.nodeIds.map((node) => [node, 0]));
+      held = [];
+    },
+
+    onMessage(ctx, from, message) {
+      if (message.type === 'broadcast') {
+        const { id, text } = message as BroadcastCommand;
+        if (broadcastIds.has(id)) return; // a duplicated command: broadcast once
+        broadcastIds.add(id);
+        delivered[ctx.id] = (delivered[ctx.id] ?? 0) + 1;
+        const copy: CausalMessage = { type: 'cbcast', id, text, vector: { ...delivered } };
+        deliverToApplication(ctx, { id, from: ctx.id, text });
+        for (const peer of ctx.nodeIds) if (peer !== ctx.id) ctx.send(peer, copy);
+        return;
+      }
+      if (message.type === 'cbcast') {
+        const copy = message as CausalMessage;
+        const alreadyDelivered = (copy.vector[from] ?? 0) <= (delivered[from] ?? 0);
+        const alreadyHeld = held.some((entry) => entry.message.id === copy.id);
+        if (alreadyDelivered || alreadyHeld) return; // a duplicate
+        held.push({ from, message: copy });
+        deliverWhatIsReady(ctx);
+      }
+    },
+  };
+}
