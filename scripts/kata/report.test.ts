@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import type { ExerciseProgress } from './progress.ts';
 import { buildReport } from './report.ts';
-import { fakeCourse } from './test-fixtures.ts';
+import { fakeCourse, fakeExercise } from './test-fixtures.ts';
 
 const at = '2025-03-04T05:06:07.000Z';
 const progress = (passed: number, total: number, extra: Partial<ExerciseProgress> = {}): ExerciseProgress => ({
@@ -46,4 +46,14 @@ describe('the progress report', () => {
     expect(markdown, 'chapter rows').toContain('| **Chapter 02: time and clocks** | | | |');
     expect(markdown, 'the next exercise').toContain('Next: 1.2 Unique IDs');
   });
+});
+
+test('an exercise without tests yet is left out of the report', () => {
+  const course = { chapters: [{ id: '05-consensus', title: 'Chapter 05', exercises: [
+    { exercise: fakeExercise('05-consensus', '01-leader-election'), title: '5.1 Leader election' },
+    { exercise: fakeExercise('05-consensus', '02-log-replication', 'log.ts', false), title: '02-log-replication' },
+  ] }] };
+  const { markdown, json } = buildReport({ course, progress: {}, hintsSeen: {}, hintsTotal: {}, meta: { generatedAt: '2025-03-05T10:00:00.000Z', commit: null, measured: false, learner: null } });
+  expect(json.exercises.map((entry) => entry.id), 'only the exercise with tests').toEqual(['05-consensus/01-leader-election']);
+  expect(markdown, 'no row for the exercise being written').not.toContain('02-log-replication');
 });

@@ -6,7 +6,7 @@
  */
 import { allExercises, type Course } from './course.ts';
 import { exerciseState, type ExerciseProgress, type ExerciseState } from './progress.ts';
-import { formatTime, nextExercise } from './status.ts';
+import { formatTime, hasTests, nextExercise } from './status.ts';
 
 /** Facts about the report itself. */
 export interface ReportMeta {
@@ -66,10 +66,10 @@ export interface ReportInput {
 
 const STATUS_WORDS: Record<ExerciseState, string> = { done: '✓ done', started: '◐ started', 'not-started': '○ not started', unknown: '? not measured' };
 
-/** Builds the report in both forms. */
+/** Builds the report in both forms. Exercises that have no tests yet (still being written) are left out. */
 export function buildReport(input: ReportInput): { markdown: string; json: ReportJson } {
   const exercises: ReportExercise[] = input.course.chapters.flatMap((chapter) =>
-    chapter.exercises.map(({ exercise, title }) => {
+    chapter.exercises.filter(hasTests).map(({ exercise, title }) => {
       const progress = input.progress[exercise.id];
       return {
         id: exercise.id,
@@ -125,7 +125,8 @@ function renderMarkdown(report: ReportJson, course: Course): string {
   for (const chapter of course.chapters) {
     lines.push(`| **${escapeCell(chapter.title)}** | | | |`);
     for (const { exercise } of chapter.exercises) {
-      const entry = report.exercises.find((candidate) => candidate.id === exercise.id)!;
+      const entry = report.exercises.find((candidate) => candidate.id === exercise.id);
+      if (entry === undefined) continue;
       const tests = entry.testsTotal === null ? '–' : `${entry.testsPassed}/${entry.testsTotal}${entry.testsLoad === false ? ' (tests do not load)' : ''}`;
       const hints = entry.hintsTotal === null ? `${entry.hintsSeen}` : `${entry.hintsSeen} of ${entry.hintsTotal}`;
       lines.push(`| ${escapeCell(entry.title)} | ${STATUS_WORDS[entry.status]} | ${tests} | ${hints} |`);
