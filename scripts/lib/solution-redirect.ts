@@ -19,6 +19,10 @@ export function redirectTarget(exerciseFile: string, mistakePath: string | undef
     return undefined;
   }
   const relative = exerciseFile.slice(exercisesRoot.length);
+  // Only an exercise's own source file is the learner's: `NN-chapter/MM-exercise/<file>.ts`. Shared
+  // test support elsewhere under exercises/ runs as it is in both projects.
+  const parts = relative.split(path.sep);
+  if (parts.length !== 3 || !/^\d\d-/.test(parts[0]!) || !/^\d\d-/.test(parts[1]!)) return undefined;
   const solutionFile = path.join(solutionsRoot, relative);
   if (mistakePath !== undefined) {
     const mistakeFile = path.resolve(repositoryRoot, mistakePath);
