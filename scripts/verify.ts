@@ -4,13 +4,13 @@
  * 1. structure: every exercise has its spec, hints, one stub, tests, a solution, notes and known mistakes
  * 2. typecheck: the whole repository under strict TypeScript
  * 3. harness: the harness's own tests
+ * 3b. trace viewer: the viewer's page, opened in headless Chromium, draws, explains and escapes a real trace
+ * 3c. docs: the TypeDoc site builds with warnings treated as errors
  * 4. solutions: every exercise test passes against its reference solution
  * 5. stubs: every exercise test FAILS against its untouched stub (a test that passes on a stub asserts nothing)
  * 6. mistakes: every known mistake fails its exercise's tests, with a message naming the broken property
  * 7. determinism: rerunning the solutions gives every simulation the same trace hash
  * 8. solution branch: `npm run solution-branch` in a temporary clone gives a branch where `npm test` is green
- * 3b. trace viewer: the viewer's page, opened in headless Chromium, draws, explains and escapes a real trace
- * 3c. docs: the TypeDoc site builds with warnings treated as errors
  *
  * The last line is `N passed, N failed`; the exit code is 0 only when nothing failed.
  */
