@@ -10,7 +10,8 @@ import { cluster, describeSchedule, randomFaultSchedule, type NodeFactory, type 
 import { forEachSeed, simulate } from '../../../harness/testing/index.ts';
 import { watchRaft } from '../_test-support/invariants.ts';
 import { awaitLeader, reportFigure, trafficBetween } from '../_test-support/liveness.ts';
-import { describeLog, leaders, Puppets, showCommand, viewOf } from '../_test-support/raft-view.ts';
+import { describeLog, leaders, Puppets, viewOf } from '../_test-support/raft-view.ts';
+import { appliedCommands, awaitApplied, awaitConvergence, proposeOn } from '../_test-support/workload.ts';
 import {
   createRaftNode,
   type AppendEntries,
@@ -27,57 +28,6 @@ function raftOf(sim: Simulation, node: NodeId): RaftNode {
   const instance = sim.nodeInstance<RaftNode>(node);
   if (instance === undefined) throw new Error(`${node} is down`);
   return instance;
-}
-
-/** Proposes `command` to `node`, which must be the leader. */
-function proposeOn(sim: Simulation, node: NodeId, command: unknown): { index: number; term: number } {
-  const proposal = raftOf(sim, node).propose(command);
-  if (proposal === null) throw new Error(`${node} refused to propose ${showCommand(command)}: propose returned null, but ${node} is the ${raftOf(sim, node).role} of term ${raftOf(sim, node).currentTerm}.`);
-  return proposal;
-}
-
-/** Runs until every node in `nodes` applied `count` entries; fails with what each has applied and holds. */
-async function awaitApplied(sim: Simulation, nodes: readonly NodeId[], count: number, withinMs: number, what: string): Promise<void> {
-  const done = () => nodes.every((node) => (viewOf(sim, node)?.applied?.length ?? 0) >= count);
-  if (await sim.runUntil(done, { timeoutMs: withinMs })) return;
-  const states = nodes.map((node) => {
-    const view = viewOf(sim, node);
-    return view === undefined ? `${node} down` : `${node} (${view.role}, term ${view.currentTerm}) log ${describeLog(view)}, commitIndex ${view.commitIndex}, applied ${view.applied?.length ?? 0}`;
-  });
-  throw new Error(`${what}: not every server applied ${count} entries within ${withinMs} ms of virtual time.\n  ${states.join('\n  ')}`);
-}
-
-function appliedCommands(sim: Simulation, node: NodeId): unknown[] {
-  return (viewOf(sim, node)?.applied ?? []).map((entry) => entry.command);
-}
-
-/**
- * Liveness after the faults heal: a leader emerges, commits an entry of its own term (proposing one if
- * needed: without it, entries of earlier terms stay uncommitted), and every server applies the whole log.
- * A leader can lose its job after a proposal; then the next one proposes again.
- */
-async function awaitConvergence(sim: Simulation, withinMs: number): Promise<void> {
-  const deadline = sim.nowMs + withinMs;
-  let attempt = 0;
-  const converged = (leader: NodeId) => {
-    const view = viewOf(sim, leader);
-    if (view?.role !== 'leader') return false;
-    const last = view.log[view.log.length - 1];
-    return last !== undefined && last.term === view.currentTerm && sim.nodeIds.every((node) => (viewOf(sim, node)?.applied?.length ?? 0) === view.log.length);
-  };
-  while (sim.nowMs < deadline) {
-    const leader = await awaitLeader(sim, { withinMs: Math.max(1, deadline - sim.nowMs), context: ' after every fault healed' });
-    const view = raftOf(sim, leader);
-    if (view.log[view.log.length - 1]?.term !== view.currentTerm) view.propose(`final-${attempt++}`);
-    if (await sim.runUntil(() => converged(leader) || viewOf(sim, leader)?.role !== 'leader', { timeoutMs: Math.max(1, deadline - sim.nowMs) })) {
-      if (converged(leader)) return;
-    }
-  }
-  const states = sim.nodeIds.map((node) => {
-    const view = viewOf(sim, node);
-    return view === undefined ? `${node} down` : `${node} (${view.role}, term ${view.currentTerm}) log ${describeLog(view)}, commitIndex ${view.commitIndex}, applied ${view.applied?.length ?? 0}`;
-  });
-  throw new Error(`${withinMs} ms after every fault healed, the servers have not converged (a leader with an entry of its term committed, and every server applying its whole log):\n  ${states.join('\n  ')}`);
 }
 
 /** A real n1 and puppet peers, on a network with a fixed 2 ms delay so scripts read simply. */

@@ -380,7 +380,7 @@ export function watchRaft(sim: Simulation, options: WatchOptions = {}): RaftObse
       const entry = applied[state.appliedChecked]!;
       const previous = state.lastAppliedIndex;
       if (previous !== null && entry.index <= previous) {
-        return `State Machine Safety (§5.4.3) broken: ${node} applied entry ${entry.index} twice: again at t=${sim.nowMs} ms, after entry ${previous}. ` +
+        return `State Machine Safety (§5.4.3) broken: ${node} applied entry ${entry.index} a second time at t=${sim.nowMs} ms, after entry ${previous}. ` +
           'Each entry is applied once, in index order (lastApplied, Figure 2); after a restart, do not apply again what the state machine already holds.';
       }
       if (previous !== null && entry.index !== previous + 1 && entry.index > snapshotIndex(view) + 1) {
