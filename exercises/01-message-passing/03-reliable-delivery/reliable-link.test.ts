@@ -12,7 +12,7 @@ import {
   type Simulation,
 } from '../../../harness/index.ts';
 import { forEachSeed, simulate } from '../../../harness/testing/index.ts';
-import { APPLICATION_LOG_KEY, createReliableLinkNode, type DeliveredEntry } from './reliable-link.ts';
+import { createReliableLinkNode, INBOX_KEY, type DeliveredEntry, type Inbox } from './reliable-link.ts';
 
 // ───────────────────────────── helpers ─────────────────────────────
 
@@ -44,12 +44,17 @@ async function send(
   return record.accepted;
 }
 
-/** What each node's application received, read from its durable log. */
+/** What `node`'s application received: the log in its durable inbox. */
+function applicationLog(sim: Simulation, node: NodeId): readonly DeliveredEntry[] {
+  const inbox = sim.storageOf(node)[INBOX_KEY] as Inbox | undefined;
+  return inbox?.delivered ?? [];
+}
+
+/** What each node's application received, read from its durable inbox. */
 function deliveries(sim: Simulation): DeliveryRecord[] {
-  return sim.nodeIds.flatMap((node) => {
-    const log = (sim.storageOf(node)[APPLICATION_LOG_KEY] ?? []) as DeliveredEntry[];
-    return log.map((entry) => ({ node, messageId: entry.id, from: entry.from, atMs: entry.atMs }));
-  });
+  return sim.nodeIds.flatMap((node) =>
+    applicationLog(sim, node).map((entry) => ({ node, messageId: entry.id, from: entry.from, atMs: entry.atMs })),
+  );
 }
 
 /**
@@ -66,6 +71,16 @@ function assertDeliveredExactlyOnce(sim: Simulation, sends: readonly ClientSend[
     expectedReceivers: (messageId) => (receiverOf.has(messageId) ? [receiverOf.get(messageId)!] : []),
     healedAtMs,
   });
+}
+
+/** Runs `check`; if it throws, adds what `explain` says about its message (the scenario's likely cause). */
+function explainFailure(check: () => void, explain: (problem: string) => string): void {
+  try {
+    check();
+  } catch (error) {
+    if (!(error instanceof Error)) throw error;
+    throw new Error(`${error.message}\n${explain(error.message)}`, { cause: error });
+  }
 }
 
 function assertAllAccepted(sends: readonly ClientSend[]): void {
@@ -137,6 +152,32 @@ describe('stories', () => {
     });
   });
 
+  it('n2 crashes in the middle of handling m1, right after its first effect; after the restart m1 is neither lost nor delivered twice', async () => {
+    // At t=0 a crash is armed: n2 dies during its next step (the first copy of m1), after one effect.
+    // A receiver that saves the delivery and its dedup mark in one write, before acking, dies with m1
+    // safely delivered and unacked: the retransmission is recognised and acked.
+    const faults = scenario().at(0).crash('n2', { afterEffects: 1 }).at(50).restart('n2').build();
+    await simulate({ seed: 6, nodes: cluster(['n1', 'n2'], createReliableLinkNode), faults, details: { faults: describeSchedule(faults) } }, async (sim) => {
+      const sends: ClientSend[] = [];
+      sim.client('c1', async (c) => void (await send(c, sends, 'n1', 'n2', 'm1')));
+      await sim.run({ untilMs: 3_000 });
+      assertAllAccepted(sends);
+      explainFailure(() => assertDeliveredExactlyOnce(sim, sends, 50), (problem) => {
+        const crash = 'n2 crashed in the middle of handling the first copy of m1, right after its first effect (a send or a ' +
+          'storage write): what it did before that point happened, nothing after did.';
+        if (problem.startsWith('exactly-once')) {
+          return `${crash} After the restart it did not recognise the retransmission. Is the record that m1 was seen ` +
+            'saved in storage, in the same ctx.storage.set as the delivery itself?';
+        }
+        if (problem.startsWith('no-loss')) {
+          return `${crash} Did its ack leave before m1 was saved (an ack makes n1 forget m1), or was m1 marked as seen ` +
+            'in a write of its own, before the delivery? Save the delivery and its mark in one write, then ack.';
+        }
+        return crash;
+      });
+    });
+  });
+
   it('n1 crashes after promising m1 (send_ok) but before n2 has it; after its restart m1 still arrives', async () => {
     const faults = scenario().at(0).cut('n1', 'n2').at(50).crash('n1').at(200).restart('n1').heal().build();
     await simulate({ seed: 5, nodes: cluster(['n1', 'n2'], createReliableLinkNode), faults }, async (sim) => {
@@ -158,10 +199,10 @@ describe('The send request', () => {
       sim.client('c1', async (c) => void (await send(c, sends, 'n1', 'n2', 'hello-1')));
       await sim.run({ untilMs: 1_000 });
       assertAllAccepted(sends);
-      const log = (sim.storageOf('n2')[APPLICATION_LOG_KEY] ?? []) as DeliveredEntry[];
+      const log = applicationLog(sim, 'n2');
       const entry = log.find((e) => e.id === 'hello-1');
       expect(entry === undefined ? undefined : { from: entry.from, id: entry.id, payload: entry.payload },
-        `n2's application log (storage key "${APPLICATION_LOG_KEY}") should hold message hello-1 from n1 with its payload; it holds ${JSON.stringify(log)}`,
+        `n2's application log (\`delivered\` in storage key "${INBOX_KEY}") should hold message hello-1 from n1 with its payload; it holds ${JSON.stringify(log)}`,
       ).toEqual({ from: 'n1', id: 'hello-1', payload: 'payload of hello-1' });
     });
   });

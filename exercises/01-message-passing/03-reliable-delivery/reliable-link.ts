@@ -7,12 +7,12 @@
  *
  * @module
  */
-import { todo, type Message, type Node, type NodeContext, type NodeId, type RpcRequest } from '../../../harness/index.ts';
+import { todo, type Message, type Node, type NodeId, type RpcRequest } from '../../../harness/index.ts';
 
 const README = 'exercises/01-message-passing/03-reliable-delivery/README.md';
 
-/** Where the application keeps what it was handed: a list of {@link DeliveredEntry}, in durable storage. */
-export const APPLICATION_LOG_KEY = 'app:delivered';
+/** The storage key of the receiver's durable record, an {@link Inbox}. The tests read it. */
+export const INBOX_KEY = 'inbox';
 
 /** One message the application received, in the order it received them. */
 export interface DeliveredEntry {
@@ -27,13 +27,23 @@ export interface DeliveredEntry {
 }
 
 /**
- * Given: the application above the link. Appends the message to the application's durable log. Call
- * it once per message: calling it twice means the application saw the message twice.
+ * What a receiver keeps in durable storage, under {@link INBOX_KEY}: the application's log and, in
+ * fields you add, whatever the link must remember beside it. It is one value under one key, so one
+ * `ctx.storage.set` saves all of it: a crash keeps all of it or none of it.
  */
-export function deliverToApplication(ctx: NodeContext, from: NodeId, id: string, payload: string): void {
-  const log = ctx.storage.get<DeliveredEntry[]>(APPLICATION_LOG_KEY) ?? [];
-  log.push({ from, id, payload, atMs: ctx.now() });
-  ctx.storage.set(APPLICATION_LOG_KEY, log);
+export interface Inbox {
+  /** The application's log: every message handed to it, in order. */
+  readonly delivered: readonly DeliveredEntry[];
+}
+
+/**
+ * Given: the application above the link. Returns `inbox` with `entry` handed to the application
+ * (appended to its log), keeping your own fields. It saves nothing: the message counts as delivered
+ * once you save the result under {@link INBOX_KEY}. Deliver each message once: delivering it twice
+ * means the application saw it twice.
+ */
+export function deliverToApplication<T extends Inbox>(inbox: T, entry: DeliveredEntry): T {
+  return { ...inbox, delivered: [...inbox.delivered, entry] };
 }
 
 /** Client → node: "deliver this to `to`". Answer it with {@link SendOk}. */
@@ -82,9 +92,13 @@ export function createReliableLinkNode(): Node {
     onMessage(ctx, from, message) {
       // 👉 Three kinds of message arrive here:
       //    - `send` from a client: save the message, send it as `data`, then answer with ctx.reply(from, message, { type: 'send_ok' }).
-      //    - `data` from another node: deliver it (deliverToApplication) the first time only; ack every copy.
+      //    - `data` from another node: the first time only, deliver it: deliverToApplication(inbox, entry),
+      //      then ctx.storage.set(INBOX_KEY, ...) to save the result. Ack every copy.
       //    - `ack`: the receiver has it; stop retransmitting it.
       // 💡 The network may drop, duplicate or reorder any of these, in either direction.
+      // 💡 A crash can strike between two lines of a handler, after any send or storage write. Save the
+      //    delivery and your record that it happened in ONE write (add a field to the inbox), and save
+      //    before you send the ack or the send_ok that reveals it.
       todo('handle send, data and ack messages', README);
       void [ctx, from, message];
     },

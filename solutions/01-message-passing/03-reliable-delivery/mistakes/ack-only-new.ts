@@ -7,8 +7,8 @@
  */
 import type { Message, Node, NodeContext, NodeId, RpcRequest, TimerPayload } from '../../../../harness/index.ts';
 
-/** Where the application keeps what it was handed: a list of {@link DeliveredEntry}, in durable storage. */
-export const APPLICATION_LOG_KEY = 'app:delivered';
+/** The storage key of the receiver's durable record, an {@link Inbox}. The tests read it. */
+export const INBOX_KEY = 'inbox';
 
 /** One message the application received, in the order it received them. */
 export interface DeliveredEntry {
@@ -23,13 +23,23 @@ export interface DeliveredEntry {
 }
 
 /**
- * Given: the application above the link. Appends the message to the application's durable log. Call
- * it once per message: calling it twice means the application saw the message twice.
+ * What a receiver keeps in durable storage, under {@link INBOX_KEY}: the application's log and, in
+ * fields you add, whatever the link must remember beside it. It is one value under one key, so one
+ * `ctx.storage.set` saves all of it: a crash keeps all of it or none of it.
  */
-export function deliverToApplication(ctx: NodeContext, from: NodeId, id: string, payload: string): void {
-  const log = ctx.storage.get<DeliveredEntry[]>(APPLICATION_LOG_KEY) ?? [];
-  log.push({ from, id, payload, atMs: ctx.now() });
-  ctx.storage.set(APPLICATION_LOG_KEY, log);
+export interface Inbox {
+  /** The application's log: every message handed to it, in order. */
+  readonly delivered: readonly DeliveredEntry[];
+}
+
+/**
+ * Given: the application above the link. Returns `inbox` with `entry` handed to the application
+ * (appended to its log), keeping your own fields. It saves nothing: the message counts as delivered
+ * once you save the result under {@link INBOX_KEY}. Deliver each message once: delivering it twice
+ * means the application saw it twice.
+ */
+export function deliverToApplication<T extends Inbox>(inbox: T, entry: DeliveredEntry): T {
+  return { ...inbox, delivered: [...inbox.delivered, entry] };
 }
 
 /** Client → node: "deliver this to `to`". Answered with {@link SendOk}. */
@@ -80,12 +90,23 @@ interface RetransmitTimer extends TimerPayload {
   readonly delayMs: number;
 }
 
+/**
+ * The receiver's record: the application's log and the link's dedup state, saved together under
+ * {@link INBOX_KEY}. Invariant: `seen` holds `<from>/<id>` exactly for the messages in `delivered`.
+ */
+interface ReceiverInbox extends Inbox {
+  readonly seen: readonly string[];
+}
+
+const EMPTY_INBOX: ReceiverInbox = { delivered: [], seen: [] };
+
 // Storage layout. Invariants:
 // - `outbox/<id>` exists exactly while message <id> is accepted and not yet acknowledged;
-// - `seen/<from>/<id>` exists exactly when message <id> from <from> has been handed to the application.
+// - `inbox` is the receiver's record (above). Each key changes with one write, so every invariant
+//   holds at every crash point, even a crash partway through a handler.
 const OUTBOX_PREFIX = 'outbox/';
 const outboxKey = (id: string): string => `${OUTBOX_PREFIX}${id}`;
-const seenKey = (from: NodeId, id: string): string => `seen/${from}/${id}`;
+const seenKey = (from: NodeId, id: string): string => `${from}/${id}`;
 
 /** A node that is both a sender and a receiver on reliable links. Everything it needs is in storage. */
 export function createReliableLinkNode(): Node {
@@ -142,9 +163,10 @@ function transmit(ctx: NodeContext, entry: OutboxEntry, retransmitAfterMs: numbe
 
 /** Hands a message to the application the first time it arrives, and acknowledges it. */
 function receive(ctx: NodeContext, from: NodeId, data: DataMessage): void {
+  const inbox = ctx.storage.get<ReceiverInbox>(INBOX_KEY) ?? EMPTY_INBOX;
   const key = seenKey(from, data.id);
-  if (ctx.storage.get(key) !== undefined) return; // a duplicate: already delivered and acknowledged
-  deliverToApplication(ctx, from, data.id, data.payload);
-  ctx.storage.set(key, true);
+  if (inbox.seen.includes(key)) return; // a duplicate: already delivered and acknowledged
+  const delivered = deliverToApplication(inbox, { from, id: data.id, payload: data.payload, atMs: ctx.now() });
+  ctx.storage.set(INBOX_KEY, { ...delivered, seen: [...inbox.seen, key] } satisfies ReceiverInbox);
   ctx.send(from, { type: 'ack', id: data.id } satisfies AckMessage);
 }

@@ -7,8 +7,8 @@
  */
 import type { Message, Node, NodeContext, NodeId, RpcRequest, TimerPayload } from '../../../../harness/index.ts';
 
-/** Where the application keeps what it was handed: a list of {@link DeliveredEntry}, in durable storage. */
-export const APPLICATION_LOG_KEY = 'app:delivered';
+/** The storage key of the receiver's durable record, an {@link Inbox}. The tests read it. */
+export const INBOX_KEY = 'inbox';
 
 /** One message the application received, in the order it received them. */
 export interface DeliveredEntry {
@@ -23,13 +23,23 @@ export interface DeliveredEntry {
 }
 
 /**
- * Given: the application above the link. Appends the message to the application's durable log. Call
- * it once per message: calling it twice means the application saw the message twice.
+ * What a receiver keeps in durable storage, under {@link INBOX_KEY}: the application's log and, in
+ * fields you add, whatever the link must remember beside it. It is one value under one key, so one
+ * `ctx.storage.set` saves all of it: a crash keeps all of it or none of it.
  */
-export function deliverToApplication(ctx: NodeContext, from: NodeId, id: string, payload: string): void {
-  const log = ctx.storage.get<DeliveredEntry[]>(APPLICATION_LOG_KEY) ?? [];
-  log.push({ from, id, payload, atMs: ctx.now() });
-  ctx.storage.set(APPLICATION_LOG_KEY, log);
+export interface Inbox {
+  /** The application's log: every message handed to it, in order. */
+  readonly delivered: readonly DeliveredEntry[];
+}
+
+/**
+ * Given: the application above the link. Returns `inbox` with `entry` handed to the application
+ * (appended to its log), keeping your own fields. It saves nothing: the message counts as delivered
+ * once you save the result under {@link INBOX_KEY}. Deliver each message once: delivering it twice
+ * means the application saw it twice.
+ */
+export function deliverToApplication<T extends Inbox>(inbox: T, entry: DeliveredEntry): T {
+  return { ...inbox, delivered: [...inbox.delivered, entry] };
 }
 
 /** Client → node: "deliver this to `to`". Answered with {@link SendOk}. */
@@ -82,6 +92,7 @@ interface RetransmitTimer extends TimerPayload {
 
 // Storage layout. Invariants:
 // - `outbox/<id>` exists exactly while message <id> is accepted and not yet acknowledged;
+// - `inbox` holds the application's log.
 const OUTBOX_PREFIX = 'outbox/';
 const outboxKey = (id: string): string => `${OUTBOX_PREFIX}${id}`;
 
@@ -140,7 +151,7 @@ function transmit(ctx: NodeContext, entry: OutboxEntry, retransmitAfterMs: numbe
 
 /** Hands a message to the application and acknowledges it. */
 function receive(ctx: NodeContext, from: NodeId, data: DataMessage): void {
-  deliverToApplication(ctx, from, data.id, data.payload);
-  // Ack duplicates too: the copy we are answering may be a retransmission because our first ack was lost.
+  const inbox = ctx.storage.get<Inbox>(INBOX_KEY) ?? { delivered: [] };
+  ctx.storage.set(INBOX_KEY, deliverToApplication(inbox, { from, id: data.id, payload: data.payload, atMs: ctx.now() }));
   ctx.send(from, { type: 'ack', id: data.id } satisfies AckMessage);
 }

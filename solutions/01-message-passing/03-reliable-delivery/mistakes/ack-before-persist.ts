@@ -1,0 +1,175 @@
+/**
+ * Known mistake: the receiver acks each copy as soon as it arrives, then delivers and saves it in one
+ * write, as it should. Acking first lets the sender stop retransmitting sooner, and since everything
+ * happens in one handler, the order looks harmless. But a crash can strike right after the ack has
+ * left: the sender forgets the message, and the receiver never saved it. It is lost.
+ *
+ * Breaks: no-loss
+ */
+import type { Message, Node, NodeContext, NodeId, RpcRequest, TimerPayload } from '../../../../harness/index.ts';
+
+/** The storage key of the receiver's durable record, an {@link Inbox}. The tests read it. */
+export const INBOX_KEY = 'inbox';
+
+/** One message the application received, in the order it received them. */
+export interface DeliveredEntry {
+  /** The node that sent it. */
+  readonly from: NodeId;
+  /** The message's id, as given in the `send` request. */
+  readonly id: string;
+  /** What the message carried. */
+  readonly payload: string;
+  /** The receiver's clock when it was delivered, in ms. */
+  readonly atMs: number;
+}
+
+/**
+ * What a receiver keeps in durable storage, under {@link INBOX_KEY}: the application's log and, in
+ * fields you add, whatever the link must remember beside it. It is one value under one key, so one
+ * `ctx.storage.set` saves all of it: a crash keeps all of it or none of it.
+ */
+export interface Inbox {
+  /** The application's log: every message handed to it, in order. */
+  readonly delivered: readonly DeliveredEntry[];
+}
+
+/**
+ * Given: the application above the link. Returns `inbox` with `entry` handed to the application
+ * (appended to its log), keeping your own fields. It saves nothing: the message counts as delivered
+ * once you save the result under {@link INBOX_KEY}. Deliver each message once: delivering it twice
+ * means the application saw it twice.
+ */
+export function deliverToApplication<T extends Inbox>(inbox: T, entry: DeliveredEntry): T {
+  return { ...inbox, delivered: [...inbox.delivered, entry] };
+}
+
+/** Client → node: "deliver this to `to`". Answered with {@link SendOk}. */
+export interface SendRequest extends RpcRequest {
+  readonly type: 'send';
+  /** The node that must receive the message. */
+  readonly to: NodeId;
+  /** The message's id. No two messages share an id. */
+  readonly id: string;
+  /** What to deliver. */
+  readonly payload: string;
+}
+
+/** Node → client: the node has taken responsibility for the message (it is in durable storage). */
+export interface SendOk extends Message {
+  readonly type: 'send_ok';
+}
+
+/** Sender → receiver: one copy of a message (the first, or a retransmission). */
+export interface DataMessage extends Message {
+  readonly type: 'data';
+  readonly id: string;
+  readonly payload: string;
+}
+
+/** Receiver → sender: "I have message `id`; stop sending it". */
+export interface AckMessage extends Message {
+  readonly type: 'ack';
+  readonly id: string;
+}
+
+/** Wait this long for an ack before the first retransmission: longer than a round trip on a calm network. */
+const FIRST_RETRANSMIT_MS = 100;
+/** Back off up to this long between retransmissions, so a long partition does not become a storm. */
+const MAX_RETRANSMIT_MS = 800;
+
+/** A message the sender has accepted and not yet seen acknowledged. Stored under {@link outboxKey}. */
+interface OutboxEntry {
+  readonly to: NodeId;
+  readonly id: string;
+  readonly payload: string;
+}
+
+interface RetransmitTimer extends TimerPayload {
+  readonly type: 'retransmit';
+  readonly id: string;
+  /** How long this timer waited; the next one waits twice as long (up to the maximum). */
+  readonly delayMs: number;
+}
+
+/**
+ * The receiver's record: the application's log and the link's dedup state, saved together under
+ * {@link INBOX_KEY}. Invariant: `seen` holds `<from>/<id>` exactly for the messages in `delivered`.
+ */
+interface ReceiverInbox extends Inbox {
+  readonly seen: readonly string[];
+}
+
+const EMPTY_INBOX: ReceiverInbox = { delivered: [], seen: [] };
+
+// Storage layout. Invariants:
+// - `outbox/<id>` exists exactly while message <id> is accepted and not yet acknowledged;
+// - `inbox` is the receiver's record (above). Each key changes with one write, so every invariant
+//   holds at every crash point, even a crash partway through a handler.
+const OUTBOX_PREFIX = 'outbox/';
+const outboxKey = (id: string): string => `${OUTBOX_PREFIX}${id}`;
+const seenKey = (from: NodeId, id: string): string => `${from}/${id}`;
+
+/** A node that is both a sender and a receiver on reliable links. Everything it needs is in storage. */
+export function createReliableLinkNode(): Node {
+  return {
+    onStart(ctx) {
+      // After a restart the timers are gone but the outbox is not: resume retransmitting.
+      for (const key of ctx.storage.keys()) {
+        if (!key.startsWith(OUTBOX_PREFIX)) continue;
+        const entry = ctx.storage.get<OutboxEntry>(key)!;
+        transmit(ctx, entry, FIRST_RETRANSMIT_MS);
+      }
+    },
+
+    onMessage(ctx, from, message) {
+      switch (message.type) {
+        case 'send':
+          return accept(ctx, from, message as SendRequest);
+        case 'data':
+          return receive(ctx, from, message as DataMessage);
+        case 'ack':
+          // Deleting an entry that is already gone (a duplicate ack) does nothing.
+          return ctx.storage.delete(outboxKey((message as AckMessage).id));
+        default:
+          return ctx.log(`ignored a ${message.type} message from ${from}`);
+      }
+    },
+
+    onTimer(ctx, timer) {
+      const { id, delayMs } = timer as RetransmitTimer;
+      const entry = ctx.storage.get<OutboxEntry>(outboxKey(id));
+      if (entry === undefined) return; // acknowledged meanwhile
+      transmit(ctx, entry, Math.min(delayMs * 2, MAX_RETRANSMIT_MS));
+    },
+  };
+}
+
+/** Takes responsibility for a message: persist it first, then promise it (send_ok). */
+function accept(ctx: NodeContext, client: NodeId, request: SendRequest): void {
+  const key = outboxKey(request.id);
+  // A duplicated request must not start a second chain of retransmissions.
+  if (ctx.storage.get(key) === undefined) {
+    const entry: OutboxEntry = { to: request.to, id: request.id, payload: request.payload };
+    ctx.storage.set(key, entry);
+    transmit(ctx, entry, FIRST_RETRANSMIT_MS);
+  }
+  ctx.reply(client, request, { type: 'send_ok' } satisfies SendOk);
+}
+
+/** Sends one copy of `entry` and sets the timer that sends the next one unless an ack comes first. */
+function transmit(ctx: NodeContext, entry: OutboxEntry, retransmitAfterMs: number): void {
+  ctx.send(entry.to, { type: 'data', id: entry.id, payload: entry.payload } satisfies DataMessage);
+  ctx.setTimer(retransmitAfterMs, { type: 'retransmit', id: entry.id, delayMs: retransmitAfterMs } satisfies RetransmitTimer);
+}
+
+/** Hands a message to the application the first time it arrives, and acknowledges every copy. */
+function receive(ctx: NodeContext, from: NodeId, data: DataMessage): void {
+  const inbox = ctx.storage.get<ReceiverInbox>(INBOX_KEY) ?? EMPTY_INBOX;
+  const key = seenKey(from, data.id);
+  // Ack every copy, and at once (the mistake: before the message is saved).
+  ctx.send(from, { type: 'ack', id: data.id } satisfies AckMessage);
+  if (!inbox.seen.includes(key)) {
+    const delivered = deliverToApplication(inbox, { from, id: data.id, payload: data.payload, atMs: ctx.now() });
+    ctx.storage.set(INBOX_KEY, { ...delivered, seen: [...inbox.seen, key] } satisfies ReceiverInbox);
+  }
+}
