@@ -195,7 +195,8 @@ describe('stories', () => {
       const value = await readCounter(sim);
       if (outcome?.status === 'ok' && value === 0) {
         throw new Error(`c1's increment of 5 was reported ok (value ${outcome.output.value}) but never took effect: after n1's restart ` +
-          'the counter reads 0. n1 answered before it saved the increment, and crashed in between: persist before you reply');
+          'the counter reads 0. n1 crashed right after its first effect: did its reply leave before the new value was saved? ' +
+          'Or was the reply remembered in a write of its own, before the value? Save both in one write, then reply');
       }
       if (value === 10) {
         throw new Error("c1's increment of 5 was applied twice: the counter reads 10. n1 crashed right after its first effect, and after " +
