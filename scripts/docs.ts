@@ -140,7 +140,7 @@ export function rewriteLinks(
   const retarget = (target: string): string | null => {
     if (/^([a-z][a-z0-9+.-]*:|#|\/)/i.test(target)) return target;
     const [file = '', anchor] = target.split('#', 2) as [string, string | undefined];
-    let absolute = path.resolve(fromDirectory, decodeURI(file));
+    let absolute = path.resolve(fromDirectory, safeDecode(file));
     if (absolute.startsWith(solutions)) return null;
     if (existsSync(absolute) && statSync(absolute).isDirectory() && existsSync(path.join(absolute, 'README.md'))) {
       absolute = path.join(absolute, 'README.md');
@@ -160,6 +160,15 @@ export function rewriteLinks(
         return next === null ? '' : `${start}${next}`;
       }),
   );
+}
+
+/** `decodeURI`, except that a malformed escape leaves the text as it is (TypeDoc then reports the path). */
+function safeDecode(text: string): string {
+  try {
+    return decodeURI(text);
+  } catch {
+    return text;
+  }
 }
 
 /** Applies `change` to the parts of `markdown` outside fenced code blocks and inline code spans. */
