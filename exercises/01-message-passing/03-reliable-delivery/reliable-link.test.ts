@@ -153,10 +153,11 @@ describe('stories', () => {
   });
 
   it('n2 crashes in the middle of handling m1, right after its first effect; after the restart m1 is neither lost nor delivered twice', async () => {
-    // At t=0 a crash is armed: n2 dies during its next step (the first copy of m1), after one effect.
+    // At t=1 (after n2's start, before any copy can arrive) a crash is armed: n2 dies during its next
+    // step, the first copy of m1, after one effect.
     // A receiver that saves the delivery and its dedup mark in one write, before acking, dies with m1
     // safely delivered and unacked: the retransmission is recognised and acked.
-    const faults = scenario().at(0).crash('n2', { afterEffects: 1 }).at(50).restart('n2').build();
+    const faults = scenario().at(1).crash('n2', { afterEffects: 1 }).at(50).restart('n2').build();
     await simulate({ seed: 6, nodes: cluster(['n1', 'n2'], createReliableLinkNode), faults, details: { faults: describeSchedule(faults) } }, async (sim) => {
       const sends: ClientSend[] = [];
       sim.client('c1', async (c) => void (await send(c, sends, 'n1', 'n2', 'm1')));

@@ -184,10 +184,11 @@ describe('stories', () => {
   });
 
   it('n1 crashes in the middle of an increment, after its first effect; after the restart the counter and c1 agree', async () => {
-    // At t=0 a crash is armed: n1 dies during its next step (c1's first increment), after one effect.
+    // At t=1 (after n1's start, before any request can arrive) a crash is armed: n1 dies during its next
+    // step, c1's first increment, after one effect.
     // A server that saves first dies before replying, and the retry finds the saved increment. One that
     // writes twice dies between the writes; one that replies first dies before saving.
-    const faults = scenario().at(0).crash('n1', { afterEffects: 1 }).at(50).restart('n1').build();
+    const faults = scenario().at(1).crash('n1', { afterEffects: 1 }).at(50).restart('n1').build();
     await simulate({ seed: 5, nodes: SERVER, faults, details: { faults: describeSchedule(faults) } }, async (sim) => {
       let outcome: OperationOutcome<IncrementOutput> | undefined;
       sim.client('c1', async (c) => void (outcome = await increment(c, 5)));
