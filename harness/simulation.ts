@@ -440,6 +440,9 @@ export class Simulation {
    * `afterEffects` effects (sends, replies, timers, storage writes), then dies before the next one.
    * What it sent went out; what it wrote before the crash is durable; nothing after happened. This is
    * how tests catch "reply before persisting" mistakes.
+   *
+   * Effects are counted in the step's synchronous part. If that part ends with fewer effects, the crash
+   * strikes at its end, so whatever an async handler does after its first `await` never happens.
    */
   crashDuringNextStep(node: NodeId, afterEffects: number): void {
     const runtime = this.#runtime(node, 'crash');
@@ -452,8 +455,12 @@ export class Simulation {
   /** Restarts a crashed `node` now: a new object from its factory, then `onStart`. */
   restart(node: NodeId): void {
     const runtime = this.#runtime(node, 'restart');
-    // A restart also cancels a crash that was armed but never happened.
-    runtime.crashArmed = null;
+    // A restart also cancels a crash that was armed but never happened; the trace says so, or a reader
+    // of the fault schedule would look for a crash that is not there.
+    if (runtime.crashArmed !== null) {
+      runtime.crashArmed = null;
+      this.#record({ t: this.#nowMs, kind: 'log', node, text: `(simulator) the crash armed for ${node}'s next step never struck: ${node} took no step before this restart` });
+    }
     if (runtime.up) return;
     runtime.up = true;
     runtime.crashedAtMs = null;
