@@ -128,6 +128,8 @@ export class RaftNode implements Node {
   applied: LogEntry[] = [];
 
   readonly #ctx: NodeContext;
+  /** The first log index not saved since it last changed: #persist() saves the log from here on. */
+  #unsavedFrom = 1;
   #electionTimer: TimerId | null = null;
   #heartbeatTimer: TimerId | null = null;
 
@@ -139,7 +141,9 @@ export class RaftNode implements Node {
     // A restart comes back with what was saved; commitIndex and lastApplied start at 0 again (Figure 2).
     this.currentTerm = this.#ctx.storage.get<number>('currentTerm') ?? 0;
     this.votedFor = this.#ctx.storage.get<NodeId | null>('votedFor') ?? null;
-    this.log = this.#ctx.storage.get<LogEntry[]>('log') ?? [];
+    const length = this.#ctx.storage.get<number>('logLength') ?? 0;
+    this.log = Array.from({ length }, (_, k) => this.#ctx.storage.get<LogEntry>(`log/${k + 1}`)!);
+    this.#unsavedFrom = length + 1;
     this.#resetElectionTimer();
   }
 
@@ -152,7 +156,12 @@ export class RaftNode implements Node {
   #persist(): void {
     this.#ctx.storage.set('currentTerm', this.currentTerm);
     this.#ctx.storage.set('votedFor', this.votedFor);
-    this.#ctx.storage.set('log', this.log);
+    // One key per entry, written from the first entry that changed, like appending to a write-ahead
+    // log: saving the whole log each time would cost O(log length) per append. Keys beyond logLength
+    // are leftovers of a truncation and are never read.
+    for (let index = this.#unsavedFrom; index <= this.log.length; index++) this.#ctx.storage.set(`log/${index}`, this.log[index - 1]);
+    this.#ctx.storage.set('logLength', this.log.length);
+    this.#unsavedFrom = this.log.length + 1;
   }
 
   onMessage(_ctx: NodeContext, from: NodeId, message: Message): void {
@@ -183,6 +192,7 @@ export class RaftNode implements Node {
     if (this.role !== 'leader') return null;
     const entry: LogEntry = { index: this.#lastLogIndex() + 1, term: this.currentTerm, command };
     this.log.push(entry);
+    this.#unsavedFrom = Math.min(this.#unsavedFrom, entry.index);
     this.#persist(); // the leader counts itself among the replicas: its copy must be durable too
     for (const peer of this.#peers()) this.#sendAppendEntries(peer);
     this.#advanceCommitIndex(); // a cluster of one commits at once
@@ -354,6 +364,7 @@ export class RaftNode implements Node {
       // A conflict: delete the existing entry and all that follow it, then append (Figure 2, rules 3 and 4).
       if (existing !== undefined) this.log.length = entry.index - 1;
       this.log.push(entry);
+      this.#unsavedFrom = Math.min(this.#unsavedFrom, entry.index);
       changed = true;
     }
     void changed; // the mistake: the appended entries are not saved before the acknowledgement
