@@ -1,0 +1,271 @@
+/**
+ * Tests for exercise 5.4: a linearizable key-value store on Raft (Raft §8). See README.md for what each
+ * group checks.
+ *
+ * Every run is watched after EVERY event for Raft's safety properties (durability included). Every
+ * history the clients record is judged by the linearizability checker, and an `unknown` verdict fails.
+ * Every value written is a unique token, so an operation that takes effect twice is caught in the store.
+ */
+import { describe, test } from 'vitest';
+import { cluster, describeSchedule, randomFaultSchedule, type ClientContext, type NodeId, type Simulation } from '../../../harness/index.ts';
+import { forEachSeed, simulate } from '../../../harness/testing/index.ts';
+import { ALL_PROPERTIES, watchRaft } from '../_test-support/invariants.ts';
+import { Clerk, assertExactlyOnce, assertKvLinearizable, randomWorkload } from '../_test-support/kv-client.ts';
+import { awaitLeader, reportFigure, trafficBetween } from '../_test-support/liveness.ts';
+import { awaitApplied, describeServers } from '../_test-support/workload.ts';
+import { createRaftNode, type KvReply, type KvRequest, type RaftNode } from './kv-raft.ts';
+
+// ───────────────────────────── helpers ─────────────────────────────
+
+function serverOf(sim: Simulation, node: NodeId): RaftNode {
+  const instance = sim.nodeInstance<RaftNode>(node);
+  if (instance === undefined) throw new Error(`${node} is down`);
+  return instance;
+}
+
+function watchAll(sim: Simulation): void {
+  watchRaft(sim, { properties: ALL_PROPERTIES });
+}
+
+/** Adds client `id` running `work` and runs until it is done; fails with the servers' state if it is not. */
+async function runClient(sim: Simulation, id: string, withinMs: number, work: (c: ClientContext, clerk: Clerk) => Promise<void>): Promise<Clerk> {
+  let clerk: Clerk | undefined;
+  sim.client(id, async (c) => {
+    clerk = new Clerk(c, sim.nodeIds);
+    await work(c, clerk);
+  });
+  if (!(await sim.runUntilClientsDone({ timeoutMs: withinMs }))) {
+    throw new Error(`${id} did not finish within ${withinMs} ms of virtual time (its clerk: ${JSON.stringify(clerk?.stats)}).\n  ${describeServers(sim)}`);
+  }
+  return clerk!;
+}
+
+/** Fails unless `outcome` is ok (with `value`, for a get). */
+function expectOk(what: string, outcome: Awaited<ReturnType<Clerk['get']>>, value?: string): void {
+  if (outcome.status !== 'ok') throw new Error(`${what} did not complete (${outcome.status}) although a majority of servers was up and connected.`);
+  if (value !== undefined && outcome.output?.value !== value) {
+    throw new Error(`${what} returned ${JSON.stringify(outcome.output?.value)}; expected ${JSON.stringify(value)}.`);
+  }
+}
+
+/** The checks every test ends with. */
+function assertHistoryIsSound(sim: Simulation): void {
+  assertExactlyOnce(sim);
+  assertKvLinearizable(sim);
+}
+
+// ───────────────────────────── 1. stories ─────────────────────────────
+
+describe('Scenarios', () => {
+  test("a client's put, append and get go through the leader, and the get sees both writes", async () => {
+    await simulate({ seed: 1, nodes: cluster(3, createRaftNode) }, async (sim) => {
+      watchAll(sim);
+      await runClient(sim, 'c1', 3_000, async (_c, clerk) => {
+        expectOk("put('k', 'x;')", await clerk.put('k', 'x;'));
+        expectOk("append('k', 'y;')", await clerk.append('k', 'y;'));
+        expectOk("get('k') after put x; and append y;", await clerk.get('k'), 'x;y;');
+        expectOk("get('never-written')", await clerk.get('never-written'), '');
+      });
+      assertHistoryIsSound(sim);
+    });
+  });
+
+  test('every server applies the same operations: after a while, every store holds the same values', async () => {
+    await simulate({ seed: 2, nodes: cluster(3, createRaftNode) }, async (sim) => {
+      watchAll(sim);
+      await runClient(sim, 'c1', 3_000, async (_c, clerk) => {
+        for (let i = 0; i < 5; i++) expectOk(`append #${i + 1}`, await clerk.append(`k${i % 2}`));
+      });
+      await sim.run({ untilMs: sim.nowMs + 300 });
+      const stores = sim.nodeIds.map((node) => JSON.stringify(serverOf(sim, node).store));
+      if (new Set(stores).size !== 1) throw new Error(`300 ms after the last operation the stores differ:\n  ${sim.nodeIds.map((node, i) => `${node}: ${stores[i]}`).join('\n  ')}`);
+      assertHistoryIsSound(sim);
+    });
+  });
+});
+
+// ───────────────────────────── 2. the spec ─────────────────────────────
+
+describe('Redirects', () => {
+  test('a follower answers not_leader with a leaderHint naming the leader', async () => {
+    await simulate({ seed: 11, nodes: cluster(3, createRaftNode) }, async (sim) => {
+      watchAll(sim);
+      const leader = await awaitLeader(sim, { withinMs: 1_000 });
+      await sim.run({ untilMs: sim.nowMs + 200 });
+      const follower = sim.nodeIds.find((node) => node !== leader)!;
+      let reply: KvReply | undefined;
+      sim.client('c1', async (c) => {
+        const request: KvRequest = { type: 'KvRequest', clientId: 'c1', seq: 1, op: { f: 'get', key: 'k' } };
+        const result = await c.rpc<KvReply>(follower, request, { timeoutMs: 200 });
+        reply = result.ok ? result.reply : undefined;
+      });
+      await sim.runUntilClientsDone({ timeoutMs: 500 });
+      if (reply === undefined) throw new Error(`${follower}, a follower, never answered a KvRequest: it answers at once with ok: false, error: 'not_leader' and a leaderHint.`);
+      if (reply.ok || reply.error !== 'not_leader' || reply.leaderHint !== leader) {
+        throw new Error(`${follower}, a follower of ${leader}, answered a KvRequest with ${JSON.stringify(reply)}; expected ok: false, error: 'not_leader', leaderHint: '${leader}' (its leaderId), so the client goes straight to the leader.`);
+      }
+    });
+  });
+});
+
+describe('Exactly once', () => {
+  test('an append whose reply is lost is retried with the same seq, and takes effect once', async () => {
+    await simulate({ seed: 21, nodes: cluster(3, createRaftNode) }, async (sim) => {
+      watchAll(sim);
+      const leader = await awaitLeader(sim, { withinMs: 1_000 });
+      // The leader's replies to c1 are lost for 150 ms: the first attempt takes effect, its answer does not arrive.
+      await runClient(sim, 'c1', 3_000, async (_c, clerk) => {
+        sim.apply({ kind: 'cut', from: leader, to: 'c1' });
+        sim.at(sim.nowMs + 150, () => sim.apply({ kind: 'heal' }));
+        clerk.tryFirst(leader);
+        expectOk('the append whose first reply was lost', await clerk.append('k', 'c1:1;'));
+        expectOk("get('k')", await clerk.get('k'));
+      });
+      assertHistoryIsSound(sim);
+    });
+  });
+
+  test('a retry that reaches a new leader takes effect once: client sessions are part of the replicated state', async () => {
+    await simulate({ seed: 22, nodes: cluster(3, createRaftNode) }, async (sim) => {
+      watchAll(sim);
+      const leader = await awaitLeader(sim, { withinMs: 1_000 });
+      let appended = false;
+      sim.client('c1', async (c) => {
+        sim.apply({ kind: 'cut', from: leader, to: 'c1' });
+        const clerk = new Clerk(c, sim.nodeIds, { rpcTimeoutMs: 300 });
+        clerk.tryFirst(leader);
+        expectOk('the append retried at a new leader', await clerk.append('k', 'c1:1;'));
+        appended = true;
+        expectOk("get('k')", await clerk.get('k'));
+      });
+      // Every server applies the append; then its leader crashes before c1 hears back.
+      await awaitApplied(sim, sim.nodeIds, 1, 500, "after c1's append");
+      sim.crash(leader);
+      if (!(await sim.runUntilClientsDone({ timeoutMs: 3_000 }))) {
+        throw new Error(`c1 did not finish within 3 s after ${leader} crashed (appended: ${appended}).\n  ${describeServers(sim)}`);
+      }
+      assertHistoryIsSound(sim);
+    });
+  });
+});
+
+describe('Exactly once, when the network duplicates a request', () => {
+  test('a request delivered twice before it commits takes effect once: duplicates are recognised when applied', async () => {
+    await simulate({ seed: 23, nodes: cluster(3, createRaftNode) }, async (sim) => {
+      watchAll(sim);
+      const leader = await awaitLeader(sim, { withinMs: 1_000 });
+      let replies: Array<KvReply | undefined> = [];
+      sim.client('c1', async (c) => {
+        // The same request twice at once, as a network that duplicates messages would deliver it.
+        const request: KvRequest = { type: 'KvRequest', clientId: 'c1', seq: 1, op: { f: 'append', key: 'k', value: 'c1:1;' } };
+        const results = await Promise.all([c.rpc<KvReply>(leader, request, { timeoutMs: 300 }), c.rpc<KvReply>(leader, request, { timeoutMs: 300 })]);
+        replies = results.map((result) => (result.ok ? result.reply : undefined));
+      });
+      await sim.runUntilClientsDone({ timeoutMs: 1_000 });
+      await sim.run({ untilMs: sim.nowMs + 200 });
+      assertExactlyOnce(sim);
+      if (!replies.some((reply) => reply?.ok === true)) {
+        throw new Error(`${leader}, a steady leader, answered neither copy of c1's append with ok: ${JSON.stringify(replies)}. Both copies name the same operation (clientId c1, seq 1): answer them with its one result.`);
+      }
+    });
+  });
+});
+
+describe('Linearizable reads and writes (§8)', () => {
+  test('a deposed leader does not answer a read from its stale state', async () => {
+    await simulate({ seed: 31, nodes: cluster(5, createRaftNode) }, async (sim) => {
+      watchAll(sim);
+      const old = await awaitLeader(sim, { withinMs: 1_000 });
+      await runClient(sim, 'c1', 3_000, async (_c, clerk) => expectOk("put('k', 'v1;')", await clerk.put('k', 'v1;')));
+      // The old leader is cut off from the other servers (not from clients); the majority elects a new one.
+      sim.apply({ kind: 'partition', groups: [[old], sim.nodeIds.filter((node) => node !== old)] });
+      await awaitLeader(sim, { withinMs: 1_500, among: sim.nodeIds.filter((node) => node !== old) });
+      await runClient(sim, 'c2', 3_000, async (_c, clerk) => expectOk("put('k', 'v2;') in the majority", await clerk.put('k', 'v2;')));
+      // Strictly after c2's put returned, c3 asks the old leader first, which still believes it leads.
+      await sim.run({ untilMs: sim.nowMs + 10 });
+      await runClient(sim, 'c3', 5_000, async (_c, clerk) => {
+        clerk.tryFirst(old);
+        await clerk.get('k');
+      });
+      assertHistoryIsSound(sim);
+    });
+  });
+
+  test('a write answered by a leader is never lost, even if that leader is cut off right after', async () => {
+    await simulate({ seed: 32, nodes: cluster(5, createRaftNode) }, async (sim) => {
+      watchAll(sim);
+      const old = await awaitLeader(sim, { withinMs: 1_000 });
+      sim.apply({ kind: 'partition', groups: [[old], sim.nodeIds.filter((node) => node !== old)] });
+      await runClient(sim, 'c1', 5_000, async (_c, clerk) => {
+        clerk.tryFirst(old);
+        await clerk.put('k', 'c1:1;');
+      });
+      await sim.run({ untilMs: sim.nowMs + 10 });
+      await runClient(sim, 'c2', 5_000, async (_c, clerk) => expectOk("get('k') in the majority", await clerk.get('k')));
+      sim.apply({ kind: 'heal' });
+      await runClient(sim, 'c3', 5_000, async (_c, clerk) => expectOk("get('k') after healing", await clerk.get('k')));
+      assertHistoryIsSound(sim);
+    });
+  });
+});
+
+describe('Efficiency', () => {
+  test('an operation costs a handful of messages, and clients find the leader without wandering', async () => {
+    await simulate({ seed: 41, nodes: cluster(5, createRaftNode) }, async (sim) => {
+      watchAll(sim);
+      await awaitLeader(sim, { withinMs: 1_000 });
+      await sim.run({ untilMs: sim.nowMs + 200 });
+      const before = sim.stats();
+      const startMs = sim.nowMs;
+      const clerk = await runClient(sim, 'c1', 5_000, async (_c, k) => {
+        for (let i = 0; i < 30; i++) expectOk(`operation #${i + 1}`, await (i % 3 === 0 ? k.get('k') : k.append('k')));
+      });
+      const traffic = trafficBetween(before, sim.stats());
+      const seconds = (sim.nowMs - startMs) / 1_000;
+      const heartbeatMessages = seconds * 20 * 4 * 2;
+      const perOp = (traffic.messages - heartbeatMessages) / 30;
+      reportFigure(`kv on 5 servers: ${perOp.toFixed(1)} messages per operation beyond heartbeats, ${(30 / seconds).toFixed(0)} operations/s for one client, ${clerk.stats.attempts} attempts for 30 operations`);
+      if (clerk.stats.attempts > 32) {
+        throw new Error(`one client needed ${clerk.stats.attempts} attempts for 30 operations on a steady cluster (${JSON.stringify(clerk.stats)}): a follower should answer with a leaderHint, so that the client finds the leader at once.`);
+      }
+      if (perOp > 24) {
+        throw new Error(`one operation on 5 servers cost ${perOp.toFixed(1)} messages beyond heartbeats (${JSON.stringify(traffic.byType)}): a request, its reply, and about two rounds of AppendEntries should do.`);
+      }
+    });
+  });
+});
+
+// ───────────────────────────── 3. sweeps ─────────────────────────────
+
+describe('Sweeps', () => {
+  const seeds = 200;
+  const timeout = 600_000;
+
+  test(`three clients under crashes, partitions, drops, duplicates and delays: exactly once, linearizable, and every client served once the faults heal: ${seeds} seeds`, { timeout }, async () => {
+    await forEachSeed({ count: seeds }, async (seed) => {
+      const nodes = cluster(5, createRaftNode);
+      const healAtMs = 1_500;
+      const faults = randomFaultSchedule(seed, {
+        nodes: Object.keys(nodes), healAtMs, kinds: ['crash', 'partition', 'isolate', 'network'], maxFaults: 6, maxDelayMs: 50, maxDuplicateRate: 0.3,
+      });
+      await simulate({ seed, nodes, faults, details: { faults: describeSchedule(faults) } }, async (sim) => {
+        watchAll(sim);
+        const late: string[] = [];
+        for (const id of ['c1', 'c2', 'c3']) {
+          sim.client(id, async (c) => {
+            const clerk = new Clerk(c, sim.nodeIds, { giveUpAfterMs: 1_000 });
+            await randomWorkload(c, clerk, { ops: 30, keys: ['x', 'y'], maxPauseMs: 40, untilMs: healAtMs });
+            // Once everything healed, every client must be served.
+            await c.sleep(Math.max(0, healAtMs - c.now()));
+            clerk.patience(2_500);
+            const final = await clerk.get('x');
+            if (final.status !== 'ok') late.push(`${c.id}'s get('x') after the faults healed at t=${healAtMs} ms did not complete by t=${c.now()} ms`);
+          });
+        }
+        if (!(await sim.runUntilClientsDone({ timeoutMs: 6_000 }))) throw new Error(`the clients did not finish.\n  ${describeServers(sim)}`);
+        if (late.length > 0) throw new Error(`${late.join('; ')}.\n  ${describeServers(sim)}`);
+        assertHistoryIsSound(sim);
+      });
+    });
+  });
+});
