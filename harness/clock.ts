@@ -19,9 +19,44 @@ export interface ClockSettings {
 /** A perfect clock. */
 export const PERFECT_CLOCK: ClockSettings = { skewMs: 0, driftPpm: 0 };
 
-/** The local clock reading, in whole ms, of a node with `clock` at true time `trueMs`. */
+/**
+ * The local clock reading, in whole ms, at true time `trueMs` of a clock that has had the settings
+ * `clock` since t=0 (offset `skewMs` at t=0, running `driftPpm` fast since).
+ */
 export function localTimeMs(clock: ClockSettings, trueMs: number): number {
   return Math.floor(trueMs + (trueMs * clock.driftPpm) / 1_000_000 + clock.skewMs);
+}
+
+/**
+ * A clock whose settings may change during a run. Invariant: at true time `anchorTrueMs` the clock
+ * read `anchorLocalMs` (unrounded), and it has run at `settings.driftPpm` since.
+ */
+export interface ClockState {
+  readonly settings: ClockSettings;
+  readonly anchorTrueMs: number;
+  readonly anchorLocalMs: number;
+}
+
+/** A clock with `settings` since t=0. */
+export function startClock(settings: ClockSettings): ClockState {
+  return { settings, anchorTrueMs: 0, anchorLocalMs: settings.skewMs };
+}
+
+/** The clock's reading, in whole ms, at true time `trueMs` (at or after its last change). */
+export function readClock(state: ClockState, trueMs: number): number {
+  const elapsedMs = trueMs - state.anchorTrueMs;
+  return Math.floor(state.anchorLocalMs + elapsedMs + (elapsedMs * state.settings.driftPpm) / 1_000_000);
+}
+
+/**
+ * Changes a clock's settings at true time `trueMs`. A new drift changes only the rate from now on; a
+ * new skew *steps* the clock by the difference, as when someone sets a machine's clock by hand, so a
+ * smaller skew makes the clock jump backwards.
+ */
+export function changeClock(state: ClockState, trueMs: number, settings: ClockSettings): ClockState {
+  const elapsedMs = trueMs - state.anchorTrueMs;
+  const nowLocalMs = state.anchorLocalMs + elapsedMs + (elapsedMs * state.settings.driftPpm) / 1_000_000;
+  return { settings, anchorTrueMs: trueMs, anchorLocalMs: nowLocalMs + settings.skewMs - state.settings.skewMs };
 }
 
 /**

@@ -54,7 +54,7 @@ export {
   type NetworkSettingsInput,
   type DelayRange,
 } from './network.ts';
-export { PERFECT_CLOCK, localTimeMs, type ClockSettings } from './clock.ts';
+export { PERFECT_CLOCK, localTimeMs, startClock, readClock, changeClock, type ClockSettings, type ClockState } from './clock.ts';
 export { HistoryRecorder, type History, type Operation, type OperationStatus } from './history.ts';
 export { copyPayload, PayloadProblem, MAX_PAYLOAD_DEPTH, type CopiedPayload } from './payload.ts';
 export { deriveSeed, Rng, MAX_SEED } from './random.ts';

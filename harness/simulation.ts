@@ -16,7 +16,7 @@
  *
  * @module
  */
-import { checkClockSettings, localTimeMs, PERFECT_CLOCK, trueDurationMs, type ClockSettings } from './clock.ts';
+import { changeClock, checkClockSettings, PERFECT_CLOCK, readClock, startClock, trueDurationMs, type ClockSettings, type ClockState } from './clock.ts';
 import { SimulationError, type SimulationErrorKind } from './errors.ts';
 import { EventQueue } from './event-queue.ts';
 import { describeFault, sortSchedule, type Fault, type FaultSchedule } from './faults.ts';
@@ -193,7 +193,7 @@ interface Runtime {
   readonly factory: NodeFactory;
   /** Survives crashes. */
   readonly storage: Map<string, unknown>;
-  clock: ClockSettings;
+  clock: ClockState;
   up: boolean;
   /** Bumped at every restart; events and contexts of an older incarnation are stale. */
   incarnation: number;
@@ -337,7 +337,7 @@ export class Simulation {
 
   /** The local clock reading of `node` now. */
   localTimeOf(node: NodeId): number {
-    return localTimeMs(this.#runtime(node, 'localTimeOf').clock, this.#nowMs);
+    return readClock(this.#runtime(node, 'localTimeOf').clock, this.#nowMs);
   }
 
   /** The network's current fault settings. */
@@ -477,13 +477,18 @@ export class Simulation {
     this.#record({ t: this.#nowMs, kind: 'network', dropRate, duplicateRate, delayMs });
   }
 
-  /** Changes `node`'s clock now. The clock does not jump: skew is applied from here on. */
+  /**
+   * Changes `node`'s clock now. A new `driftPpm` changes only how fast it runs from now on; a new
+   * `skewMs` steps it by the difference (as when someone sets the clock by hand), so lowering the skew
+   * makes the clock jump backwards. The trace's `clock` event records the reading right after.
+   */
   setClock(node: NodeId, clock: Partial<ClockSettings>): void {
     const runtime = this.#runtime(node, 'setClock');
-    const next = { ...runtime.clock, ...clock };
+    const next = { ...runtime.clock.settings, ...clock };
     checkClockSettings(node, next);
-    runtime.clock = next;
-    this.#record({ t: this.#nowMs, kind: 'clock', node, skewMs: next.skewMs, driftPpm: next.driftPpm });
+    runtime.clock = changeClock(runtime.clock, this.#nowMs, next);
+    const localMs = readClock(runtime.clock, this.#nowMs);
+    this.#record({ t: this.#nowMs, kind: 'clock', node, skewMs: next.skewMs, driftPpm: next.driftPpm, localMs });
   }
 
   // ───────────────────────────── clients ─────────────────────────────
@@ -657,7 +662,7 @@ export class Simulation {
       isClient,
       factory,
       storage: new Map(),
-      clock: PERFECT_CLOCK,
+      clock: startClock(PERFECT_CLOCK),
       up: true,
       incarnation: 0,
       crashedAtMs: null,
@@ -903,7 +908,7 @@ export class Simulation {
         'or keep one timer per purpose and reset it.');
     }
     const timerId = this.#nextTimerId++;
-    const dueAtMs = this.#nowMs + trueDurationMs(runtime.clock, delayMs);
+    const dueAtMs = this.#nowMs + trueDurationMs(runtime.clock.settings, delayMs);
     runtime.timers.set(timerId, { payload: copy, internal });
     this.#record({ t: this.#nowMs, kind: 'timer-set', node: runtime.id, timer: timerId, type: copy.type, dueAtMs });
     this.#queue.push(dueAtMs, { kind: 'timer', node: runtime, incarnation: runtime.incarnation, timer: timerId });
@@ -1097,7 +1102,7 @@ class NodeContextImpl implements ClientContext {
 
   now(): number {
     this.#alive('read its clock');
-    return localTimeMs(this.#runtime.clock, this.#sim.nowMs);
+    return readClock(this.#runtime.clock, this.#sim.nowMs);
   }
 
   random(): number {

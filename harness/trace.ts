@@ -129,6 +129,8 @@ export interface ClockEvent extends TraceEventBase {
   readonly node: NodeId;
   readonly skewMs: number;
   readonly driftPpm: number;
+  /** The node's clock reading right after the change, in ms. */
+  readonly localMs: number;
 }
 
 /** A node wrote a log line with `ctx.log`. */
@@ -254,7 +256,7 @@ function describeEvent(event: TraceEvent): string {
     case 'network':
       return `network: drop ${event.dropRate}, duplicate ${event.duplicateRate}, delay ${event.delayMs.min}–${event.delayMs.max} ms`;
     case 'clock':
-      return `${event.node} clock: skew ${event.skewMs} ms, drift ${event.driftPpm} ppm`;
+      return `${event.node} clock: skew ${event.skewMs} ms, drift ${event.driftPpm} ppm (now reads ${event.localMs} ms)`;
     case 'log':
       return `${event.node} log: ${event.text}`;
     case 'invoke':

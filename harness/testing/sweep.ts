@@ -37,6 +37,8 @@ export interface FaultSweepOptions {
   readonly simulation: (seed: number, faults: FaultSchedule) => Omit<SimulateOptions, 'seed' | 'faults' | 'replayWith' | 'details'>;
   /** How many generated runs (`KATA_SEEDS` overrides it). */
   readonly numRuns: number;
+  /** fast-check's seed: fixed, so the same runs happen on every machine. Default 1. */
+  readonly seed?: number;
   /** The test body for one run; throw (or `expect`) to fail. */
   readonly body: (sim: Simulation, faults: FaultSchedule) => Promise<void>;
 }
@@ -64,7 +66,7 @@ export async function checkFaultSchedules(options: FaultSweepOptions): Promise<v
   });
   const details = await fc.check(property, {
     numRuns: sweepSeedCount(options.numRuns),
-    ...(replay === undefined ? {} : { seed: replay.seed, path: replay.path, endOnFailure: true }),
+    ...(replay === undefined ? { seed: options.seed ?? 1 } : { seed: replay.seed, path: replay.path, endOnFailure: true }),
   });
   if (!details.failed || details.counterexample === null) {
     if (details.failed) throw new Error(`fast-check failed without a counterexample: ${String(details.errorInstance)}`);

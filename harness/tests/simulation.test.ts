@@ -305,3 +305,18 @@ describe('a crash partway through a step', () => {
     expect(sim.storageOf('n1')).toEqual({ count: 1 });
   });
 });
+
+describe('changing a clock during a run', () => {
+  test('a new drift changes the rate from now on without a jump; a new skew steps the clock', async () => {
+    const sim = new Simulation({ seed: 1, nodes: cluster(1, nodeOf({})), clocks: { n1: { skewMs: 100 } } });
+    await sim.run({ untilMs: 10_000 });
+    expect(sim.localTimeOf('n1')).toBe(10_100);
+    sim.setClock('n1', { driftPpm: 100_000 });
+    expect(sim.localTimeOf('n1'), 'no jump when only the drift changes').toBe(10_100);
+    await sim.run({ untilMs: 11_000 });
+    expect(sim.localTimeOf('n1')).toBe(11_200);
+    sim.setClock('n1', { skewMs: -400 });
+    expect(sim.localTimeOf('n1'), 'lowering the skew by 500 ms steps the clock back by 500 ms').toBe(10_700);
+    expect(sim.trace.filter((event) => event.kind === 'clock').map((event) => event.localMs)).toEqual([100, 10_100, 10_700]);
+  });
+});

@@ -13,6 +13,9 @@ import {
   deriveSeed,
   describeSchedule,
   localTimeMs,
+  readClock,
+  changeClock,
+  startClock,
   PERFECT_CLOCK,
   randomFaultSchedule,
   Rng,
@@ -20,6 +23,7 @@ import {
   type CausalEvent,
   type CausalHistory,
   type ClockSettings,
+  type ClockState,
   type NodeId,
   type Simulation,
 } from '../../../harness/index.ts';
@@ -170,19 +174,20 @@ function assertCausality(history: CausalHistory, stamped: readonly Stamped[]): v
  * of the trace (initial settings and changes), so a clock set back is accounted for.
  */
 function assertBoundedDivergence(sim: Simulation, stamped: readonly Stamped[]): void {
-  const settings = new Map<NodeId, ClockSettings>(sim.nodeIds.map((node) => [node, PERFECT_CLOCK]));
+  const clocks = new Map<NodeId, ClockState>(sim.nodeIds.map((node) => [node, startClock(PERFECT_CLOCK)]));
   const highest = new Map<NodeId, number>(sim.nodeIds.map((node) => [node, -Infinity]));
   const byTraceIndex = new Map(stamped.map((e) => [e.event.traceIndex, e]));
   sim.trace.forEach((event, index) => {
-    if (event.kind === 'clock' && settings.has(event.node)) {
+    if (event.kind === 'clock' && clocks.has(event.node)) {
       // The old clock's last reading still counts: a node may have read it just before the change.
-      highest.set(event.node, Math.max(highest.get(event.node)!, localTimeMs(settings.get(event.node)!, event.t)));
-      settings.set(event.node, { skewMs: event.skewMs, driftPpm: event.driftPpm });
+      const before = clocks.get(event.node)!;
+      highest.set(event.node, Math.max(highest.get(event.node)!, readClock(before, event.t)));
+      clocks.set(event.node, changeClock(before, event.t, { skewMs: event.skewMs, driftPpm: event.driftPpm }));
     }
     const e = byTraceIndex.get(index);
     if (e === undefined) return;
-    for (const [node, clock] of settings) highest.set(node, Math.max(highest.get(node)!, localTimeMs(clock, event.t)));
-    const ptMs = localTimeMs(settings.get(e.node)!, event.t);
+    for (const [node, clock] of clocks) highest.set(node, Math.max(highest.get(node)!, readClock(clock, event.t)));
+    const ptMs = readClock(clocks.get(e.node)!, event.t);
     if (e.hlc.l < ptMs) {
       throw new Error(
         `${e.node}'s HLC l=${show(e.hlc.l)} for its ${what(e)} at t=${show(event.t)} ms is behind its own physical clock, which read ${show(ptMs)} ms: ` +
