@@ -1,0 +1,667 @@
+/**
+ * Exercise 5.5: log compaction with snapshots (Raft §7).
+ *
+ * This is the one file you edit. The spec is in README.md, next to this file. The key-value store on
+ * Raft is done: it is the reference solution of exercise 5.4, with its log indexing already made ready
+ * for snapshots (`#snapshotIndex()`, `#entryAt(index)`, `#termAt(index)`). What is left is marked with
+ * `todo(...)` and 👉.
+ */
+import { todo, type Message, type Node, type NodeContext, type NodeFactory, type NodeId, type TimerId, type TimerPayload } from '../../../harness/index.ts';
+
+/** A follower that hears nothing from a leader for this long (drawn at random each time) starts an election. */
+export const ELECTION_TIMEOUT_MS = { min: 150, max: 300 } as const;
+/** A leader sends AppendEntries (empty ones are heartbeats) to every follower this often. */
+export const HEARTBEAT_INTERVAL_MS = 50;
+/** A server takes a snapshot as soon as its log holds this many applied entries; the log stays this short. */
+export const SNAPSHOT_THRESHOLD = 20;
+
+/** What a server is at a given moment (Raft §5.1). */
+export type Role = 'follower' | 'candidate' | 'leader';
+
+/** One log entry: a command for the state machine and the term in which a leader received it. */
+export interface LogEntry {
+  /** Its position in the whole log, snapshot included: the first entry ever has index 1. */
+  readonly index: number;
+  readonly term: number;
+  readonly command: unknown;
+}
+
+/** RequestVote arguments, sent by candidates to gather votes (Figure 2). */
+export interface RequestVote extends Message {
+  readonly type: 'RequestVote';
+  /** The candidate's term. */
+  readonly term: number;
+  readonly candidateId: NodeId;
+  /** Index of the candidate's last log entry (0 if its log is empty). */
+  readonly lastLogIndex: number;
+  /** Term of the candidate's last log entry (0 if its log is empty). */
+  readonly lastLogTerm: number;
+}
+
+/** RequestVote results (Figure 2). */
+export interface RequestVoteReply extends Message {
+  readonly type: 'RequestVoteReply';
+  /** The voter's currentTerm, for the candidate to update itself. */
+  readonly term: number;
+  /** True means the candidate received this vote. */
+  readonly voteGranted: boolean;
+}
+
+/** AppendEntries arguments, sent by the leader; with no entries it is a heartbeat (Figure 2). */
+export interface AppendEntries extends Message {
+  readonly type: 'AppendEntries';
+  /** The leader's term. */
+  readonly term: number;
+  /** So the follower can tell clients where the leader is. */
+  readonly leaderId: NodeId;
+  /** Index of the log entry immediately before the new ones. */
+  readonly prevLogIndex: number;
+  /** Term of the entry at prevLogIndex. */
+  readonly prevLogTerm: number;
+  /** Entries to store (empty for a heartbeat). */
+  readonly entries: readonly LogEntry[];
+  /** The leader's commitIndex. */
+  readonly leaderCommit: number;
+}
+
+/** AppendEntries results (Figure 2, plus `matchIndex` and `lastLogIndex`). */
+export interface AppendEntriesReply extends Message {
+  readonly type: 'AppendEntriesReply';
+  /** The follower's currentTerm, for the leader to update itself. */
+  readonly term: number;
+  /** True if the follower contained an entry matching prevLogIndex and prevLogTerm. */
+  readonly success: boolean;
+  /**
+   * Not in the paper, whose RPCs return to their caller: our replies are messages, so a reply says
+   * which entries it acknowledges. On success, prevLogIndex + entries.length; otherwise 0.
+   */
+  readonly matchIndex: number;
+  /**
+   * Optional hint, not in Figure 2: the follower's last log index, so that after a refusal the leader
+   * can jump back instead of one entry per round trip (the optimisation at the end of §5.3).
+   */
+  readonly lastLogIndex?: number;
+}
+
+/** InstallSnapshot arguments, sent by the leader to a follower that needs entries it has compacted (Figure 13). */
+export interface InstallSnapshot extends Message {
+  readonly type: 'InstallSnapshot';
+  /** The leader's term. */
+  readonly term: number;
+  readonly leaderId: NodeId;
+  /** The snapshot replaces all entries up to and including this index. */
+  readonly lastIncludedIndex: number;
+  /** Term of the entry at lastIncludedIndex. */
+  readonly lastIncludedTerm: number;
+  /** The state machine at lastIncludedIndex. Sent whole: no `offset` and `done` chunking as in Figure 13. */
+  readonly data: SnapshotData;
+}
+
+/** InstallSnapshot results (Figure 13, plus the index acknowledged, since replies are messages). */
+export interface InstallSnapshotReply extends Message {
+  readonly type: 'InstallSnapshotReply';
+  /** The follower's currentTerm, for the leader to update itself. */
+  readonly term: number;
+  /** The lastIncludedIndex of the snapshot this acknowledges; 0 when refused for its term. */
+  readonly lastIncludedIndex: number;
+}
+
+/** Every message Raft servers exchange. */
+export type RaftMessage = RequestVote | RequestVoteReply | AppendEntries | AppendEntriesReply | InstallSnapshot | InstallSnapshotReply;
+
+/** What a snapshot says about the log it replaces. */
+export interface SnapshotMetadata {
+  readonly lastIncludedIndex: number;
+  readonly lastIncludedTerm: number;
+}
+
+/** The state machine, as saved in a snapshot: the store and the client sessions. */
+export interface SnapshotData {
+  readonly store: Readonly<Record<string, string>>;
+  readonly sessions: Readonly<Record<string, Session>>;
+}
+
+/** What a client asks the store to do (the same shape as the linearizability checker's kv model). */
+export type KvOperation =
+  | { readonly f: 'get'; readonly key: string }
+  | { readonly f: 'put'; readonly key: string; readonly value: string }
+  | { readonly f: 'append'; readonly key: string; readonly value: string };
+
+/** What an operation returns: a get carries the value read ('' for a key never written); put and append carry nothing. */
+export interface KvOutput {
+  readonly value?: string;
+}
+
+/** A client's request, sent with `ctx.rpc` to any server. Retries of one operation carry the same `seq`. */
+export interface KvRequest extends Message {
+  readonly type: 'KvRequest';
+  /** The client's id: with `seq`, it names the operation, so that a retry is recognised. */
+  readonly clientId: string;
+  /** 1, 2, 3, ... per client; a client has one operation in flight at a time. */
+  readonly seq: number;
+  readonly op: KvOperation;
+}
+
+/** The answer to a KvRequest, sent with `ctx.reply`. */
+export interface KvReply extends Message {
+  readonly type: 'KvReply';
+  /** True: the operation took effect (once) and `output` is its result. */
+  readonly ok: boolean;
+  readonly output?: KvOutput;
+  /** Why not: this server is not the leader (or lost its leadership before the operation committed). */
+  readonly error?: 'not_leader';
+  /** Where the client should try next: the leader as far as this server knows, or null. */
+  readonly leaderHint?: NodeId | null;
+}
+
+/** What the log holds in this exercise: one client operation, named by its client and sequence number. */
+export interface KvCommand {
+  readonly clientId: string;
+  readonly seq: number;
+  readonly op: KvOperation;
+}
+
+/** The last operation the state machine applied for one client, and its result (a "client session", thesis §6.3). */
+export interface Session {
+  readonly seq: number;
+  readonly output: KvOutput;
+}
+
+/** Where a proposed command will sit in the log if it is committed. */
+export interface Proposal {
+  readonly index: number;
+  readonly term: number;
+}
+
+/**
+ * One Raft server. Its Figure 2 state is public, so tests (and you, in the debugger) can read it.
+ */
+export class RaftNode implements Node {
+  // ── Persistent state on all servers (Figure 2): saved to ctx.storage before any message that depends on it ──
+  /** Latest term this server has seen (0 at first boot, increases monotonically). */
+  currentTerm = 0;
+  /** The candidate that received this server's vote in currentTerm, or null. */
+  votedFor: NodeId | null = null;
+  /** Log entries after the snapshot: `log[k].index === snapshotIndex + k + 1`. */
+  log: LogEntry[] = [];
+  /** The last snapshot taken or installed (its state is in storage), or null. Entries up to it left the log. */
+  snapshot: SnapshotMetadata | null = null;
+
+  // ── Volatile state on all servers (Figure 2) ──
+  /** Index of the highest log entry known to be committed. */
+  commitIndex = 0;
+  /** Index of the highest log entry applied to the state machine. */
+  lastApplied = 0;
+
+  // ── Volatile state on leaders (Figure 2), reinitialised after each election ──
+  /** For each other server, index of the next log entry to send to it. */
+  nextIndex: Record<NodeId, number> = {};
+  /** For each other server, index of the highest log entry known to be replicated on it. */
+  matchIndex: Record<NodeId, number> = {};
+
+  // ── Beyond Figure 2 ──
+  /** Follower, candidate or leader. */
+  role: Role = 'follower';
+  /** The leader of currentTerm, as far as this server knows, or null. */
+  leaderId: NodeId | null = null;
+  /** While a candidate: the servers (itself included) that granted it their vote in currentTerm. */
+  votesGranted: NodeId[] = [];
+  /**
+   * The entries applied by this incarnation of the server, in order. Volatile, like lastApplied and the
+   * state machine below: after a restart they are rebuilt by applying the committed entries again.
+   */
+  applied: LogEntry[] = [];
+
+  // ── The state machine: the key-value store and its client sessions ──
+  /** The store: key → value. */
+  store: Record<string, string> = {};
+  /**
+   * Per client, the last operation applied and its result. Part of the replicated state machine, so
+   * every server (and every future leader) recognises a retry.
+   */
+  sessions: Record<string, Session> = {};
+
+  /** The state machine as of the snapshot, to send to followers that need it. */
+  #snapshotData: SnapshotData = { store: {}, sessions: {} };
+
+  /** Client requests this leader is waiting to see applied, by log index (volatile). */
+  readonly #pending = new Map<number, { readonly from: NodeId; readonly request: KvRequest }>();
+
+  readonly #ctx: NodeContext;
+  /** The first log index not saved since it last changed: #persist() saves the log from here on. */
+  #unsavedFrom = 1;
+  #electionTimer: TimerId | null = null;
+  #heartbeatTimer: TimerId | null = null;
+
+  constructor(ctx: NodeContext) {
+    this.#ctx = ctx;
+  }
+
+  onStart(): void {
+    // A restart comes back with what was saved; commitIndex and lastApplied start at 0 again (Figure 2).
+    this.currentTerm = this.#ctx.storage.get<number>('currentTerm') ?? 0;
+    this.votedFor = this.#ctx.storage.get<NodeId | null>('votedFor') ?? null;
+    const saved = this.#ctx.storage.get<{ metadata: SnapshotMetadata; data: SnapshotData }>('snapshot');
+    if (saved !== undefined) {
+      // 👉 Restore the snapshot: its metadata into `snapshot`, its data into #snapshotData, `store` and
+      //    `sessions`; commitIndex and lastApplied start at its lastIncludedIndex.
+      todo('restore the state machine from the saved snapshot', 'exercises/05-consensus/05-snapshots/README.md');
+    }
+    const base = this.#snapshotIndex();
+    const lastLogIndex = this.#ctx.storage.get<number>('lastLogIndex') ?? base;
+    this.log = Array.from({ length: lastLogIndex - base }, (_, k) => this.#ctx.storage.get<LogEntry>(`log/${base + k + 1}`)!);
+    this.#unsavedFrom = lastLogIndex + 1;
+    this.#resetElectionTimer();
+  }
+
+  /**
+   * Saves Figure 2's persistent state. Called after every change to currentTerm, votedFor or log and
+   * before any message is sent that depends on the change (a vote, an acknowledgement, a term): like
+   * etcd's Ready, "HardState must be saved BEFORE Messages are sent". In this simulator `storage.set`
+   * is durable as soon as it returns; a real server would fsync.
+   */
+  #persist(): void {
+    this.#ctx.storage.set('currentTerm', this.currentTerm);
+    this.#ctx.storage.set('votedFor', this.votedFor);
+    // One key per entry, written from the first entry that changed, like appending to a write-ahead
+    // log: saving the whole log each time would cost O(log length) per append. Keys beyond logLength
+    // are leftovers of a truncation and are never read.
+    const base = this.#snapshotIndex();
+    for (let index = Math.max(this.#unsavedFrom, base + 1); index <= this.#lastLogIndex(); index++) {
+      this.#ctx.storage.set(`log/${index}`, this.#entryAt(index));
+    }
+    this.#ctx.storage.set('lastLogIndex', this.#lastLogIndex());
+    this.#unsavedFrom = this.#lastLogIndex() + 1;
+  }
+
+  // ───────────────────────────── snapshots (§7) ─────────────────────────────
+
+  /**
+   * Takes a snapshot once the log holds SNAPSHOT_THRESHOLD applied entries: the state machine as of
+   * lastApplied replaces every entry up to it. Each server does this on its own (§7).
+   */
+  #maybeSnapshot(): void {
+    if (this.lastApplied - this.#snapshotIndex() < SNAPSHOT_THRESHOLD) return;
+    // 👉 Keep a copy of the state machine ({ store, sessions }) in #snapshotData, drop the entries up to
+    //    lastApplied from `log`, set `snapshot` to { lastIncludedIndex: lastApplied, lastIncludedTerm }.
+    // 👉 Save it: the snapshot first (ctx.storage.set('snapshot', { metadata, data })), then delete the
+    //    storage keys of the entries it replaces, then this.#persist() (it writes 'lastLogIndex').
+    void this.#snapshotData;
+    todo('take a snapshot and compact the log', 'exercises/05-consensus/05-snapshots/README.md');
+  }
+
+  /** Figure 13, receiver: replace the state machine and the log prefix with the leader's snapshot. */
+  #handleInstallSnapshot(from: NodeId, request: InstallSnapshot): void {
+    // 👉 Terms first, as for AppendEntries (refuse an older term; follow the leader; reset the timer).
+    // 👉 A snapshot that covers no more than lastApplied is stale: do not install it, but acknowledge it.
+    // 👉 Otherwise: keep the log entries after lastIncludedIndex if your log has that entry with
+    //    lastIncludedTerm, else drop the whole log; install the data as store and sessions; commitIndex
+    //    and lastApplied move up to lastIncludedIndex; save everything. Reply with an InstallSnapshotReply.
+    void from;
+    void request;
+    todo('install a snapshot from the leader', 'exercises/05-consensus/05-snapshots/README.md');
+  }
+
+  #handleInstallSnapshotReply(from: NodeId, reply: InstallSnapshotReply): void {
+    // 👉 Like a successful AppendEntriesReply: matchIndex[from] and nextIndex[from] move up to the
+    //    snapshot's lastIncludedIndex (never back), then see whether commitIndex can advance.
+    void from;
+    void reply;
+    todo('handle an InstallSnapshotReply', 'exercises/05-consensus/05-snapshots/README.md');
+  }
+
+  onMessage(_ctx: NodeContext, from: NodeId, message: Message): void {
+    const m = message as RaftMessage;
+    switch (m.type) {
+      case 'RequestVote':
+        return this.#handleRequestVote(from, m);
+      case 'RequestVoteReply':
+        return this.#handleRequestVoteReply(from, m);
+      case 'AppendEntries':
+        return this.#handleAppendEntries(from, m);
+      case 'AppendEntriesReply':
+        return this.#handleAppendEntriesReply(from, m);
+      case 'InstallSnapshot':
+        return this.#handleInstallSnapshot(from, m);
+      case 'InstallSnapshotReply':
+        return this.#handleInstallSnapshotReply(from, m);
+    }
+    if (message.type === 'KvRequest') this.#handleClientRequest(from, message as KvRequest);
+  }
+
+  // ───────────────────────────── the key-value service (§8) ─────────────────────────────
+
+  /**
+   * A client's request. Only the leader serves it, through the log, reads included: a read answered
+   * from the leader's own state could come from a leader that has been deposed without knowing it.
+   */
+  #handleClientRequest(from: NodeId, request: KvRequest): void {
+    if (this.role !== 'leader') {
+      return this.#ctx.reply(from, request, { type: 'KvReply', ok: false, error: 'not_leader', leaderHint: this.leaderId } satisfies KvReply);
+    }
+    const session = this.sessions[request.clientId];
+    if (session !== undefined && session.seq === request.seq) {
+      // A retry of an operation that already took effect: answer again, do not execute again.
+      return this.#ctx.reply(from, request, { type: 'KvReply', ok: true, output: session.output } satisfies KvReply);
+    }
+    if (session !== undefined && session.seq > request.seq) return; // an old retry: the client has moved on
+    const command: KvCommand = { clientId: request.clientId, seq: request.seq, op: request.op };
+    // Registered before proposing: in a cluster of one, propose commits and applies at once.
+    this.#pending.set(this.#lastLogIndex() + 1, { from, request });
+    this.propose(command);
+  }
+
+  /** Applies one committed entry to the store, once per client operation, and answers a waiting client. */
+  #applyToStateMachine(entry: LogEntry): void {
+    const command = entry.command as KvCommand;
+    const session = this.sessions[command.clientId];
+    let output: KvOutput;
+    if (session !== undefined && command.seq <= session.seq) {
+      output = session.output; // a duplicate in the log (a retry proposed twice): it takes no effect
+    } else {
+      output = this.#execute(command.op);
+      this.sessions[command.clientId] = { seq: command.seq, output };
+    }
+    const waiting = this.#pending.get(entry.index);
+    if (waiting === undefined) return;
+    this.#pending.delete(entry.index);
+    const same = waiting.request.clientId === command.clientId && waiting.request.seq === command.seq;
+    const reply: KvReply = same
+      ? { type: 'KvReply', ok: true, output }
+      : { type: 'KvReply', ok: false, error: 'not_leader', leaderHint: this.leaderId }; // another leader's entry took that index
+    this.#ctx.reply(waiting.from, waiting.request, reply);
+  }
+
+  #execute(op: KvOperation): KvOutput {
+    switch (op.f) {
+      case 'get':
+        return { value: this.store[op.key] ?? '' };
+      case 'put':
+        this.store[op.key] = op.value;
+        return {};
+      case 'append':
+        this.store[op.key] = (this.store[op.key] ?? '') + op.value;
+        return {};
+    }
+  }
+
+  /** A deposed leader tells its waiting clients to look elsewhere; their retries are recognised by seq. */
+  #failPending(): void {
+    for (const { from, request } of this.#pending.values()) {
+      this.#ctx.reply(from, request, { type: 'KvReply', ok: false, error: 'not_leader', leaderHint: this.leaderId } satisfies KvReply);
+    }
+    this.#pending.clear();
+  }
+
+  onTimer(_ctx: NodeContext, timer: TimerPayload): void {
+    if (timer.type === 'election-timeout') this.#startElection();
+    if (timer.type === 'heartbeat') this.#sendHeartbeats();
+  }
+
+  /**
+   * Asks this server to add `command` to the replicated log. Only a leader accepts: it appends the entry
+   * and starts replicating it at once. Returns where the entry sits, or `null` if this server is not the
+   * leader. There is no promise that the entry will be committed: a leader can lose its job first.
+   */
+  propose(command: unknown): Proposal | null {
+    if (this.role !== 'leader') return null;
+    const entry: LogEntry = { index: this.#lastLogIndex() + 1, term: this.currentTerm, command };
+    this.log.push(entry);
+    this.#unsavedFrom = Math.min(this.#unsavedFrom, entry.index);
+    this.#persist(); // the leader counts itself among the replicas: its copy must be durable too
+    for (const peer of this.#peers()) this.#sendAppendEntries(peer);
+    this.#advanceCommitIndex(); // a cluster of one commits at once
+    return { index: entry.index, term: entry.term };
+  }
+
+  // ───────────────────────────── elections (§5.2, §5.4.1) ─────────────────────────────
+
+  /** Followers (and candidates whose election went nowhere) start an election when their timer fires. */
+  #startElection(): void {
+    this.currentTerm += 1;
+    this.role = 'candidate';
+    this.votedFor = this.#ctx.id;
+    this.votesGranted = [this.#ctx.id];
+    this.leaderId = null;
+    this.#persist();
+    this.#resetElectionTimer();
+    const request: RequestVote = {
+      type: 'RequestVote',
+      term: this.currentTerm,
+      candidateId: this.#ctx.id,
+      lastLogIndex: this.#lastLogIndex(),
+      lastLogTerm: this.#lastLogTerm(),
+    };
+    for (const peer of this.#peers()) this.#ctx.send(peer, request);
+    this.#becomeLeaderIfElected();
+  }
+
+  #handleRequestVote(from: NodeId, request: RequestVote): void {
+    if (request.term > this.currentTerm) this.#becomeFollower(request.term);
+    const voteGranted =
+      request.term === this.currentTerm &&
+      (this.votedFor === null || this.votedFor === request.candidateId) &&
+      this.#logIsAtLeastAsUpToDate(request.lastLogIndex, request.lastLogTerm);
+    if (voteGranted) {
+      this.votedFor = request.candidateId;
+      this.#persist(); // before the reply: a restarted server must not vote again in this term
+      // Granting a vote counts as hearing from a would-be leader: do not compete with it right away.
+      this.#resetElectionTimer();
+    }
+    this.#send(from, { type: 'RequestVoteReply', term: this.currentTerm, voteGranted });
+  }
+
+  /**
+   * The election restriction (§5.4.1): a candidate's log is at least as up-to-date as ours if its last
+   * entry has a higher term, or the same term and an index at least as high.
+   */
+  #logIsAtLeastAsUpToDate(lastLogIndex: number, lastLogTerm: number): boolean {
+    const myLastTerm = this.#lastLogTerm();
+    return lastLogTerm > myLastTerm || (lastLogTerm === myLastTerm && lastLogIndex >= this.#lastLogIndex());
+  }
+
+  #handleRequestVoteReply(from: NodeId, reply: RequestVoteReply): void {
+    if (reply.term > this.currentTerm) return this.#becomeFollower(reply.term);
+    // A reply from an older election, or one that arrives after the election is decided, counts for nothing.
+    if (this.role !== 'candidate' || reply.term !== this.currentTerm || !reply.voteGranted) return;
+    if (!this.votesGranted.includes(from)) this.votesGranted.push(from);
+    this.#becomeLeaderIfElected();
+  }
+
+  #becomeLeaderIfElected(): void {
+    if (this.role !== 'candidate' || this.votesGranted.length < this.#majority()) return;
+    this.role = 'leader';
+    this.leaderId = this.#ctx.id;
+    this.#cancelElectionTimer();
+    for (const peer of this.#peers()) {
+      this.nextIndex[peer] = this.#lastLogIndex() + 1;
+      this.matchIndex[peer] = 0;
+    }
+    // Announce the victory at once, then keep the followers' timers from firing.
+    this.#sendHeartbeats();
+  }
+
+  #becomeFollower(term: number): void {
+    const wasLeader = this.role === 'leader';
+    this.currentTerm = term;
+    this.votedFor = null;
+    this.#persist();
+    this.role = 'follower';
+    this.leaderId = null;
+    this.votesGranted = [];
+    if (wasLeader) {
+      this.#failPending();
+      if (this.#heartbeatTimer !== null) this.#ctx.cancelTimer(this.#heartbeatTimer);
+      this.#heartbeatTimer = null;
+      this.#resetElectionTimer();
+    }
+  }
+
+  // ───────────────────────────── replication: the leader (§5.3) ─────────────────────────────
+
+  #sendHeartbeats(): void {
+    if (this.role !== 'leader') return;
+    for (const peer of this.#peers()) this.#sendAppendEntries(peer);
+    this.#heartbeatTimer = this.#ctx.setTimer(HEARTBEAT_INTERVAL_MS, { type: 'heartbeat' });
+  }
+
+  /**
+   * Sends `peer` every entry from nextIndex on (none for a follower that is up to date: a heartbeat), or
+   * the snapshot if the entry at nextIndex has been compacted away.
+   */
+  #sendAppendEntries(peer: NodeId): void {
+    const base = this.#snapshotIndex();
+    if (this.nextIndex[peer]! <= base) {
+      // 👉 The entry at nextIndex was compacted away: send an InstallSnapshot with your snapshot instead.
+      return todo('send the snapshot to a follower that needs compacted entries', 'exercises/05-consensus/05-snapshots/README.md');
+    }
+    const prevLogIndex = this.nextIndex[peer]! - 1;
+    const entries = this.log.slice(prevLogIndex - base);
+    this.#send(peer, {
+      type: 'AppendEntries',
+      term: this.currentTerm,
+      leaderId: this.#ctx.id,
+      prevLogIndex,
+      prevLogTerm: this.#termAt(prevLogIndex),
+      entries,
+      leaderCommit: this.commitIndex,
+    });
+    // nextIndex moves only when the follower answers, as in Figure 2: until then, every AppendEntries
+    // (heartbeats included) carries the entries not yet acknowledged.
+  }
+
+  #handleAppendEntriesReply(from: NodeId, reply: AppendEntriesReply): void {
+    if (reply.term > this.currentTerm) return this.#becomeFollower(reply.term);
+    if (this.role !== 'leader' || reply.term !== this.currentTerm) return;
+    if (reply.success) {
+      // Replies can arrive late and out of order: never move matchIndex back.
+      this.matchIndex[from] = Math.max(this.matchIndex[from]!, reply.matchIndex);
+      this.nextIndex[from] = Math.max(this.nextIndex[from]!, this.matchIndex[from]! + 1);
+      this.#advanceCommitIndex();
+      return;
+    }
+    // The follower's log does not match at prevLogIndex: back up and try again at once (§5.3).
+    const hint = reply.lastLogIndex === undefined ? Infinity : reply.lastLogIndex + 1;
+    this.nextIndex[from] = Math.max(this.matchIndex[from]! + 1, Math.min(this.nextIndex[from]! - 1, hint));
+    this.#sendAppendEntries(from);
+  }
+
+  /**
+   * Figure 2, rules for leaders: if there is an N > commitIndex such that a majority of matchIndex[i] ≥ N
+   * and log[N].term === currentTerm, set commitIndex = N. Entries of earlier terms are committed with it,
+   * never on their own by counting replicas (§5.4.2, Figure 8).
+   */
+  #advanceCommitIndex(): void {
+    for (let n = this.#lastLogIndex(); n > this.commitIndex; n--) {
+      if (this.#termAt(n) !== this.currentTerm) break;
+      const replicas = 1 + this.#peers().filter((peer) => this.matchIndex[peer]! >= n).length;
+      if (replicas >= this.#majority()) {
+        this.commitIndex = n;
+        this.#applyCommitted();
+        return;
+      }
+    }
+  }
+
+  // ───────────────────────────── replication: the follower (§5.3) ─────────────────────────────
+
+  #handleAppendEntries(from: NodeId, request: AppendEntries): void {
+    if (request.term < this.currentTerm) {
+      // A leader from an older term: tell it the news so it steps down.
+      return this.#send(from, { type: 'AppendEntriesReply', term: this.currentTerm, success: false, matchIndex: 0 });
+    }
+    if (request.term > this.currentTerm) this.#becomeFollower(request.term);
+    // A candidate that hears from the leader of its own term has lost the election (§5.2).
+    if (this.role === 'candidate') this.role = 'follower';
+    this.leaderId = request.leaderId;
+    this.#resetElectionTimer();
+    // The consistency check: our log must hold the entry the new ones follow. An entry inside our
+    // snapshot is committed, so it matches the leader's.
+    const base = this.#snapshotIndex();
+    if (request.prevLogIndex > this.#lastLogIndex() || (request.prevLogIndex >= base && this.#termAt(request.prevLogIndex) !== request.prevLogTerm)) {
+      return this.#send(from, {
+        type: 'AppendEntriesReply', term: this.currentTerm, success: false, matchIndex: 0, lastLogIndex: this.#lastLogIndex(),
+      });
+    }
+    let changed = false;
+    for (const entry of request.entries) {
+      if (entry.index <= base) continue; // already in the snapshot
+      const existing = this.#entryAt(entry.index);
+      if (existing !== undefined && existing.term === entry.term) continue; // already there: a stale or repeated message
+      // A conflict: delete the existing entry and all that follow it, then append (Figure 2, rules 3 and 4).
+      if (existing !== undefined) this.log.length = entry.index - base - 1;
+      this.log.push(entry);
+      this.#unsavedFrom = Math.min(this.#unsavedFrom, entry.index);
+      changed = true;
+    }
+    if (changed) this.#persist(); // before the acknowledgement: the leader will count this copy
+    const lastNewEntry = request.prevLogIndex + request.entries.length;
+    if (request.leaderCommit > this.commitIndex) {
+      this.commitIndex = Math.max(this.commitIndex, Math.min(request.leaderCommit, lastNewEntry));
+      this.#applyCommitted();
+    }
+    this.#send(from, { type: 'AppendEntriesReply', term: this.currentTerm, success: true, matchIndex: lastNewEntry });
+  }
+
+  /** Applies committed entries in index order, each once (lastApplied, Figure 2). */
+  #applyCommitted(): void {
+    while (this.lastApplied < this.commitIndex) {
+      this.lastApplied += 1;
+      const entry = this.#entryAt(this.lastApplied)!;
+      this.applied.push(entry);
+      this.#applyToStateMachine(entry);
+    }
+    this.#maybeSnapshot();
+  }
+
+  // ───────────────────────────── helpers ─────────────────────────────
+
+  #resetElectionTimer(): void {
+    this.#cancelElectionTimer();
+    this.#electionTimer = this.#ctx.setTimer(ELECTION_TIMEOUT_MS, { type: 'election-timeout' });
+  }
+
+  #cancelElectionTimer(): void {
+    if (this.#electionTimer !== null) this.#ctx.cancelTimer(this.#electionTimer);
+    this.#electionTimer = null;
+  }
+
+  #send(to: NodeId, message: RaftMessage): void {
+    this.#ctx.send(to, message);
+  }
+
+  #peers(): NodeId[] {
+    return this.#ctx.nodeIds.filter((id) => id !== this.#ctx.id);
+  }
+
+  #majority(): number {
+    return Math.floor(this.#ctx.nodeIds.length / 2) + 1;
+  }
+
+  /** The index the snapshot covers (0 without one). */
+  #snapshotIndex(): number {
+    return this.snapshot?.lastIncludedIndex ?? 0;
+  }
+
+  /** The entry at `index`, or undefined (beyond the log, or folded into the snapshot). */
+  #entryAt(index: number): LogEntry | undefined {
+    return this.log[index - this.#snapshotIndex() - 1];
+  }
+
+  #lastLogIndex(): number {
+    return this.#snapshotIndex() + this.log.length;
+  }
+
+  #lastLogTerm(): number {
+    return this.#termAt(this.#lastLogIndex());
+  }
+
+  /** The term of the entry at `index` (the snapshot's for its last index; 0 for index 0 or unknown). */
+  #termAt(index: number): number {
+    if (index === this.#snapshotIndex()) return this.snapshot?.lastIncludedTerm ?? 0;
+    return this.#entryAt(index)?.term ?? 0;
+  }
+}
+
+/** Creates a Raft server. Called at boot and after every restart. */
+export const createRaftNode: NodeFactory = (ctx) => new RaftNode(ctx);

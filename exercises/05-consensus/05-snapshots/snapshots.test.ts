@@ -1,0 +1,396 @@
+/**
+ * Tests for exercise 5.5: log compaction with snapshots (Raft §7). See README.md for what each group
+ * checks.
+ *
+ * Every run is watched after EVERY event for Raft's safety properties (durability included) and for a
+ * short log: no server may hold more than SNAPSHOT_THRESHOLD applied entries in its log. Every history
+ * is judged by the linearizability checker, and every store is checked for operations that took
+ * effect twice.
+ */
+import { describe, test } from 'vitest';
+import { cluster, describeSchedule, randomFaultSchedule, type ClientContext, type NodeFactory, type NodeId, type Simulation } from '../../../harness/index.ts';
+import { forEachSeed, simulate } from '../../../harness/testing/index.ts';
+import { ALL_PROPERTIES, watchRaft } from '../_test-support/invariants.ts';
+import { Clerk, assertExactlyOnce, assertKvLinearizable, randomWorkload } from '../_test-support/kv-client.ts';
+import { awaitLeader, reportFigure, trafficBetween } from '../_test-support/liveness.ts';
+import { Puppets, snapshotIndex, viewOf } from '../_test-support/raft-view.ts';
+import { appliedCount, describeServers } from '../_test-support/workload.ts';
+import {
+  createRaftNode,
+  SNAPSHOT_THRESHOLD,
+  type AppendEntries,
+  type AppendEntriesReply,
+  type InstallSnapshot,
+  type InstallSnapshotReply,
+  type KvCommand,
+  type LogEntry,
+  type RaftNode,
+  type RequestVoteReply,
+} from './kv-raft.ts';
+
+// ───────────────────────────── helpers ─────────────────────────────
+
+function serverOf(sim: Simulation, node: NodeId): RaftNode {
+  const instance = sim.nodeInstance<RaftNode>(node);
+  if (instance === undefined) throw new Error(`${node} is down`);
+  return instance;
+}
+
+/** Raft's safety properties, durability included, and the bound on the log, after every event. */
+function watchAll(sim: Simulation): void {
+  watchRaft(sim, { properties: ALL_PROPERTIES });
+  sim.watch('Log compaction (§7)', (s) => {
+    for (const node of s.nodeIds) {
+      const view = viewOf(s, node);
+      if (view === undefined) continue;
+      const appliedInLog = view.lastApplied - snapshotIndex(view);
+      if (appliedInLog > SNAPSHOT_THRESHOLD) {
+        return `${node} holds ${appliedInLog} applied entries in its log (lastApplied ${view.lastApplied}, snapshot ${snapshotIndex(view) || 'none'}): ` +
+          `take a snapshot as soon as ${SNAPSHOT_THRESHOLD} applied entries are in the log, so that the log stays short.`;
+      }
+    }
+    return null;
+  });
+}
+
+/** Adds client `id` running `work` and runs until it is done; fails with the servers' state if it is not. */
+async function runClient(sim: Simulation, id: string, withinMs: number, work: (c: ClientContext, clerk: Clerk) => Promise<void>): Promise<Clerk> {
+  let clerk: Clerk | undefined;
+  sim.client(id, async (c) => {
+    clerk = new Clerk(c, sim.nodeIds);
+    await work(c, clerk);
+  });
+  if (!(await sim.runUntilClientsDone({ timeoutMs: withinMs }))) {
+    throw new Error(`${id} did not finish within ${withinMs} ms of virtual time (its clerk: ${JSON.stringify(clerk?.stats)}).\n  ${describeServers(sim)}`);
+  }
+  return clerk!;
+}
+
+function expectOk(what: string, outcome: Awaited<ReturnType<Clerk['get']>>): void {
+  if (outcome.status !== 'ok') throw new Error(`${what} did not complete (${outcome.status}) although a majority of servers was up and connected.`);
+}
+
+function assertHistoryIsSound(sim: Simulation): void {
+  assertExactlyOnce(sim);
+  assertKvLinearizable(sim);
+}
+
+/** Fails unless `node`'s store equals `reference`'s. */
+function assertSameStore(sim: Simulation, node: NodeId, reference: NodeId, when: string): void {
+  const mine = JSON.stringify(serverOf(sim, node).store);
+  const theirs = JSON.stringify(serverOf(sim, reference).store);
+  if (mine !== theirs) throw new Error(`${when}, ${node}'s store is ${mine} but ${reference}'s is ${theirs}.`);
+}
+
+/**
+ * Once the faults have healed, every server catches up with the leader's commit index, however far
+ * behind it was: with AppendEntries, or with InstallSnapshot when the leader compacted what it misses.
+ */
+async function awaitEveryoneCaughtUp(sim: Simulation, withinMs: number): Promise<void> {
+  const leader = await awaitLeader(sim, { withinMs, context: ' after the clients finished' });
+  const target = serverOf(sim, leader).commitIndex;
+  const behind = () => sim.nodeIds.filter((node) => sim.isUp(node) && appliedCount(sim, node) < target);
+  if (await sim.runUntil(() => behind().length === 0, { timeoutMs: withinMs })) return;
+  throw new Error(
+    `${behind().join(' and ')} did not catch up with ${leader}'s commit index ${target} within ${withinMs} ms after the faults healed ` +
+      `(${leader}'s snapshot ends at ${snapshotIndex(serverOf(sim, leader))}): a follower whose nextIndex is inside the leader's snapshot gets ` +
+      `the snapshot: InstallSnapshot (§7).\n  ${describeServers(sim)}`,
+  );
+}
+
+// Puppets: a real n1 and scripted peers, on a network with a fixed 2 ms delay.
+async function withPuppets(size: number, seed: number, body: (sim: Simulation, puppets: Puppets) => Promise<void>): Promise<void> {
+  const puppets = new Puppets();
+  const nodes: Record<NodeId, NodeFactory> = { n1: createRaftNode };
+  for (let index = 2; index <= size; index++) nodes[`n${index}`] = puppets.factory;
+  await simulate({ seed, nodes, network: { delayMs: 2 } }, async (sim) => {
+    watchAll(sim);
+    await body(sim, puppets);
+  });
+}
+
+/** Entry `index` of term `term`: an append of `t:<index>;` to key k by client t. */
+function appendEntry(index: number, term: number): LogEntry {
+  const command: KvCommand = { clientId: 't', seq: index, op: { f: 'append', key: 'k', value: `t:${index};` } };
+  return { index, term, command };
+}
+
+function append(term: number, prevLogIndex: number, prevLogTerm: number, entries: LogEntry[], leaderCommit: number): AppendEntries {
+  return { type: 'AppendEntries', term, leaderId: 'n2', prevLogIndex, prevLogTerm, entries, leaderCommit };
+}
+
+/** The store after applying entries 1..n built by {@link appendEntry}. */
+function snapshotAt(lastIncludedIndex: number, term: number): InstallSnapshot {
+  const value = Array.from({ length: lastIncludedIndex }, (_, k) => `t:${k + 1};`).join('');
+  return {
+    type: 'InstallSnapshot', term, leaderId: 'n2', lastIncludedIndex, lastIncludedTerm: term,
+    data: { store: { k: value }, sessions: { t: { seq: lastIncludedIndex, output: {} } } },
+  };
+}
+
+function range(from: number, to: number, term: number): LogEntry[] {
+  return Array.from({ length: to - from + 1 }, (_, k) => appendEntry(from + k, term));
+}
+
+// ───────────────────────────── 1. stories ─────────────────────────────
+
+describe('Scenarios', () => {
+  test('the log stays short while a client keeps writing: every server takes snapshots and drops old entries, from memory and storage', async () => {
+    await simulate({ seed: 1, nodes: cluster(3, createRaftNode) }, async (sim) => {
+      watchAll(sim);
+      await runClient(sim, 'c1', 10_000, async (_c, clerk) => {
+        for (let i = 0; i < 100; i++) expectOk(`operation #${i + 1}`, await (i % 4 === 3 ? clerk.get('k') : clerk.append('k')));
+      });
+      await sim.run({ untilMs: sim.nowMs + 200 });
+      for (const node of sim.nodeIds) {
+        const view = serverOf(sim, node);
+        if (view.snapshot === null || view.snapshot.lastIncludedIndex < 60) {
+          throw new Error(`After 100 committed operations ${node}'s snapshot is ${JSON.stringify(view.snapshot)}: every server takes its own snapshots (§7).`);
+        }
+        const keys = Object.keys(sim.storageOf(node)).length;
+        if (keys > SNAPSHOT_THRESHOLD + 12) {
+          throw new Error(`${node} keeps ${keys} keys in storage after 100 operations with a snapshot at ${view.snapshot.lastIncludedIndex}: entries folded into a snapshot must leave storage too, or the disk fills up.`);
+        }
+      }
+      assertHistoryIsSound(sim);
+    });
+  });
+
+  test('a follower cut off for a long time catches up through InstallSnapshot', async () => {
+    await simulate({ seed: 2, nodes: cluster(3, createRaftNode) }, async (sim) => {
+      watchAll(sim);
+      const leader = await awaitLeader(sim, { withinMs: 1_000 });
+      const lagging = sim.nodeIds.find((node) => node !== leader)!;
+      sim.apply({ kind: 'isolate', node: lagging });
+      await runClient(sim, 'c1', 10_000, async (_c, clerk) => {
+        for (let i = 0; i < 60; i++) expectOk(`append #${i + 1}`, await clerk.append('k'));
+      });
+      const before = sim.stats();
+      sim.apply({ kind: 'heal' });
+      const healedAt = sim.nowMs;
+      const current = await awaitLeader(sim, { withinMs: 1_000 });
+      const caughtUp = () => appliedCount(sim, lagging) >= serverOf(sim, current).commitIndex;
+      if (!(await sim.runUntil(caughtUp, { timeoutMs: 1_000 }))) {
+        throw new Error(
+          `${lagging}, cut off while the others committed 60 operations, has not caught up 1 s after it reconnected (t=${healedAt} ms): ` +
+            `it applied ${appliedCount(sim, lagging)}, the leader ${current} committed ${serverOf(sim, current).commitIndex} and its snapshot ends at ` +
+            `${snapshotIndex(serverOf(sim, current))}. A follower whose nextIndex is inside the leader's snapshot gets the snapshot: InstallSnapshot (§7).\n  ${describeServers(sim)}`,
+        );
+      }
+      await sim.run({ untilMs: sim.nowMs + 100 });
+      assertSameStore(sim, lagging, current, 'Once caught up');
+      const traffic = trafficBetween(before, sim.stats());
+      const snapshots = traffic.byType['InstallSnapshot'] ?? { messages: 0, bytes: 0 };
+      reportFigure(`catching up 60 operations: ${snapshots.messages} InstallSnapshot (${snapshots.bytes} bytes), ${traffic.byType['AppendEntries']?.messages ?? 0} AppendEntries, ${traffic.bytes} bytes in all`);
+      if (snapshots.messages === 0) throw new Error(`${lagging} caught up without an InstallSnapshot: the leader should have compacted the entries it missed.`);
+      if (snapshots.messages > 6) throw new Error(`${snapshots.messages} InstallSnapshot messages to bring one follower up to date: send it again only when nextIndex says the follower still needs it.`);
+      assertHistoryIsSound(sim);
+    });
+  });
+
+  test('a server restarts from its snapshot: its state machine comes back as of the snapshot, and it catches up', async () => {
+    await simulate({ seed: 3, nodes: cluster(3, createRaftNode) }, async (sim) => {
+      watchAll(sim);
+      await runClient(sim, 'c1', 10_000, async (_c, clerk) => {
+        for (let i = 0; i < 50; i++) expectOk(`append #${i + 1}`, await clerk.append('k'));
+      });
+      await sim.run({ untilMs: sim.nowMs + 200 });
+      const victim = sim.nodeIds.find((node) => serverOf(sim, node).role !== 'leader')!;
+      const before = serverOf(sim, victim).snapshot;
+      sim.crash(victim);
+      sim.restart(victim);
+      const after = serverOf(sim, victim);
+      if (after.snapshot?.lastIncludedIndex !== before?.lastIncludedIndex || after.lastApplied !== before?.lastIncludedIndex) {
+        throw new Error(`${victim} crashed with snapshot ${JSON.stringify(before)} and restarted with snapshot ${JSON.stringify(after.snapshot)} and lastApplied ${after.lastApplied}: restore the snapshot, and with it lastApplied and commitIndex.`);
+      }
+      const value = after.store['k'] ?? '';
+      const tokens = value.split(';').filter((part) => part !== '').length;
+      if (tokens !== before?.lastIncludedIndex) {
+        throw new Error(`${victim} restarted with a snapshot at index ${before?.lastIncludedIndex} but its store holds ${tokens} appends: the store must come back as of the snapshot.`);
+      }
+      await runClient(sim, 'c2', 5_000, async (_c, clerk) => expectOk('an append after the restart', await clerk.append('k')));
+      await sim.run({ untilMs: sim.nowMs + 200 });
+      const leader = sim.nodeIds.find((node) => serverOf(sim, node).role === 'leader')!;
+      assertSameStore(sim, victim, leader, 'After the restart and one more operation');
+      assertHistoryIsSound(sim);
+    });
+  });
+
+  test('every server restarts from its snapshot, and a retry of an operation inside the snapshot still takes effect once', async () => {
+    await simulate({ seed: 4, nodes: cluster(3, createRaftNode) }, async (sim) => {
+      watchAll(sim);
+      const leader = await awaitLeader(sim, { withinMs: 1_000 });
+      // c1's append reaches the leader and is applied, but every answer to c1 is lost for now.
+      sim.client('c1', async (c) => {
+        const clerk = new Clerk(c, sim.nodeIds, { giveUpAfterMs: 20_000 });
+        clerk.tryFirst(leader);
+        sim.apply({ kind: 'cut', from: leader, to: 'c1' });
+        expectOk("c1's append, retried across the restart", await clerk.append('k', 'c1:1;'));
+      });
+      await sim.runUntil(() => sim.nodeIds.every((node) => (serverOf(sim, node).store['k'] ?? '').includes('c1:1;')), { timeoutMs: 500 });
+      for (const node of sim.nodeIds) sim.apply({ kind: 'cut', from: node, to: 'c1' });
+      // c2's appends push c1's operation into every server's snapshot.
+      let c2Done = false;
+      sim.client('c2', async (c) => {
+        const clerk = new Clerk(c, sim.nodeIds);
+        for (let i = 0; i < SNAPSHOT_THRESHOLD + 5; i++) expectOk(`c2's append #${i + 1}`, await clerk.append('k'));
+        c2Done = true;
+      });
+      if (!(await sim.runUntil(() => c2Done, { timeoutMs: 5_000 }))) throw new Error(`c2 did not finish its appends.\n  ${describeServers(sim)}`);
+      await sim.run({ untilMs: sim.nowMs + 200 });
+      for (const node of sim.nodeIds) sim.crash(node);
+      for (const node of sim.nodeIds) sim.restart(node);
+      await awaitLeader(sim, { withinMs: 1_500, context: ' after every server restarted' });
+      sim.apply({ kind: 'heal' });
+      if (!(await sim.runUntilClientsDone({ timeoutMs: 3_000 }))) throw new Error(`c1's retry was never answered.\n  ${describeServers(sim)}`);
+      await sim.run({ untilMs: sim.nowMs + 200 });
+      assertHistoryIsSound(sim);
+    });
+  });
+});
+
+// ───────────────────────────── 2. the spec ─────────────────────────────
+
+describe('InstallSnapshot, receiver (Figure 13)', () => {
+  test('a follower installs a snapshot: its store, snapshot, commitIndex and lastApplied move to it, and later entries follow on', async () => {
+    await withPuppets(3, 11, async (sim, puppets) => {
+      sim.at(5, () => puppets.send('n2', 'n1', snapshotAt(30, 1)));
+      sim.at(15, () => puppets.send('n2', 'n1', append(1, 30, 1, [appendEntry(31, 1)], 31)));
+      await sim.run({ untilMs: 12 });
+      const n1 = serverOf(sim, 'n1');
+      const reply = puppets.messages<InstallSnapshotReply>('InstallSnapshotReply', 'n1')[0]?.message;
+      if (n1.snapshot?.lastIncludedIndex !== 30 || n1.commitIndex !== 30 || n1.lastApplied !== 30 || n1.log.length !== 0) {
+        throw new Error(`After installing a snapshot up to index 30 (term 1) on an empty server, n1 has snapshot ${JSON.stringify(n1.snapshot)}, commitIndex ${n1.commitIndex}, lastApplied ${n1.lastApplied} and ${n1.log.length} log entries; expected the snapshot at 30, commitIndex 30, lastApplied 30 and an empty log.`);
+      }
+      if ((n1.store['k'] ?? '').split(';').length - 1 !== 30) throw new Error(`After installing the snapshot, n1's store is ${JSON.stringify(n1.store)}: the snapshot's data replaces the state machine.`);
+      if (reply === undefined || reply.lastIncludedIndex !== 30 || reply.term !== 1) {
+        throw new Error(`n1 answered the InstallSnapshot with ${JSON.stringify(reply)}; expected { type: 'InstallSnapshotReply', term: 1, lastIncludedIndex: 30 }.`);
+      }
+      await sim.run({ untilMs: 30 });
+      const ack = puppets.messages<AppendEntriesReply>('AppendEntriesReply', 'n1').at(-1)?.message;
+      if (!ack?.success || serverOf(sim, 'n1').lastApplied !== 31) {
+        throw new Error(`After the snapshot (up to 30), an AppendEntries with prevLogIndex 30, prevLogTerm 1 and entry 31 got ${JSON.stringify(ack)} and n1's lastApplied is ${serverOf(sim, 'n1').lastApplied}: the snapshot's last entry counts as the entry at prevLogIndex.`);
+      }
+    });
+  });
+
+  test("a snapshot whose last entry is in the follower's log keeps the entries after it", async () => {
+    await withPuppets(3, 12, async (sim, puppets) => {
+      sim.at(5, () => puppets.send('n2', 'n1', append(1, 0, 0, range(1, 8, 1), 0)));
+      sim.at(15, () => puppets.send('n2', 'n1', snapshotAt(5, 1)));
+      await sim.run({ untilMs: 30 });
+      const n1 = serverOf(sim, 'n1');
+      const kept = n1.log.map((entry) => entry.index).join(',');
+      if (n1.snapshot?.lastIncludedIndex !== 5 || kept !== '6,7,8') {
+        throw new Error(`n1 held entries 1–8 and installed a snapshot up to 5 (term 1, matching its entry 5): its snapshot is ${JSON.stringify(n1.snapshot)} and its log holds [${kept}]; expected entries 6,7,8 to stay (Figure 13, step 6).`);
+      }
+    });
+  });
+
+  test('a snapshot older than what the follower already applied changes nothing', async () => {
+    await withPuppets(3, 13, async (sim, puppets) => {
+      sim.at(5, () => puppets.send('n2', 'n1', append(1, 0, 0, range(1, 10, 1), 10)));
+      // A delayed or duplicated InstallSnapshot from earlier arrives now.
+      sim.at(15, () => puppets.send('n2', 'n1', snapshotAt(4, 1)));
+      sim.at(25, () => puppets.send('n2', 'n1', append(1, 10, 1, [], 10)));
+      await sim.run({ untilMs: 40 });
+      const n1 = serverOf(sim, 'n1');
+      if (n1.lastApplied !== 10 || (n1.store['k'] ?? '').split(';').length - 1 !== 10) {
+        throw new Error(`n1 had applied entries 1–10, then received a stale snapshot up to 4: now lastApplied is ${n1.lastApplied} and its store ${JSON.stringify(n1.store)}. A snapshot that covers no more than lastApplied must not roll the state machine back.`);
+      }
+    });
+  });
+
+  test('a snapshot from an older term is refused, and the reply carries the newer term', async () => {
+    await withPuppets(3, 14, async (sim, puppets) => {
+      sim.at(5, () => puppets.send('n3', 'n1', { type: 'RequestVote', term: 4, candidateId: 'n3', lastLogIndex: 0, lastLogTerm: 0 }));
+      sim.at(15, () => puppets.send('n2', 'n1', snapshotAt(30, 2)));
+      await sim.run({ untilMs: 30 });
+      const n1 = serverOf(sim, 'n1');
+      const reply = puppets.messages<InstallSnapshotReply>('InstallSnapshotReply', 'n1')[0]?.message;
+      if (n1.snapshot !== null || reply?.term !== 4) {
+        throw new Error(`n1 (term 4) received an InstallSnapshot of term 2: its snapshot is now ${JSON.stringify(n1.snapshot)} and it answered ${JSON.stringify(reply)}; expected no snapshot and a reply with term 4.`);
+      }
+    });
+  });
+});
+
+describe('InstallSnapshot, leader (§7)', () => {
+  test('a leader sends its snapshot to a follower whose next entry it has compacted, then carries on with AppendEntries', async () => {
+    await withPuppets(3, 21, async (sim, puppets) => {
+      let n3Answers = false;
+      let n3Log = 0;
+      puppets.on('RequestVote', (puppet, from, message) => {
+        puppets.send(puppet, from, { type: 'RequestVoteReply', term: message['term'] as number, voteGranted: true } satisfies RequestVoteReply);
+      });
+      puppets.on('AppendEntries', (puppet, from, message) => {
+        const m = message as unknown as AppendEntries;
+        if (puppet === 'n3' && !n3Answers) return;
+        const success = puppet === 'n2' || m.prevLogIndex <= n3Log;
+        if (puppet === 'n3' && success) n3Log = Math.max(n3Log, m.prevLogIndex + m.entries.length);
+        const reply: AppendEntriesReply = { type: 'AppendEntriesReply', term: m.term, success, matchIndex: success ? m.prevLogIndex + m.entries.length : 0, lastLogIndex: puppet === 'n3' ? n3Log : m.prevLogIndex + m.entries.length };
+        puppets.send(puppet, from, reply);
+      });
+      puppets.on('InstallSnapshot', (puppet, from, message) => {
+        const m = message as unknown as InstallSnapshot;
+        n3Log = m.lastIncludedIndex;
+        puppets.send(puppet, from, { type: 'InstallSnapshotReply', term: m.term, lastIncludedIndex: m.lastIncludedIndex } satisfies InstallSnapshotReply);
+      });
+      await sim.runUntil(() => viewOf(sim, 'n1')?.role === 'leader', { timeoutMs: 1_000 });
+      for (let seq = 1; seq <= SNAPSHOT_THRESHOLD + 10; seq++) {
+        serverOf(sim, 'n1').propose({ clientId: 't', seq, op: { f: 'append', key: 'k', value: `t:${seq};` } } satisfies KvCommand);
+        await sim.run({ untilMs: sim.nowMs + 5 });
+      }
+      await sim.run({ untilMs: sim.nowMs + 100 });
+      const base = snapshotIndex(serverOf(sim, 'n1'));
+      if (base === 0) throw new Error(`n1 applied ${serverOf(sim, 'n1').lastApplied} entries but took no snapshot (threshold ${SNAPSHOT_THRESHOLD}).`);
+      n3Answers = true;
+      await sim.run({ untilMs: sim.nowMs + 300 });
+      const snapshot = puppets.messages<InstallSnapshot>('InstallSnapshot', 'n1').find((d) => d.to === 'n3')?.message;
+      if (snapshot === undefined) {
+        throw new Error(`n3's log is empty and n1's snapshot covers entries 1–${base}, yet within 300 ms n1 sent n3 no InstallSnapshot: when nextIndex falls inside the snapshot, send the snapshot (§7).`);
+      }
+      if (snapshot.lastIncludedIndex !== base || (snapshot.data.store['k'] ?? '').split(';').length - 1 !== base) {
+        throw new Error(`n1 sent n3 ${JSON.stringify({ ...snapshot, data: '…' })} with store ${JSON.stringify(snapshot.data.store)}: expected its snapshot at ${base}, with the store as of that index (not as of now).`);
+      }
+      if (n3Log < serverOf(sim, 'n1').commitIndex || serverOf(sim, 'n1').matchIndex['n3']! < serverOf(sim, 'n1').commitIndex) {
+        throw new Error(`After the snapshot, n3 holds entries up to ${n3Log} and n1's matchIndex[n3] is ${serverOf(sim, 'n1').matchIndex['n3']}, but n1 committed ${serverOf(sim, 'n1').commitIndex}: after InstallSnapshotReply, set matchIndex and nextIndex and go on with AppendEntries.`);
+      }
+    });
+  });
+});
+
+// ───────────────────────────── 3. sweeps ─────────────────────────────
+
+describe('Sweeps', () => {
+  const seeds = 200;
+  const timeout = 600_000;
+
+  test(`three clients under crashes, partitions, drops, duplicates and delays, with snapshots every ${SNAPSHOT_THRESHOLD} entries: ${seeds} seeds`, { timeout }, async () => {
+    await forEachSeed({ count: seeds }, async (seed) => {
+      const nodes = cluster(5, createRaftNode);
+      const healAtMs = 1_500;
+      const faults = randomFaultSchedule(seed, {
+        nodes: Object.keys(nodes), healAtMs, kinds: ['crash', 'partition', 'isolate', 'network'], maxFaults: 6, maxDelayMs: 50, maxDuplicateRate: 0.3,
+      });
+      await simulate({ seed, nodes, faults, details: { faults: describeSchedule(faults) } }, async (sim) => {
+        watchAll(sim);
+        const late: string[] = [];
+        for (const id of ['c1', 'c2', 'c3']) {
+          sim.client(id, async (c) => {
+            const clerk = new Clerk(c, sim.nodeIds, { giveUpAfterMs: 1_000 });
+            await randomWorkload(c, clerk, { ops: 40, keys: ['x', 'y'], maxPauseMs: 20, untilMs: healAtMs });
+            await c.sleep(Math.max(0, healAtMs - c.now()));
+            clerk.patience(2_500);
+            const final = await clerk.get('x');
+            if (final.status !== 'ok') late.push(`${c.id}'s get('x') after the faults healed at t=${healAtMs} ms did not complete by t=${c.now()} ms`);
+          });
+        }
+        if (!(await sim.runUntilClientsDone({ timeoutMs: 6_000 }))) throw new Error(`the clients did not finish.\n  ${describeServers(sim)}`);
+        if (late.length > 0) throw new Error(`${late.join('; ')}.\n  ${describeServers(sim)}`);
+        await awaitEveryoneCaughtUp(sim, 1_500);
+        assertHistoryIsSound(sim);
+      });
+    });
+  });
+});
