@@ -58,6 +58,7 @@ function node1(sim: Simulation): RaftNode {
 
 describe('Scenarios', () => {
   test('three servers elect one leader, and the other two follow it', async () => {
+    // Raft §5.2
     await simulate({ seed: 1, nodes: cluster(3, createRaftNode) }, async (sim) => {
       watchRaft(sim);
       const leader = await awaitLeader(sim, { withinMs: 1_000 });
@@ -76,6 +77,7 @@ describe('Scenarios', () => {
   });
 
   test('the leader crashes, and the two others elect a new leader in a higher term', async () => {
+    // Raft §5.2
     await simulate({ seed: 2, nodes: cluster(3, createRaftNode) }, async (sim) => {
       watchRaft(sim);
       const first = await awaitLeader(sim, { withinMs: 1_000 });
@@ -116,6 +118,7 @@ describe('Scenarios', () => {
 
 describe('Terms (§5.1)', () => {
   test('a server that sees a higher term adopts it, and a candidate or leader becomes a follower', async () => {
+    // Raft §5.1
     await withPuppets(3, 11, async (sim, puppets) => {
       // Raft §5.1: n1 first becomes a candidate on its own (nobody answers it), then hears of term 7.
       await sim.runUntil(() => viewOf(sim, 'n1')?.role === 'candidate', { timeoutMs: 1_000 });
@@ -134,6 +137,7 @@ describe('Terms (§5.1)', () => {
   });
 
   test('a request from an older term is refused, and the reply carries the newer term', async () => {
+    // Raft §5.1
     await withPuppets(3, 12, async (sim, puppets) => {
       sim.at(5, () => puppets.send('n2', 'n1', requestVote(5, 'n2')));
       sim.at(20, () => puppets.send('n3', 'n1', heartbeat(3, 'n3')));
@@ -154,6 +158,7 @@ describe('Terms (§5.1)', () => {
 
 describe('Voting (§5.2)', () => {
   test('a server votes for the first candidate of a term and for no other; a repeated request gets the same answer', async () => {
+    // Raft §5.2, Figure 2 (RequestVote receiver)
     await withPuppets(3, 21, async (sim, puppets) => {
       sim.at(5, () => puppets.send('n2', 'n1', requestVote(2, 'n2')));
       sim.at(15, () => puppets.send('n3', 'n1', requestVote(2, 'n3')));
@@ -176,6 +181,7 @@ describe('Voting (§5.2)', () => {
   });
 
   test('a follower that hears nothing starts an election: next term, votes for itself, asks every server', async () => {
+    // Raft §5.2, Figure 2 (Candidates)
     await withPuppets(5, 22, async (sim, puppets) => {
       await sim.run({ untilMs: ELECTION_TIMEOUT_MS.max + 20 });
       const requests = puppets.messages<RequestVote>('RequestVote', 'n1');
@@ -193,6 +199,7 @@ describe('Voting (§5.2)', () => {
   });
 
   test('the election timeout is drawn at random, so servers that start together do not time out together', async () => {
+    // Raft §5.2 (randomized election timeouts)
     const starts: number[] = [];
     for (let seed = 1; seed <= 30; seed++) {
       await withPuppets(3, seed, async (sim, puppets) => {
@@ -219,6 +226,7 @@ describe('Voting (§5.2)', () => {
 
 describe('Winning and losing elections (§5.2)', () => {
   test('a candidate with votes from a majority becomes leader and sends heartbeats at once, and then regularly', async () => {
+    // Raft §5.2, Figure 2 (Leaders)
     await withPuppets(5, 31, async (sim, puppets) => {
       puppets.on('RequestVote', (puppet, from, message) => {
         puppets.send(puppet, from, { type: 'RequestVoteReply', term: message['term'] as number, voteGranted: true } satisfies RequestVoteReply);
@@ -246,6 +254,7 @@ describe('Winning and losing elections (§5.2)', () => {
   });
 
   test('a candidate with votes from a minority does not become leader, and tries again in a later term', async () => {
+    // Raft §5.2
     await withPuppets(5, 32, async (sim, puppets) => {
       puppets.on('RequestVote', (puppet, from, message) => {
         const voteGranted = puppet === 'n2';
@@ -260,6 +269,7 @@ describe('Winning and losing elections (§5.2)', () => {
   });
 
   test('a candidate that hears from the leader of its term becomes a follower', async () => {
+    // Raft §5.2
     await withPuppets(3, 33, async (sim, puppets) => {
       await sim.runUntil(() => viewOf(sim, 'n1')?.role === 'candidate', { timeoutMs: 1_000 });
       const term = node1(sim).currentTerm;
@@ -275,6 +285,7 @@ describe('Winning and losing elections (§5.2)', () => {
   });
 
   test('a follower that keeps receiving heartbeats never starts an election', async () => {
+    // Raft §5.2, Figure 2 (Followers)
     await withPuppets(3, 34, async (sim, puppets) => {
       for (let t = 10; t < 3_000; t += 50) sim.at(t, () => puppets.send('n2', 'n1', heartbeat(1, 'n2')));
       await sim.run({ untilMs: 3_000 });
@@ -294,6 +305,7 @@ describe('Sweeps', () => {
   const timeout = 600_000;
 
   test(`a leader within 1.5 s once a majority can talk, never two in a term: ${seeds} seeds of partitions, cut links, drops and delays`, { timeout }, async () => {
+    // Raft §5.2 (Election Safety, Figure 3; liveness once a majority can talk)
     await forEachSeed({ count: seeds }, async (seed) => {
       const nodes = cluster(5, createRaftNode);
       const healAtMs = 1_500;
@@ -327,6 +339,7 @@ describe('Sweeps', () => {
   });
 
   test('no leader churn: with a steady network the first leader keeps its term for 10 s, and heartbeats stay cheap (50 seeds)', { timeout }, async () => {
+    // Raft §5.2 (heartbeats), §9.3 (timing)
     let heartbeatsPerFollowerPerSecond = 0;
     let bytesPerSecond = 0;
     await forEachSeed({ count: 50 }, async (seed) => {

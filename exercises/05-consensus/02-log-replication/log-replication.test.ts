@@ -74,6 +74,7 @@ function obligingFollowers(puppets: Puppets): void {
 
 describe('Scenarios', () => {
   test('commands proposed to the leader are replicated, committed and applied by every server, in the same order', async () => {
+    // Raft §5.3
     await simulate({ seed: 1, nodes: cluster(3, createRaftNode) }, async (sim) => {
       watchRaft(sim);
       const leader = await awaitLeader(sim, { withinMs: 1_000 });
@@ -153,6 +154,7 @@ describe('Scenarios', () => {
   });
 
   test('a leader in a minority partition commits nothing, and its entries are replaced once the partition heals', async () => {
+    // Raft §5.3, §5.4.2
     await simulate({ seed: 5, nodes: cluster(5, createRaftNode) }, async (sim) => {
       watchRaft(sim);
       const old = await awaitLeader(sim, { withinMs: 1_000 });
@@ -186,6 +188,7 @@ describe('Scenarios', () => {
 
 describe('AppendEntries, receiver (§5.3)', () => {
   test('a follower stores entries that follow a matching prevLogIndex and prevLogTerm, and acknowledges them', async () => {
+    // Raft §5.3, Figure 2 (AppendEntries receiver, rules 2 and 4)
     await withPuppets(3, 11, async (sim, puppets) => {
       sim.at(5, () => puppets.send('n2', 'n1', append(1, 'n2', 0, 0, [entry(1, 1, 'a'), entry(2, 1, 'b')])));
       sim.at(15, () => puppets.send('n2', 'n1', append(1, 'n2', 2, 1, [entry(3, 1, 'c')])));
@@ -198,6 +201,7 @@ describe('AppendEntries, receiver (§5.3)', () => {
   });
 
   test('the consistency check: a follower refuses entries when it lacks prevLogIndex, or holds another term there', async () => {
+    // Raft §5.3, Figure 2 (AppendEntries receiver, rule 2)
     await withPuppets(3, 12, async (sim, puppets) => {
       sim.at(5, () => puppets.send('n2', 'n1', append(2, 'n2', 0, 0, [entry(1, 1, 'a'), entry(2, 2, 'b')])));
       sim.at(15, () => puppets.send('n2', 'n1', append(2, 'n2', 5, 2, [entry(6, 2, 'f')])));
@@ -212,6 +216,7 @@ describe('AppendEntries, receiver (§5.3)', () => {
   });
 
   test('a follower deletes a conflicting entry and all that follow it, then appends the new ones', async () => {
+    // Raft §5.3, Figure 2 (AppendEntries receiver, rule 3)
     await withPuppets(3, 13, async (sim, puppets) => {
       sim.at(5, () => puppets.send('n2', 'n1', append(1, 'n2', 0, 0, [entry(1, 1, 'a'), entry(2, 1, 'b'), entry(3, 1, 'c')])));
       sim.at(15, () => puppets.send('n3', 'n1', append(2, 'n3', 1, 1, [entry(2, 2, 'x')])));
@@ -223,6 +228,7 @@ describe('AppendEntries, receiver (§5.3)', () => {
   });
 
   test('a stale AppendEntries that arrives after a newer one does not cut the log short', async () => {
+    // Raft §5.3, Figure 2 (AppendEntries receiver, rule 3: only on a conflict)
     await withPuppets(3, 14, async (sim, puppets) => {
       // The network delivered the leader's second message first; the first one arrives late.
       sim.at(5, () => puppets.send('n2', 'n1', append(1, 'n2', 0, 0, [entry(1, 1, 'a'), entry(2, 1, 'b'), entry(3, 1, 'c')])));
@@ -239,6 +245,7 @@ describe('AppendEntries, receiver (§5.3)', () => {
   });
 
   test("a follower sets commitIndex to min(leaderCommit, index of last new entry) and applies entries in order", async () => {
+    // Raft §5.3, Figure 2 (AppendEntries receiver, rule 5; All servers)
     await withPuppets(3, 15, async (sim, puppets) => {
       // n1 holds a stale entry 4 of term 1 that the leader of term 2 has not checked yet.
       sim.at(5, () => puppets.send('n2', 'n1', append(1, 'n2', 0, 0, [entry(1, 1, 'a'), entry(2, 1, 'b'), entry(3, 1, 'c'), entry(4, 1, 'stale')])));
@@ -262,6 +269,7 @@ describe('AppendEntries, receiver (§5.3)', () => {
 
 describe('Replication, leader (§5.3, §5.4.2)', () => {
   test('a leader sends new entries to every follower, and commits and applies them once a majority stored them', async () => {
+    // Raft §5.3, Figure 2 (Leaders)
     await withPuppets(5, 21, async (sim, puppets) => {
       obligingFollowers(puppets);
       await sim.runUntil(() => viewOf(sim, 'n1')?.role === 'leader', { timeoutMs: 1_000 });
@@ -284,6 +292,7 @@ describe('Replication, leader (§5.3, §5.4.2)', () => {
   });
 
   test('a leader backs up nextIndex when a follower refuses, until their logs match', async () => {
+    // Raft §5.3
     await withPuppets(3, 22, async (sim, puppets) => {
       // n1 first follows n3 (term 1) and stores three entries; then it wins term 2 with n3's vote.
       sim.at(5, () => puppets.send('n3', 'n1', append(1, 'n3', 0, 0, [entry(1, 1, 'a'), entry(2, 1, 'b'), entry(3, 1, 'c')])));
@@ -368,6 +377,7 @@ describe('The election restriction (§5.4.1)', () => {
 
 describe('Efficiency', () => {
   test('one agreement costs a few messages per follower, and a stream of entries sends each entry about once per follower', async () => {
+    // Raft §5.3
     await simulate({ seed: 41, nodes: cluster(5, createRaftNode) }, async (sim) => {
       watchRaft(sim);
       const leader = await awaitLeader(sim, { withinMs: 1_000 });
@@ -406,6 +416,7 @@ describe('Sweeps', () => {
   const timeout = 600_000;
 
   test(`proposals under partitions, cut links, drops, duplicates and reordering keep every safety property, and the cluster converges: ${seeds} seeds`, { timeout }, async () => {
+    // Raft §5.3, §5.4 (Figure 3: every property, on every event)
     await forEachSeed({ count: seeds }, async (seed) => {
       const nodes = cluster(5, createRaftNode);
       const healAtMs = 2_000;

@@ -63,6 +63,7 @@ function crashAt(sim: Simulation, node: NodeId, atMs: number, downMs: number): v
 
 describe('Scenarios', () => {
   test('a follower crashes and restarts: it comes back with its term, its vote and its log, and catches up', async () => {
+    // Raft Figure 2 (persistent state)
     await simulate({ seed: 1, nodes: cluster(3, createRaftNode) }, async (sim) => {
       watchAll(sim);
       const leader = await awaitLeader(sim, { withinMs: 1_000 });
@@ -88,6 +89,7 @@ describe('Scenarios', () => {
   });
 
   test('every server crashes at once and restarts: nothing committed is lost', async () => {
+    // Raft Figure 2 (persistent state), §5.4
     await simulate({ seed: 2, nodes: cluster(3, createRaftNode) }, async (sim) => {
       watchAll(sim);
       const leader = await awaitLeader(sim, { withinMs: 1_000 });
@@ -111,6 +113,7 @@ describe('Scenarios', () => {
 
 describe('What must be durable before a server answers (Figure 2)', () => {
   test('a vote survives a crash: after restarting, a server does not vote for another candidate in the same term', async () => {
+    // Raft Figure 2 (votedFor), §5.2
     await withPuppets(3, 11, async (sim, puppets) => {
       const ask = (from: NodeId): RequestVote => ({ type: 'RequestVote', term: 2, candidateId: from, lastLogIndex: 0, lastLogTerm: 0 });
       sim.at(5, () => puppets.send('n2', 'n1', ask('n2')));
@@ -126,6 +129,7 @@ describe('What must be durable before a server answers (Figure 2)', () => {
   });
 
   test('currentTerm survives a crash: after restarting, a server refuses a leader of an older term', async () => {
+    // Raft Figure 2 (currentTerm), §5.1
     await withPuppets(3, 12, async (sim, puppets) => {
       sim.at(5, () => puppets.send('n2', 'n1', { type: 'RequestVote', term: 5, candidateId: 'n2', lastLogIndex: 0, lastLogTerm: 0 } satisfies RequestVote));
       crashAt(sim, 'n1', 10, 10);
@@ -139,6 +143,7 @@ describe('What must be durable before a server answers (Figure 2)', () => {
   });
 
   test('acknowledged entries survive a crash', async () => {
+    // Raft Figure 2 (log[])
     await withPuppets(3, 13, async (sim, puppets) => {
       sim.at(5, () => puppets.send('n2', 'n1', append(1, 'n2', 0, 0, [entry(1, 1, 'a'), entry(2, 1, 'b'), entry(3, 1, 'c')])));
       crashAt(sim, 'n1', 10, 10);
@@ -151,6 +156,7 @@ describe('What must be durable before a server answers (Figure 2)', () => {
   });
 
   test('after a restart, every committed entry is in the state machine exactly once', async () => {
+    // Raft Figure 2 (lastApplied), §5.4.3
     await withPuppets(3, 14, async (sim, puppets) => {
       sim.at(5, () => puppets.send('n2', 'n1', append(1, 'n2', 0, 0, [entry(1, 1, 'a'), entry(2, 1, 'b'), entry(3, 1, 'c')], 3)));
       crashAt(sim, 'n1', 10, 10);
@@ -172,6 +178,7 @@ describe('Sweeps', () => {
   const timeout = 600_000;
 
   test(`crashes and restarts at any moment, with partitions, drops, duplicates and delays: ${seeds} seeds on 5 servers`, { timeout }, async () => {
+    // Raft Figure 2 (persistent state), Figure 3
     await forEachSeed({ count: seeds }, async (seed) => {
       const nodes = cluster(5, createRaftNode);
       const healAtMs = 2_000;
@@ -189,6 +196,7 @@ describe('Sweeps', () => {
   });
 
   test(`crash the leader at every point of its work (one run every 3 ms of its life), then a follower: ${seeds} runs on 3 servers`, { timeout }, async () => {
+    // Raft Figure 2 (persistent state), §5.4
     await forEachSeed({ count: seeds }, async (seed) => {
       await simulate({ seed, nodes: cluster(3, createRaftNode) }, async (sim) => {
         watchAll(sim);

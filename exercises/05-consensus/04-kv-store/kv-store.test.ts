@@ -58,6 +58,7 @@ function assertHistoryIsSound(sim: Simulation): void {
 
 describe('Scenarios', () => {
   test("a client's put, append and get go through the leader, and the get sees both writes", async () => {
+    // Raft §8
     await simulate({ seed: 1, nodes: cluster(3, createRaftNode) }, async (sim) => {
       watchAll(sim);
       await runClient(sim, 'c1', 3_000, async (_c, clerk) => {
@@ -71,6 +72,7 @@ describe('Scenarios', () => {
   });
 
   test('every server applies the same operations: after a while, every store holds the same values', async () => {
+    // Raft §5.4.3
     await simulate({ seed: 2, nodes: cluster(3, createRaftNode) }, async (sim) => {
       watchAll(sim);
       await runClient(sim, 'c1', 3_000, async (_c, clerk) => {
@@ -88,6 +90,7 @@ describe('Scenarios', () => {
 
 describe('Redirects', () => {
   test('a follower answers not_leader with a leaderHint naming the leader', async () => {
+    // Raft §8 (clients find the leader)
     await simulate({ seed: 11, nodes: cluster(3, createRaftNode) }, async (sim) => {
       watchAll(sim);
       const leader = await awaitLeader(sim, { withinMs: 1_000 });
@@ -110,6 +113,7 @@ describe('Redirects', () => {
 
 describe('Exactly once', () => {
   test('an append whose reply is lost is retried with the same seq, and takes effect once', async () => {
+    // Raft §8 (exactly once: client sessions)
     await simulate({ seed: 21, nodes: cluster(3, createRaftNode) }, async (sim) => {
       watchAll(sim);
       const leader = await awaitLeader(sim, { withinMs: 1_000 });
@@ -126,6 +130,7 @@ describe('Exactly once', () => {
   });
 
   test('a retry that reaches a new leader takes effect once: client sessions are part of the replicated state', async () => {
+    // Raft §8 (exactly once: client sessions)
     await simulate({ seed: 22, nodes: cluster(3, createRaftNode) }, async (sim) => {
       watchAll(sim);
       const leader = await awaitLeader(sim, { withinMs: 1_000 });
@@ -151,6 +156,7 @@ describe('Exactly once', () => {
 
 describe('Exactly once, when the network duplicates a request', () => {
   test('a request delivered twice before it commits takes effect once: duplicates are recognised when applied', async () => {
+    // Raft §8 (exactly once: client sessions)
     await simulate({ seed: 23, nodes: cluster(3, createRaftNode) }, async (sim) => {
       watchAll(sim);
       const leader = await awaitLeader(sim, { withinMs: 1_000 });
@@ -173,6 +179,7 @@ describe('Exactly once, when the network duplicates a request', () => {
 
 describe('Linearizable reads and writes (§8)', () => {
   test('a deposed leader does not answer a read from its stale state', async () => {
+    // Raft §8 (read-only operations)
     await simulate({ seed: 31, nodes: cluster(5, createRaftNode) }, async (sim) => {
       watchAll(sim);
       const old = await awaitLeader(sim, { withinMs: 1_000 });
@@ -192,6 +199,7 @@ describe('Linearizable reads and writes (§8)', () => {
   });
 
   test('a write answered by a leader is never lost, even if that leader is cut off right after', async () => {
+    // Raft §8, §5.4
     await simulate({ seed: 32, nodes: cluster(5, createRaftNode) }, async (sim) => {
       watchAll(sim);
       const old = await awaitLeader(sim, { withinMs: 1_000 });
@@ -211,6 +219,7 @@ describe('Linearizable reads and writes (§8)', () => {
 
 describe('Efficiency', () => {
   test('an operation costs a handful of messages, and clients find the leader without wandering', async () => {
+    // Raft §8
     await simulate({ seed: 41, nodes: cluster(5, createRaftNode) }, async (sim) => {
       watchAll(sim);
       await awaitLeader(sim, { withinMs: 1_000 });

@@ -136,6 +136,7 @@ function range(from: number, to: number, term: number): LogEntry[] {
 
 describe('Scenarios', () => {
   test('the log stays short while a client keeps writing: every server takes snapshots and drops old entries, from memory and storage', async () => {
+    // Raft §7
     await simulate({ seed: 1, nodes: cluster(3, createRaftNode) }, async (sim) => {
       watchAll(sim);
       await runClient(sim, 'c1', 10_000, async (_c, clerk) => {
@@ -157,6 +158,7 @@ describe('Scenarios', () => {
   });
 
   test('a follower cut off for a long time catches up through InstallSnapshot', async () => {
+    // Raft §7, Figure 13
     await simulate({ seed: 2, nodes: cluster(3, createRaftNode) }, async (sim) => {
       watchAll(sim);
       const leader = await awaitLeader(sim, { withinMs: 1_000 });
@@ -189,6 +191,7 @@ describe('Scenarios', () => {
   });
 
   test('a server restarts from its snapshot: its state machine comes back as of the snapshot, and it catches up', async () => {
+    // Raft §7
     await simulate({ seed: 3, nodes: cluster(3, createRaftNode) }, async (sim) => {
       watchAll(sim);
       await runClient(sim, 'c1', 10_000, async (_c, clerk) => {
@@ -217,6 +220,7 @@ describe('Scenarios', () => {
   });
 
   test('every server restarts from its snapshot, and a retry of an operation inside the snapshot still takes effect once', async () => {
+    // Raft §7, §8
     await simulate({ seed: 4, nodes: cluster(3, createRaftNode) }, async (sim) => {
       watchAll(sim);
       const leader = await awaitLeader(sim, { withinMs: 1_000 });
@@ -253,6 +257,7 @@ describe('Scenarios', () => {
 
 describe('InstallSnapshot, receiver (Figure 13)', () => {
   test('a follower installs a snapshot: its store, snapshot, commitIndex and lastApplied move to it, and later entries follow on', async () => {
+    // Raft §7, Figure 13 (receiver, steps 5–8)
     await withPuppets(3, 11, async (sim, puppets) => {
       sim.at(5, () => puppets.send('n2', 'n1', snapshotAt(30, 1)));
       sim.at(15, () => puppets.send('n2', 'n1', append(1, 30, 1, [appendEntry(31, 1)], 31)));
@@ -275,6 +280,7 @@ describe('InstallSnapshot, receiver (Figure 13)', () => {
   });
 
   test("a snapshot whose last entry is in the follower's log keeps the entries after it", async () => {
+    // Raft §7, Figure 13 (receiver, step 6)
     await withPuppets(3, 12, async (sim, puppets) => {
       sim.at(5, () => puppets.send('n2', 'n1', append(1, 0, 0, range(1, 8, 1), 0)));
       sim.at(15, () => puppets.send('n2', 'n1', snapshotAt(5, 1)));
@@ -288,6 +294,7 @@ describe('InstallSnapshot, receiver (Figure 13)', () => {
   });
 
   test('a snapshot older than what the follower already applied changes nothing', async () => {
+    // Raft §7
     await withPuppets(3, 13, async (sim, puppets) => {
       sim.at(5, () => puppets.send('n2', 'n1', append(1, 0, 0, range(1, 10, 1), 10)));
       // A delayed or duplicated InstallSnapshot from earlier arrives now.
@@ -302,6 +309,7 @@ describe('InstallSnapshot, receiver (Figure 13)', () => {
   });
 
   test('a snapshot from an older term is refused, and the reply carries the newer term', async () => {
+    // Raft §7, Figure 13 (receiver, step 1)
     await withPuppets(3, 14, async (sim, puppets) => {
       sim.at(5, () => puppets.send('n3', 'n1', { type: 'RequestVote', term: 4, candidateId: 'n3', lastLogIndex: 0, lastLogTerm: 0 }));
       sim.at(15, () => puppets.send('n2', 'n1', snapshotAt(30, 2)));
@@ -317,6 +325,7 @@ describe('InstallSnapshot, receiver (Figure 13)', () => {
 
 describe('InstallSnapshot, leader (§7)', () => {
   test('a leader sends its snapshot to a follower whose next entry it has compacted, then carries on with AppendEntries', async () => {
+    // Raft §7
     await withPuppets(3, 21, async (sim, puppets) => {
       let n3Answers = false;
       let n3Log = 0;
@@ -367,6 +376,7 @@ describe('Sweeps', () => {
   const timeout = 600_000;
 
   test(`three clients under crashes, partitions, drops, duplicates and delays, with snapshots every ${SNAPSHOT_THRESHOLD} entries: ${seeds} seeds`, { timeout }, async () => {
+    // Raft §7, §8, Figure 3
     await forEachSeed({ count: seeds }, async (seed) => {
       const nodes = cluster(5, createRaftNode);
       const healAtMs = 1_500;
