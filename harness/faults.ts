@@ -22,7 +22,10 @@ import type { NodeId } from './node.ts';
 
 /** One thing that goes wrong (or gets better). */
 export type Fault =
-  /** Split nodes into groups that cannot talk to each other. Nodes in no group keep all their links. */
+  /**
+   * Split nodes into groups that cannot talk to each other. Nodes in no group keep all their links.
+   * Cuts add up: a partition adds its cuts to those already in place, so `heal` first to replace one.
+   */
   | { readonly kind: 'partition'; readonly groups: ReadonlyArray<readonly NodeId[]> }
   /** Cut every link to and from one node. */
   | { readonly kind: 'isolate'; readonly node: NodeId }

@@ -916,16 +916,17 @@ export class Simulation {
   }
 
   #pickDelay(runtime: Runtime, delay: Delay, payload: TimerPayload): number {
-    const what = `${runtime.id} set a ${describeType(payload)} timer with delay ${describeValue(delay)}`;
+    // Built only when something is wrong: this runs for every timer.
+    const what = () => `${runtime.id} set a ${describeType(payload)} timer with delay ${describeValue(delay)}`;
     if (typeof delay === 'number') {
       if (!Number.isFinite(delay) || delay < 0) {
-        this.#stopWith('bad-request', runtime.id, `${what}: a delay must be a finite number of ms, 0 or more.`);
+        this.#stopWith('bad-request', runtime.id, `${what()}: a delay must be a finite number of ms, 0 or more.`);
       }
       return delay;
     }
     if (delay === null || typeof delay !== 'object' || !Number.isFinite(delay.min) || !Number.isFinite(delay.max) ||
         delay.min < 0 || delay.max < delay.min) {
-      this.#stopWith('bad-request', runtime.id, `${what}: use a number of ms or { min, max } with 0 <= min <= max.`);
+      this.#stopWith('bad-request', runtime.id, `${what()}: use a number of ms or { min, max } with 0 <= min <= max.`);
     }
     return runtime.timerRng.int(Math.ceil(delay.min), Math.floor(delay.max));
   }
