@@ -429,7 +429,10 @@ export function watchRaft(sim: Simulation, options: WatchOptions = {}): RaftObse
       promisedVote.set(node, { node, t: event.t, term, candidate: event.to, what: `granted its vote in term ${term} to ${event.to}` });
     }
     if (event.type === 'AppendEntriesReply' && message['success'] === true && typeof message['matchIndex'] === 'number') {
-      const view = viewOf(sim, node);
+      // A node that crashed right after sending (partway through its step) has no view left; a
+      // successful reply means its log matched the leader's up to matchIndex, so the leader's log says
+      // which entries it promised.
+      const view = viewOf(sim, node) ?? viewOf(sim, event.to);
       if (view !== undefined) {
         promisedLog.set(node, { node, t: event.t, what: `acknowledged entries up to ${message['matchIndex']} to ${event.to}`, terms: termsUpTo(view, message['matchIndex']) });
       }

@@ -1,0 +1,426 @@
+/**
+ * Known mistake: every change is saved, but at the end of the handler, after the reply has been sent.
+ * The learner reasoned that the handler runs in one go, so the order inside it cannot matter. A crash
+ * can strike between the send and the save: the vote or the acknowledgement is out in the world, and
+ * the restarted server has forgotten it.
+ *
+ * Breaks: "must be persisted before"
+ */
+import type { Message, Node, NodeContext, NodeFactory, NodeId, TimerId, TimerPayload } from '../../../../harness/index.ts';
+
+/** A follower that hears nothing from a leader for this long (drawn at random each time) starts an election. */
+export const ELECTION_TIMEOUT_MS = { min: 150, max: 300 } as const;
+/** A leader sends AppendEntries (empty ones are heartbeats) to every follower this often. */
+export const HEARTBEAT_INTERVAL_MS = 50;
+
+/** What a server is at a given moment (Raft §5.1). */
+export type Role = 'follower' | 'candidate' | 'leader';
+
+/** One log entry: a command for the state machine and the term in which a leader received it. */
+export interface LogEntry {
+  /** Its position in the log; the first entry has index 1. */
+  readonly index: number;
+  readonly term: number;
+  readonly command: unknown;
+}
+
+/** RequestVote arguments, sent by candidates to gather votes (Figure 2). */
+export interface RequestVote extends Message {
+  readonly type: 'RequestVote';
+  /** The candidate's term. */
+  readonly term: number;
+  readonly candidateId: NodeId;
+  /** Index of the candidate's last log entry (0 if its log is empty). */
+  readonly lastLogIndex: number;
+  /** Term of the candidate's last log entry (0 if its log is empty). */
+  readonly lastLogTerm: number;
+}
+
+/** RequestVote results (Figure 2). */
+export interface RequestVoteReply extends Message {
+  readonly type: 'RequestVoteReply';
+  /** The voter's currentTerm, for the candidate to update itself. */
+  readonly term: number;
+  /** True means the candidate received this vote. */
+  readonly voteGranted: boolean;
+}
+
+/** AppendEntries arguments, sent by the leader; with no entries it is a heartbeat (Figure 2). */
+export interface AppendEntries extends Message {
+  readonly type: 'AppendEntries';
+  /** The leader's term. */
+  readonly term: number;
+  /** So the follower can tell clients where the leader is. */
+  readonly leaderId: NodeId;
+  /** Index of the log entry immediately before the new ones. */
+  readonly prevLogIndex: number;
+  /** Term of the entry at prevLogIndex. */
+  readonly prevLogTerm: number;
+  /** Entries to store (empty for a heartbeat). */
+  readonly entries: readonly LogEntry[];
+  /** The leader's commitIndex. */
+  readonly leaderCommit: number;
+}
+
+/** AppendEntries results (Figure 2, plus `matchIndex` and `lastLogIndex`). */
+export interface AppendEntriesReply extends Message {
+  readonly type: 'AppendEntriesReply';
+  /** The follower's currentTerm, for the leader to update itself. */
+  readonly term: number;
+  /** True if the follower contained an entry matching prevLogIndex and prevLogTerm. */
+  readonly success: boolean;
+  /**
+   * Not in the paper, whose RPCs return to their caller: our replies are messages, so a reply says
+   * which entries it acknowledges. On success, prevLogIndex + entries.length; otherwise 0.
+   */
+  readonly matchIndex: number;
+  /**
+   * Optional hint, not in Figure 2: the follower's last log index, so that after a refusal the leader
+   * can jump back instead of one entry per round trip (the optimisation at the end of §5.3).
+   */
+  readonly lastLogIndex?: number;
+}
+
+/** Every message Raft servers exchange. */
+export type RaftMessage = RequestVote | RequestVoteReply | AppendEntries | AppendEntriesReply;
+
+/** Where a proposed command will sit in the log if it is committed. */
+export interface Proposal {
+  readonly index: number;
+  readonly term: number;
+}
+
+/**
+ * One Raft server. Its Figure 2 state is public, so tests (and you, in the debugger) can read it.
+ */
+export class RaftNode implements Node {
+  // ── Persistent state on all servers (Figure 2): saved to ctx.storage before any message that depends on it ──
+  /** Latest term this server has seen (0 at first boot, increases monotonically). */
+  currentTerm = 0;
+  /** The candidate that received this server's vote in currentTerm, or null. */
+  votedFor: NodeId | null = null;
+  /** Log entries; `log[i - 1]` has index i. */
+  log: LogEntry[] = [];
+
+  // ── Volatile state on all servers (Figure 2) ──
+  /** Index of the highest log entry known to be committed. */
+  commitIndex = 0;
+  /** Index of the highest log entry applied to the state machine. */
+  lastApplied = 0;
+
+  // ── Volatile state on leaders (Figure 2), reinitialised after each election ──
+  /** For each other server, index of the next log entry to send to it. */
+  nextIndex: Record<NodeId, number> = {};
+  /** For each other server, index of the highest log entry known to be replicated on it. */
+  matchIndex: Record<NodeId, number> = {};
+
+  // ── Beyond Figure 2 ──
+  /** Follower, candidate or leader. */
+  role: Role = 'follower';
+  /** The leader of currentTerm, as far as this server knows, or null. */
+  leaderId: NodeId | null = null;
+  /** While a candidate: the servers (itself included) that granted it their vote in currentTerm. */
+  votesGranted: NodeId[] = [];
+  /**
+   * The state machine of this exercise: the entries applied by this incarnation of the server, in order.
+   * It is volatile, like lastApplied: after a restart it is rebuilt by applying the committed entries again.
+   */
+  applied: LogEntry[] = [];
+
+  readonly #ctx: NodeContext;
+  /** The first log index not saved since it last changed: #persist() saves the log from here on. */
+  #unsavedFrom = 1;
+  #electionTimer: TimerId | null = null;
+  #heartbeatTimer: TimerId | null = null;
+
+  constructor(ctx: NodeContext) {
+    this.#ctx = ctx;
+  }
+
+  onStart(): void {
+    // A restart comes back with what was saved; commitIndex and lastApplied start at 0 again (Figure 2).
+    this.currentTerm = this.#ctx.storage.get<number>('currentTerm') ?? 0;
+    this.votedFor = this.#ctx.storage.get<NodeId | null>('votedFor') ?? null;
+    const length = this.#ctx.storage.get<number>('logLength') ?? 0;
+    this.log = Array.from({ length }, (_, k) => this.#ctx.storage.get<LogEntry>(`log/${k + 1}`)!);
+    this.#unsavedFrom = length + 1;
+    this.#resetElectionTimer();
+  }
+
+  /**
+   * Saves Figure 2's persistent state. Called after every change to currentTerm, votedFor or log and
+   * before any message is sent that depends on the change (a vote, an acknowledgement, a term): like
+   * etcd's Ready, "HardState must be saved BEFORE Messages are sent". In this simulator `storage.set`
+   * is durable as soon as it returns; a real server would fsync.
+   */
+  #persist(): void {
+    this.#ctx.storage.set('currentTerm', this.currentTerm);
+    this.#ctx.storage.set('votedFor', this.votedFor);
+    // One key per entry, written from the first entry that changed, like appending to a write-ahead
+    // log: saving the whole log each time would cost O(log length) per append. Keys beyond logLength
+    // are leftovers of a truncation and are never read.
+    for (let index = this.#unsavedFrom; index <= this.log.length; index++) this.#ctx.storage.set(`log/${index}`, this.log[index - 1]);
+    this.#ctx.storage.set('logLength', this.log.length);
+    this.#unsavedFrom = this.log.length + 1;
+  }
+
+  onMessage(_ctx: NodeContext, from: NodeId, message: Message): void {
+    const m = message as RaftMessage;
+    switch (m.type) {
+      case 'RequestVote':
+        return this.#handleRequestVote(from, m);
+      case 'RequestVoteReply':
+        return this.#handleRequestVoteReply(from, m);
+      case 'AppendEntries':
+        return this.#handleAppendEntries(from, m);
+      case 'AppendEntriesReply':
+        return this.#handleAppendEntriesReply(from, m);
+    }
+  }
+
+  onTimer(_ctx: NodeContext, timer: TimerPayload): void {
+    if (timer.type === 'election-timeout') this.#startElection();
+    if (timer.type === 'heartbeat') this.#sendHeartbeats();
+  }
+
+  /**
+   * Asks this server to add `command` to the replicated log. Only a leader accepts: it appends the entry
+   * and starts replicating it at once. Returns where the entry sits, or `null` if this server is not the
+   * leader. There is no promise that the entry will be committed: a leader can lose its job first.
+   */
+  propose(command: unknown): Proposal | null {
+    if (this.role !== 'leader') return null;
+    const entry: LogEntry = { index: this.#lastLogIndex() + 1, term: this.currentTerm, command };
+    this.log.push(entry);
+    this.#unsavedFrom = Math.min(this.#unsavedFrom, entry.index);
+    this.#persist(); // the leader counts itself among the replicas: its copy must be durable too
+    for (const peer of this.#peers()) this.#sendAppendEntries(peer);
+    this.#advanceCommitIndex(); // a cluster of one commits at once
+    return { index: entry.index, term: entry.term };
+  }
+
+  // ───────────────────────────── elections (§5.2, §5.4.1) ─────────────────────────────
+
+  /** Followers (and candidates whose election went nowhere) start an election when their timer fires. */
+  #startElection(): void {
+    this.currentTerm += 1;
+    this.role = 'candidate';
+    this.votedFor = this.#ctx.id;
+    this.votesGranted = [this.#ctx.id];
+    this.leaderId = null;
+    this.#persist();
+    this.#resetElectionTimer();
+    const request: RequestVote = {
+      type: 'RequestVote',
+      term: this.currentTerm,
+      candidateId: this.#ctx.id,
+      lastLogIndex: this.#lastLogIndex(),
+      lastLogTerm: this.#lastLogTerm(),
+    };
+    for (const peer of this.#peers()) this.#ctx.send(peer, request);
+    this.#becomeLeaderIfElected();
+  }
+
+  #handleRequestVote(from: NodeId, request: RequestVote): void {
+    if (request.term > this.currentTerm) this.#becomeFollower(request.term);
+    const voteGranted =
+      request.term === this.currentTerm &&
+      (this.votedFor === null || this.votedFor === request.candidateId) &&
+      this.#logIsAtLeastAsUpToDate(request.lastLogIndex, request.lastLogTerm);
+    if (voteGranted) {
+      this.votedFor = request.candidateId;
+      // Granting a vote counts as hearing from a would-be leader: do not compete with it right away.
+      this.#resetElectionTimer();
+    }
+    this.#send(from, { type: 'RequestVoteReply', term: this.currentTerm, voteGranted });
+    if (voteGranted) this.#persist(); // saved, but only once the reply is on its way
+  }
+
+  /**
+   * The election restriction (§5.4.1): a candidate's log is at least as up-to-date as ours if its last
+   * entry has a higher term, or the same term and an index at least as high.
+   */
+  #logIsAtLeastAsUpToDate(lastLogIndex: number, lastLogTerm: number): boolean {
+    const myLastTerm = this.#lastLogTerm();
+    return lastLogTerm > myLastTerm || (lastLogTerm === myLastTerm && lastLogIndex >= this.#lastLogIndex());
+  }
+
+  #handleRequestVoteReply(from: NodeId, reply: RequestVoteReply): void {
+    if (reply.term > this.currentTerm) return this.#becomeFollower(reply.term);
+    // A reply from an older election, or one that arrives after the election is decided, counts for nothing.
+    if (this.role !== 'candidate' || reply.term !== this.currentTerm || !reply.voteGranted) return;
+    if (!this.votesGranted.includes(from)) this.votesGranted.push(from);
+    this.#becomeLeaderIfElected();
+  }
+
+  #becomeLeaderIfElected(): void {
+    if (this.role !== 'candidate' || this.votesGranted.length < this.#majority()) return;
+    this.role = 'leader';
+    this.leaderId = this.#ctx.id;
+    this.#cancelElectionTimer();
+    for (const peer of this.#peers()) {
+      this.nextIndex[peer] = this.#lastLogIndex() + 1;
+      this.matchIndex[peer] = 0;
+    }
+    // Announce the victory at once, then keep the followers' timers from firing.
+    this.#sendHeartbeats();
+  }
+
+  #becomeFollower(term: number): void {
+    const wasLeader = this.role === 'leader';
+    this.currentTerm = term;
+    this.votedFor = null;
+    this.#persist();
+    this.role = 'follower';
+    this.leaderId = null;
+    this.votesGranted = [];
+    if (wasLeader) {
+      if (this.#heartbeatTimer !== null) this.#ctx.cancelTimer(this.#heartbeatTimer);
+      this.#heartbeatTimer = null;
+      this.#resetElectionTimer();
+    }
+  }
+
+  // ───────────────────────────── replication: the leader (§5.3) ─────────────────────────────
+
+  #sendHeartbeats(): void {
+    if (this.role !== 'leader') return;
+    for (const peer of this.#peers()) this.#sendAppendEntries(peer);
+    this.#heartbeatTimer = this.#ctx.setTimer(HEARTBEAT_INTERVAL_MS, { type: 'heartbeat' });
+  }
+
+  /** Sends `peer` every entry from nextIndex on (none for a follower that is up to date: a heartbeat). */
+  #sendAppendEntries(peer: NodeId): void {
+    const prevLogIndex = this.nextIndex[peer]! - 1;
+    const entries = this.log.slice(prevLogIndex);
+    this.#send(peer, {
+      type: 'AppendEntries',
+      term: this.currentTerm,
+      leaderId: this.#ctx.id,
+      prevLogIndex,
+      prevLogTerm: this.#termAt(prevLogIndex),
+      entries,
+      leaderCommit: this.commitIndex,
+    });
+    // nextIndex moves only when the follower answers, as in Figure 2: until then, every AppendEntries
+    // (heartbeats included) carries the entries not yet acknowledged.
+  }
+
+  #handleAppendEntriesReply(from: NodeId, reply: AppendEntriesReply): void {
+    if (reply.term > this.currentTerm) return this.#becomeFollower(reply.term);
+    if (this.role !== 'leader' || reply.term !== this.currentTerm) return;
+    if (reply.success) {
+      // Replies can arrive late and out of order: never move matchIndex back.
+      this.matchIndex[from] = Math.max(this.matchIndex[from]!, reply.matchIndex);
+      this.nextIndex[from] = Math.max(this.nextIndex[from]!, this.matchIndex[from]! + 1);
+      this.#advanceCommitIndex();
+      return;
+    }
+    // The follower's log does not match at prevLogIndex: back up and try again at once (§5.3).
+    const hint = reply.lastLogIndex === undefined ? Infinity : reply.lastLogIndex + 1;
+    this.nextIndex[from] = Math.max(this.matchIndex[from]! + 1, Math.min(this.nextIndex[from]! - 1, hint));
+    this.#sendAppendEntries(from);
+  }
+
+  /**
+   * Figure 2, rules for leaders: if there is an N > commitIndex such that a majority of matchIndex[i] ≥ N
+   * and log[N].term === currentTerm, set commitIndex = N. Entries of earlier terms are committed with it,
+   * never on their own by counting replicas (§5.4.2, Figure 8).
+   */
+  #advanceCommitIndex(): void {
+    for (let n = this.#lastLogIndex(); n > this.commitIndex; n--) {
+      if (this.#termAt(n) !== this.currentTerm) break;
+      const replicas = 1 + this.#peers().filter((peer) => this.matchIndex[peer]! >= n).length;
+      if (replicas >= this.#majority()) {
+        this.commitIndex = n;
+        this.#applyCommitted();
+        return;
+      }
+    }
+  }
+
+  // ───────────────────────────── replication: the follower (§5.3) ─────────────────────────────
+
+  #handleAppendEntries(from: NodeId, request: AppendEntries): void {
+    if (request.term < this.currentTerm) {
+      // A leader from an older term: tell it the news so it steps down.
+      return this.#send(from, { type: 'AppendEntriesReply', term: this.currentTerm, success: false, matchIndex: 0 });
+    }
+    if (request.term > this.currentTerm) this.#becomeFollower(request.term);
+    // A candidate that hears from the leader of its own term has lost the election (§5.2).
+    if (this.role === 'candidate') this.role = 'follower';
+    this.leaderId = request.leaderId;
+    this.#resetElectionTimer();
+    // The consistency check: our log must hold the entry the new ones follow.
+    if (request.prevLogIndex > this.#lastLogIndex() || this.#termAt(request.prevLogIndex) !== request.prevLogTerm) {
+      return this.#send(from, {
+        type: 'AppendEntriesReply', term: this.currentTerm, success: false, matchIndex: 0, lastLogIndex: this.#lastLogIndex(),
+      });
+    }
+    let changed = false;
+    for (const entry of request.entries) {
+      const existing = this.log[entry.index - 1];
+      if (existing !== undefined && existing.term === entry.term) continue; // already there: a stale or repeated message
+      // A conflict: delete the existing entry and all that follow it, then append (Figure 2, rules 3 and 4).
+      if (existing !== undefined) this.log.length = entry.index - 1;
+      this.log.push(entry);
+      this.#unsavedFrom = Math.min(this.#unsavedFrom, entry.index);
+      changed = true;
+    }
+    const lastNewEntry = request.prevLogIndex + request.entries.length;
+    if (request.leaderCommit > this.commitIndex) {
+      this.commitIndex = Math.max(this.commitIndex, Math.min(request.leaderCommit, lastNewEntry));
+      this.#applyCommitted();
+    }
+    this.#send(from, { type: 'AppendEntriesReply', term: this.currentTerm, success: true, matchIndex: lastNewEntry });
+    if (changed) this.#persist(); // saved, but only once the acknowledgement is on its way
+  }
+
+  /** Applies committed entries in index order, each once (lastApplied, Figure 2). */
+  #applyCommitted(): void {
+    while (this.lastApplied < this.commitIndex) {
+      this.lastApplied += 1;
+      this.applied.push(this.log[this.lastApplied - 1]!);
+    }
+  }
+
+  // ───────────────────────────── helpers ─────────────────────────────
+
+  #resetElectionTimer(): void {
+    this.#cancelElectionTimer();
+    this.#electionTimer = this.#ctx.setTimer(ELECTION_TIMEOUT_MS, { type: 'election-timeout' });
+  }
+
+  #cancelElectionTimer(): void {
+    if (this.#electionTimer !== null) this.#ctx.cancelTimer(this.#electionTimer);
+    this.#electionTimer = null;
+  }
+
+  #send(to: NodeId, message: RaftMessage): void {
+    this.#ctx.send(to, message);
+  }
+
+  #peers(): NodeId[] {
+    return this.#ctx.nodeIds.filter((id) => id !== this.#ctx.id);
+  }
+
+  #majority(): number {
+    return Math.floor(this.#ctx.nodeIds.length / 2) + 1;
+  }
+
+  #lastLogIndex(): number {
+    return this.log.length;
+  }
+
+  #lastLogTerm(): number {
+    return this.#termAt(this.#lastLogIndex());
+  }
+
+  /** The term of the entry at `index`; 0 for index 0 (before the first entry). */
+  #termAt(index: number): number {
+    return index === 0 ? 0 : (this.log[index - 1]?.term ?? 0);
+  }
+}
+
+/** Creates a Raft server. Called at boot and after every restart. */
+export const createRaftNode: NodeFactory = (ctx) => new RaftNode(ctx);
