@@ -29,15 +29,13 @@ interface Check {
 }
 
 const checks: Check[] = [];
-const sectionsRun: string[] = [];
 
 function record(section: string, name: string, ok: boolean, detail?: string): void {
   checks.push({ section, name, ok, ...(detail === undefined ? {} : { detail }) });
   if (!ok) console.log(`  ✗ ${name}${detail === undefined ? '' : `\n${indent(detail, 6)}`}`);
 }
 
-function heading(section: string, text: string): void {
-  sectionsRun.push(section);
+function heading(text: string): void {
   console.log(`\n▶ ${text}`);
 }
 
@@ -58,7 +56,7 @@ function firstLines(text: string, count: number): string {
 // ─────────────────────────────── 1. structure ───────────────────────────────
 
 function checkStructure(exercises: readonly Exercise[]): void {
-  heading('structure', `structure of ${exercises.length} exercise(s)`);
+  heading(`structure of ${exercises.length} exercise(s)`);
   for (const exercise of exercises) {
     const problems: string[] = [];
     for (const file of ['README.md', 'HINTS.md']) {
@@ -85,7 +83,7 @@ function checkStructure(exercises: readonly Exercise[]): void {
 // ─────────────────────────────── 2. typecheck ───────────────────────────────
 
 async function checkTypes(): Promise<void> {
-  heading('typecheck', 'typecheck (tsc --noEmit, strict)');
+  heading('typecheck (tsc --noEmit, strict)');
   const tsc = path.join(repositoryRoot, 'node_modules', 'typescript', 'bin', 'tsc');
   const { exitCode, output } = await spawnAndCollect(process.execPath, [tsc, '--noEmit', '-p', 'tsconfig.json'], repositoryRoot);
   record('typecheck', 'the repository typechecks', exitCode === 0, exitCode === 0 ? undefined : firstLines(output, 40));
@@ -99,7 +97,7 @@ function recordBrokenFiles(section: string, run: VitestRun): void {
 }
 
 async function checkHarness(): Promise<void> {
-  heading('harness', "the harness's own tests");
+  heading("the harness's own tests");
   const run = await runVitest(repositoryRoot, ['--project', 'harness']);
   recordBrokenFiles('harness', run);
   for (const test of run.tests) {
@@ -111,7 +109,7 @@ async function checkHarness(): Promise<void> {
 }
 
 async function checkSolutions(hashLog: string): Promise<void> {
-  heading('solutions', 'every exercise test passes against its reference solution');
+  heading('every exercise test passes against its reference solution');
   const run = await runVitest(repositoryRoot, ['--project', 'solutions'], { KATA_HASH_LOG: hashLog });
   recordBrokenFiles('solutions', run);
   for (const test of run.tests) {
@@ -122,7 +120,7 @@ async function checkSolutions(hashLog: string): Promise<void> {
 }
 
 async function checkStubs(exercises: readonly Exercise[]): Promise<void> {
-  heading('stubs', 'every exercise test fails against its untouched stub');
+  heading('every exercise test fails against its untouched stub');
   const changed = gitOutput(['status', '--porcelain', '--', 'exercises']);
   if (changed !== '') console.log(`  note: exercises/ has local changes; the stubs are checked as they are on disk:\n${indent(changed, 4)}`);
   const run = await runVitest(repositoryRoot, ['--project', 'exercises']);
@@ -145,7 +143,7 @@ async function checkStubs(exercises: readonly Exercise[]): Promise<void> {
  * and its tests in headless Chromium (`scripts/browser-tests/`, the vitest project `browser`).
  */
 async function checkBrowser(): Promise<void> {
-  heading('browser', 'the trace viewer in headless Chromium');
+  heading('the trace viewer in headless Chromium');
   const tsc = path.join(repositoryRoot, 'node_modules', 'typescript', 'bin', 'tsc');
   const typecheck = await spawnAndCollect(process.execPath, [tsc, '--noEmit', '-p', 'harness/viewer/browser/tsconfig.json'], repositoryRoot);
   record('browser', "the viewer's page script typechecks against the DOM", typecheck.exitCode === 0, typecheck.exitCode === 0 ? undefined : firstLines(typecheck.output, 40));
@@ -164,7 +162,7 @@ async function checkBrowser(): Promise<void> {
  * errors, so a broken {@link}, a referenced but unexported type or a broken relative link fails.
  */
 async function checkDocs(): Promise<void> {
-  heading('docs', 'the documentation site builds without a TypeDoc warning');
+  heading('the documentation site builds without a TypeDoc warning');
   const tsx = path.join(repositoryRoot, 'node_modules', 'tsx', 'dist', 'cli.mjs');
   const { exitCode, output } = await spawnAndCollect(process.execPath, [tsx, 'scripts/docs.ts', '--check'], repositoryRoot);
   const problems = output.replace(/\x1b\[[0-9;]*m/g, '').split('\n').filter((line) => /\[(warning|error)\]/.test(line));
@@ -177,7 +175,7 @@ async function checkDocs(): Promise<void> {
 
 async function checkMistakes(exercises: readonly Exercise[]): Promise<void> {
   const jobs = exercises.flatMap((exercise) => exercise.mistakes.map((mistake) => ({ exercise, mistake })));
-  heading('mistakes', `every known mistake fails its tests (${jobs.length} mistakes)`);
+  heading(`every known mistake fails its tests (${jobs.length} mistakes)`);
   await inParallel(jobs, 2, async ({ exercise, mistake }) => {
     const run = await runVitest(repositoryRoot, ['--project', 'solutions', exercise.directory], { KATA_MISTAKE: mistake.file });
     record('mistakes', `${exercise.id}: ${mistake.name}`, ...judgeMistake(mistake, run));
@@ -202,7 +200,7 @@ function judgeMistake(mistake: Mistake, run: VitestRun): [boolean, string | unde
 // ─────────────────────────────── 7. determinism ───────────────────────────────
 
 async function checkDeterminism(firstLog: string, secondLog: string): Promise<void> {
-  heading('determinism', 'the same seed gives the same trace: solutions rerun, hashes compared');
+  heading('the same seed gives the same trace: solutions rerun, hashes compared');
   await runVitest(repositoryRoot, ['--project', 'solutions'], { KATA_HASH_LOG: secondLog });
   const first = readHashes(firstLog);
   const second = readHashes(secondLog);
@@ -231,7 +229,7 @@ function readHashes(file: string): Map<string, string[]> {
 // ─────────────────────────────── 8. solution branch ───────────────────────────────
 
 async function checkSolutionBranch(): Promise<void> {
-  heading('solution-branch', 'npm run solution-branch, in a temporary clone: npm test is green there');
+  heading('npm run solution-branch, in a temporary clone: npm test is green there');
   const folder = mkdtempSync(path.join(os.tmpdir(), 'kata-verify-clone-'));
   try {
     execFileSync('git', ['clone', '--quiet', '--no-hardlinks', repositoryRoot, folder], { stdio: 'ignore' });
