@@ -1,8 +1,8 @@
 /**
  * Guards against real time, real randomness and real timers inside node code.
  *
- * While a run is under way, `Math.random`, `Date.now`, `performance.now`, `setTimeout`, `setInterval`,
- * `setImmediate`, `crypto.randomUUID` and `crypto.getRandomValues` are wrapped. Called while a node's code is running, they throw a
+ * While a run is under way, `Math.random`, `Date.now`, `new Date()`, `performance.now`, `setTimeout`,
+ * `setInterval`, `setImmediate`, `crypto.randomUUID` and `crypto.getRandomValues` are wrapped. Called while a node's code is running, they throw a
  * {@link NondeterminismError} that names the context method to use instead; called by anything else
  * (the test runner, the test itself) they behave as usual. This is the same technique fake timers use,
  * and test runners keep their own references to the real functions for exactly this reason.
@@ -59,6 +59,34 @@ export function installGuards(): () => void {
   };
 }
 
+/**
+ * `new Date()` and `Date()` read the real clock too. The global `Date` becomes a proxy that refuses them
+ * inside node code; `new Date(ms)`, `instanceof Date` and the static methods behave as before.
+ */
+function patchDateConstructor(): () => void {
+  const OriginalDate = globalThis.Date;
+  const refuseIfInNode = (call: string) => {
+    const node = guardState.activeNode;
+    if (node === null) return;
+    const error = new NondeterminismError(call, "ctx.now() (the node's own clock), or new Date(ctx.now())", node);
+    guardState.onViolation?.(error);
+    throw error;
+  };
+  globalThis.Date = new Proxy(OriginalDate, {
+    construct(target, args, newTarget) {
+      if (args.length === 0) refuseIfInNode('new Date()');
+      return Reflect.construct(target, args, newTarget) as object;
+    },
+    apply(target, thisArgument, args) {
+      refuseIfInNode('Date()');
+      return Reflect.apply(target, thisArgument, args) as unknown;
+    },
+  });
+  return () => {
+    globalThis.Date = OriginalDate;
+  };
+}
+
 function patchGlobals(): () => void {
   const undo: Array<() => void> = [];
   const patch = <O extends object, K extends keyof O & string>(owner: O, key: K, call: string, insteadUse: string) => {
@@ -79,6 +107,7 @@ function patchGlobals(): () => void {
       (owner as Record<string, unknown>)[key] = original;
     });
   };
+  undo.push(patchDateConstructor());
   patch(Math, 'random', 'Math.random()', 'ctx.random() or ctx.randomInt(min, max)');
   patch(Date, 'now', 'Date.now()', "ctx.now() (the node's own clock)");
   patch(performance, 'now', 'performance.now()', "ctx.now() (the node's own clock)");

@@ -129,6 +129,8 @@ describe('real time, randomness and timers inside a handler', () => {
     ['setTimeout()', () => setTimeout(() => {}, 10), 'ctx.setTimer(delay, payload)'],
     ['setInterval()', () => setInterval(() => {}, 10), 'ctx.setTimer(delay, payload)'],
     ['crypto.randomUUID()', () => crypto.randomUUID(), 'ctx.randomInt'],
+    ['new Date()', () => new Date(), 'new Date(ctx.now())'],
+    ['Date()', () => Date(), 'ctx.now()'],
   ])('%s is detected and the context method to use is named', async (call, misuse, insteadUse) => {
     const error = await failureOf({ n1: nodeOf({ onStart: () => void misuse() }) });
     expect(error.context.kind).toBe('nondeterminism');
@@ -157,8 +159,11 @@ describe('real time, randomness and timers inside a handler', () => {
   });
 
   test('outside handlers, the real functions work as usual', async () => {
-    const sim = new Simulation({ seed: 1, nodes: cluster(1, nodeOf({})) });
+    const stamps: string[] = [];
+    const sim = new Simulation({ seed: 1, nodes: cluster(1, nodeOf({ onStart: (ctx) => void stamps.push(new Date(ctx.now()).toISOString()) })) });
     await sim.run();
+    expect(stamps, 'new Date(ms) is allowed inside a handler: it reads no clock').toEqual(['1970-01-01T00:00:00.000Z']);
+    expect(new Date(0) instanceof Date).toBe(true);
     expect(typeof Date.now()).toBe('number');
     expect(Math.random()).toBeLessThan(1);
   });
