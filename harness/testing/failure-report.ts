@@ -71,19 +71,6 @@ export function writeTraceFiles(
   return { tracePath, viewerPath };
 }
 
-/**
- * Writes the run's trace as JSON under the trace folder, and the viewer page beside it (see
- * `writeTraceFiles`, which returns both paths). Returns the JSON's path.
- */
-export function writeTrace(
-  sim: Simulation,
-  test: TestIdentity,
-  failure: TraceFile['failure'],
-  details?: Readonly<Record<string, unknown>>,
-): string {
-  return writeTraceFiles(sim, test, failure, details).tracePath;
-}
-
 /** Where the viewer page of the trace at `tracePath` goes: the same name, ending in `.html`. */
 export function viewerPathFor(tracePath: string): string {
   return `${tracePath.replace(/\.json$/, '')}.html`;
@@ -117,8 +104,8 @@ export interface FailureReport {
   readonly atMs: number;
   readonly replay: string;
   readonly tracePath: string;
-  /** The viewer page's path; default `viewerPathFor(tracePath)`. */
-  readonly viewerPath?: string | undefined;
+  /** The viewer page's path. */
+  readonly viewerPath: string;
   /** The last events before the failure, one line each. */
   readonly lastEvents: readonly string[];
   /** Anything else worth showing (e.g. the fault schedule). */
@@ -134,7 +121,7 @@ export function formatFailure(report: FailureReport): string {
     `  time     t=${report.atMs} ms (virtual)`,
     `  replay   ${report.replay}`,
     `  trace    ${report.tracePath}`,
-    `  viewer   ${report.viewerPath ?? viewerPathFor(report.tracePath)}  (open it in a browser)`,
+    `  viewer   ${report.viewerPath}  (open it in a browser)`,
   ];
   if (report.extra !== undefined) lines.push('', ...report.extra.split('\n').map((line) => `  ${line}`));
   if (report.lastEvents.length > 0) {

@@ -6,4 +6,13 @@
 export { simulate, explainFailure, SimulationTestFailure, type SimulateOptions } from './simulate.ts';
 export { forEachSeed, checkFaultSchedules, type SeedSweepOptions, type FaultSweepOptions } from './sweep.ts';
 export { replaySeed, sweepSeedCount, replayProperty, traceDirectory } from './environment.ts';
-export { currentTest, replayCommand, writeTrace, formatFailure, type TestIdentity, type FailureReport } from './failure-report.ts';
+export {
+  currentTest,
+  replayCommand,
+  writeTraceFiles,
+  viewerPathFor,
+  formatFailure,
+  type TestIdentity,
+  type FailureReport,
+  type TraceFiles,
+} from './failure-report.ts';

@@ -11,7 +11,7 @@ import {
   lastEvents,
   logTraceHash,
   replayCommand,
-  writeTrace,
+  writeTraceFiles,
   type TestIdentity,
 } from './failure-report.ts';
 
@@ -82,11 +82,11 @@ export function explainFailure(
   const what = describeError(error);
   const atMs = error instanceof SimulationError ? error.context.atMs : sim.nowMs;
   const replay = replayCommand(test, options.replayWith ?? `KATA_SEED=${sim.seed}`);
-  const tracePath = writeTrace(sim, test, { message: what, atMs, replay }, options.details);
+  const { tracePath, viewerPath } = writeTraceFiles(sim, test, { message: what, atMs, replay }, options.details);
   const extra = options.details === undefined
     ? undefined
     : Object.entries(options.details).map(([key, value]) => `${key}:\n${indent(value)}`).join('\n');
-  const message = formatFailure({ what, seed: sim.seed, atMs, replay, tracePath, lastEvents: lastEvents(sim), extra });
+  const message = formatFailure({ what, seed: sim.seed, atMs, replay, tracePath, viewerPath, lastEvents: lastEvents(sim), extra });
   return new SimulationTestFailure(message, sim.seed, tracePath, rootCause(error));
 }
 

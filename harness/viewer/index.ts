@@ -2,7 +2,7 @@
  * The trace viewer: a failing run's trace as a standalone HTML page with a space-time (Lamport)
  * diagram, to open in a browser from disk.
  *
- * A failing simulation test writes one beside its JSON trace (see `writeTrace` in `harness/testing`)
+ * A failing simulation test writes one beside its JSON trace (see `writeTraceFiles` in `harness/testing`)
  * and prints its path. To draw a trace yourself:
  *
  * ```ts
