@@ -10,8 +10,8 @@
  */
 // The verdict shape and wording helpers are shared with the delivery checkers. They would sit better in
 // a common `harness/check/` module; they live in `delivery/` because that folder is where they started.
-import { joinNames } from '../delivery/_internals/format.ts';
-import { throwOnViolations, type Verdict, type Violation } from '../delivery/verdict.ts';
+import { joinNames } from '../_internals/format.ts';
+import { throwOnViolations, type Verdict, type Violation } from '../verdict.ts';
 import { canonicalKey, describeDifference, render } from './_internals/canonical.ts';
 
 /** Final replica states by node id: a plain object or a `Map`. */

@@ -12,7 +12,7 @@
  *
  * @module
  */
-export type { Verdict, Violation } from '../delivery/verdict.ts';
+export type { Verdict, Violation } from '../verdict.ts';
 export { assertConvergence, checkConvergence } from './convergence.ts';
 export type {
   ConvergenceInput,

@@ -19,8 +19,8 @@
  * @module
  */
 import type { OperationStatus } from '../../history.ts';
-import { at, plural } from '../delivery/_internals/format.ts';
-import { throwOnViolations, type Verdict, type Violation } from '../delivery/verdict.ts';
+import { at, plural } from '../_internals/format.ts';
+import { throwOnViolations, type Verdict, type Violation } from '../verdict.ts';
 
 /** An element of the set. Compared with `===` (so `1` and `"1"` are different elements). */
 export type SetElement = string | number;

@@ -12,10 +12,10 @@
  *
  * @module
  */
-import { at } from './_internals/format.ts';
+import { at } from '../_internals/format.ts';
 import { nodeSequences } from './_internals/sequences.ts';
 import type { DeliveryRecord, SentRecord } from './records.ts';
-import { throwOnViolations, type Verdict, type Violation } from './verdict.ts';
+import { throwOnViolations, type Verdict, type Violation } from '../verdict.ts';
 
 /**
  * For each message id, the ids of messages that happened before it (its causes). Messages with no

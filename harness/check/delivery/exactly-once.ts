@@ -13,9 +13,9 @@
  *
  * @module
  */
-import { at, listSome, times } from './_internals/format.ts';
+import { at, listSome, times } from '../_internals/format.ts';
 import type { DeliveryRecord, SentRecord } from './records.ts';
-import { throwOnViolations, type Verdict, type Violation } from './verdict.ts';
+import { throwOnViolations, type Verdict, type Violation } from '../verdict.ts';
 
 /**
  * Which nodes must deliver a message: either one list of nodes that must deliver every message, or a

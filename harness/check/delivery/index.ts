@@ -14,8 +14,8 @@
  * @module
  */
 export type { DeliveryRecord, SentRecord } from './records.ts';
-export { describeViolations, LISTED_VIOLATIONS, throwOnViolations } from './verdict.ts';
-export type { Verdict, Violation } from './verdict.ts';
+export { describeViolations, LISTED_VIOLATIONS, throwOnViolations } from '../verdict.ts';
+export type { Verdict, Violation } from '../verdict.ts';
 export { assertExactlyOnce, checkExactlyOnce, everyNodeButSender } from './exactly-once.ts';
 export type {
   DuplicateDelivery,

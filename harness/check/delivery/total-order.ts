@@ -9,9 +9,9 @@
  * @module
  */
 import { nodeSequences, type NodeSequence } from './_internals/sequences.ts';
-import { at } from './_internals/format.ts';
+import { at } from '../_internals/format.ts';
 import type { DeliveryRecord } from './records.ts';
-import { throwOnViolations, type Verdict, type Violation } from './verdict.ts';
+import { throwOnViolations, type Verdict, type Violation } from '../verdict.ts';
 
 /**
  * Two nodes delivered two messages in opposite orders. Evidence: the four delivery records, first
