@@ -8,7 +8,8 @@
  * 3c. docs: the TypeDoc site builds with warnings treated as errors
  * 4. solutions: every exercise test passes against its reference solution
  * 5. stubs: every exercise test FAILS against its untouched stub (a test that passes on a stub asserts nothing)
- * 6. mistakes: every known mistake fails its exercise's tests, with a message naming the broken property
+ * 6. mistakes: every known mistake (a patch against its solution) applies, and fails its exercise's tests with a
+ *    message naming the broken property; all mistakes run in one vitest process
  * 7. determinism: rerunning the solutions gives every simulation the same trace hash
  * 8. solution branch: `npm run solution-branch` in a temporary clone gives a branch where `npm test` is green
  *
@@ -19,6 +20,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node
 import os from 'node:os';
 import path from 'node:path';
 import { findExercises, repositoryRoot, type Exercise, type Mistake } from './lib/exercises.ts';
+import { applyMistake } from './lib/mistakes.ts';
+import { runMistakes } from './lib/mistake-runner.ts';
 import { runVitest, spawnAndCollect, type VitestRun } from './lib/vitest-run.ts';
 
 interface Check {
@@ -73,7 +76,7 @@ function checkStructure(exercises: readonly Exercise[]): void {
     if (!existsSync(path.join(repositoryRoot, exercise.solutionDirectory, 'NOTES.md'))) problems.push(`no ${exercise.solutionDirectory}/NOTES.md`);
     if (exercise.mistakes.length < 2) problems.push(`${exercise.mistakes.length} known mistake(s); at least 2 are needed`);
     for (const mistake of exercise.mistakes) {
-      if (mistake.breaks === null || mistake.description === null) problems.push(`${mistake.file} lacks a "Known mistake:" or "Breaks:" line in its header`);
+      if (mistake.breaks === null || mistake.description === null) problems.push(`${mistake.file} lacks a "Known mistake:" or "Breaks:" line in its preamble`);
     }
     record('structure', exercise.id, problems.length === 0, problems.length === 0 ? undefined : problems.join('\n'));
   }
@@ -175,9 +178,17 @@ async function checkDocs(): Promise<void> {
 
 async function checkMistakes(exercises: readonly Exercise[]): Promise<void> {
   const jobs = exercises.flatMap((exercise) => exercise.mistakes.map((mistake) => ({ exercise, mistake })));
-  heading(`every known mistake fails its tests (${jobs.length} mistakes)`);
-  await inParallel(jobs, 2, async ({ exercise, mistake }) => {
-    const run = await runVitest(repositoryRoot, ['--project', 'solutions', exercise.directory], { KATA_MISTAKE: mistake.file });
+  heading(`every known mistake fails its tests (${jobs.length} mistakes, one vitest process)`);
+  const applicable = jobs.filter(({ exercise, mistake }) => {
+    try {
+      applyMistake(repositoryRoot, mistake);
+      return true;
+    } catch (error) {
+      record('mistakes', `${exercise.id}: ${mistake.name}`, false, error instanceof Error ? error.message : String(error));
+      return false;
+    }
+  });
+  await runMistakes(repositoryRoot, applicable, ({ exercise, mistake }, run) => {
     record('mistakes', `${exercise.id}: ${mistake.name}`, ...judgeMistake(mistake, run));
   });
   summarise('mistakes');
@@ -256,14 +267,6 @@ async function checkSolutionBranch(): Promise<void> {
 }
 
 // ─────────────────────────────── main ───────────────────────────────
-
-async function inParallel<T>(items: readonly T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const workers = Array.from({ length: Math.min(concurrency, items.length) }, async () => {
-    while (next < items.length) await work(items[next++]!);
-  });
-  await Promise.all(workers);
-}
 
 function gitOutput(args: readonly string[]): string {
   try {

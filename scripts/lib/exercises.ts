@@ -1,5 +1,8 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
+import { findMistakes, type Mistake } from './mistakes.ts';
+
+export type { Mistake } from './mistakes.ts';
 
 /** Repository root: this file lives in `scripts/lib/`. */
 export const repositoryRoot = path.resolve(import.meta.dirname, '..', '..');
@@ -17,16 +20,6 @@ export interface Exercise {
   readonly mistakes: readonly Mistake[];
 }
 
-/** A known mistake: a plausible wrong version of an exercise's source file. */
-export interface Mistake {
-  readonly file: string;
-  readonly name: string;
-  /** The phrase a failing test's message must contain (its `Breaks:` line), or `null` if missing. */
-  readonly breaks: string | null;
-  /** What the learner got wrong (its `Known mistake:` line), or `null` if missing. */
-  readonly description: string | null;
-}
-
 const numbered = /^\d\d-/;
 
 /** Every exercise under `exercises/`, in chapter and exercise order. */
@@ -39,7 +32,6 @@ export function findExercises(root = repositoryRoot): Exercise[] {
       const directory = path.join('exercises', chapter, exercise);
       const solutionDirectory = path.join('solutions', chapter, exercise);
       const files = readdirSync(path.join(root, directory));
-      const mistakesDirectory = path.join(root, solutionDirectory, 'mistakes');
       exercises.push({
         id: `${chapter}/${exercise}`,
         chapter,
@@ -47,37 +39,11 @@ export function findExercises(root = repositoryRoot): Exercise[] {
         solutionDirectory,
         sourceFiles: files.filter((file) => file.endsWith('.ts') && !file.endsWith('.test.ts')).map((file) => path.join(directory, file)),
         testFiles: files.filter((file) => file.endsWith('.test.ts')).map((file) => path.join(directory, file)),
-        mistakes: existsSync(mistakesDirectory)
-          ? readdirSync(mistakesDirectory)
-              .filter((file) => file.endsWith('.ts'))
-              .sort()
-              .map((file) => readMistake(root, path.join(solutionDirectory, 'mistakes', file)))
-          : [],
+        mistakes: findMistakes(root, solutionDirectory),
       });
     }
   }
   return exercises;
-}
-
-function readMistake(root: string, file: string): Mistake {
-  const text = readFileSync(path.join(root, file), 'utf8');
-  const header = /^\s*\/\*\*([\s\S]*?)\*\//.exec(text)?.[1] ?? '';
-  const lines = header.split('\n').map((line) => line.replace(/^\s*\*\s?/, '').trim());
-  const field = (label: string) => {
-    const start = lines.findIndex((line) => line.startsWith(label));
-    if (start === -1) return null;
-    const parts = [lines[start]!.slice(label.length).trim()];
-    for (let index = start + 1; index < lines.length && lines[index] !== '' && !/^[A-Z][a-z ]+:/.test(lines[index]!); index++) {
-      parts.push(lines[index]!);
-    }
-    return parts.join(' ').trim() || null;
-  };
-  return {
-    file,
-    name: path.basename(file, '.ts'),
-    breaks: field('Breaks:')?.replace(/^["“]|["”]$/g, '') ?? null,
-    description: field('Known mistake:'),
-  };
 }
 
 function listDirectories(folder: string): string[] {

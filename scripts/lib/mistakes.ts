@@ -1,0 +1,154 @@
+/**
+ * Known mistakes, stored as patches against their exercise's reference solution.
+ *
+ * A mistake is `solutions/<chapter>/<exercise>/mistakes/<name>.patch`: a unified diff whose paths are
+ * relative to the solution's folder (`--- a/raft.ts`, `+++ b/raft.ts`), after a preamble that says what
+ * the learner got wrong and which property the failure must name:
+ *
+ * ```text
+ * Known mistake: the leader counts its own vote twice, so two servers of five look like a majority.
+ *
+ * Breaks: "two leaders in term"
+ *
+ * --- a/raft.ts
+ * +++ b/raft.ts
+ * @@ -120,7 +120,7 @@
+ * ...
+ * ```
+ *
+ * The patch is applied in memory (the `diff` package), so a fix to the solution reaches every mistake at
+ * once, and a fix that changes lines a mistake touches makes that patch fail to apply, loudly, naming
+ * the mistake and the hunk.
+ *
+ * @module
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { applyPatch, FILE_HEADERS_ONLY, formatPatch, parsePatch, structuredPatch, type StructuredPatch } from 'diff';
+
+/** A known mistake: a plausible wrong version of an exercise's reference solution. */
+export interface Mistake {
+  /** The patch file, relative to the repository root. */
+  readonly file: string;
+  readonly name: string;
+  /** The solution folder the patch applies in, relative to the repository root. */
+  readonly solutionDirectory: string;
+  /** The phrase a failing test's message must contain (its `Breaks:` line), or `null` if missing. */
+  readonly breaks: string | null;
+  /** What the learner got wrong (its `Known mistake:` line), or `null` if missing. */
+  readonly description: string | null;
+}
+
+/** One solution file as a mistake changes it. */
+export interface MistakeFile {
+  /** The solution file the patch changes, relative to the repository root. */
+  readonly file: string;
+  /** The file's text with the mistake applied. */
+  readonly text: string;
+}
+
+/** A patch that no longer applies to its solution: the solution changed under it. */
+export class MistakeDoesNotApply extends Error {
+  constructor(mistake: Mistake, detail: string) {
+    super(
+      `The known mistake ${mistake.file} no longer applies to its solution: ${detail}\n` +
+        `Write it out with \`npm run mistake -- edit ${mistake.file}\`, bring the mistake back by hand, ` +
+        `then \`npm run mistake -- save ${mistake.file}\`.`,
+    );
+    this.name = 'MistakeDoesNotApply';
+  }
+}
+
+const PATCH_SUFFIX = '.patch';
+
+/** The known mistakes of one exercise, by name. */
+export function findMistakes(root: string, solutionDirectory: string): Mistake[] {
+  const folder = path.join(root, solutionDirectory, 'mistakes');
+  if (!existsSync(folder)) return [];
+  return readdirSync(folder)
+    .filter((file) => file.endsWith(PATCH_SUFFIX))
+    .sort()
+    .map((file) => readMistake(root, path.join(solutionDirectory, 'mistakes', file)));
+}
+
+/** Reads one mistake's preamble. `file` is relative to `root`. */
+export function readMistake(root: string, file: string): Mistake {
+  const preamble = splitPatch(readFileSync(path.join(root, file), 'utf8')).preamble;
+  return {
+    file,
+    name: path.basename(file, PATCH_SUFFIX),
+    solutionDirectory: path.dirname(path.dirname(file)),
+    breaks: preambleField(preamble, 'Breaks:')?.replace(/^["“]|["”]$/g, '') ?? null,
+    description: preambleField(preamble, 'Known mistake:'),
+  };
+}
+
+/**
+ * The solution files with the mistake applied. Throws {@link MistakeDoesNotApply} naming the first hunk
+ * that does not fit.
+ */
+export function applyMistake(root: string, mistake: Mistake): MistakeFile[] {
+  const patches = parsePatch(splitPatch(readFileSync(path.join(root, mistake.file), 'utf8')).diff);
+  if (patches.length === 0 || patches.every((patch) => patch.hunks.length === 0)) {
+    throw new MistakeDoesNotApply(mistake, 'the patch changes nothing.');
+  }
+  return patches.map((patch) => {
+    const file = path.join(mistake.solutionDirectory, stripPrefix(patch.oldFileName ?? ''));
+    const absolute = path.join(root, file);
+    if (!existsSync(absolute)) throw new MistakeDoesNotApply(mistake, `it changes ${file}, which does not exist.`);
+    const source = readFileSync(absolute, 'utf8');
+    const text = applyPatch(source, patch);
+    if (text === false) throw new MistakeDoesNotApply(mistake, `in ${file}, ${describeFailingHunk(source, patch)}`);
+    return { file, text };
+  });
+}
+
+/**
+ * The patch text for a mistake: `preamble`, a blank line, then the unified diff from each solution file
+ * to its mistaken version. `files` maps a path relative to the solution folder to its two versions.
+ */
+export function writeMistakePatch(
+  preamble: string,
+  files: ReadonlyArray<{ readonly name: string; readonly solution: string; readonly mistaken: string }>,
+): string {
+  const diffs = files
+    .filter((file) => file.solution !== file.mistaken)
+    .map((file) => structuredPatch(`a/${file.name}`, `b/${file.name}`, file.solution, file.mistaken, undefined, undefined, { context: 3 }))
+    .map((patch) => formatPatch(patch, FILE_HEADERS_ONLY));
+  return `${preamble.trim()}\n\n${diffs.join('')}`;
+}
+
+/** The preamble of a patch file (what comes before its first `--- ` line), and the diff itself. */
+export function splitPatch(text: string): { readonly preamble: string; readonly diff: string } {
+  const start = /^--- /m.exec(text);
+  if (start === null) return { preamble: text, diff: '' };
+  return { preamble: text.slice(0, start.index), diff: text.slice(start.index) };
+}
+
+/** A field of the preamble: its first line and the lines that continue it, up to a blank line or the next field. */
+function preambleField(preamble: string, label: string): string | null {
+  const lines = preamble.split('\n').map((line) => line.trim());
+  const start = lines.findIndex((line) => line.startsWith(label));
+  if (start === -1) return null;
+  const parts = [lines[start]!.slice(label.length).trim()];
+  for (let index = start + 1; index < lines.length && lines[index] !== '' && !/^[A-Z][a-z ]+:/.test(lines[index]!); index++) {
+    parts.push(lines[index]!);
+  }
+  return parts.join(' ').trim() || null;
+}
+
+function stripPrefix(name: string): string {
+  return name.replace(/^[ab]\//, '').replace(/\t.*$/, '');
+}
+
+/** Applies the hunks one at a time to find and show the first that does not fit. */
+function describeFailingHunk(source: string, patch: StructuredPatch): string {
+  for (let count = 1; count <= patch.hunks.length; count++) {
+    if (applyPatch(source, { ...patch, hunks: patch.hunks.slice(0, count) }) !== false) continue;
+    const hunk = patch.hunks[count - 1]!;
+    const expected = hunk.lines.filter((line) => !line.startsWith('+')).slice(0, 6).map((line) => `    ${line.slice(1)}`);
+    return `hunk ${count} of ${patch.hunks.length} (@@ -${hunk.oldStart},${hunk.oldLines} +${hunk.newStart},${hunk.newLines} @@) ` +
+      `expects these lines near line ${hunk.oldStart}, and the solution no longer has them:\n${expected.join('\n')}`;
+  }
+  return 'the hunks fit one by one but not together.';
+}

@@ -1,0 +1,185 @@
+/**
+ * `npm run mistake -- <command>`: write and edit known mistakes, which are stored as patches against
+ * their exercise's reference solution (see `scripts/lib/mistakes.ts`).
+ *
+ * ```text
+ * npm run mistake -- list [exercise]          every mistake, with what it breaks
+ * npm run mistake -- edit <exercise> <name>   write the mistake out as full files, beside the solution
+ * npm run mistake -- save <exercise> <name>   turn the edited files back into the patch (and remove them)
+ * npm run mistake -- new <exercise> <name>    start a new mistake from a copy of the solution
+ * npm run mistake -- test <exercise> <name>   run the exercise's tests against the mistake
+ * ```
+ *
+ * `edit` writes `solutions/<chapter>/<exercise>/<file>.<name>.mistake.ts` next to the solution, so its
+ * imports resolve and the editor typechecks it; git ignores these files. `<exercise>` is any name `kata`
+ * accepts (`05/03`, `persistence`); a patch path works in place of both arguments.
+ *
+ * @module
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { findExercises, repositoryRoot, type Exercise } from './lib/exercises.ts';
+import { applyMistake, readMistake, splitPatch, writeMistakePatch, type Mistake } from './lib/mistakes.ts';
+import { MISTAKE_VARIABLE } from './lib/solution-redirect.ts';
+import { resolveExercise } from './kata/names.ts';
+
+const USAGE = `Usage: npm run mistake -- <list|edit|save|new|test> <exercise> <name>
+  list [exercise]          every known mistake, with the property it breaks
+  edit <exercise> <name>   write the mistake out as full files beside the solution, to edit
+  save <exercise> <name>   turn the edited files back into the patch, and remove them
+  new <exercise> <name>    start a new mistake: a copy of the solution to edit, then save
+  test <exercise> <name>   run the exercise's tests against the mistake
+<exercise> is any name kata accepts (05/03, persistence); a .patch path may stand for both.`;
+
+const PREAMBLE_TEMPLATE = `Known mistake: what the learner got wrong, and why it looked right (a sentence or two).
+
+Breaks: "a phrase the failing test's message contains"`;
+
+class UsageError extends Error {}
+
+function main(argv: readonly string[]): number {
+  const [command, ...rest] = argv;
+  const exercises = findExercises();
+  switch (command) {
+    case 'list':
+      return list(rest[0] === undefined ? exercises : [exerciseNamed(rest[0], exercises)]);
+    case 'edit':
+      return edit(mistakeNamed(rest, exercises));
+    case 'save':
+      return save(mistakeNamed(rest, exercises));
+    case 'new':
+      return create(rest, exercises);
+    case 'test':
+      return test(mistakeNamed(rest, exercises));
+    default:
+      throw new UsageError(command === undefined ? 'Name a command.' : `Unknown command "${command}".`);
+  }
+}
+
+function list(exercises: readonly Exercise[]): number {
+  for (const exercise of exercises) {
+    console.log(`${exercise.id} (${exercise.mistakes.length})`);
+    for (const mistake of exercise.mistakes) console.log(`  ${mistake.name.padEnd(34)} breaks "${mistake.breaks ?? '?'}"`);
+  }
+  return 0;
+}
+
+function edit(target: Target): number {
+  const files = applyMistake(repositoryRoot, target.mistake);
+  for (const file of files) {
+    const working = workingCopy(file.file, target.mistake.name);
+    writeFileSync(path.join(repositoryRoot, working), file.text);
+    console.log(`wrote ${working}`);
+  }
+  console.log(`Edit, then: npm run mistake -- save ${target.exercise.id} ${target.mistake.name}`);
+  return 0;
+}
+
+function save(target: Target): number {
+  const { mistake, exercise } = target;
+  const solutionFiles = exercise.sourceFiles.map((source) => path.join(exercise.solutionDirectory, path.basename(source)));
+  const edited = solutionFiles.filter((file) => existsSync(path.join(repositoryRoot, workingCopy(file, mistake.name))));
+  if (edited.length === 0) {
+    throw new UsageError(`Nothing to save: no ${workingCopy(solutionFiles[0] ?? 'file.ts', mistake.name)}. Run edit (or new) first.`);
+  }
+  const patchFile = path.join(repositoryRoot, mistake.file);
+  const preamble = existsSync(patchFile) ? splitPatch(readFileSync(patchFile, 'utf8')).preamble : PREAMBLE_TEMPLATE;
+  const patch = writeMistakePatch(
+    preamble,
+    edited.map((file) => ({
+      name: path.basename(file),
+      solution: readFileSync(path.join(repositoryRoot, file), 'utf8'),
+      mistaken: readFileSync(path.join(repositoryRoot, workingCopy(file, mistake.name)), 'utf8'),
+    })),
+  );
+  if (!/^(---|\+\+\+) /m.test(patch)) throw new UsageError('The edited files are the same as the solution: a mistake must change something.');
+  writeFileSync(patchFile, patch);
+  // The patch must give back exactly what was edited, or the edit is not what will be tested.
+  const applied = applyMistake(repositoryRoot, readMistake(repositoryRoot, mistake.file));
+  for (const file of applied) {
+    if (file.text !== readFileSync(path.join(repositoryRoot, workingCopy(file.file, mistake.name)), 'utf8')) {
+      throw new Error(`The patch written to ${mistake.file} does not reproduce ${workingCopy(file.file, mistake.name)}; it is kept for you to compare.`);
+    }
+  }
+  for (const file of edited) rmSync(path.join(repositoryRoot, workingCopy(file, mistake.name)));
+  console.log(`saved ${mistake.file}${/TODO|what the learner got wrong/.test(patch) ? ' (fill in its "Known mistake:" and "Breaks:" lines)' : ''}`);
+  return 0;
+}
+
+function create(args: readonly string[], exercises: readonly Exercise[]): number {
+  const [query, name] = args;
+  if (query === undefined || name === undefined || !/^[a-z0-9][a-z0-9-]*$/.test(name)) {
+    throw new UsageError('new takes an exercise and a name in kebab-case, e.g. new 05/03 vote-not-persisted.');
+  }
+  const exercise = exerciseNamed(query, exercises);
+  const file = path.join(exercise.solutionDirectory, 'mistakes', `${name}.patch`);
+  if (existsSync(path.join(repositoryRoot, file))) throw new UsageError(`${file} exists already: use edit.`);
+  writeFileSync(path.join(repositoryRoot, file), `${PREAMBLE_TEMPLATE}\n`);
+  for (const source of exercise.sourceFiles) {
+    const solution = path.join(exercise.solutionDirectory, path.basename(source));
+    writeFileSync(path.join(repositoryRoot, workingCopy(solution, name)), readFileSync(path.join(repositoryRoot, solution), 'utf8'));
+    console.log(`wrote ${workingCopy(solution, name)} (a copy of the solution: put the mistake in it)`);
+  }
+  console.log(`Then: npm run mistake -- save ${exercise.id} ${name}, and fill in the preamble of ${file}`);
+  return 0;
+}
+
+function test(target: Target): number {
+  const vitest = path.join(repositoryRoot, 'node_modules', 'vitest', 'vitest.mjs');
+  const run = spawnSync(process.execPath, [vitest, 'run', '--project', 'solutions', target.exercise.directory], {
+    cwd: repositoryRoot,
+    stdio: 'inherit',
+    env: { ...process.env, [MISTAKE_VARIABLE]: target.mistake.file },
+  });
+  // The tests are meant to fail: say whether they did, in the words the course uses.
+  const caught = run.status !== 0;
+  console.log(caught ? `\nThe tests catch ${target.mistake.name}. They must name: "${target.mistake.breaks}".` : `\nEvery test passes with ${target.mistake.name}: it is a hole in the course.`);
+  return caught ? 0 : 1;
+}
+
+interface Target {
+  readonly exercise: Exercise;
+  readonly mistake: Mistake;
+}
+
+function mistakeNamed(args: readonly string[], exercises: readonly Exercise[]): Target {
+  const [first, second] = args;
+  if (first !== undefined && second === undefined && first.endsWith('.patch')) {
+    const relative = path.relative(repositoryRoot, path.resolve(first));
+    const exercise = exercises.find((candidate) => candidate.solutionDirectory === path.dirname(path.dirname(relative)));
+    if (exercise === undefined || !existsSync(path.join(repositoryRoot, relative))) throw new UsageError(`${first} is not a known mistake.`);
+    return { exercise, mistake: readMistake(repositoryRoot, relative) };
+  }
+  if (first === undefined || second === undefined) throw new UsageError('Name the exercise and the mistake.');
+  const exercise = exerciseNamed(first, exercises);
+  const mistake = exercise.mistakes.find((candidate) => candidate.name === second);
+  if (mistake === undefined) {
+    const names = exercise.mistakes.map((candidate) => candidate.name).join(', ');
+    throw new UsageError(`${exercise.id} has no mistake "${second}". It has: ${names || 'none'}.`);
+  }
+  return { exercise, mistake };
+}
+
+function exerciseNamed(query: string, exercises: readonly Exercise[]): Exercise {
+  const resolution = resolveExercise(query, exercises);
+  if (!resolution.ok) throw new UsageError(resolution.message);
+  return resolution.exercise;
+}
+
+/** The full file a mistake is edited in: beside the solution file, so its relative imports resolve. */
+function workingCopy(solutionFile: string, mistakeName: string): string {
+  return solutionFile.replace(/\.ts$/, `.${mistakeName}.mistake.ts`);
+}
+
+try {
+  process.exitCode = main(process.argv.slice(2));
+} catch (error) {
+  if (error instanceof UsageError) {
+    console.error(`${error.message}\n\n${USAGE}`);
+    process.exitCode = 2;
+  } else {
+    console.error(error instanceof Error ? error.message : error);
+    process.exitCode = 1;
+  }
+}
