@@ -19,7 +19,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { findExercises, repositoryRoot, type Exercise } from './lib/exercises.ts';
+import { findExercises, repositoryRoot, solutionFileOf, type Exercise } from './lib/exercises.ts';
 import { applyMistake, readMistake, splitPatch, writeMistakePatch, type Mistake } from './lib/mistakes.ts';
 import { MISTAKE_VARIABLE } from './lib/solution-redirect.ts';
 import { resolveExercise } from './kata/names.ts';
@@ -78,7 +78,7 @@ function edit(target: Target): number {
 
 function save(target: Target): number {
   const { mistake, exercise } = target;
-  const solutionFiles = exercise.sourceFiles.map((source) => path.join(exercise.solutionDirectory, path.basename(source)));
+  const solutionFiles = exercise.learnerFiles.map((source) => solutionFileOf(exercise, source));
   const edited = solutionFiles.filter((file) => existsSync(path.join(repositoryRoot, workingCopy(file, mistake.name))));
   if (edited.length === 0) {
     throw new UsageError(`Nothing to save: no ${workingCopy(solutionFiles[0] ?? 'file.ts', mistake.name)}. Run edit (or new) first.`);
@@ -116,8 +116,8 @@ function create(args: readonly string[], exercises: readonly Exercise[]): number
   const file = path.join(exercise.solutionDirectory, 'mistakes', `${name}.patch`);
   if (existsSync(path.join(repositoryRoot, file))) throw new UsageError(`${file} exists already: use edit.`);
   writeFileSync(path.join(repositoryRoot, file), `${PREAMBLE_TEMPLATE}\n`);
-  for (const source of exercise.sourceFiles) {
-    const solution = path.join(exercise.solutionDirectory, path.basename(source));
+  for (const source of exercise.learnerFiles) {
+    const solution = solutionFileOf(exercise, source);
     writeFileSync(path.join(repositoryRoot, workingCopy(solution, name)), readFileSync(path.join(repositoryRoot, solution), 'utf8'));
     console.log(`wrote ${workingCopy(solution, name)} (a copy of the solution: put the mistake in it)`);
   }

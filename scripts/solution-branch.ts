@@ -11,7 +11,7 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { findExercises, repositoryRoot } from './lib/exercises.ts';
+import { findExercises, repositoryRoot, solutionFileOf } from './lib/exercises.ts';
 
 /** Builds the `solution` branch from `base` (default HEAD) in the repository at `root`; returns its commit. */
 export function createSolutionBranch(root = repositoryRoot, base = 'HEAD', branch = 'solution'): string {
@@ -22,8 +22,8 @@ export function createSolutionBranch(root = repositoryRoot, base = 'HEAD', branc
   try {
     const exercises = findExercises(worktree);
     for (const exercise of exercises) {
-      for (const source of exercise.sourceFiles) {
-        const solution = path.join(exercise.solutionDirectory, path.basename(source));
+      for (const source of exercise.learnerFiles) {
+        const solution = solutionFileOf(exercise, source);
         copyFileSync(path.join(worktree, solution), path.join(worktree, source));
       }
     }

@@ -19,7 +19,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { findExercises, repositoryRoot, type Exercise, type Mistake } from './lib/exercises.ts';
+import { findExercises, repositoryRoot, solutionFileOf, type Exercise, type Mistake } from './lib/exercises.ts';
 import { applyMistake } from './lib/mistakes.ts';
 import { runMistakes } from './lib/mistake-runner.ts';
 import { runVitest, spawnAndCollect, type VitestRun } from './lib/vitest-run.ts';
@@ -67,10 +67,13 @@ function checkStructure(exercises: readonly Exercise[]): void {
     }
     const hints = path.join(repositoryRoot, exercise.directory, 'HINTS.md');
     if (existsSync(hints) && !/^## Hint 1\b/m.test(readFileSync(hints, 'utf8'))) problems.push('HINTS.md has no "## Hint 1" section');
-    if (exercise.sourceFiles.length !== 1) problems.push(`expected exactly one learner source file, found ${exercise.sourceFiles.length}`);
+    for (const given of exercise.givenFiles) {
+      const copy = path.join(exercise.solutionDirectory, path.basename(given));
+      if (existsSync(path.join(repositoryRoot, copy))) problems.push(`${copy} copies given code: the solution imports ${given} instead`);
+    }
     if (exercise.testFiles.length === 0) problems.push('no *.test.ts file');
-    for (const source of exercise.sourceFiles) {
-      const solution = path.join(exercise.solutionDirectory, path.basename(source));
+    for (const source of exercise.learnerFiles) {
+      const solution = solutionFileOf(exercise, source);
       if (!existsSync(path.join(repositoryRoot, solution))) problems.push(`no reference solution ${solution}`);
     }
     if (!existsSync(path.join(repositoryRoot, exercise.solutionDirectory, 'NOTES.md'))) problems.push(`no ${exercise.solutionDirectory}/NOTES.md`);
@@ -252,7 +255,7 @@ async function checkSolutionBranch(): Promise<void> {
     execFileSync('git', ['checkout', '--quiet', 'solution'], { cwd: folder });
     const changed = execFileSync('git', ['diff', '--name-only', 'HEAD~1', 'HEAD'], { cwd: folder, encoding: 'utf8' }).trim().split('\n').filter(Boolean);
     // The clone holds what is committed, which may be less than the working tree.
-    const expected = findExercises(folder).flatMap((exercise) => exercise.sourceFiles).sort();
+    const expected = findExercises(folder).flatMap((exercise) => exercise.learnerFiles).sort();
     const sameFiles = changed.sort().join('\n') === expected.join('\n');
     record('solution-branch', 'it changes exactly the learner files', sameFiles, sameFiles ? undefined : `changed:\n${changed.join('\n')}\nexpected:\n${expected.join('\n')}`);
     const run = await runVitest(folder, ['--project', 'exercises']);

@@ -7,7 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import type { Exercise } from '../lib/exercises.ts';
+import { solutionFileOf, type Exercise } from '../lib/exercises.ts';
 
 /** The diff of one learner file against its reference solution. */
 export interface SolutionDiff {
@@ -23,8 +23,8 @@ export interface SolutionDiff {
  * @throws Error when the solutions are not in this copy of the workshop, or git cannot run.
  */
 export function diffAgainstSolution(root: string, exercise: Exercise, color: boolean): SolutionDiff[] {
-  return exercise.sourceFiles.map((learnerFile) => {
-    const solutionFile = path.join(exercise.solutionDirectory, path.basename(learnerFile));
+  return exercise.learnerFiles.map((learnerFile) => {
+    const solutionFile = solutionFileOf(exercise, learnerFile);
     if (!existsSync(path.join(root, solutionFile))) {
       throw new Error(`There is no reference solution ${solutionFile} in this copy of the workshop (solutions/ may have been removed on purpose).`);
     }

@@ -9,7 +9,7 @@ const STUB = "export const f = () => todo('write f', 'README.md');\n";
 const UPDATED_STUB = "// clearer comment\nexport const f = () => todo('write f', 'README.md');\n";
 const LEARNER = 'export const f = () => 42; // my work\n';
 const echo = fakeExercise('01-message-passing', '01-echo');
-const file = echo.sourceFiles[0]!;
+const file = echo.learnerFiles[0]!;
 
 const roots: string[] = [];
 afterEach(() => {

@@ -56,7 +56,7 @@ export interface ResetFile {
 /** Restores every learner file of `exercise` to its stub, saving the current version first. */
 export function resetExercise(root: string, exercise: Exercise, now: Date = new Date()): ResetFile[] {
   // Find every stub before touching anything, so a missing one leaves all files as they were.
-  const stubs = exercise.sourceFiles.map((file) => ({ file, stub: findCommittedStub(root, file) }));
+  const stubs = exercise.learnerFiles.map((file) => ({ file, stub: findCommittedStub(root, file) }));
   return stubs.map(({ file, stub }) => {
     const absolute = path.join(root, file);
     const current = existsSync(absolute) ? readFileSync(absolute, 'utf8') : null;

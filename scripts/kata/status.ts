@@ -85,7 +85,7 @@ function summaryLines(input: StatusInput, colors: Palette): string[] {
   lines.push(
     `Next: ${colors.bold(next.title)} ${colors.dim(`(${next.exercise.id})`)}`,
     `  read the spec   ${path.join(next.exercise.directory, 'README.md')}`,
-    `  edit            ${next.exercise.sourceFiles.join(', ')}`,
+    `  edit            ${next.exercise.learnerFiles.join(', ')}`,
     `  run the tests   ${colors.cyan(`npm run kata -- watch ${short}`)}   ${colors.dim(`(or: npm test -- ${next.exercise.directory})`)}`,
     `  stuck?          ${colors.cyan(`npm run kata -- hint ${short}`)}`,
   );

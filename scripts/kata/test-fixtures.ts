@@ -18,7 +18,9 @@ export function fakeExercise(chapter: string, name: string, file = `${name.repla
     chapter,
     directory,
     solutionDirectory: path.join('solutions', chapter, name),
-    sourceFiles: [path.join(directory, file)],
+    learnerFiles: [path.join(directory, file)],
+    givenFiles: [],
+    stubFrom: null,
     testFiles: withTests ? [path.join(directory, file.replace(/\.ts$/, '.test.ts'))] : [],
     mistakes: [],
   };

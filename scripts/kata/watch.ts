@@ -37,7 +37,7 @@ export function renderWatchResult(
   colors: Palette,
 ): string {
   const { exercise } = entry;
-  const lines = [`${colors.bold(entry.title)}  ${colors.dim(exercise.sourceFiles.join(', '))}`];
+  const lines = [`${colors.bold(entry.title)}  ${colors.dim(exercise.learnerFiles.join(', '))}`];
   if (progress === undefined) {
     lines.push('', colors.red(`No test of ${exercise.directory} ran. Is there a *.test.ts file in it?`));
     return lines.join('\n');

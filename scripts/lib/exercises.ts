@@ -1,4 +1,4 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { findMistakes, type Mistake } from './mistakes.ts';
 
@@ -14,8 +14,15 @@ export interface Exercise {
   readonly chapter: string;
   readonly directory: string;
   readonly solutionDirectory: string;
-  /** The learner's source files (not tests). */
-  readonly sourceFiles: readonly string[];
+  /** The learner's files, as the exercise's manifest lists them: what the learner edits. */
+  readonly learnerFiles: readonly string[];
+  /**
+   * Given code: every other `.ts` file in the folder that is not a test (message types, storage layout,
+   * helpers). Stub, solution and tests import it alike; it is never redirected and never copied.
+   */
+  readonly givenFiles: readonly string[];
+  /** The exercise whose solution this one's stub builds on (the manifest's `stub.from`), or `null`. */
+  readonly stubFrom: string | null;
   readonly testFiles: readonly string[];
   readonly mistakes: readonly Mistake[];
 }
@@ -32,18 +39,66 @@ export function findExercises(root = repositoryRoot): Exercise[] {
       const directory = path.join('exercises', chapter, exercise);
       const solutionDirectory = path.join('solutions', chapter, exercise);
       const files = readdirSync(path.join(root, directory));
+      const manifest = readManifest(root, directory);
       exercises.push({
         id: `${chapter}/${exercise}`,
         chapter,
         directory,
         solutionDirectory,
-        sourceFiles: files.filter((file) => file.endsWith('.ts') && !file.endsWith('.test.ts')).map((file) => path.join(directory, file)),
+        learnerFiles: manifest.learnerFiles.map((file) => path.join(directory, file)),
+        givenFiles: files
+          .filter((file) => file.endsWith('.ts') && !file.endsWith('.test.ts') && !manifest.learnerFiles.includes(file))
+          .map((file) => path.join(directory, file)),
+        stubFrom: manifest.stub?.from ?? null,
         testFiles: files.filter((file) => file.endsWith('.test.ts')).map((file) => path.join(directory, file)),
         mistakes: findMistakes(root, solutionDirectory),
       });
     }
   }
   return exercises;
+}
+
+/**
+ * An exercise's manifest, `exercises/<chapter>/<exercise>/exercise.json`. It is the one place that says
+ * which files are the learner's: the solution redirect, `kata`, `verify`, the docs build and the solution
+ * branch all read it.
+ */
+export interface ExerciseManifest {
+  /** The files the learner edits, relative to the exercise folder. Each has its solution under `solutions/`. */
+  readonly learnerFiles: readonly string[];
+  /** Where the stub comes from when it builds on an earlier exercise's solution. */
+  readonly stub?: { readonly from: string };
+}
+
+/** The file name of an exercise's manifest. */
+export const MANIFEST_FILE = 'exercise.json';
+
+/** Reads and checks an exercise's manifest; throws naming the file and the problem. */
+export function readManifest(root: string, directory: string): ExerciseManifest {
+  const file = path.join(directory, MANIFEST_FILE);
+  const problem = (text: string) => new Error(`${file}: ${text}`);
+  if (!existsSync(path.join(root, file))) throw problem(`missing. Every exercise lists its learner files there, e.g. { "learnerFiles": ["echo.ts"] }.`);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(path.join(root, file), 'utf8'));
+  } catch (error) {
+    throw problem(`not valid JSON (${error instanceof Error ? error.message : String(error)}).`);
+  }
+  const manifest = parsed as Partial<ExerciseManifest> | null;
+  const learnerFiles = manifest?.learnerFiles;
+  if (!Array.isArray(learnerFiles) || learnerFiles.length === 0 || !learnerFiles.every((name) => typeof name === 'string' && /^[\w.-]+\.ts$/.test(name) && !name.endsWith('.test.ts'))) {
+    throw problem('"learnerFiles" must list one or more .ts files of the exercise folder (not tests), e.g. ["raft.ts"].');
+  }
+  for (const name of learnerFiles) {
+    if (!existsSync(path.join(root, directory, name))) throw problem(`lists ${name}, which is not in the folder.`);
+  }
+  if (manifest?.stub !== undefined && typeof manifest.stub?.from !== 'string') throw problem('"stub.from" must name an exercise, e.g. "05-consensus/01-leader-election".');
+  return manifest as ExerciseManifest;
+}
+
+/** The reference solution of one learner file. */
+export function solutionFileOf(exercise: Exercise, learnerFile: string): string {
+  return path.join(exercise.solutionDirectory, path.basename(learnerFile));
 }
 
 function listDirectories(folder: string): string[] {

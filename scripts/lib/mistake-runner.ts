@@ -58,7 +58,7 @@ function rounds(jobs: readonly MistakeJob[]): MistakeJob[][] {
 
 /** Drops the cached transform of every solution file of the exercise, so the next load applies the new mistake. */
 function invalidateSolution(vitest: Vitest, root: string, exercise: Exercise): void {
-  for (const source of exercise.sourceFiles) vitest.invalidateFile(path.join(root, exercise.solutionDirectory, path.basename(source)));
+  for (const source of exercise.learnerFiles) vitest.invalidateFile(path.join(root, exercise.solutionDirectory, path.basename(source)));
 }
 
 function collect(root: string, exercise: Exercise, modules: readonly TestModule[]): VitestRun {

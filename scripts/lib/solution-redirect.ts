@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Plugin } from 'vite';
+import { MANIFEST_FILE, readManifest } from './exercises.ts';
 import { applyMistake, readMistake, type MistakeFile } from './mistakes.ts';
 
 /** Repository root: this file lives in `scripts/lib/`. */
@@ -12,27 +13,37 @@ const solutionsRoot = path.join(repositoryRoot, 'solutions') + path.sep;
 export const MISTAKE_VARIABLE = 'KATA_MISTAKE';
 
 /**
- * Maps a learner's source file under `exercises/` to its reference solution under `solutions/`, or
- * returns `undefined` when the file is not an exercise source file (tests and anything outside
- * `exercises/`).
+ * Maps a learner's file under `exercises/` (one its exercise's manifest lists) to its reference solution
+ * under `solutions/`, or returns `undefined` for any other file: tests, given code, shared test support.
  */
 export function redirectTarget(exerciseFile: string): string | undefined {
-  if (!exerciseFile.startsWith(exercisesRoot) || !exerciseFile.endsWith('.ts') || exerciseFile.endsWith('.test.ts')) {
-    return undefined;
-  }
-  const relative = exerciseFile.slice(exercisesRoot.length);
-  // Only an exercise's own source file is the learner's: `NN-chapter/MM-exercise/<file>.ts`. Shared
-  // test support elsewhere under exercises/ runs as it is in both projects.
-  const parts = relative.split(path.sep);
-  if (parts.length !== 3 || !/^\d\d-/.test(parts[0]!) || !/^\d\d-/.test(parts[1]!)) return undefined;
-  const solutionFile = path.join(solutionsRoot, relative);
+  if (!exerciseFile.startsWith(exercisesRoot) || !exerciseFile.endsWith('.ts')) return undefined;
+  const directory = path.dirname(exerciseFile);
+  if (!existsSync(path.join(directory, MANIFEST_FILE))) return undefined;
+  const manifest = readManifest(repositoryRoot, path.relative(repositoryRoot, directory));
+  if (!manifest.learnerFiles.includes(path.basename(exerciseFile))) return undefined;
+  const solutionFile = path.join(solutionsRoot, path.relative(exercisesRoot, exerciseFile));
   if (!existsSync(solutionFile)) {
     throw new Error(
       `No reference solution for ${path.relative(repositoryRoot, exerciseFile)}: expected ` +
-        `${path.relative(repositoryRoot, solutionFile)}. Every exercise source file needs its mirror under solutions/.`,
+        `${path.relative(repositoryRoot, solutionFile)}. Every learner file needs its solution under solutions/.`,
     );
   }
   return solutionFile;
+}
+
+/**
+ * Where a solution's relative import of given code points. A solution imports given code the way its
+ * stub does (`./protocol.ts`); the file is in the exercise's folder, not the solution's. Like tsc's
+ * `rootDirs` (see tsconfig.json), a relative import from `solutions/` that finds nothing there resolves
+ * in the mirror folder under `exercises/`. Returns `undefined` when the import needs no help.
+ */
+export function givenCodeTarget(solutionFile: string, source: string): string | undefined {
+  if (!solutionFile.startsWith(solutionsRoot) || !source.startsWith('.')) return undefined;
+  const inSolutions = path.resolve(path.dirname(solutionFile), source);
+  if (existsSync(inSolutions)) return undefined;
+  const inExercises = path.join(exercisesRoot, path.relative(solutionsRoot, inSolutions));
+  return existsSync(inExercises) ? inExercises : undefined;
 }
 
 /**
@@ -61,8 +72,8 @@ export function activeMistakeFiles(): ReadonlyMap<string, MistakeFile> {
 }
 
 /**
- * A Vite plugin for the `solutions` test project: imports of an exercise's source file are redirected to
- * the reference solution. With `KATA_MISTAKE` naming a known mistake, the solution's text is served with
+ * A Vite plugin for the `solutions` test project: imports of a learner's file are redirected to its
+ * reference solution, and the solution's imports of given code find it in the exercise's folder. With `KATA_MISTAKE` naming a known mistake, the solution's text is served with
  * the mistake's patch applied, under the solution's own path (stack traces and reports name that file).
  * Tests keep importing the exercise with a relative path, so editors and `tsc` see the learner's file.
  */
@@ -72,8 +83,9 @@ export function solutionRedirect(): Plugin {
     name: 'kata-solution-redirect',
     enforce: 'pre',
     async resolveId(source, importer, options) {
-      if (importer === undefined || !importer.startsWith(exercisesRoot)) return null;
-      if (!source.startsWith('.')) return null;
+      if (importer === undefined || !source.startsWith('.')) return null;
+      if (importer.startsWith(solutionsRoot)) return givenCodeTarget(importer, source) ?? null;
+      if (!importer.startsWith(exercisesRoot)) return null;
       const resolved = await this.resolve(source, importer, { ...options, skipSelf: true });
       if (resolved === null) return null;
       return redirectTarget(resolved.id) ?? null;

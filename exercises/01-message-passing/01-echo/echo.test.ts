@@ -14,7 +14,8 @@ import {
   type TraceEvent,
 } from '../../../harness/index.ts';
 import { forEachSeed, simulate } from '../../../harness/testing/index.ts';
-import { createEchoNode, type EchoReply, type EchoRequest } from './echo.ts';
+import { createEchoNode } from './echo.ts';
+import type { EchoReply, EchoRequest } from './protocol.ts';
 
 // ───────────────────────────── helpers ─────────────────────────────
 

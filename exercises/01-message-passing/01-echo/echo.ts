@@ -3,19 +3,8 @@
  *
  * This is the one file you edit. The spec is in README.md, next to this file.
  */
-import { todo, type Message, type NodeFactory } from '../../../harness/index.ts';
-
-/** A client asks a node to send `text` back. */
-export interface EchoRequest extends Message {
-  readonly type: 'echo';
-  readonly text: string;
-}
-
-/** The node's answer: the same `text`, unchanged. */
-export interface EchoReply extends Message {
-  readonly type: 'echo_ok';
-  readonly text: string;
-}
+import { todo, type NodeFactory } from '../../../harness/index.ts';
+// 💡 The messages, EchoRequest and EchoReply, are in protocol.ts next to this file: import them as you need them.
 
 /**
  * Creates an echo node. The simulator calls this once when the node boots (and again after a restart),

@@ -1,19 +1,8 @@
 /**
  * Reference solution for exercise 1.1: Echo.
  */
-import type { Message, NodeFactory } from '../../../harness/index.ts';
-
-/** A client asks a node to send `text` back. */
-export interface EchoRequest extends Message {
-  readonly type: 'echo';
-  readonly text: string;
-}
-
-/** The node's answer: the same `text`, unchanged. */
-export interface EchoReply extends Message {
-  readonly type: 'echo_ok';
-  readonly text: string;
-}
+import type { NodeFactory } from '../../../harness/index.ts';
+import type { EchoReply, EchoRequest } from './protocol.ts';
 
 /** Creates an echo node: it answers each `echo` request, and nothing else. */
 export const createEchoNode: NodeFactory = () => ({
