@@ -2,23 +2,12 @@
  * `npm run bench`: speed figures, measured, never asserted in tests. Same code, same machine: compare
  * runs with each other. Each suite prints its figures as a table.
  */
-import { existsSync } from 'node:fs';
-import path from 'node:path';
-import type { BenchSuite } from './bench/types.ts';
+import { chaptersBench } from './bench/chapters.ts';
+import { checkerBench } from './bench/checker.ts';
 import { simulatorBench } from './bench/simulator.ts';
+import type { BenchSuite } from './bench/types.ts';
 
-async function loadSuites(): Promise<BenchSuite[]> {
-  const suites: BenchSuite[] = [simulatorBench];
-  // Suites that live beside the checkers and chapters, loaded when present.
-  const optional: Array<[string, string]> = [['./bench/checker.ts', 'checkerBench'], ['./bench/chapters.ts', 'chaptersBench']];
-  for (const [file, exportName] of optional) {
-    if (!existsSync(path.join(import.meta.dirname, file))) continue;
-    const module = (await import(file)) as Record<string, BenchSuite | undefined>;
-    const suite = module[exportName];
-    if (suite !== undefined) suites.push(suite);
-  }
-  return suites;
-}
+const suites: readonly BenchSuite[] = [simulatorBench, checkerBench, chaptersBench];
 
 function format(value: number): string {
   return value >= 1000 ? Math.round(value).toLocaleString('en-US') : String(value);
@@ -26,7 +15,7 @@ function format(value: number): string {
 
 const only = process.argv[2];
 console.log(`node ${process.version}, ${process.platform}/${process.arch}`);
-for (const suite of await loadSuites()) {
+for (const suite of suites) {
   if (only !== undefined && !suite.title.toLowerCase().includes(only.toLowerCase())) continue;
   console.log(`\n${suite.title}`);
   for (const figure of await suite.run()) {

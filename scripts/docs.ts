@@ -181,8 +181,8 @@ function outsideCode(markdown: string, change: (text: string) => string): string
     // Code spans are masked rather than split off, so a link whose label is code ([`x`](x.md)) still
     // reads as a link; the mask has no brackets or parentheses, so it cannot start or end one.
     const spans: string[] = [];
-    const masked = prose.join('\n').replace(/`+[^`]*`+/g, (span) => `\u0000${spans.push(span) - 1}\u0000`);
-    out.push(change(masked).replace(/\u0000(\d+)\u0000/g, (_mask, index: string) => spans[Number(index)]!));
+    const masked = prose.join('\n').replace(/`+[^`]*`+/g, (span) => `\uE000${spans.push(span) - 1}\uE000`);
+    out.push(change(masked).replace(/\uE000(\d+)\uE000/g, (_mask, index: string) => spans[Number(index)]!));
     prose = [];
   };
   for (const line of markdown.split('\n')) {

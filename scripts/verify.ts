@@ -18,6 +18,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import os from 'node:os';
+import { stripVTControlCharacters } from 'node:util';
 import path from 'node:path';
 import { findExercises, repositoryRoot, solutionFileOf, type Exercise, type Mistake } from './lib/exercises.ts';
 import { applyMistake } from './lib/mistakes.ts';
@@ -171,7 +172,7 @@ async function checkDocs(): Promise<void> {
   heading('the documentation site builds without a TypeDoc warning');
   const tsx = path.join(repositoryRoot, 'node_modules', 'tsx', 'dist', 'cli.mjs');
   const { exitCode, output } = await spawnAndCollect(process.execPath, [tsx, 'scripts/docs.ts', '--check'], repositoryRoot);
-  const problems = output.replace(/\x1b\[[0-9;]*m/g, '').split('\n').filter((line) => /\[(warning|error)\]/.test(line));
+  const problems = stripVTControlCharacters(output).split('\n').filter((line) => /\[(warning|error)\]/.test(line));
   record('docs', 'npm run docs builds with warnings treated as errors', exitCode === 0,
     exitCode === 0 ? undefined : firstLines(problems.length > 0 ? problems.join('\n') : output, 40));
   summarise('docs');
