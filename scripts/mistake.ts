@@ -6,6 +6,8 @@
  * npm run mistake -- list [exercise]          every mistake, with what it breaks
  * npm run mistake -- edit <exercise> <name>   write the mistake out as full files, beside the solution
  * npm run mistake -- save <exercise> <name>   turn the edited files back into the patch (and remove them)
+ * npm run mistake -- edit <exercise> | --all  write out every mistake of the exercise (or the course)
+ * npm run mistake -- save <exercise> | --all  save every one of them that is written out
  * npm run mistake -- new <exercise> <name>    start a new mistake from a copy of the solution
  * npm run mistake -- test <exercise> <name>   run the exercise's tests against the mistake
  * ```
@@ -28,6 +30,8 @@ const USAGE = `Usage: npm run mistake -- <list|edit|save|new|test> <exercise> <n
   list [exercise]          every known mistake, with the property it breaks
   edit <exercise> <name>   write the mistake out as full files beside the solution, to edit
   save <exercise> <name>   turn the edited files back into the patch, and remove them
+  edit|save <exercise>     every mistake of the exercise (--all: of the course), to change a solution and
+                           its mistakes alike: edit them all, change every copy, save them all
   new <exercise> <name>    start a new mistake: a copy of the solution to edit, then save
   test <exercise> <name>   run the exercise's tests against the mistake
 <exercise> is any name kata accepts (05/03, persistence); a .patch path may stand for both.`;
@@ -45,9 +49,11 @@ function main(argv: readonly string[]): number {
     case 'list':
       return list(rest[0] === undefined ? exercises : [exerciseNamed(rest[0], exercises)]);
     case 'edit':
-      return edit(mistakeNamed(rest, exercises));
+      return mistakesNamed(rest, exercises).reduce((code, target) => Math.max(code, edit(target)), 0);
     case 'save':
-      return save(mistakeNamed(rest, exercises));
+      return mistakesNamed(rest, exercises)
+        .filter((target) => rest.length > 1 || isOpen(target))
+        .reduce((code, target) => Math.max(code, save(target)), 0);
     case 'new':
       return create(rest, exercises);
     case 'test':
@@ -159,6 +165,23 @@ function mistakeNamed(args: readonly string[], exercises: readonly Exercise[]): 
     throw new UsageError(`${exercise.id} has no mistake "${second}". It has: ${names || 'none'}.`);
   }
   return { exercise, mistake };
+}
+
+/**
+ * The mistakes a command names: one (`<exercise> <name>` or a patch path), every mistake of an exercise
+ * (`<exercise>` alone), or every mistake of the course (`--all`). Naming many is how a change to a
+ * solution is carried into its mistakes: edit them all, change the solution and every working copy alike,
+ * save them all.
+ */
+function mistakesNamed(args: readonly string[], exercises: readonly Exercise[]): Target[] {
+  const many = args[0] === '--all' ? exercises : args.length === 1 && !args[0]!.endsWith('.patch') ? [exerciseNamed(args[0]!, exercises)] : null;
+  if (many === null) return [mistakeNamed(args, exercises)];
+  return many.flatMap((exercise) => exercise.mistakes.map((mistake) => ({ exercise, mistake })));
+}
+
+/** Whether a mistake has working copies written out by `edit` or `new`. */
+function isOpen(target: Target): boolean {
+  return target.exercise.learnerFiles.some((file) => existsSync(path.join(repositoryRoot, workingCopy(solutionFileOf(target.exercise, file), target.mistake.name))));
 }
 
 function exerciseNamed(query: string, exercises: readonly Exercise[]): Exercise {
