@@ -9,7 +9,7 @@ import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect } from 'vitest';
 import type { Simulation } from '../simulation.ts';
-import { formatTraceEvent, traceHash, type TraceFile } from '../trace.ts';
+import { formatTraceEvent, traceHash, type TraceFile } from '../trace/node.ts';
 import { renderTraceHtml } from '../viewer/index.ts';
 import { hashLogFile, testCommand, traceDirectory } from './environment.ts';
 

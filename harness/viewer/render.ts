@@ -12,7 +12,7 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type { TraceFile } from '../trace.ts';
+import type { TraceFile } from '../trace/index.ts';
 import { buildViewModel, type ViewerOptions } from './model.ts';
 import type { ViewerData } from './view-model.ts';
 

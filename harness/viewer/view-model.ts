@@ -11,7 +11,7 @@
  *
  * @module
  */
-import type { TraceFile } from '../trace.ts';
+import type { TraceFile } from '../trace/index.ts';
 
 /** The lanes of the diagram, from top to bottom: the server nodes, then the clients. */
 export interface ViewLane {

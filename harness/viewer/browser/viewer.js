@@ -15,7 +15,7 @@
 /** @typedef {import('../view-model.ts').ViewerData} ViewerData */
 /** @typedef {import('../view-model.ts').ViewOperation} ViewOperation */
 /** @typedef {import('../view-model.ts').ViewInterval} ViewInterval */
-/** @typedef {import('../../trace.ts').TraceEvent} TraceEvent */
+/** @typedef {import('../../trace/index.ts').TraceEvent} TraceEvent */
 /** @typedef {'time' | 'order'} AxisMode */
 
 // ───────────────────────────── layout and colours ─────────────────────────────
