@@ -13,6 +13,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { TraceFile } from '../trace/index.ts';
+import { escapeHtml } from './html.ts';
 import { buildViewModel, type ViewerOptions } from './model.ts';
 import type { ViewerData } from './view-model.ts';
 
@@ -40,11 +41,6 @@ function loadAssets(): { readonly style: string; readonly script: string } {
  */
 export function jsonForScript(value: unknown): string {
   return JSON.stringify(value).replace(/[<>&\u2028\u2029]/g, (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
-
-/** Escapes text for HTML content and attribute values. */
-function escapeHtml(text: string): string {
-  return text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;').replaceAll("'", '&#39;');
 }
 
 function cspHash(text: string): string {
