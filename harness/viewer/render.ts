@@ -12,26 +12,51 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { buildSync } from 'esbuild';
 import type { TraceFile } from '../trace/index.ts';
 import { escapeHtml } from './html.ts';
 import { buildViewModel, type ViewerOptions } from './model.ts';
 import type { ViewerData } from './view-model.ts';
 
-/** The page's style and script, read once from `browser/` beside this file. */
+/** The page's style and script, built once per process (see `pageAssets`). */
 let assets: { readonly style: string; readonly script: string } | null = null;
 
-function loadAssets(): { readonly style: string; readonly script: string } {
+/**
+ * The page's style (`page/viewer.css`) and script: `page/main.ts` and what it imports, bundled by
+ * esbuild into one IIFE, so that the script's names stay off `window`. Built in memory (nothing is
+ * written, nothing fetched) the first time a page is rendered; esbuild gives the same bytes for the
+ * same sources, so the same trace still gives the same page.
+ */
+function pageAssets(): { readonly style: string; readonly script: string } {
   if (assets === null) {
-    const read = (name: string): string => {
-      const text = readFileSync(new URL(`./browser/${name}`, import.meta.url), 'utf8');
-      // Inlined as is, so it must not be able to close its own element.
-      if (/<\/(script|style)|<!--/i.test(text)) throw new Error(`harness/viewer/browser/${name} contains "</script", "</style" or "<!--", which would end its inline element early.`);
-      return text;
-    };
-    // An IIFE keeps the script's names off `window`; the file itself stays a plain, typechecked script.
-    assets = { style: read('viewer.css'), script: `(function () {\n'use strict';\n${read('viewer.js')}\n})();\n` };
+    const pageFolder = fileURLToPath(new URL('./page/', import.meta.url));
+    const result = buildSync({
+      entryPoints: [path.join(pageFolder, 'main.ts')],
+      tsconfig: path.join(pageFolder, 'tsconfig.json'),
+      // Paths in the bundle's comments are relative to this folder, so they do not depend on the clone.
+      absWorkingDir: fileURLToPath(new URL('.', import.meta.url)),
+      bundle: true,
+      write: false,
+      format: 'iife',
+      platform: 'browser',
+      target: 'es2022',
+      charset: 'utf8',
+      legalComments: 'none',
+      logLevel: 'silent',
+    });
+    const script = result.outputFiles[0]?.text;
+    if (script === undefined) throw new Error('esbuild produced no bundle for harness/viewer/page/main.ts');
+    assets = { style: inlinable('viewer.css', readFileSync(path.join(pageFolder, 'viewer.css'), 'utf8')), script: inlinable('main.ts (bundled)', script) };
   }
   return assets;
+}
+
+/** Inlined as is, so it must not be able to close its own element. */
+function inlinable(name: string, text: string): string {
+  if (/<\/(script|style)|<!--/i.test(text)) throw new Error(`harness/viewer/page/${name} contains "</script", "</style" or "<!--", which would end its inline element early.`);
+  return text;
 }
 
 /**
@@ -62,7 +87,7 @@ function cspHash(text: string): string {
 export function renderTraceHtml(trace: TraceFile, options: ViewerOptions = {}): string {
   const view = buildViewModel(trace, options);
   const data: ViewerData = { trace, view };
-  const { style, script } = loadAssets();
+  const { style, script } = pageAssets();
   // Fixed words and base64 hashes only: no quoting needed in the attribute.
   const policy = [
     "default-src 'none'",
