@@ -13,8 +13,9 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Simulation, TraceEvent } from '../../harness/index.ts';
 import { writeTraceFiles } from '../../harness/testing/failure-report.ts';
+import { formatTraceEvent } from '../../harness/trace/index.ts';
 import { renderTraceHtml } from '../../harness/viewer/index.ts';
-import { busyGossip, HOSTILE_LOG, HOSTILE_VALUE, hostileMessageId, troubledRegister } from './demo.ts';
+import { busyGossip, crashMidStepAndSkewedClock, HOSTILE_LOG, HOSTILE_VALUE, hostileMessageId, troubledRegister } from './demo.ts';
 
 const CHROMIUM = process.env['KATA_CHROMIUM'] || '/usr/bin/chromium';
 const LAUNCH_ARGS = [
@@ -227,6 +228,36 @@ describe('a failing run, drawn', () => {
     expect((await hook(page, (viewer) => viewer.visibleArrows())).length).toBeGreaterThan(0);
     await page.click('#btn-mode-time');
     expect((await hook(page, (viewer) => viewer.range())).mode).toBe('time');
+  });
+});
+
+describe('a mid-step crash and a clock change, explained', () => {
+  test('the details pane shows where the crash struck and what the clock read, in the words of the terminal', async () => {
+    const sim = await crashMidStepAndSkewedClock();
+    const crashIndex = sim.trace.findIndex((event) => event.kind === 'crash' && event.midStep !== undefined);
+    const clockIndex = sim.trace.findIndex((event) => event.kind === 'clock');
+    expect(crashIndex, 'the run has a mid-step crash').toBeGreaterThanOrEqual(0);
+    expect(clockIndex, 'the run has a clock change').toBeGreaterThanOrEqual(0);
+    const file = path.join(folder, 'crash-and-clock.html');
+    writeFileSync(file, renderTraceHtml({
+      version: 1, seed: sim.seed, nodes: sim.nodeIds, clients: sim.clientIds, endMs: sim.nowMs, hash: sim.traceHash(), events: sim.trace,
+    }));
+    const { page, errors } = await open(file);
+    expect(errors).toEqual([]);
+    for (const [index, detail] of [[crashIndex, /n1 CRASH while handling message #\d+ \(inc\) from c1, after 1 effect\(s\)/], [clockIndex, /n2 clock: skew 250 ms, drift 100 ppm \(now reads [\d.]+ ms\)/]] as const) {
+      const event = sim.trace[index]!;
+      await page.evaluate(([t]) => (globalThis as unknown as PageGlobals).__viewer!.zoomTo(t! - 5, t! + 5), [event.t]);
+      const mark = (await hook(page, (viewer) => viewer.visibleMarks())).find((candidate) => candidate.event === index);
+      expect(mark, `the ${event.kind} mark is on screen`).toBeDefined();
+      await page.mouse.click(mark!.x, mark!.y);
+      expect(await hook(page, (viewer) => viewer.selected())).toBe(index);
+      const title = (await page.textContent('#event-title'))!;
+      expect(title).toMatch(detail);
+      // One implementation: the page words the event exactly as a failure report's trace lines do.
+      expect(formatTraceEvent(event)).toContain(title);
+      if (event.kind === 'crash') expect(await page.textContent('#details')).toContain('1 effect of that step happened before the crash; the rest never did');
+    }
+    await page.close();
   });
 });
 

@@ -49,7 +49,8 @@ export function renderDetails(v: Viewer, onSelect: OnSelect): void {
     if (operation !== undefined) panel.append(operationStory(v, operation));
   }
   if (event.kind === 'crash' && event.midStep !== undefined) {
-    panel.append(el('div', 'event-meta', `It died partway through a step: the first ${event.midStep.afterEffects} of that step's effects happened, the rest never did.`));
+    const done = event.midStep.afterEffects;
+    panel.append(el('div', 'event-meta', `It died partway through a step: ${done} effect${done === 1 ? '' : 's'} of that step happened before the crash; the rest never did.`));
   }
   for (const interval of data.view.intervals.filter((candidate) => candidate.start === index)) panel.append(el('div', 'event-meta', interval.label));
   const payload = el('pre', 'payload', payloadText(v, event));
