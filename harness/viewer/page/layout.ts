@@ -13,10 +13,15 @@ export const GUTTER_W = 96;
 export const AXIS_H = 24;
 /** Height of the strip under the axis where network-wide changes are flagged. */
 export const STRIP_H = 22;
+/** Height of one lane. */
 export const LANE_H = 48;
+/** Height of the heading above the history timeline. */
 export const OPS_HEADER_H = 26;
+/** Height of one client's row in the history timeline. */
 export const OP_ROW_H = 24;
+/** Space under the last row. */
 export const BOTTOM_PAD = 10;
+/** Space right of the plot. */
 export const RIGHT_PAD = 16;
 /** Height of the overview canvas. */
 export const OVERVIEW_H = 38;
@@ -51,14 +56,17 @@ export function failureX(v: Viewer): number | null {
   return lowerBound(v.data.count, (index) => v.data.times[index] ?? 0, failure.atMs + 1e-9);
 }
 
+/** Width of the plot (the canvas without the gutter and the right pad), in CSS pixels. */
 export function plotWidth(v: Viewer): number {
   return Math.max(50, v.geometry.cssWidth - GUTTER_W - RIGHT_PAD);
 }
 
+/** The canvas x (CSS pixels) of axis value `x`. */
 export function xToPx(v: Viewer, x: number): number {
   return GUTTER_W + (x - v.state.startX) * v.state.scale;
 }
 
+/** The axis value at canvas x `px` (CSS pixels). */
 export function pxToX(v: Viewer, px: number): number {
   return v.state.startX + (px - GUTTER_W) / v.state.scale;
 }
