@@ -55,7 +55,9 @@ function pageAssets(): { readonly style: string; readonly script: string } {
 
 /** Inlined as is, so it must not be able to close its own element. */
 function inlinable(name: string, text: string): string {
-  if (/<\/(script|style)|<!--/i.test(text)) throw new Error(`harness/viewer/page/${name} contains "</script", "</style" or "<!--", which would end its inline element early.`);
+  if (/<\/(script|style)|<!--/i.test(text)) {
+    throw new Error(`harness/viewer/page/${name} contains "</script", "</style" or "<!--", which would end its inline element early.`);
+  }
   return text;
 }
 

@@ -244,7 +244,11 @@ describe('a mid-step crash and a clock change, explained', () => {
     }));
     const { page, errors } = await open(file);
     expect(errors).toEqual([]);
-    for (const [index, detail] of [[crashIndex, /n1 CRASH while handling message #\d+ \(inc\) from c1, after 1 effect\(s\)/], [clockIndex, /n2 clock: skew 250 ms, drift 100 ppm \(now reads [\d.]+ ms\)/]] as const) {
+    const expected = [
+      [crashIndex, /n1 CRASH while handling message #\d+ \(inc\) from c1, after 1 effect\(s\)/],
+      [clockIndex, /n2 clock: skew 250 ms, drift 100 ppm \(now reads [\d.]+ ms\)/],
+    ] as const;
+    for (const [index, detail] of expected) {
       const event = sim.trace[index]!;
       await page.evaluate(([t]) => (globalThis as unknown as PageGlobals).__viewer!.zoomTo(t! - 5, t! + 5), [event.t]);
       const mark = (await hook(page, (viewer) => viewer.visibleMarks())).find((candidate) => candidate.event === index);

@@ -50,7 +50,8 @@ export function renderDetails(v: Viewer, onSelect: OnSelect): void {
   }
   if (event.kind === 'crash' && event.midStep !== undefined) {
     const done = event.midStep.afterEffects;
-    panel.append(el('div', 'event-meta', `It died partway through a step: ${done} effect${done === 1 ? '' : 's'} of that step happened before the crash; the rest never did.`));
+    const effects = `${done} effect${done === 1 ? '' : 's'}`;
+    panel.append(el('div', 'event-meta', `It died partway through a step: ${effects} of that step happened before the crash; the rest never did.`));
   }
   for (const interval of data.view.intervals.filter((candidate) => candidate.start === index)) panel.append(el('div', 'event-meta', interval.label));
   const payload = el('pre', 'payload', payloadText(v, event));
@@ -190,9 +191,13 @@ function nearbyEvents(v: Viewer, index: number, onSelect: OnSelect): HTMLElement
   const section = el('div');
   section.append(el('h2', '', 'Around it (step with ← →)'));
   const before: number[] = [];
-  for (let at = index - 1, scanned = 0; at >= 0 && before.length < 3 && scanned < NEARBY_SCAN_LIMIT; at--, scanned++) if (eventShown(v, at)) before.unshift(at);
+  for (let at = index - 1, scanned = 0; at >= 0 && before.length < 3 && scanned < NEARBY_SCAN_LIMIT; at--, scanned++) {
+    if (eventShown(v, at)) before.unshift(at);
+  }
   const after: number[] = [];
-  for (let at = index + 1, scanned = 0; at < v.data.count && after.length < 3 && scanned < NEARBY_SCAN_LIMIT; at++, scanned++) if (eventShown(v, at)) after.push(at);
+  for (let at = index + 1, scanned = 0; at < v.data.count && after.length < 3 && scanned < NEARBY_SCAN_LIMIT; at++, scanned++) {
+    if (eventShown(v, at)) after.push(at);
+  }
   const rows = el('div', 'rows');
   for (const at of [...before, index, ...after]) rows.append(eventRow(v, at, onSelect, at === index ? 'current' : ''));
   section.append(rows);

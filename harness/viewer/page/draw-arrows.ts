@@ -85,7 +85,9 @@ export function drawArrows(v: Viewer, range: XRange): void {
     const x1 = Math.round(geometry.x1 / grid) * grid;
     const x2 = Math.round(geometry.x2 / grid) * grid;
     const { y1, y2 } = geometry;
-    const key = ((((Math.round(x1) * 8192 + Math.round(x2 - x1) + 4096) * lanes + (arrows.from[arrow] ?? 0)) * lanes + (arrows.to[arrow] ?? 0)) * 8 + (arrows.fate[arrow] ?? 0)) * 64 + ((arrows.type[arrow] ?? 0) % 64);
+    const pixels = Math.round(x1) * 8192 + Math.round(x2 - x1) + 4096;
+    const lanePair = (pixels * lanes + (arrows.from[arrow] ?? 0)) * lanes + (arrows.to[arrow] ?? 0);
+    const key = (lanePair * 8 + (arrows.fate[arrow] ?? 0)) * 64 + ((arrows.type[arrow] ?? 0) % 64);
     if (seen.has(key)) return;
     seen.add(key);
     const slot = drawn.arrowCount++;

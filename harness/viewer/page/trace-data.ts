@@ -9,7 +9,13 @@ import type { TraceEvent, TraceFile } from '../../trace/index.ts';
 import type { ViewerData, ViewModel, ViewOperation } from '../view-model.ts';
 
 /** What became of a copy of a message, by its `ArrowFate` code. */
-export const FATE_WORDS = ['delivered', 'dropped by the network', 'dropped: the link was cut', 'dropped: the receiver was down', 'still in flight when the run ended'];
+export const FATE_WORDS = [
+  'delivered',
+  'dropped by the network',
+  'dropped: the link was cut',
+  'dropped: the receiver was down',
+  'still in flight when the run ended',
+];
 
 /** Mark kind codes by name; -1 for a kind the view model does not use. */
 export interface MarkKindCodes {
@@ -91,7 +97,12 @@ export function readTraceData(data: ViewerData): TraceData {
     fate: Uint8Array.from(view.arrows.fate),
     duplicated: Uint8Array.from(view.arrows.duplicated),
   };
-  const marks = { count: view.marks.event.length, event: Int32Array.from(view.marks.event), lane: Int32Array.from(view.marks.lane), kind: Uint8Array.from(view.marks.kind) };
+  const marks = {
+    count: view.marks.event.length,
+    event: Int32Array.from(view.marks.event),
+    lane: Int32Array.from(view.marks.lane),
+    kind: Uint8Array.from(view.marks.kind),
+  };
   const operationAt = new Map<number, ViewOperation>();
   for (const operation of view.operations) {
     operationAt.set(operation.invoke, operation);
