@@ -23,34 +23,39 @@ import type { ViewerData } from './view-model.ts';
 /** The page's style and script, built once per process (see `pageAssets`). */
 let assets: { readonly style: string; readonly script: string } | null = null;
 
-/**
- * The page's style (`page/viewer.css`) and script: `page/main.ts` and what it imports, bundled by
- * esbuild into one IIFE, so that the script's names stay off `window`. Built in memory (nothing is
- * written, nothing fetched) the first time a page is rendered; esbuild gives the same bytes for the
- * same sources, so the same trace still gives the same page.
- */
+/** The page's style (`page/viewer.css`) and script (`bundlePageScript`), read and built on first use. */
 function pageAssets(): { readonly style: string; readonly script: string } {
-  if (assets === null) {
-    const pageFolder = fileURLToPath(new URL('./page/', import.meta.url));
-    const result = buildSync({
-      entryPoints: [path.join(pageFolder, 'main.ts')],
-      tsconfig: path.join(pageFolder, 'tsconfig.json'),
-      // Paths in the bundle's comments are relative to this folder, so they do not depend on the clone.
-      absWorkingDir: fileURLToPath(new URL('.', import.meta.url)),
-      bundle: true,
-      write: false,
-      format: 'iife',
-      platform: 'browser',
-      target: 'es2022',
-      charset: 'utf8',
-      legalComments: 'none',
-      logLevel: 'silent',
-    });
-    const script = result.outputFiles[0]?.text;
-    if (script === undefined) throw new Error('esbuild produced no bundle for harness/viewer/page/main.ts');
-    assets = { style: inlinable('viewer.css', readFileSync(path.join(pageFolder, 'viewer.css'), 'utf8')), script: inlinable('main.ts (bundled)', script) };
-  }
+  assets ??= {
+    style: inlinable('viewer.css', readFileSync(fileURLToPath(new URL('./page/viewer.css', import.meta.url)), 'utf8')),
+    script: inlinable('main.ts (bundled)', bundlePageScript()),
+  };
   return assets;
+}
+
+/**
+ * The page script: `page/main.ts` and what it imports, bundled by esbuild into one IIFE, so that the
+ * script's names stay off `window`. Built in memory: nothing is written, nothing fetched. esbuild gives
+ * the same bytes for the same sources, and the paths in its comments are relative to this folder, so
+ * the same trace gives the same page in every clone. Exported for the viewer's tests.
+ */
+export function bundlePageScript(): string {
+  const pageFolder = fileURLToPath(new URL('./page/', import.meta.url));
+  const result = buildSync({
+    entryPoints: [path.join(pageFolder, 'main.ts')],
+    tsconfig: path.join(pageFolder, 'tsconfig.json'),
+    absWorkingDir: fileURLToPath(new URL('.', import.meta.url)),
+    bundle: true,
+    write: false,
+    format: 'iife',
+    platform: 'browser',
+    target: 'es2022',
+    charset: 'utf8',
+    legalComments: 'none',
+    logLevel: 'silent',
+  });
+  const script = result.outputFiles[0]?.text;
+  if (script === undefined) throw new Error('esbuild produced no bundle for harness/viewer/page/main.ts');
+  return script;
 }
 
 /** Inlined as is, so it must not be able to close its own element. */

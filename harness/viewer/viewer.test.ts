@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
 import { cluster, scenario, Simulation, traceHash, type TraceEvent, type TraceFile } from '../index.ts';
 import { buildViewModel, jsonForScript, mentionedMessages, mentionedOperations, mentionedTimes, renderTraceHtml } from './index.ts';
+import { bundlePageScript } from './render.ts';
 
 function traceFile(events: readonly TraceEvent[], extra: Partial<TraceFile> = {}): TraceFile {
   return { version: 1, seed: 1, nodes: ['n1', 'n2'], clients: [], endMs: 100, hash: traceHash(events), events, ...extra };
@@ -125,6 +126,11 @@ describe('the page', () => {
     expect(script).toContain('// ../trace/format.ts');
     expect(script).not.toMatch(/node:|require\(|process\./);
     expect(script).not.toContain(fileURLToPath(new URL('../..', import.meta.url)));
+  });
+
+  test('the bundle is built the same way every time', () => {
+    const [, script] = /<script>([^]*?)<\/script>/.exec(page) ?? [];
+    expect(bundlePageScript()).toBe(script);
   });
 
   test('the title is escaped, and the same trace gives the same page', () => {
