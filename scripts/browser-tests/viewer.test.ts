@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Simulation, TraceEvent } from '../../harness/index.ts';
 import { writeTraceFiles } from '../../harness/testing/failure-report.ts';
 import { formatTraceEvent } from '../../harness/trace/index.ts';
+import type { ViewerTestHook } from '../../harness/viewer/page-hook.ts';
 import { renderTraceHtml } from '../../harness/viewer/index.ts';
 import { busyGossip, crashMidStepAndSkewedClock, HOSTILE_LOG, HOSTILE_VALUE, hostileMessageId, troubledRegister } from './demo.ts';
 
@@ -23,25 +24,12 @@ const LAUNCH_ARGS = [
   '--disable-background-networking', '--disable-component-update', '--disable-sync',
 ];
 
-/** What the page's test hook (`window.__viewer`) answers. */
-interface ViewerHook {
-  visibleArrows(): Array<{ id: number; type: string; from: string; to: string; fate: string; x1: number; y1: number; x2: number; y2: number }>;
-  visibleMarks(): Array<{ event: number; kind: string; lane: string; x: number; y: number }>;
-  visibleLanes(): string[];
-  visibleOperations(): Array<{ op: number; highlighted: boolean; status: string }>;
-  selected(): number;
-  range(): { start: number; end: number; mode: 'time' | 'order' };
-  zoomTo(start: number, end: number): void;
-  frames(): { count: number; lastFrameMs: number };
-  eventCount: number;
-}
-
 /**
  * What the tests read from the page's global object. (The repository's TypeScript has no DOM types, so
  * the functions run in the page reach it through `globalThis`.)
  */
 interface PageGlobals {
-  __viewer?: ViewerHook;
+  __viewer?: ViewerTestHook;
   __pwned?: boolean;
 }
 
@@ -77,7 +65,7 @@ async function open(file: string): Promise<{ page: Page; requests: string[]; err
   return { page, requests, errors };
 }
 
-function hook<T>(page: Page, read: (viewer: ViewerHook) => T): Promise<T> {
+function hook<T>(page: Page, read: (viewer: ViewerTestHook) => T): Promise<T> {
   return page.evaluate(`(${read.toString()})(window.__viewer)`) as Promise<T>;
 }
 

@@ -1,44 +1,24 @@
 /**
  * A small read-only window into what is drawn, for the browser tests (and for curious learners), at
- * `window.__viewer`. Positions are in page coordinates.
+ * `window.__viewer`; its shape is declared in `../page-hook.ts`.
  *
  * @module
  */
-import { clampView, plotWidth, visibleRange, type XRange } from './layout.ts';
+import type { ViewerTestHook } from '../page-hook.ts';
+import { clampView, plotWidth, visibleRange } from './layout.ts';
 import { draw, flushDraw } from './draw.ts';
 import { FATE_WORDS } from './trace-data.ts';
-import type { AxisMode, Viewer } from './viewer.ts';
-
-/** What `window.__viewer` answers. */
-export interface TestHook {
-  /** Arrows drawn in the last frame. */
-  visibleArrows(): Array<{ id: number; type: string; from: string; to: string; fate: string; x1: number; y1: number; x2: number; y2: number }>;
-  /** Marks drawn in the last frame (one per glyph: marks on the same pixel share one). */
-  visibleMarks(): Array<{ event: number; kind: string; lane: string; x: number; y: number }>;
-  /** The lanes drawn, top to bottom. */
-  visibleLanes(): string[];
-  /** The operation bars drawn. */
-  visibleOperations(): Array<{ op: number; highlighted: boolean; status: string }>;
-  /** The selected event's index, or -1. */
-  selected(): number;
-  /** The x range on screen, and its unit. */
-  range(): XRange & { mode: AxisMode };
-  /** Shows x from `start` to `end` (in the current axis's unit) and draws at once. */
-  zoomTo(start: number, end: number): void;
-  /** How many frames were drawn, and how long the last one took (ms). */
-  frames(): { count: number; lastFrameMs: number };
-  readonly eventCount: number;
-}
+import type { Viewer } from './viewer.ts';
 
 /** The hook for `v`. Each reader first draws any pending frame, so it reads what the state shows. */
-export function createTestHook(v: Viewer): TestHook {
+export function createTestHook(v: Viewer): ViewerTestHook {
   const { drawn } = v;
   const { arrows, marks, view, laneIds } = v.data;
   return {
     visibleArrows() {
       flushDraw(v);
       const box = v.page.plot.getBoundingClientRect();
-      const list: ReturnType<TestHook['visibleArrows']> = [];
+      const list: ReturnType<ViewerTestHook['visibleArrows']> = [];
       for (let slot = 0; slot < drawn.arrowCount; slot++) {
         const arrow = drawn.arrow[slot] ?? 0;
         list.push({
@@ -56,7 +36,7 @@ export function createTestHook(v: Viewer): TestHook {
     visibleMarks() {
       flushDraw(v);
       const box = v.page.plot.getBoundingClientRect();
-      const list: ReturnType<TestHook['visibleMarks']> = [];
+      const list: ReturnType<ViewerTestHook['visibleMarks']> = [];
       for (let slot = 0; slot < drawn.markCount; slot++) {
         const mark = drawn.mark[slot] ?? 0;
         list.push({
