@@ -12,7 +12,7 @@
  * @module
  */
 import type { NodeId } from './node.ts';
-import type { TraceEvent } from './trace.ts';
+import type { TraceEvent } from './trace/index.ts';
 
 /** One event at a node, with its place in the trace and its ground-truth vector timestamp. */
 export interface CausalEvent {

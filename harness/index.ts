@@ -87,4 +87,4 @@ export {
   type InvokeEvent,
   type CompleteEvent,
   type FailureEvent,
-} from './trace.ts';
+} from './trace/node.ts';

@@ -48,7 +48,7 @@ import type {
 } from './node.ts';
 import { copyPayload, PayloadProblem } from './payload.ts';
 import { deriveSeed, Rng } from './random.ts';
-import { traceHash, type DropReason, type TraceEvent } from './trace.ts';
+import { traceHash, type DropReason, type TraceEvent } from './trace/node.ts';
 
 // Captured before any guard is installed: the simulator itself may use the real function to let
 // promise continuations run, even while node code is barred from it.

@@ -146,13 +146,13 @@ async function checkStubs(exercises: readonly Exercise[]): Promise<void> {
 // ─────────────────────────────── the trace viewer, in a browser ───────────────────────────────
 
 /**
- * The trace viewer: its page script typechecked against the DOM (`harness/viewer/browser/tsconfig.json`),
+ * The trace viewer: its page script typechecked against the DOM (`harness/viewer/page/tsconfig.json`),
  * and its tests in headless Chromium (`scripts/browser-tests/`, the vitest project `browser`).
  */
 async function checkBrowser(): Promise<void> {
   heading('the trace viewer in headless Chromium');
   const tsc = path.join(repositoryRoot, 'node_modules', 'typescript', 'bin', 'tsc');
-  const typecheck = await spawnAndCollect(process.execPath, [tsc, '--noEmit', '-p', 'harness/viewer/browser/tsconfig.json'], repositoryRoot);
+  const typecheck = await spawnAndCollect(process.execPath, [tsc, '--noEmit', '-p', 'harness/viewer/page/tsconfig.json'], repositoryRoot);
   record('browser', "the viewer's page script typechecks against the DOM", typecheck.exitCode === 0, typecheck.exitCode === 0 ? undefined : firstLines(typecheck.output, 40));
   const run = await runVitest(repositoryRoot, ['--project', 'browser']);
   recordBrokenFiles('browser', run);

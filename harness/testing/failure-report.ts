@@ -9,7 +9,8 @@ import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect } from 'vitest';
 import type { Simulation } from '../simulation.ts';
-import { formatTraceEvent, traceHash, type TraceFile } from '../trace.ts';
+import { formatTraceEvent, traceHash, type TraceFile } from '../trace/node.ts';
+import { escapeHtml } from '../viewer/html.ts';
 import { renderTraceHtml } from '../viewer/index.ts';
 import { hashLogFile, testCommand, traceDirectory } from './environment.ts';
 
@@ -85,7 +86,7 @@ function viewerPage(trace: TraceFile, tracePath: string): string {
     return renderTraceHtml(trace);
   } catch (error) {
     const text = `The trace viewer could not draw this trace (${String(error)}). The trace itself is in ${tracePath}.`;
-    return `<!DOCTYPE html><meta charset="utf-8"><title>Trace viewer error</title><p>${text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)}</p>\n`;
+    return `<!DOCTYPE html><meta charset="utf-8"><title>Trace viewer error</title><p>${escapeHtml(text)}</p>\n`;
   }
 }
 

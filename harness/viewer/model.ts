@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { TraceEvent, TraceFile } from '../trace.ts';
+import { describeNetwork, type TraceEvent, type TraceFile } from '../trace/index.ts';
 import type {
   ArrowFate,
   ViewArrows,
@@ -295,10 +295,7 @@ function collectGlobals(events: readonly TraceEvent[]): ViewGlobal[] {
   events.forEach((event, index) => {
     if (event.kind === 'links') globals.push({ event: index, label: event.change });
     if (event.kind === 'network') {
-      globals.push({
-        event: index,
-        label: `network: drop ${event.dropRate}, duplicate ${event.duplicateRate}, delay ${event.delayMs.min}–${event.delayMs.max} ms`,
-      });
+      globals.push({ event: index, label: describeNetwork(event) });
     }
   });
   return globals;

@@ -12,25 +12,58 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type { TraceFile } from '../trace.ts';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { buildSync } from 'esbuild';
+import type { TraceFile } from '../trace/index.ts';
+import { escapeHtml } from './html.ts';
 import { buildViewModel, type ViewerOptions } from './model.ts';
 import type { ViewerData } from './view-model.ts';
 
-/** The page's style and script, read once from `browser/` beside this file. */
+/** The page's style and script, built once per process (see `pageAssets`). */
 let assets: { readonly style: string; readonly script: string } | null = null;
 
-function loadAssets(): { readonly style: string; readonly script: string } {
-  if (assets === null) {
-    const read = (name: string): string => {
-      const text = readFileSync(new URL(`./browser/${name}`, import.meta.url), 'utf8');
-      // Inlined as is, so it must not be able to close its own element.
-      if (/<\/(script|style)|<!--/i.test(text)) throw new Error(`harness/viewer/browser/${name} contains "</script", "</style" or "<!--", which would end its inline element early.`);
-      return text;
-    };
-    // An IIFE keeps the script's names off `window`; the file itself stays a plain, typechecked script.
-    assets = { style: read('viewer.css'), script: `(function () {\n'use strict';\n${read('viewer.js')}\n})();\n` };
-  }
+/** The page's style (`page/viewer.css`) and script (`bundlePageScript`), read and built on first use. */
+function pageAssets(): { readonly style: string; readonly script: string } {
+  assets ??= {
+    style: inlinable('viewer.css', readFileSync(fileURLToPath(new URL('./page/viewer.css', import.meta.url)), 'utf8')),
+    script: inlinable('main.ts (bundled)', bundlePageScript()),
+  };
   return assets;
+}
+
+/**
+ * The page script: `page/main.ts` and what it imports, bundled by esbuild into one IIFE, so that the
+ * script's names stay off `window`. Built in memory: nothing is written, nothing fetched. esbuild gives
+ * the same bytes for the same sources, and the paths in its comments are relative to this folder, so
+ * the same trace gives the same page in every clone. Exported for the viewer's tests.
+ */
+export function bundlePageScript(): string {
+  const pageFolder = fileURLToPath(new URL('./page/', import.meta.url));
+  const result = buildSync({
+    entryPoints: [path.join(pageFolder, 'main.ts')],
+    tsconfig: path.join(pageFolder, 'tsconfig.json'),
+    absWorkingDir: fileURLToPath(new URL('.', import.meta.url)),
+    bundle: true,
+    write: false,
+    format: 'iife',
+    platform: 'browser',
+    target: 'es2022',
+    charset: 'utf8',
+    legalComments: 'none',
+    logLevel: 'silent',
+  });
+  const script = result.outputFiles[0]?.text;
+  if (script === undefined) throw new Error('esbuild produced no bundle for harness/viewer/page/main.ts');
+  return script;
+}
+
+/** Inlined as is, so it must not be able to close its own element. */
+function inlinable(name: string, text: string): string {
+  if (/<\/(script|style)|<!--/i.test(text)) {
+    throw new Error(`harness/viewer/page/${name} contains "</script", "</style" or "<!--", which would end its inline element early.`);
+  }
+  return text;
 }
 
 /**
@@ -40,11 +73,6 @@ function loadAssets(): { readonly style: string; readonly script: string } {
  */
 export function jsonForScript(value: unknown): string {
   return JSON.stringify(value).replace(/[<>&\u2028\u2029]/g, (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
-
-/** Escapes text for HTML content and attribute values. */
-function escapeHtml(text: string): string {
-  return text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;').replaceAll("'", '&#39;');
 }
 
 function cspHash(text: string): string {
@@ -66,7 +94,7 @@ function cspHash(text: string): string {
 export function renderTraceHtml(trace: TraceFile, options: ViewerOptions = {}): string {
   const view = buildViewModel(trace, options);
   const data: ViewerData = { trace, view };
-  const { style, script } = loadAssets();
+  const { style, script } = pageAssets();
   // Fixed words and base64 hashes only: no quoting needed in the attribute.
   const policy = [
     "default-src 'none'",

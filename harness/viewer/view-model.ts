@@ -3,7 +3,7 @@
  *
  * Everything here points back into `trace.events` by *event index*, so the page keeps exactly one copy
  * of each payload, and it can place an element either by virtual time or by event order. This file
- * holds types only: the browser script (`browser/viewer.js`) imports them for its JSDoc checks.
+ * holds types only: the page script (`page/`) imports them too.
  *
  * Invariant, for every list below that is said to be sorted: sorted by event index, which is also
  * virtual-time order, because a trace is recorded as time advances. The page binary-searches them to
@@ -11,7 +11,7 @@
  *
  * @module
  */
-import type { TraceFile } from '../trace.ts';
+import type { TraceFile } from '../trace/index.ts';
 
 /** The lanes of the diagram, from top to bottom: the server nodes, then the clients. */
 export interface ViewLane {

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
 import { cluster, scenario, Simulation, traceHash, type TraceEvent, type TraceFile } from '../index.ts';
 import { buildViewModel, jsonForScript, mentionedMessages, mentionedOperations, mentionedTimes, renderTraceHtml } from './index.ts';
+import { bundlePageScript } from './render.ts';
 
 function traceFile(events: readonly TraceEvent[], extra: Partial<TraceFile> = {}): TraceFile {
   return { version: 1, seed: 1, nodes: ['n1', 'n2'], clients: [], endMs: 100, hash: traceHash(events), events, ...extra };
@@ -113,8 +114,23 @@ describe('the page', () => {
   });
 
   test('the page script never parses text as HTML', () => {
-    const script = readFileSync(new URL('./browser/viewer.js', import.meta.url), 'utf8');
+    const [, script] = /<script>([^]*?)<\/script>/.exec(page) ?? [];
+    expect(script).toContain('__viewer');
     expect(script).not.toMatch(/innerHTML|outerHTML|insertAdjacentHTML|document\.write|\beval\(|new Function/);
+  });
+
+  test('the page script is the bundle of page/, holding no Node code and naming no absolute path', () => {
+    const [, script] = /<script>([^]*?)<\/script>/.exec(page) ?? [];
+    expect(script, 'one IIFE, so its names stay off window').toMatch(/^("use strict";\n)?\(\(\) => \{/);
+    expect(script).toContain('// page/main.ts');
+    expect(script).toContain('// ../trace/format.ts');
+    expect(script).not.toMatch(/node:|require\(|process\./);
+    expect(script).not.toContain(fileURLToPath(new URL('../..', import.meta.url)));
+  });
+
+  test('the bundle is built the same way every time', () => {
+    const [, script] = /<script>([^]*?)<\/script>/.exec(page) ?? [];
+    expect(bundlePageScript()).toBe(script);
   });
 
   test('the title is escaped, and the same trace gives the same page', () => {

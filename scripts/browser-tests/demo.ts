@@ -135,3 +135,30 @@ export async function busyGossip(events: number, seed = 3): Promise<Simulation> 
   await sim.runUntil(() => sim.trace.length >= events, { timeoutMs: 3_600_000 });
   return sim;
 }
+
+/**
+ * A counter that answers before it persists, on two nodes: n1 crashes partway through its first step
+ * (after its reply, before its write), and n2's clock is set 250 ms ahead at t=30.
+ */
+export async function crashMidStepAndSkewedClock(seed = 11): Promise<Simulation> {
+  const counter: NodeFactory = () => ({
+    onMessage(c, from, message) {
+      const count = (c.storage.get<number>('count') ?? 0) + 1;
+      c.reply(from, message, { type: 'inc_ok', count });
+      c.storage.set('count', count);
+      c.log(`persisted count ${count}`);
+    },
+  });
+  const sim = new Simulation({
+    seed,
+    nodes: cluster(2, counter),
+    faults: scenario().at(0).crash('n1', { afterEffects: 1 }).at(30).clock('n2', { skewMs: 250, driftPpm: 100 }).build(),
+  });
+  sim.client('c1', async (client) => {
+    await client.rpc('n1', { type: 'inc' }, { timeoutMs: 100 });
+    await client.sleep(40);
+    await client.rpc('n2', { type: 'inc' }, { timeoutMs: 100 });
+  });
+  await sim.runUntilClientsDone({ timeoutMs: 1_000 });
+  return sim;
+}

@@ -13,8 +13,10 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Simulation, TraceEvent } from '../../harness/index.ts';
 import { writeTraceFiles } from '../../harness/testing/failure-report.ts';
+import { formatTraceEvent } from '../../harness/trace/index.ts';
+import type { ViewerTestHook } from '../../harness/viewer/page-hook.ts';
 import { renderTraceHtml } from '../../harness/viewer/index.ts';
-import { busyGossip, HOSTILE_LOG, HOSTILE_VALUE, hostileMessageId, troubledRegister } from './demo.ts';
+import { busyGossip, crashMidStepAndSkewedClock, HOSTILE_LOG, HOSTILE_VALUE, hostileMessageId, troubledRegister } from './demo.ts';
 
 const CHROMIUM = process.env['KATA_CHROMIUM'] || '/usr/bin/chromium';
 const LAUNCH_ARGS = [
@@ -22,25 +24,12 @@ const LAUNCH_ARGS = [
   '--disable-background-networking', '--disable-component-update', '--disable-sync',
 ];
 
-/** What the page's test hook (`window.__viewer`) answers. */
-interface ViewerHook {
-  visibleArrows(): Array<{ id: number; type: string; from: string; to: string; fate: string; x1: number; y1: number; x2: number; y2: number }>;
-  visibleMarks(): Array<{ event: number; kind: string; lane: string; x: number; y: number }>;
-  visibleLanes(): string[];
-  visibleOperations(): Array<{ op: number; highlighted: boolean; status: string }>;
-  selected(): number;
-  range(): { start: number; end: number; mode: 'time' | 'order' };
-  zoomTo(start: number, end: number): void;
-  frames(): { count: number; lastFrameMs: number };
-  eventCount: number;
-}
-
 /**
  * What the tests read from the page's global object. (The repository's TypeScript has no DOM types, so
  * the functions run in the page reach it through `globalThis`.)
  */
 interface PageGlobals {
-  __viewer?: ViewerHook;
+  __viewer?: ViewerTestHook;
   __pwned?: boolean;
 }
 
@@ -76,7 +65,7 @@ async function open(file: string): Promise<{ page: Page; requests: string[]; err
   return { page, requests, errors };
 }
 
-function hook<T>(page: Page, read: (viewer: ViewerHook) => T): Promise<T> {
+function hook<T>(page: Page, read: (viewer: ViewerTestHook) => T): Promise<T> {
   return page.evaluate(`(${read.toString()})(window.__viewer)`) as Promise<T>;
 }
 
@@ -227,6 +216,40 @@ describe('a failing run, drawn', () => {
     expect((await hook(page, (viewer) => viewer.visibleArrows())).length).toBeGreaterThan(0);
     await page.click('#btn-mode-time');
     expect((await hook(page, (viewer) => viewer.range())).mode).toBe('time');
+  });
+});
+
+describe('a mid-step crash and a clock change, explained', () => {
+  test('the details pane shows where the crash struck and what the clock read, in the words of the terminal', async () => {
+    const sim = await crashMidStepAndSkewedClock();
+    const crashIndex = sim.trace.findIndex((event) => event.kind === 'crash' && event.midStep !== undefined);
+    const clockIndex = sim.trace.findIndex((event) => event.kind === 'clock');
+    expect(crashIndex, 'the run has a mid-step crash').toBeGreaterThanOrEqual(0);
+    expect(clockIndex, 'the run has a clock change').toBeGreaterThanOrEqual(0);
+    const file = path.join(folder, 'crash-and-clock.html');
+    writeFileSync(file, renderTraceHtml({
+      version: 1, seed: sim.seed, nodes: sim.nodeIds, clients: sim.clientIds, endMs: sim.nowMs, hash: sim.traceHash(), events: sim.trace,
+    }));
+    const { page, errors } = await open(file);
+    expect(errors).toEqual([]);
+    const expected = [
+      [crashIndex, /n1 CRASH while handling message #\d+ \(inc\) from c1, after 1 effect\(s\)/],
+      [clockIndex, /n2 clock: skew 250 ms, drift 100 ppm \(now reads [\d.]+ ms\)/],
+    ] as const;
+    for (const [index, detail] of expected) {
+      const event = sim.trace[index]!;
+      await page.evaluate(([t]) => (globalThis as unknown as PageGlobals).__viewer!.zoomTo(t! - 5, t! + 5), [event.t]);
+      const mark = (await hook(page, (viewer) => viewer.visibleMarks())).find((candidate) => candidate.event === index);
+      expect(mark, `the ${event.kind} mark is on screen`).toBeDefined();
+      await page.mouse.click(mark!.x, mark!.y);
+      expect(await hook(page, (viewer) => viewer.selected())).toBe(index);
+      const title = (await page.textContent('#event-title'))!;
+      expect(title).toMatch(detail);
+      // One implementation: the page words the event exactly as a failure report's trace lines do.
+      expect(formatTraceEvent(event)).toContain(title);
+      if (event.kind === 'crash') expect(await page.textContent('#details')).toContain('1 effect of that step happened before the crash; the rest never did');
+    }
+    await page.close();
   });
 });
 

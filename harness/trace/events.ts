@@ -1,15 +1,12 @@
 /**
- * The trace: every event of a run, as typed JSON, in the order it happened.
+ * The trace's event types: every event of a run, as typed JSON, and the file a trace is written to.
  *
- * Same seed, same code: the same trace, byte for byte. {@link traceHash} condenses it to one string that
- * tests can compare, and {@link formatTraceEvent} prints one line per event for terminals and golden
- * tests.
+ * Types only, and nothing from Node: the viewer page in the browser reads the same types.
  *
  * @module
  */
-import { createHash } from 'node:crypto';
-import type { NodeId } from './node.ts';
-import type { OperationStatus } from './history.ts';
+import type { NodeId } from '../node.ts';
+import type { OperationStatus } from '../history.ts';
 
 /** Why a message did not arrive. */
 export type DropReason = 'network' | 'partition' | 'node-down';
@@ -198,72 +195,11 @@ export interface TraceFile {
   readonly clients: readonly NodeId[];
   /** Virtual time at which the run stopped. */
   readonly endMs: number;
-  /** {@link traceHash} of `events`. */
+  /** `traceHash` of `events` (see `trace/hash.ts`). */
   readonly hash: string;
   /** What failed, when the trace was written for a failure. */
   readonly failure?: { readonly message: string; readonly atMs: number; readonly replay?: string } | undefined;
   /** Extra facts the test recorded, e.g. the fault schedule. */
   readonly details?: Readonly<Record<string, unknown>> | undefined;
   readonly events: readonly TraceEvent[];
-}
-
-/**
- * A stable hash of a trace (SHA-256 of its events as JSON lines, first 16 hex digits). Equal hashes mean
- * the runs were identical.
- */
-export function traceHash(events: readonly TraceEvent[]): string {
-  const hash = createHash('sha256');
-  for (const event of events) hash.update(JSON.stringify(event) + '\n');
-  return hash.digest('hex').slice(0, 16);
-}
-
-/** Prints a trace one line per event. */
-export function formatTrace(events: readonly TraceEvent[]): string {
-  return events.map(formatTraceEvent).join('\n');
-}
-
-/** Prints one event as a line, e.g. `t=12ms    n1 → n2 send #3 echo {"type":"echo","text":"hi"}`. */
-export function formatTraceEvent(event: TraceEvent): string {
-  return `${`t=${event.t}ms`.padEnd(11)} ${describeEvent(event)}`;
-}
-
-function describeEvent(event: TraceEvent): string {
-  switch (event.kind) {
-    case 'start':
-      return `${event.node} ${event.restart ? 'start (after restart)' : 'start'}`;
-    case 'send':
-      return `${event.from} → ${event.to} send #${event.id} ${event.type} ${JSON.stringify(event.message)}`;
-    case 'deliver':
-      return `${event.from} → ${event.to} deliver #${event.id} ${event.type} (sent t=${event.sentAtMs}ms)`;
-    case 'drop':
-      return `${event.from} → ${event.to} drop #${event.id} ${event.type} (${event.reason})`;
-    case 'duplicate':
-      return `${event.from} → ${event.to} duplicate #${event.id} ${event.type}`;
-    case 'timer-set':
-      return `${event.node} timer-set #${event.timer} ${event.type} (due t=${event.dueAtMs}ms)`;
-    case 'timer-fire':
-      return `${event.node} timer-fire #${event.timer} ${event.type}`;
-    case 'timer-cancel':
-      return `${event.node} timer-cancel #${event.timer}`;
-    case 'crash':
-      return event.midStep === undefined
-        ? `${event.node} CRASH`
-        : `${event.node} CRASH while ${event.midStep.during}, after ${event.midStep.afterEffects} effect(s)`;
-    case 'restart':
-      return `${event.node} RESTART`;
-    case 'links':
-      return `links: ${event.change}`;
-    case 'network':
-      return `network: drop ${event.dropRate}, duplicate ${event.duplicateRate}, delay ${event.delayMs.min}–${event.delayMs.max} ms`;
-    case 'clock':
-      return `${event.node} clock: skew ${event.skewMs} ms, drift ${event.driftPpm} ppm (now reads ${event.localMs} ms)`;
-    case 'log':
-      return `${event.node} log: ${event.text}`;
-    case 'invoke':
-      return `${event.client} invoke op#${event.op} ${JSON.stringify(event.input)}`;
-    case 'complete':
-      return `${event.client} ${event.status} op#${event.op} ${JSON.stringify(event.output) ?? ''}`;
-    case 'failure':
-      return `FAILURE${event.node === null ? '' : ` at ${event.node}`}: ${event.message}`;
-  }
 }
