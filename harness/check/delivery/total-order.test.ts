@@ -165,8 +165,9 @@ describe('total order: properties', () => {
   });
 });
 
-describe('total order: bounded cost', () => {
-  it('compares 5 nodes × 20,000 deliveries quickly', () => {
+describe('total order: at scale', () => {
+  // The timeout guards against a hang, not speed: `npm run bench` measures speed.
+  it('compares 5 nodes × 20,000 deliveries', { timeout: 60_000 }, () => {
     const order = Array.from({ length: 20_000 }, (_, i) => `m${i}`);
     const deliveries = ['n1', 'n2', 'n3', 'n4', 'n5'].flatMap((node) => sequence(node, order, 0, 1));
     const last = deliveries.length - 1;
@@ -174,9 +175,7 @@ describe('total order: bounded cost', () => {
       { ...deliveries[last]!, atMs: deliveries[last - 1]!.atMs },
       { ...deliveries[last - 1]!, atMs: deliveries[last]!.atMs },
     ];
-    const started = performance.now();
     const verdict = checkTotalOrder(deliveries);
-    expect(performance.now() - started).toBeLessThan(1500);
     expect(violationsOf(verdict).map((v) => v.messageIds)).toEqual([
       ['m19998', 'm19999'],
       ['m19998', 'm19999'],
