@@ -5,7 +5,8 @@
  */
 import { EventQueue } from '../../harness/event-queue.ts';
 import { Rng } from '../../harness/random.ts';
-import { cluster, Simulation, type NodeFactory } from '../../harness/index.ts';
+import type { NodeFactory } from '#harness';
+import { cluster, Simulation } from '#harness/sim';
 import type { BenchFigure, BenchSuite } from './types.ts';
 
 const NODES = 5;

@@ -3,7 +3,7 @@
  *
  * This is the one file you edit. The spec is in README.md, next to this file.
  */
-import { todo, type Message, type NodeFactory } from '../../../harness/index.ts';
+import { todo, type Message, type NodeFactory } from '#harness';
 
 /** A client asks a node to send `text` back. */
 export interface EchoRequest extends Message {

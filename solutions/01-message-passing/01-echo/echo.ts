@@ -1,7 +1,7 @@
 /**
  * Reference solution for exercise 1.1: Echo.
  */
-import type { Message, NodeFactory } from '../../../harness/index.ts';
+import type { Message, NodeFactory } from '#harness';
 
 /** A client asks a node to send `text` back. */
 export interface EchoRequest extends Message {
