@@ -11,7 +11,6 @@ export { Simulation, type Invariant } from './simulation.ts';
 export { cluster, DEFAULT_LIMITS, type RunOptions, type SimulationLimits, type SimulationOptions } from './options.ts';
 export type { ClientContext, ClientWorkload, OperationOutcome } from './clients.ts';
 export type { NetworkStats } from './counters.ts';
-export type { MidStepCrash } from './node-runtime.ts';
 export { describeFault, describeSchedule, sortSchedule, type Fault, type FaultSchedule, type ScheduledFault } from './fault.ts';
 export { SimulationError, type SimulationErrorContext, type SimulationErrorKind } from '../errors.ts';
 export { NondeterminismError } from '../guards.ts';

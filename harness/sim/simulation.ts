@@ -16,7 +16,7 @@ import type { NetworkStats } from './counters.ts';
 import type { Fault, FaultSchedule } from './fault.ts';
 import { applyFault, scheduleFaults, setClock, setNetwork } from './fault-actions.ts';
 import { runLoop } from './loop.ts';
-import { armCrash, beforeEffect, checkAlive, crash, log, restart, type MidStepCrash } from './node-runtime.ts';
+import { armCrash, beforeEffect, checkAlive, crash, log, restart } from './node-runtime.ts';
 import { compareIds, DEFAULT_LIMITS, type RunOptions, type SimulationOptions } from './options.ts';
 import { rpc } from './rpc.ts';
 import { SimState } from './state.ts';
@@ -177,12 +177,9 @@ export class Simulation {
     this.#state.queue.push(Math.ceil(atMs), { kind: 'action', action });
   }
 
-  /**
-   * Crashes `node` now: its object, timers and pending rpcs are gone; messages to it are dropped.
-   * `midStep` says, for the trace, where a crash partway through a step struck.
-   */
-  crash(node: NodeId, midStep?: MidStepCrash): void {
-    crash(this.#state, node, midStep);
+  /** Crashes `node` now: its object, timers and pending rpcs are gone; messages to it are dropped. */
+  crash(node: NodeId): void {
+    crash(this.#state, node);
   }
 
   /**
