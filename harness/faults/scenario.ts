@@ -12,8 +12,8 @@
  *
  * @module
  */
-import type { ClockSettings } from '../clock.ts';
-import type { NetworkSettingsInput } from '../network.ts';
+import type { ClockSettings } from '../sim/clock.ts';
+import type { NetworkSettingsInput } from '../sim/network.ts';
 import type { NodeId } from '../node.ts';
 import { sortSchedule, type Fault, type FaultSchedule, type ScheduledFault } from '../sim/fault.ts';
 

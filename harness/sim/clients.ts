@@ -6,7 +6,7 @@
  */
 import type { OperationStatus } from '../history.ts';
 import type { NodeContext, NodeFactory, NodeId } from '../node.ts';
-import { copyPayload } from '../payload.ts';
+import { copyPayload } from './payload.ts';
 import type { Runtime, SimState } from './state.ts';
 
 /** The outcome of an operation, as a client sees it. See {@link ClientContext.operation}. */

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { readClock } from '../clock.ts';
+import { readClock } from './clock.ts';
 import type {
   Delay,
   DurableStorage,
@@ -19,7 +19,7 @@ import type {
   TimerId,
   TimerPayload,
 } from '../node.ts';
-import { copyPayload } from '../payload.ts';
+import { copyPayload } from './payload.ts';
 import type { ClientContext, OperationOutcome } from './clients.ts';
 import { describeType } from './describe.ts';
 import type { Runtime } from './state.ts';

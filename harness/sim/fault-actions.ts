@@ -4,8 +4,8 @@
  *
  * @module
  */
-import { changeClock, checkClockSettings, readClock, type ClockSettings } from '../clock.ts';
-import { resolveNetworkSettings, type NetworkSettingsInput } from '../network.ts';
+import { changeClock, checkClockSettings, readClock, type ClockSettings } from './clock.ts';
+import { resolveNetworkSettings, type NetworkSettingsInput } from './network.ts';
 import type { NodeId } from '../node.ts';
 import { describeFault, sortSchedule, type Fault, type FaultSchedule } from './fault.ts';
 import { armCrash, crash, restart } from './node-runtime.ts';

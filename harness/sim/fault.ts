@@ -6,8 +6,8 @@
  *
  * @module
  */
-import type { ClockSettings } from '../clock.ts';
-import type { NetworkSettingsInput } from '../network.ts';
+import type { ClockSettings } from './clock.ts';
+import type { NetworkSettingsInput } from './network.ts';
 import type { NodeId } from '../node.ts';
 
 /** One thing that goes wrong (or gets better). */

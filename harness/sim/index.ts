@@ -12,8 +12,8 @@ export { cluster, DEFAULT_LIMITS, type RunOptions, type SimulationLimits, type S
 export type { ClientContext, ClientWorkload, OperationOutcome } from './clients.ts';
 export type { NetworkStats } from './counters.ts';
 export { describeFault, describeSchedule, sortSchedule, type Fault, type FaultSchedule, type ScheduledFault } from './fault.ts';
-export { SimulationError, type SimulationErrorContext, type SimulationErrorKind } from '../errors.ts';
-export { NondeterminismError } from '../guards.ts';
-export { DEFAULT_NETWORK, type DelayRange, type NetworkSettings, type NetworkSettingsInput } from '../network.ts';
-export { PERFECT_CLOCK, type ClockSettings } from '../clock.ts';
+export { SimulationError, type SimulationErrorContext, type SimulationErrorKind } from './errors.ts';
+export { NondeterminismError } from './guards.ts';
+export { DEFAULT_NETWORK, type DelayRange, type NetworkSettings, type NetworkSettingsInput } from './network.ts';
+export { PERFECT_CLOCK, type ClockSettings } from './clock.ts';
 export type { History, Operation, OperationStatus } from '../history.ts';

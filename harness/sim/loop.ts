@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { guardState, installGuards } from '../guards.ts';
+import { guardState, installGuards } from './guards.ts';
 import { boot, onNondeterminism } from './node-runtime.ts';
 import { applyFault } from './fault-actions.ts';
 import { takeReply } from './rpc.ts';

@@ -4,8 +4,8 @@
  *
  * @module
  */
-import { SimulationError } from '../errors.ts';
-import { guardState, NondeterminismError } from '../guards.ts';
+import { SimulationError } from './errors.ts';
+import { guardState, NondeterminismError } from './guards.ts';
 import type { NodeId } from '../node.ts';
 import { NodeContextImpl } from './context.ts';
 import type { Runtime, SimState } from './state.ts';

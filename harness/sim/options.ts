@@ -3,9 +3,9 @@
  *
  * @module
  */
-import type { ClockSettings } from '../clock.ts';
+import type { ClockSettings } from './clock.ts';
 import type { FaultSchedule } from './fault.ts';
-import type { NetworkSettingsInput } from '../network.ts';
+import type { NetworkSettingsInput } from './network.ts';
 import type { NodeFactory, NodeId } from '../node.ts';
 
 /** Upper bounds that turn a runaway run into a clear error instead of a hang. */

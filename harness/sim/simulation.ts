@@ -3,12 +3,12 @@
  *
  * @module
  */
-import { readClock, type ClockSettings } from '../clock.ts';
-import type { SimulationError } from '../errors.ts';
+import { readClock, type ClockSettings } from './clock.ts';
+import type { SimulationError } from './errors.ts';
 import type { History } from '../history.ts';
-import { DEFAULT_NETWORK, resolveNetworkSettings, type NetworkSettings, type NetworkSettingsInput } from '../network.ts';
+import { DEFAULT_NETWORK, resolveNetworkSettings, type NetworkSettings, type NetworkSettingsInput } from './network.ts';
 import type { Node, NodeId } from '../node.ts';
-import { copyPayload } from '../payload.ts';
+import { copyPayload } from './payload.ts';
 import { traceHash, type TraceEvent } from '../trace.ts';
 import { addClient, recordOperation, type ClientWorkload } from './clients.ts';
 import type { NodeEffects } from './context.ts';

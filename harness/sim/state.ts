@@ -5,11 +5,11 @@
  *
  * @module
  */
-import { PERFECT_CLOCK, startClock, type ClockState } from '../clock.ts';
-import { SimulationError, type SimulationErrorKind } from '../errors.ts';
-import { EventQueue } from '../event-queue.ts';
+import { PERFECT_CLOCK, startClock, type ClockState } from './clock.ts';
+import { SimulationError, type SimulationErrorKind } from './errors.ts';
+import { EventQueue } from './event-queue.ts';
 import { HistoryRecorder } from '../history.ts';
-import { LinkState, type NetworkSettings } from '../network.ts';
+import { LinkState, type NetworkSettings } from './network.ts';
 import type { Message, Node, NodeFactory, NodeId, RpcResult, TimerId, TimerPayload } from '../node.ts';
 import { deriveSeed, Rng } from '../random.ts';
 import type { TraceEvent } from '../trace.ts';

@@ -4,9 +4,9 @@
  *
  * @module
  */
-import { trueDurationMs } from '../clock.ts';
+import { trueDurationMs } from './clock.ts';
 import type { Delay, TimerId, TimerPayload } from '../node.ts';
-import { copyPayload, PayloadProblem } from '../payload.ts';
+import { copyPayload, PayloadProblem } from './payload.ts';
 import { describeType, describeValue } from './describe.ts';
 import { callHandler, countEffect, noteAsync } from './node-runtime.ts';
 import type { Runtime, SimState } from './state.ts';

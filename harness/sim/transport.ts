@@ -5,9 +5,9 @@
  *
  * @module
  */
-import { shouldDrop, shouldDuplicate, travelTimeMs } from '../network.ts';
+import { shouldDrop, shouldDuplicate, travelTimeMs } from './network.ts';
 import type { Message, NodeId, OutgoingMessage } from '../node.ts';
-import { copyPayload, PayloadProblem } from '../payload.ts';
+import { copyPayload, PayloadProblem } from './payload.ts';
 import type { DropReason } from '../trace.ts';
 import { describeType, describeValue } from './describe.ts';
 import { callHandler, countEffect } from './node-runtime.ts';

@@ -26,7 +26,7 @@ export {
 } from './failure-report.ts';
 export { deriveSeed, Rng, MAX_SEED } from '../random.ts';
 export { causalHistory, nodeOfEvent, type CausalHistory, type CausalEvent, type CausalRelation } from '../causality.ts';
-export { localTimeMs, startClock, readClock, changeClock, type ClockState } from '../clock.ts';
+export { localTimeMs, startClock, readClock, changeClock, type ClockState } from '../sim/clock.ts';
 export {
   traceHash,
   formatTrace,

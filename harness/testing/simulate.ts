@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { SimulationError } from '../errors.ts';
+import { SimulationError } from '../sim/errors.ts';
 import { Simulation } from '../sim/simulation.ts';
 import type { SimulationOptions } from '../sim/options.ts';
 import {

@@ -3,7 +3,7 @@
  * nodes that use `rpc`, against a bare event-queue loop that does the least a simulator must do
  * (pop an event, push the next one). The ratio says how much the harness costs on top of that floor.
  */
-import { EventQueue } from '../../harness/event-queue.ts';
+import { EventQueue } from '../../harness/sim/event-queue.ts';
 import { Rng } from '../../harness/random.ts';
 import type { NodeFactory } from '#harness';
 import { cluster, Simulation } from '#harness/sim';
