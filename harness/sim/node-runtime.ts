@@ -12,7 +12,9 @@ import type { Runtime, SimState } from './state.ts';
 
 /** Where a crash struck partway through a step: after how many effects, and in which step. */
 export interface MidStepCrash {
+  /** Effects the step performed before the crash. */
   readonly afterEffects: number;
+  /** The step, in words: `handling message #7 (append) from n1`. */
   readonly during: string;
 }
 

@@ -22,10 +22,13 @@ import { TraceRecorder } from './trace-recorder.ts';
 /** A message in flight. */
 export interface Envelope {
   readonly kind: 'deliver';
+  /** The message's number in the trace: one per send, shared by its duplicates. */
   readonly id: number;
   readonly from: NodeId;
   readonly to: NodeId;
+  /** `message.type`, kept for the trace. */
   readonly type: string;
+  /** The sender's message, already copied: the sender holds no reference to it. */
   readonly message: Message;
   readonly sentAtMs: number;
   /**
@@ -45,6 +48,7 @@ export type SimEvent =
 
 /** A timer a node has set and that has not fired or been cancelled. */
 export interface PendingTimer {
+  /** A copy of what the node passed, handed (copied again) to `onTimer`. */
   readonly payload: TimerPayload;
   /** Internal timers (rpc timeouts, sleeps) run this instead of calling `onTimer`. */
   readonly internal: (() => void) | null;
@@ -52,7 +56,9 @@ export interface PendingTimer {
 
 /** An rpc waiting for its reply or its timeout. */
 export interface PendingRpc {
+  /** Settles the caller's promise with the reply or the timeout. */
   readonly resolve: (result: RpcResult) => void;
+  /** The timeout timer, cancelled when the reply arrives. */
   readonly timer: TimerId;
 }
 
@@ -60,37 +66,54 @@ export interface PendingRpc {
 export interface Runtime {
   readonly id: NodeId;
   readonly isClient: boolean;
+  /** Builds the node's object at boot and at every restart. */
   readonly factory: NodeFactory;
   /** Survives crashes. */
   readonly storage: Map<string, unknown>;
+  /** The node's local clock; survives crashes (a restart does not reset the hardware clock). */
   clock: ClockState;
+  /** False from a crash until the restart. */
   up: boolean;
   /** Bumped at every restart; events and contexts of an older incarnation are stale. */
   incarnation: number;
+  /** When the node last crashed, while it is down. */
   crashedAtMs: number | null;
   /** A crash armed for the node's next step: it dies after this many effects of that step. */
   crashArmed: number | null;
   /** In the step that crashes: effects still allowed before the crash. */
   crashThisStep: number | null;
+  /** Effects of the current step so far, counted only while a crash is armed for it. */
   effectsInStep: number;
   /** Incarnations that died partway through a step: what their code still asks for is silently void. */
   readonly silenced: Set<number>;
+  /** What the factory returned; `null` while down. */
   instance: Node | null;
+  /** The context of the current incarnation; `null` while down. */
   context: NodeContextImpl | null;
   // Volatile state, reset at every restart.
+  /** Pending timers by id. */
   timers: Map<TimerId, PendingTimer>;
+  /** Pending rpcs by rpc id. */
   rpcs: Map<number, PendingRpc>;
+  /** The next rpc id; rpc ids below it were used by this incarnation. */
   nextRpcId: number;
+  /** What `ctx.random()` draws from: seeded per node and incarnation. */
   rng: Rng;
+  /** What timer delay ranges are drawn from, apart from `rng` so that timers do not shift the node's draws. */
   timerRng: Rng;
 }
 
 /** What {@link SimState} is built from. */
 export interface SimStateOptions {
+  /** The run's seed. */
   readonly seed: number;
+  /** The limits, defaults filled in. */
   readonly limits: SimulationLimits;
+  /** The network's settings at t=0. */
   readonly network: NetworkSettings;
+  /** Whether to record the trace. */
   readonly recordTrace: boolean;
+  /** The server nodes' ids, sorted. */
   readonly serverIds: readonly NodeId[];
   /** Builds the effects object every node context calls; it needs the state, so the state calls it. */
   readonly effects: (state: SimState) => NodeEffects;
@@ -100,27 +123,45 @@ export interface SimStateOptions {
 export class SimState {
   /** The run's seed. */
   readonly seed: number;
+  /** Bounds on the run. */
   readonly limits: SimulationLimits;
+  /** Every event still to happen, in `(time, sequence)` order. */
   readonly queue = new EventQueue<SimEvent>();
+  /** Servers and clients, by id. */
   readonly runtimes = new Map<NodeId, Runtime>();
+  /** The server nodes' ids, sorted. */
   readonly serverIds: readonly NodeId[];
+  /** The clients' ids, in the order they were added. */
   readonly clientIds: NodeId[] = [];
+  /** Which links are cut. */
   readonly links = new LinkState();
+  /** The network's own random stream: drops, duplicates and delays are drawn from it, in send order. */
   readonly networkRng: Rng;
+  /** The trace. */
   readonly recorder: TraceRecorder;
+  /** Messages and bytes, for `Simulation.stats`. */
   readonly counters = new NetworkCounters();
+  /** The clients' operations. */
   readonly history = new HistoryRecorder<unknown, unknown>();
   /** Clients whose workload has not finished. */
   readonly pendingClients = new Set<NodeId>();
   /** What node contexts call to ask for effects. */
   readonly effects: NodeEffects;
+  /** The network's current settings. */
   network: NetworkSettings;
+  /** Virtual time, in ms: the due time of the event being processed. It never goes backwards. */
   nowMs = 0;
+  /** Events processed so far, against `limits.maxEvents`. */
   eventsProcessed = 0;
+  /** Events processed since virtual time last moved, against `limits.maxEventsAtOneTime`. */
   eventsAtThisTime = 0;
+  /** The next message id; ids are unique across the run. */
   nextMessageId = 1;
+  /** The next timer id; ids are unique across the run. */
   nextTimerId = 1;
+  /** The error that stopped the run; once set, it never changes. */
   failure: SimulationError | null = null;
+  /** Whether a run is in progress (runs may not overlap). */
   running = false;
   /** Set when node code may have promise continuations waiting to run. */
   asyncWork = false;
@@ -128,7 +169,9 @@ export class SimState {
   readonly asyncNodes = new Set<NodeId>();
   /** The node whose handler is running, and how many effects it asked for in this step. */
   activeNode: Runtime | null = null;
+  /** The step in progress, in words, for error messages. */
   activeDuring = '';
+  /** Messages and timers the step in progress asked for, against `limits.maxEffectsPerStep`. */
   effectsThisStep = 0;
 
   /** Empty state at t=0; the caller adds the runtimes. */
