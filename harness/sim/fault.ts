@@ -1,6 +1,6 @@
 /**
- * Faults as data: what goes wrong, and when. The simulator applies them (see `Simulation.apply` and
- * `Simulation.schedule`); `harness/faults` writes schedules by hand (`scenario()`) or draws them at random.
+ * Faults as data: what goes wrong, and when. The simulator applies them (`Simulation.apply`, or the
+ * `faults` option of a simulation); `harness/faults` writes schedules by hand (`scenario()`) or draws them at random.
  *
  * A fault schedule is a plain array of {@link ScheduledFault}s.
  *

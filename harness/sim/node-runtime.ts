@@ -51,7 +51,15 @@ export function crash(state: SimState, node: NodeId, midStep?: MidStepCrash): vo
   state.record(midStep === undefined ? { t: state.nowMs, kind: 'crash', node } : { t: state.nowMs, kind: 'crash', node, midStep });
 }
 
-/** Arms a crash after `afterEffects` effects of `node`'s next step (see `Simulation.crashDuringNextStep`). */
+/**
+ * Arms a crash in the middle of `node`'s next step (its next message, timer or start): it performs
+ * `afterEffects` effects (sends, replies, timers, storage writes), then dies before the next one.
+ * What it sent went out; what it wrote before the crash is durable; nothing after happened. This is
+ * how tests catch "reply before persisting" mistakes (a `crash` fault with `afterEffects`).
+ *
+ * Effects are counted in the step's synchronous part. If that part ends with fewer effects, the crash
+ * strikes at its end, so whatever an async handler does after its first `await` never happens.
+ */
 export function armCrash(state: SimState, node: NodeId, afterEffects: number): void {
   const runtime = state.runtime(node, 'crash');
   if (!Number.isInteger(afterEffects) || afterEffects < 0) {

@@ -6,17 +6,17 @@
 import { readClock, type ClockSettings } from './clock.ts';
 import type { SimulationError } from './errors.ts';
 import type { History } from '../history.ts';
-import { DEFAULT_NETWORK, resolveNetworkSettings, type NetworkSettings, type NetworkSettingsInput } from './network.ts';
+import { DEFAULT_NETWORK, resolveNetworkSettings, type NetworkSettingsInput } from './network.ts';
 import type { Node, NodeId } from '../node.ts';
 import { copyPayload } from './payload.ts';
 import { traceHash, type TraceEvent } from '../trace.ts';
 import { addClient, recordOperation, type ClientWorkload } from './clients.ts';
 import type { NodeEffects } from './context.ts';
 import type { NetworkStats } from './counters.ts';
-import type { Fault, FaultSchedule } from './fault.ts';
+import type { Fault } from './fault.ts';
 import { applyFault, scheduleFaults, setClock, setNetwork } from './fault-actions.ts';
 import { runLoop } from './loop.ts';
-import { armCrash, beforeEffect, checkAlive, crash, log, restart } from './node-runtime.ts';
+import { beforeEffect, checkAlive, crash, log, restart } from './node-runtime.ts';
 import { compareIds, DEFAULT_LIMITS, type RunOptions, type SimulationOptions } from './options.ts';
 import { rpc } from './rpc.ts';
 import { SimState } from './state.ts';
@@ -72,7 +72,7 @@ export class Simulation {
     for (const id of ids) state.addRuntime(id, options.nodes[id]!, false);
     for (const [id, clock] of Object.entries(options.clocks ?? {})) this.setClock(id, clock);
     for (const runtime of state.runtimes.values()) state.scheduleStart(runtime);
-    if (options.faults !== undefined) this.schedule(options.faults);
+    if (options.faults !== undefined) scheduleFaults(state, options.faults);
   }
 
   // ───────────────────────────── reading the state of a run ─────────────────────────────
@@ -136,11 +136,6 @@ export class Simulation {
     return readClock(this.#state.runtime(node, 'localTimeOf').clock, this.#state.nowMs);
   }
 
-  /** The network's current fault settings. */
-  get network(): NetworkSettings {
-    return this.#state.network;
-  }
-
   /** Counters of messages and bytes. */
   stats(): NetworkStats {
     return this.#state.counters.snapshot();
@@ -163,11 +158,6 @@ export class Simulation {
     applyFault(this.#state, fault);
   }
 
-  /** Applies each fault of `schedule` at its time. */
-  schedule(schedule: FaultSchedule): void {
-    scheduleFaults(this.#state, schedule);
-  }
-
   /** Runs `action` at virtual time `atMs` (for scripted tests: "at 3 s, send ..."). */
   at(atMs: number, action: () => void): void {
     const nowMs = this.#state.nowMs;
@@ -180,19 +170,6 @@ export class Simulation {
   /** Crashes `node` now: its object, timers and pending rpcs are gone; messages to it are dropped. */
   crash(node: NodeId): void {
     crash(this.#state, node);
-  }
-
-  /**
-   * Arms a crash in the middle of `node`'s next step (its next message, timer or start): it performs
-   * `afterEffects` effects (sends, replies, timers, storage writes), then dies before the next one.
-   * What it sent went out; what it wrote before the crash is durable; nothing after happened. This is
-   * how tests catch "reply before persisting" mistakes.
-   *
-   * Effects are counted in the step's synchronous part. If that part ends with fewer effects, the crash
-   * strikes at its end, so whatever an async handler does after its first `await` never happens.
-   */
-  crashDuringNextStep(node: NodeId, afterEffects: number): void {
-    armCrash(this.#state, node, afterEffects);
   }
 
   /** Restarts a crashed `node` now: a new object from its factory, then `onStart`. */
