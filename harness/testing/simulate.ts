@@ -73,7 +73,7 @@ export async function simulate<T>(options: SimulateOptions, body: (sim: Simulati
 }
 
 /** Builds the report for `error` thrown while `sim` ran in `test`, writing the trace. */
-export function toSimulationTestFailure(
+function toSimulationTestFailure(
   sim: Simulation,
   test: TestIdentity,
   error: unknown,
