@@ -22,12 +22,12 @@ export type {
   Node,
   NodeFactory,
 } from './node.ts';
-export type { ClientContext, ClientWorkload, OperationOutcome } from './sim/clients.ts';
+export type { ClientContext, ClientWorkload, OperationOutcome } from './sim/index.ts';
 export { todo, NotImplementedError } from './exercise.ts';
 // Kept only for harness/viewer/viewer.test.ts and scripts/browser-tests (demo.ts, viewer.test.ts),
 // which still import them from here; everything else imports them from harness/testing. Drop these once
 // those files import harness/testing.
-export { Simulation } from './sim/simulation.ts';
-export { cluster } from './sim/options.ts';
+export { Simulation, cluster } from './sim/index.ts';
+// Not through faults/index.ts, which loads fast-check for the random schedules.
 export { scenario } from './faults/scenario.ts';
 export { traceHash, type TraceEvent, type TraceFile } from './trace.ts';

@@ -5,7 +5,7 @@
  * @module
  */
 import fc from 'fast-check';
-import type { FaultSchedule } from '../sim/fault.ts';
+import type { FaultSchedule } from '../sim/index.ts';
 
 /** A generator of fault schedules that fast-check can shrink: what `faultScheduleArbitrary` returns. */
 export type FaultScheduleArbitrary = fc.Arbitrary<FaultSchedule>;

@@ -11,7 +11,7 @@
 import fc from 'fast-check';
 import type { NodeId } from '../node.ts';
 import { deriveSeed } from '../random.ts';
-import { sortSchedule, type Fault, type FaultSchedule, type ScheduledFault } from '../sim/fault.ts';
+import { sortSchedule, type Fault, type FaultSchedule, type ScheduledFault } from '../sim/index.ts';
 
 /** Which faults a random schedule may contain. */
 export type RandomFaultKind = 'partition' | 'isolate' | 'cut' | 'crash' | 'network' | 'clock';

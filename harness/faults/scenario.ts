@@ -12,10 +12,15 @@
  *
  * @module
  */
-import type { ClockSettings } from '../sim/clock.ts';
-import type { NetworkSettingsInput } from '../sim/network.ts';
 import type { NodeId } from '../node.ts';
-import { sortSchedule, type Fault, type FaultSchedule, type ScheduledFault } from '../sim/fault.ts';
+import {
+  sortSchedule,
+  type ClockSettings,
+  type Fault,
+  type FaultSchedule,
+  type NetworkSettingsInput,
+  type ScheduledFault,
+} from '../sim/index.ts';
 
 /** Builds a fault schedule that reads like a story. Start one with {@link scenario}. */
 export class ScenarioBuilder {

@@ -15,5 +15,5 @@ export { describeFault, describeSchedule, sortSchedule, type Fault, type FaultSc
 export { SimulationError, type SimulationErrorContext, type SimulationErrorKind } from './errors.ts';
 export { NondeterminismError } from './guards.ts';
 export { DEFAULT_NETWORK, type DelayRange, type NetworkSettings, type NetworkSettingsInput } from './network.ts';
-export { PERFECT_CLOCK, type ClockSettings } from './clock.ts';
+export { changeClock, localTimeMs, PERFECT_CLOCK, readClock, startClock, type ClockSettings, type ClockState } from './clock.ts';
 export type { History, Operation, OperationStatus } from '../history.ts';

@@ -7,7 +7,7 @@
  */
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Simulation } from '../sim/simulation.ts';
+import type { Simulation } from '../sim/index.ts';
 import { formatTraceEvent, traceHash, type TraceFile } from '../trace.ts';
 import { renderTraceHtml } from '../viewer/index.ts';
 import { hashLogFile, testCommand, traceDirectory } from './environment.ts';

@@ -17,7 +17,6 @@ export { sweepSeedCount, replayProperty } from './environment.ts';
 export { currentTest, writeTraceFiles, type TestIdentity, type TraceFiles } from './failure-report.ts';
 export { deriveSeed, Rng } from '../random.ts';
 export { causalHistory, type CausalHistory, type CausalEvent, type CausalRelation } from '../causality.ts';
-export { localTimeMs, startClock, readClock, changeClock, type ClockState } from '../sim/clock.ts';
 // The trace's event types are documented with harness/trace.ts itself; tests pick one with
 // Extract<TraceEvent, { kind: 'send' }>.
 export { traceHash, formatTrace, type TraceEvent, type TraceFile, type DropReason } from '../trace.ts';

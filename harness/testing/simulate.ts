@@ -3,9 +3,7 @@
  *
  * @module
  */
-import { SimulationError } from '../sim/errors.ts';
-import { Simulation } from '../sim/simulation.ts';
-import type { SimulationOptions } from '../sim/options.ts';
+import { Simulation, SimulationError, type SimulationOptions } from '../sim/index.ts';
 import {
   currentTest,
   formatFailure,

@@ -4,8 +4,7 @@
  * @module
  */
 import { searchFaultSchedules, type FaultScheduleArbitrary } from '../faults/index.ts';
-import { describeSchedule, type FaultSchedule } from '../sim/fault.ts';
-import type { Simulation } from '../sim/simulation.ts';
+import { describeSchedule, type FaultSchedule, type Simulation } from '../sim/index.ts';
 import { replayProperty, replaySeed, sweepSeedCount } from './environment.ts';
 import { simulate, SimulationTestFailure, type SimulateOptions } from './simulate.ts';
 

@@ -30,7 +30,7 @@ async function packagesLoadedBy(entry: string): Promise<string[]> {
  * The harness's own code: every file under harness/ except tests and test support (`*.test.ts`,
  * `harness/tests/`, `_test-support/` folders), with the packages each one imports.
  */
-function harnessCodeImports(): Array<{ readonly file: string; readonly packages: string[] }> {
+function harnessCodeImports(): Array<{ readonly file: string; readonly packages: string[]; readonly files: string[] }> {
   const files = readdirSync(path.join(root, 'harness'), { recursive: true, encoding: 'utf8' })
     .filter((file) => file.endsWith('.ts') && !file.endsWith('.test.ts'))
     .filter((file) => !file.startsWith(`tests${path.sep}`) && !file.split(path.sep).includes('_test-support'));
@@ -38,7 +38,10 @@ function harnessCodeImports(): Array<{ readonly file: string; readonly packages:
     // preProcessFile sees static imports, re-exports, type-only imports and dynamic import() calls.
     const specifiers = ts.preProcessFile(readFileSync(path.join(root, 'harness', file), 'utf8'), true, true).importedFiles.map((imported) => imported.fileName);
     const packages = specifiers.filter((specifier) => !specifier.startsWith('.') && !specifier.startsWith('#') && !specifier.startsWith('node:'));
-    return { file: path.join('harness', file), packages };
+    const files = specifiers
+      .filter((specifier) => specifier.startsWith('.'))
+      .map((specifier) => path.relative(root, path.resolve(root, 'harness', path.dirname(file), specifier)));
+    return { file: path.join('harness', file), packages, files };
   });
 }
 
@@ -62,6 +65,21 @@ describe('what each entry point loads', () => {
       }
     }
     expect(misplaced).toEqual([]);
+  });
+
+  test('from outside harness/sim, harness/faults and harness/testing, only their index.ts is imported', () => {
+    const folders = ['sim', 'faults', 'testing'].map((folder) => path.join('harness', folder, ''));
+    // The one exception: the scenario builder without the random schedules, which load fast-check.
+    const allowed = new Set([`${path.join('harness', 'index.ts')} -> ${path.join('harness', 'faults', 'scenario.ts')}`]);
+    const reaching: string[] = [];
+    for (const { file, files } of harnessCodeImports()) {
+      for (const target of files) {
+        const folder = folders.find((prefix) => target.startsWith(prefix));
+        if (folder === undefined || file.startsWith(folder) || target === path.join(folder, 'index.ts')) continue;
+        if (!allowed.has(`${file} -> ${target}`)) reaching.push(`${file} -> ${target}`);
+      }
+    }
+    expect(reaching).toEqual([]);
   });
 
   test('harness/index.ts exports at most 30 names', () => {
