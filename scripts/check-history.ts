@@ -15,18 +15,15 @@ import {
   checkLinearizability,
   counterModel,
   formatCheckResult,
-  HistoryParseError,
   kvModel,
   ModelStepError,
-  parseEdnKvHistory,
-  parseJepsenLog,
-  parseJsonHistory,
   registerModel,
-  renderEvidenceHtml,
   setModel,
   type CheckResult,
   type Model,
-} from '../harness/check/linearizability/index.ts';
+} from '#harness/check';
+import { HistoryParseError, parseEdnKvHistory, parseJepsenLog, parseJsonHistory } from '#harness/check/import';
+import { renderEvidenceHtml } from '../harness/check/linearizability/index.ts';
 import type { History } from '../harness/history.ts';
 
 /** Exit codes. */

@@ -4,14 +4,79 @@
  *
  * - Linearizability ({@link checkLinearizability}): did every client see a world that could have come
  *   from one copy of the data? With models for registers, cas-registers, key-value stores, counters and
- *   sets, and importers for Jepsen histories.
+ *   sets. Histories recorded elsewhere (Jepsen) are read by `harness/check/import`.
  * - Delivery: exactly-once, total order, causal order.
  * - Convergence: replicas agree once healed; set-full: no acknowledged add is lost.
  *
  * @module
  */
-export * from './linearizability/index.ts';
-export * from './delivery/index.ts';
+export type { Verdict, Violation } from './verdict.ts';
+export {
+  ModelStepError,
+  type Model,
+  type StepResult,
+  checkLinearizability,
+  DEFAULT_MAX_STEPS,
+  type CheckOptions,
+  type CheckResult,
+  type CheckStats,
+  type IllegalPartition,
+  type LinearizedStep,
+  type UnplaceableOperation,
+  assertLinearizable,
+  describeTiming,
+  formatCheckResult,
+  type FormatOptions,
+  describeRegisterValue,
+  registerModel,
+  type RegisterInput,
+  type RegisterOutput,
+  type RegisterValue,
+  casRegisterModel,
+  type CasRegisterInput,
+  type CasRegisterOutput,
+  kvModel,
+  type KvInput,
+  type KvOutput,
+  type KvState,
+  counterModel,
+  type CounterInput,
+  type CounterOutput,
+  setModel,
+  type SetElement,
+  type SetInput,
+  type SetOutput,
+  type SetState,
+} from './linearizability/index.ts';
+export {
+  type DeliveryRecord,
+  type SentRecord,
+  assertExactlyOnce,
+  checkExactlyOnce,
+  everyNodeButSender,
+  type DuplicateDelivery,
+  type ExactlyOnceInput,
+  type ExactlyOnceSummary,
+  type ExactlyOnceVerdict,
+  type ExactlyOnceViolation,
+  type ExpectedReceivers,
+  type InventedDelivery,
+  type LostMessage,
+  assertTotalOrder,
+  checkTotalOrder,
+  type TotalOrderSummary,
+  type TotalOrderVerdict,
+  type TotalOrderViolation,
+  assertCausalOrder,
+  causalDependencies,
+  checkCausalOrder,
+  type BroadcastEvent,
+  type CausalDependencies,
+  type CausalOrderInput,
+  type CausalOrderSummary,
+  type CausalOrderVerdict,
+  type CausalOrderViolation,
+} from './delivery/index.ts';
 export {
   assertConvergence,
   checkConvergence,

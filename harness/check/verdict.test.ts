@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeViolations, throwOnViolations, type Verdict, type Violation } from './index.ts';
+import { describeViolations, throwOnViolations, type Verdict, type Violation } from './verdict.ts';
 
 const lost = (i: number): Violation => ({ property: 'no-loss', message: `m${i} from n1 was never delivered to n3`, evidence: [] });
 const twice: Violation = { property: 'exactly-once', message: 'n2 delivered message m17 from n1 twice (t=340 ms, t=912 ms)', evidence: [] };

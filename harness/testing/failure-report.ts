@@ -7,8 +7,7 @@
  */
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { expect } from 'vitest';
-import type { Simulation } from '../simulation.ts';
+import type { Simulation } from '../sim/index.ts';
 import { formatTraceEvent, traceHash, type TraceFile } from '../trace/node.ts';
 import { escapeHtml } from '../viewer/html.ts';
 import { renderTraceHtml } from '../viewer/index.ts';
@@ -20,8 +19,12 @@ export interface TestIdentity {
   readonly name: string;
 }
 
-/** The running vitest test, or a placeholder outside a test. */
-export function currentTest(): TestIdentity {
+/**
+ * The running vitest test, or a placeholder outside a test. vitest is imported here, when a test asks,
+ * not when this module loads: a script can import `harness/testing` without starting vitest's runtime.
+ */
+export async function currentTest(): Promise<TestIdentity> {
+  const { expect } = await import('vitest');
   const state = expect.getState();
   const file = state.testPath === undefined ? 'unknown-test-file' : path.relative(process.cwd(), state.testPath);
   const fullName = state.currentTestName ?? 'unknown test';

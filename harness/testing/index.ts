@@ -1,18 +1,22 @@
 /**
- * Test helpers: run simulations inside vitest tests so that every failure is replayable and explained.
+ * Everything a test author needs, in one import: the simulator and faults (re-exported from
+ * `harness/sim` and `harness/faults`), and the helpers that run simulations inside vitest tests so that
+ * every failure is replayable and explained. Checkers come from `harness/check`; a learner's node
+ * imports only `harness/index.ts`.
+ *
+ * This folder is the only part of the harness that imports vitest, and it does so lazily (see
+ * {@link currentTest}), so a script may import it too.
  *
  * @module
  */
-export { simulate, explainFailure, SimulationTestFailure, type SimulateOptions } from './simulate.ts';
+export * from '../sim/index.ts';
+export * from '../faults/index.ts';
+export { simulate, SimulationTestFailure, type SimulateOptions } from './simulate.ts';
 export { forEachSeed, checkFaultSchedules, type SeedSweepOptions, type FaultSweepOptions } from './sweep.ts';
-export { replaySeed, sweepSeedCount, replayProperty, traceDirectory } from './environment.ts';
-export {
-  currentTest,
-  replayCommand,
-  writeTraceFiles,
-  viewerPathFor,
-  formatFailure,
-  type TestIdentity,
-  type FailureReport,
-  type TraceFiles,
-} from './failure-report.ts';
+export { sweepSeedCount, replayProperty } from './environment.ts';
+export { currentTest, writeTraceFiles, type TestIdentity, type TraceFiles } from './failure-report.ts';
+export { deriveSeed, Rng } from '../random.ts';
+export { causalHistory, type CausalHistory, type CausalEvent, type CausalRelation } from '../causality.ts';
+// The trace's event types are documented with harness/trace.ts itself; tests pick one with
+// Extract<TraceEvent, { kind: 'send' }>.
+export { traceHash, formatTrace, type TraceEvent, type TraceFile, type DropReason } from '../trace/node.ts';

@@ -3,8 +3,7 @@
  *
  * @module
  */
-import { SimulationError } from '../errors.ts';
-import { Simulation, type SimulationOptions } from '../simulation.ts';
+import { Simulation, SimulationError, type SimulationOptions } from '../sim/index.ts';
 import {
   currentTest,
   formatFailure,
@@ -59,7 +58,7 @@ export interface SimulateOptions extends SimulationOptions {
  */
 export async function simulate<T>(options: SimulateOptions, body: (sim: Simulation) => Promise<T> | T): Promise<T> {
   const sim = new Simulation(options);
-  const test = currentTest();
+  const test = await currentTest();
   try {
     const result = await body(sim);
     if (sim.failure !== null) throw sim.failure;
@@ -67,12 +66,12 @@ export async function simulate<T>(options: SimulateOptions, body: (sim: Simulati
     return result;
   } catch (error) {
     logTraceHash(sim, test);
-    throw explainFailure(sim, test, error, options);
+    throw toSimulationTestFailure(sim, test, error, options);
   }
 }
 
 /** Builds the report for `error` thrown while `sim` ran in `test`, writing the trace. */
-export function explainFailure(
+function toSimulationTestFailure(
   sim: Simulation,
   test: TestIdentity,
   error: unknown,

@@ -3,9 +3,8 @@
  *
  * @module
  */
-import fc from 'fast-check';
-import { describeSchedule, type FaultSchedule } from '../faults.ts';
-import type { Simulation } from '../simulation.ts';
+import { searchFaultSchedules, type FaultScheduleArbitrary } from '../faults/index.ts';
+import { describeSchedule, type FaultSchedule, type Simulation } from '../sim/index.ts';
 import { replayProperty, replaySeed, sweepSeedCount } from './environment.ts';
 import { simulate, SimulationTestFailure, type SimulateOptions } from './simulate.ts';
 
@@ -32,7 +31,7 @@ export async function forEachSeed(options: SeedSweepOptions, body: (seed: number
 /** Options for {@link checkFaultSchedules}. */
 export interface FaultSweepOptions {
   /** Generates the fault schedules (see `faultScheduleArbitrary`). */
-  readonly faults: fc.Arbitrary<FaultSchedule>;
+  readonly faults: FaultScheduleArbitrary;
   /** Builds the simulation for one run. */
   readonly simulation: (seed: number, faults: FaultSchedule) => Omit<SimulateOptions, 'seed' | 'faults' | 'replayWith' | 'details'>;
   /** How many generated runs (`KATA_SEEDS` overrides it). */
@@ -61,25 +60,21 @@ export async function checkFaultSchedules(options: FaultSweepOptions): Promise<v
       },
       (sim) => options.body(sim, faults),
     );
-  const property = fc.asyncProperty(fc.nat({ max: 0xffff_ffff }), options.faults, async (seed, faults) => {
-    await runOne(seed, faults);
-  });
-  const details = await fc.check(property, {
-    numRuns: sweepSeedCount(options.numRuns),
-    ...(replay === undefined ? { seed: options.seed ?? 1 } : { seed: replay.seed, path: replay.path, endOnFailure: true }),
-  });
-  if (!details.failed || details.counterexample === null) {
-    if (details.failed) throw new Error(`fast-check failed without a counterexample: ${String(details.errorInstance)}`);
-    return;
-  }
-  const [seed, faults] = details.counterexample;
-  const replayWith = `KATA_REPLAY=${details.seed}:${details.counterexamplePath ?? ''}`;
+  const found = await searchFaultSchedules(
+    options.faults,
+    { numRuns: sweepSeedCount(options.numRuns), seed: options.seed ?? 1, ...(replay === undefined ? {} : { replay }) },
+    async (seed, faults) => {
+      await runOne(seed, faults);
+    },
+  );
+  if (found === null) return;
+  const { seed, faults, replayWith } = found;
   try {
     await runOne(seed, faults, replayWith);
   } catch (error) {
     if (error instanceof SimulationTestFailure) {
       throw new SimulationTestFailure(
-        `${error.message}\n\n  (fast-check shrank this case after ${details.numRuns} runs and ${details.numShrinks} shrinks)`,
+        `${error.message}\n\n  (fast-check shrank this case after ${found.numRuns} runs and ${found.numShrinks} shrinks)`,
         error.seed,
         error.tracePath,
         error.cause,
@@ -89,6 +84,6 @@ export async function checkFaultSchedules(options: FaultSweepOptions): Promise<v
   }
   throw new Error(
     `A generated run failed (seed ${seed}) but passed when rerun: the test is not deterministic. ` +
-      `First failure: ${String(details.errorInstance)}`,
+      `First failure: ${String(found.error)}`,
   );
 }

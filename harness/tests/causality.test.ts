@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { causalHistory, cluster, Simulation, type CausalEvent } from '../index.ts';
+import { causalHistory, cluster, Simulation, type CausalEvent } from '#harness/testing';
 import { chattyNode, nodeOf } from './helpers.ts';
 
 describe('ground-truth happened-before', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { cluster, scenario, Simulation, SimulationError, type NodeContext, type NodeFactory } from '../index.ts';
+import type { NodeContext, NodeFactory } from '#harness';
+import { cluster, scenario, Simulation, SimulationError } from '#harness/testing';
 import { nodeOf } from './helpers.ts';
 
 /** Runs a one- or two-node simulation and returns the error that stopped it. */

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { cluster, scenario, Simulation, formatTrace, traceHash, type Message } from '../index.ts';
+import type { Message } from '#harness';
+import { cluster, scenario, Simulation, formatTrace, traceHash } from '#harness/testing';
 import { chattyNode, echoNode, nodeOf } from './helpers.ts';
 
 describe('a story: one client, one echo node', () => {

@@ -1,8 +1,17 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
-import { cluster, faultScheduleArbitrary, randomFaultSchedule, traceHash, type TraceFile } from '../index.ts';
-import { checkFaultSchedules, forEachSeed, simulate, SimulationTestFailure } from '../testing/index.ts';
+import {
+  cluster,
+  faultScheduleArbitrary,
+  randomFaultSchedule,
+  traceHash,
+  type TraceFile,
+  checkFaultSchedules,
+  forEachSeed,
+  simulate,
+  SimulationTestFailure,
+} from '#harness/testing';
 import { chattyNode, nodeOf } from './helpers.ts';
 
 const traceFolder = path.join('.kata', 'traces', 'harness-tests-testing-helpers');

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
-import { cluster, scenario, Simulation, traceHash, type TraceEvent, type TraceFile } from '../index.ts';
+import { cluster, scenario, Simulation, traceHash, type TraceEvent, type TraceFile } from '#harness/testing';
 import { buildViewModel, jsonForScript, mentionedMessages, mentionedOperations, mentionedTimes, renderTraceHtml } from './index.ts';
 import { bundlePageScript } from './render.ts';
 

@@ -12,7 +12,8 @@
  * Run standalone with `npx tsx scripts/bench/chapters.ts`.
  */
 import { pathToFileURL } from 'node:url';
-import { cluster, Simulation, type NodeId } from '../../harness/index.ts';
+import type { NodeId } from '#harness';
+import { cluster, Simulation } from '#harness/sim';
 import { repositoryRoot } from '../lib/exercises.ts';
 import { runVitest } from '../lib/vitest-run.ts';
 import { Clerk, assertKvLinearizable, randomWorkload } from '../../exercises/05-consensus/_test-support/kv-client.ts';

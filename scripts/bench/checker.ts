@@ -16,7 +16,7 @@ import {
   type RegisterInput,
   type RegisterOutput,
   type RegisterValue,
-} from '../../harness/check/linearizability/index.ts';
+} from '#harness/check';
 import { simulateHistory, type SimulatedObject } from '../../harness/check/linearizability/_internals/simulate.ts';
 import type { History } from '../../harness/history.ts';
 import type { BenchFigure, BenchSuite } from './types.ts';

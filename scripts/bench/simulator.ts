@@ -3,9 +3,10 @@
  * nodes that use `rpc`, against a bare event-queue loop that does the least a simulator must do
  * (pop an event, push the next one). The ratio says how much the harness costs on top of that floor.
  */
-import { EventQueue } from '../../harness/event-queue.ts';
+import { EventQueue } from '../../harness/sim/event-queue.ts';
 import { Rng } from '../../harness/random.ts';
-import { cluster, Simulation, type NodeFactory } from '../../harness/index.ts';
+import type { NodeFactory } from '#harness';
+import { cluster, Simulation } from '#harness/sim';
 import type { BenchFigure, BenchSuite } from './types.ts';
 
 const NODES = 5;

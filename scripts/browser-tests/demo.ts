@@ -4,7 +4,8 @@
  *
  * @module
  */
-import { cluster, scenario, Simulation, type Message, type NodeFactory, type NodeId } from '../../harness/index.ts';
+import type { Message, NodeFactory, NodeId } from '#harness';
+import { cluster, scenario, Simulation } from '#harness/testing';
 
 /** A payload that would run a script if the viewer ever treated data as HTML. */
 export const HOSTILE_VALUE = '</script><script>window.__pwned = true</script><img src=x onerror="window.__pwned = true">';

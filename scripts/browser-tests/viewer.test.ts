@@ -11,7 +11,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { Simulation, TraceEvent } from '../../harness/index.ts';
+import type { Simulation, TraceEvent } from '#harness/testing';
 import { writeTraceFiles } from '../../harness/testing/failure-report.ts';
 import { formatTraceEvent } from '../../harness/trace/index.ts';
 import type { ViewerTestHook } from '../../harness/viewer/page-hook.ts';

@@ -2,18 +2,16 @@
  * Tests for exercise 1.1: Echo. See README.md for what each group checks.
  */
 import { describe, test } from 'vitest';
+import type { ClientContext, Message, NodeId, RpcResult } from '#harness';
 import {
   cluster,
   describeSchedule,
   randomFaultSchedule,
-  type ClientContext,
-  type Message,
-  type NodeId,
-  type RpcResult,
   type Simulation,
   type TraceEvent,
-} from '../../../harness/index.ts';
-import { forEachSeed, simulate } from '../../../harness/testing/index.ts';
+  forEachSeed,
+  simulate,
+} from '#harness/testing';
 import { createEchoNode } from './echo.ts';
 import type { EchoReply, EchoRequest } from './protocol.ts';
 

@@ -3,7 +3,7 @@
  *
  * This is the one file you edit. The spec is in README.md, next to this file.
  */
-import { todo, type NodeFactory } from '../../../harness/index.ts';
+import { todo, type NodeFactory } from '#harness';
 // 💡 The messages, EchoRequest and EchoReply, are in protocol.ts next to this file: import them as you need them.
 
 /**

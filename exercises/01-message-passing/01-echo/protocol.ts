@@ -1,7 +1,7 @@
 /**
  * Exercise 1.1's messages. This file is given: the stub, the solution and the tests all import it.
  */
-import type { Message } from '../../../harness/index.ts';
+import type { Message } from '#harness';
 
 /** A client asks a node to send `text` back. */
 export interface EchoRequest extends Message {

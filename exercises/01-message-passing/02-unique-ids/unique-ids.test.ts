@@ -2,18 +2,17 @@
  * Tests for exercise 1.2: Unique IDs. See README.md for what each group checks.
  */
 import { describe, test } from 'vitest';
+import type { ClientContext, NodeId, RpcResult } from '#harness';
 import {
   cluster,
   describeSchedule,
   randomFaultSchedule,
   scenario,
-  type ClientContext,
-  type NodeId,
-  type RpcResult,
   type Simulation,
   type TraceEvent,
-} from '../../../harness/index.ts';
-import { forEachSeed, simulate } from '../../../harness/testing/index.ts';
+  forEachSeed,
+  simulate,
+} from '#harness/testing';
 import { createUniqueIdNode, type GenerateReply, type GenerateRequest } from './unique-ids.ts';
 
 // ───────────────────────────── helpers ─────────────────────────────

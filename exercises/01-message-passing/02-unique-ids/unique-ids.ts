@@ -4,7 +4,7 @@
  *
  * This is the one file you edit. The spec is in README.md, next to this file.
  */
-import { todo, type Message, type NodeFactory } from '../../../harness/index.ts';
+import { todo, type Message, type NodeFactory } from '#harness';
 
 /** A client asks for a fresh id. */
 export interface GenerateRequest extends Message {

@@ -1,17 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { assertExactlyOnce, type DeliveryRecord, type SentRecord } from '../../../harness/check/delivery/index.ts';
+import { assertExactlyOnce, type DeliveryRecord, type SentRecord } from '#harness/check';
+import type { ClientContext, NodeId } from '#harness';
 import {
   cluster,
   describeSchedule,
   randomFaultSchedule,
   scenario,
-  type ClientContext,
   type FaultSchedule,
   type NetworkSettingsInput,
-  type NodeId,
   type Simulation,
-} from '../../../harness/index.ts';
-import { forEachSeed, simulate } from '../../../harness/testing/index.ts';
+  forEachSeed,
+  simulate,
+} from '#harness/testing';
 import { createReliableLinkNode, INBOX_KEY, type DeliveredEntry, type Inbox } from './reliable-link.ts';
 
 // ───────────────────────────── helpers ─────────────────────────────
@@ -74,7 +74,7 @@ function assertDeliveredExactlyOnce(sim: Simulation, sends: readonly ClientSend[
 }
 
 /** Runs `check`; if it throws, adds what `explain` says about its message (the scenario's likely cause). */
-function explainFailure(check: () => void, explain: (problem: string) => string): void {
+function withLikelyCause(check: () => void, explain: (problem: string) => string): void {
   try {
     check();
   } catch (error) {
@@ -163,7 +163,7 @@ describe('stories', () => {
       sim.client('c1', async (c) => void (await send(c, sends, 'n1', 'n2', 'm1')));
       await sim.run({ untilMs: 3_000 });
       assertAllAccepted(sends);
-      explainFailure(() => assertDeliveredExactlyOnce(sim, sends, 50), (problem) => {
+      withLikelyCause(() => assertDeliveredExactlyOnce(sim, sends, 50), (problem) => {
         const crash = 'n2 crashed in the middle of handling the first copy of m1, right after its first effect (a send or a ' +
           'storage write): what it did before that point happened, nothing after did.';
         if (problem.startsWith('exactly-once')) {

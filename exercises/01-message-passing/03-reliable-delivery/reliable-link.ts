@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { todo, type Message, type Node, type NodeId, type RpcRequest } from '../../../harness/index.ts';
+import { todo, type Message, type Node, type NodeId, type RpcRequest } from '#harness';
 
 const README = 'exercises/01-message-passing/03-reliable-delivery/README.md';
 

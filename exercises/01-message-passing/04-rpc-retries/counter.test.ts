@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { ClientContext, OperationOutcome } from '#harness';
 import {
   deriveSeed,
   describeSchedule,
@@ -6,14 +7,13 @@ import {
   Rng,
   scenario,
   sortSchedule,
-  type ClientContext,
   type History,
   type Operation,
-  type OperationOutcome,
   type ScheduledFault,
   type Simulation,
-} from '../../../harness/index.ts';
-import { forEachSeed, simulate } from '../../../harness/testing/index.ts';
+  forEachSeed,
+  simulate,
+} from '#harness/testing';
 import {
   createCounterServer,
   incrementWithRetries,

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { todo, type ClientContext, type Message, type Node, type NodeId, type OperationOutcome, type RpcRequest } from '../../../harness/index.ts';
+import { todo, type ClientContext, type Message, type Node, type NodeId, type OperationOutcome, type RpcRequest } from '#harness';
 
 const README = 'exercises/01-message-passing/04-rpc-retries/README.md';
 

@@ -5,6 +5,7 @@
  * at which it sent them), and its round trips to the server. True time is the simulator's virtual time.
  */
 import { describe, expect, it } from 'vitest';
+import type { NodeFactory, NodeId } from '#harness';
 import {
   cluster,
   deriveSeed,
@@ -13,12 +14,11 @@ import {
   Rng,
   scenario,
   type ClockSettings,
-  type NodeFactory,
-  type NodeId,
   type Simulation,
   type TraceEvent,
-} from '../../../harness/index.ts';
-import { forEachSeed, simulate } from '../../../harness/testing/index.ts';
+  forEachSeed,
+  simulate,
+} from '#harness/testing';
 import {
   createClockSyncNode,
   createTimeServer,

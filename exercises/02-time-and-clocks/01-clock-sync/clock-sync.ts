@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { todo, type Message, type Node, type NodeFactory, type NodeId, type RpcRequest } from '../../../harness/index.ts';
+import { todo, type Message, type Node, type NodeFactory, type NodeId, type RpcRequest } from '#harness';
 
 const README = 'exercises/02-time-and-clocks/01-clock-sync/README.md';
 

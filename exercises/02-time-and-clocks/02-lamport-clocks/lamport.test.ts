@@ -6,6 +6,7 @@
  * matched to the trace event it stamps, and the timestamps are checked against that truth.
  */
 import { describe, expect, it } from 'vitest';
+import type { NodeId } from '#harness';
 import {
   causalHistory,
   cluster,
@@ -13,11 +14,11 @@ import {
   Rng,
   type CausalEvent,
   type CausalHistory,
-  type NodeId,
   type Simulation,
   type TraceEvent,
-} from '../../../harness/index.ts';
-import { forEachSeed, simulate } from '../../../harness/testing/index.ts';
+  forEachSeed,
+  simulate,
+} from '#harness/testing';
 import { compareStamps, createLamportNode, type BroadcastCommand, type Stamp, type TranscriptOk, type TranscriptRequest } from './lamport.ts';
 
 // ───────────────────────────── helpers ─────────────────────────────

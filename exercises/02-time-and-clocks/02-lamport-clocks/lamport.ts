@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { todo, type Message, type Node, type NodeContext, type NodeId, type RpcRequest } from '../../../harness/index.ts';
+import { todo, type Message, type Node, type NodeContext, type NodeId, type RpcRequest } from '#harness';
 
 const README = 'exercises/02-time-and-clocks/02-lamport-clocks/README.md';
 

@@ -8,16 +8,19 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import type { NodeId } from '#harness';
 import {
   causalHistory,
   cluster,
   type CausalEvent,
   type CausalHistory,
   type CausalRelation,
-  type NodeId,
   type Simulation,
-} from '../../../harness/index.ts';
-import { replayProperty, simulate, SimulationTestFailure, sweepSeedCount } from '../../../harness/testing/index.ts';
+  replayProperty,
+  simulate,
+  SimulationTestFailure,
+  sweepSeedCount,
+} from '#harness/testing';
 import { compareVectors, createVectorClockNode, type LocalCommand, type Relation, type SendCommand, type VectorClock } from './vector-clock.ts';
 
 // ───────────────────────────── helpers ─────────────────────────────

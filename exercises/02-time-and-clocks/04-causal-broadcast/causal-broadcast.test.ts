@@ -13,7 +13,8 @@ import {
   type BroadcastEvent,
   type DeliveryRecord,
   type SentRecord,
-} from '../../../harness/check/delivery/index.ts';
+} from '#harness/check';
+import type { NodeId } from '#harness';
 import {
   cluster,
   deriveSeed,
@@ -22,10 +23,10 @@ import {
   Rng,
   scenario,
   type NetworkSettingsInput,
-  type NodeId,
   type Simulation,
-} from '../../../harness/index.ts';
-import { forEachSeed, simulate } from '../../../harness/testing/index.ts';
+  forEachSeed,
+  simulate,
+} from '#harness/testing';
 import { createCausalBroadcastNode, type BroadcastCommand } from './causal-broadcast.ts';
 
 // ───────────────────────────── helpers ─────────────────────────────

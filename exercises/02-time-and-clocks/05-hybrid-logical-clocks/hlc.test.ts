@@ -7,6 +7,7 @@
  * recomputed from the clock settings the trace records.
  */
 import { describe, expect, it } from 'vitest';
+import type { NodeId } from '#harness';
 import {
   causalHistory,
   cluster,
@@ -24,10 +25,10 @@ import {
   type CausalHistory,
   type ClockSettings,
   type ClockState,
-  type NodeId,
   type Simulation,
-} from '../../../harness/index.ts';
-import { forEachSeed, simulate } from '../../../harness/testing/index.ts';
+  forEachSeed,
+  simulate,
+} from '#harness/testing';
 import { createHlcNode, hlcReceive, hlcSendOrLocal, type Hlc, type LocalCommand, type SendCommand } from './hlc.ts';
 
 // ───────────────────────────── helpers ─────────────────────────────

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { todo, type Message, type Node, type NodeContext, type NodeId } from '../../../harness/index.ts';
+import { todo, type Message, type Node, type NodeContext, type NodeId } from '#harness';
 
 const README = 'exercises/02-time-and-clocks/05-hybrid-logical-clocks/README.md';
 

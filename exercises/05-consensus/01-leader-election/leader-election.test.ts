@@ -5,8 +5,15 @@
  * of EVERY run, so a violation stops the run at the event that caused it.
  */
 import { describe, test } from 'vitest';
-import { cluster, describeSchedule, randomFaultSchedule, type NodeFactory, type NodeId, type Simulation } from '../../../harness/index.ts';
-import { forEachSeed, simulate } from '../../../harness/testing/index.ts';
+import type { NodeFactory, NodeId } from '#harness';
+import {
+  cluster,
+  describeSchedule,
+  randomFaultSchedule,
+  type Simulation,
+  forEachSeed,
+  simulate,
+} from '#harness/testing';
 import { watchRaft } from '../_test-support/invariants.ts';
 import { awaitLeader, describeTermChanges, reportFigure, trafficBetween } from '../_test-support/liveness.ts';
 import { Puppets, stableLeader, viewOf } from '../_test-support/raft-view.ts';

@@ -4,7 +4,7 @@
  * This is the one file you edit. The spec is in README.md, next to this file. Keep the paper open at
  * Figure 2: the names below are its names.
  */
-import { todo, type Message, type Node, type NodeContext, type NodeFactory, type NodeId, type TimerPayload } from '../../../harness/index.ts';
+import { todo, type Message, type Node, type NodeContext, type NodeFactory, type NodeId, type TimerPayload } from '#harness';
 
 /** A follower that hears nothing from a leader for this long (drawn at random each time) starts an election. */
 export const ELECTION_TIMEOUT_MS = { min: 150, max: 300 } as const;

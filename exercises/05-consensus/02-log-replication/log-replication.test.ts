@@ -6,8 +6,15 @@
  * Machine Safety. A violation stops the run at the event that caused it.
  */
 import { describe, test } from 'vitest';
-import { cluster, describeSchedule, randomFaultSchedule, type NodeFactory, type NodeId, type Simulation } from '../../../harness/index.ts';
-import { forEachSeed, simulate } from '../../../harness/testing/index.ts';
+import type { NodeFactory, NodeId } from '#harness';
+import {
+  cluster,
+  describeSchedule,
+  randomFaultSchedule,
+  type Simulation,
+  forEachSeed,
+  simulate,
+} from '#harness/testing';
 import { watchRaft } from '../_test-support/invariants.ts';
 import { awaitLeader, reportFigure, trafficBetween } from '../_test-support/liveness.ts';
 import { describeLog, leaders, Puppets, viewOf } from '../_test-support/raft-view.ts';

@@ -5,7 +5,16 @@
  * done: it is the reference solution of exercise 5.1 (yours may replace it). What is left is marked
  * with `todo(...)` and 👉.
  */
-import { todo, type Message, type Node, type NodeContext, type NodeFactory, type NodeId, type TimerId, type TimerPayload } from '../../../harness/index.ts';
+import {
+  todo,
+  type Message,
+  type Node,
+  type NodeContext,
+  type NodeFactory,
+  type NodeId,
+  type TimerId,
+  type TimerPayload,
+} from '#harness';
 
 /** A follower that hears nothing from a leader for this long (drawn at random each time) starts an election. */
 export const ELECTION_TIMEOUT_MS = { min: 150, max: 300 } as const;

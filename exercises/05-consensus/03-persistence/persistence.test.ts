@@ -7,8 +7,17 @@
  * acknowledged entry, an entry it counted when committing) must have survived.
  */
 import { describe, test } from 'vitest';
-import { cluster, deriveSeed, describeSchedule, randomFaultSchedule, Rng, type NodeFactory, type NodeId, type Simulation } from '../../../harness/index.ts';
-import { forEachSeed, simulate } from '../../../harness/testing/index.ts';
+import type { NodeFactory, NodeId } from '#harness';
+import {
+  cluster,
+  deriveSeed,
+  describeSchedule,
+  randomFaultSchedule,
+  Rng,
+  type Simulation,
+  forEachSeed,
+  simulate,
+} from '#harness/testing';
 import { ALL_PROPERTIES, watchRaft } from '../_test-support/invariants.ts';
 import { awaitLeader } from '../_test-support/liveness.ts';
 import { describeLog, leaders, Puppets, stableLeader } from '../_test-support/raft-view.ts';

@@ -5,7 +5,16 @@
  * replication and persistence are the reference solution of exercise 5.3 (yours may replace them).
  * What is left, the key-value service, is marked with `todo(...)` and 👉.
  */
-import { todo, type Message, type Node, type NodeContext, type NodeFactory, type NodeId, type TimerId, type TimerPayload } from '../../../harness/index.ts';
+import {
+  todo,
+  type Message,
+  type Node,
+  type NodeContext,
+  type NodeFactory,
+  type NodeId,
+  type TimerId,
+  type TimerPayload,
+} from '#harness';
 
 /** A follower that hears nothing from a leader for this long (drawn at random each time) starts an election. */
 export const ELECTION_TIMEOUT_MS = { min: 150, max: 300 } as const;

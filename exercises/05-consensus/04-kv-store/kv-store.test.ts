@@ -7,8 +7,15 @@
  * Every value written is a unique token, so an operation that takes effect twice is caught in the store.
  */
 import { describe, test } from 'vitest';
-import { cluster, describeSchedule, randomFaultSchedule, type ClientContext, type NodeId, type Simulation } from '../../../harness/index.ts';
-import { forEachSeed, simulate } from '../../../harness/testing/index.ts';
+import type { ClientContext, NodeId } from '#harness';
+import {
+  cluster,
+  describeSchedule,
+  randomFaultSchedule,
+  type Simulation,
+  forEachSeed,
+  simulate,
+} from '#harness/testing';
 import { ALL_PROPERTIES, watchRaft } from '../_test-support/invariants.ts';
 import { Clerk, assertExactlyOnce, assertKvLinearizable, randomWorkload } from '../_test-support/kv-client.ts';
 import { awaitLeader, reportFigure, trafficBetween } from '../_test-support/liveness.ts';

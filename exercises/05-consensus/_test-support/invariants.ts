@@ -10,7 +10,8 @@
  *
  * @module
  */
-import type { NodeId, Simulation, TraceEvent } from '../../../harness/index.ts';
+import type { NodeId } from '#harness';
+import type { Simulation, TraceEvent } from '#harness/testing';
 import { entryAt, showCommand, snapshotIndex, termAt, viewOf, type EntryView, type RaftView } from './raft-view.ts';
 
 /** The properties that can be watched. */

@@ -9,8 +9,9 @@
  *
  * @module
  */
-import { assertLinearizable, kvModel, type KvInput, type KvOutput } from '../../../harness/check/linearizability/index.ts';
-import type { ClientContext, Message, NodeId, OperationOutcome, Simulation } from '../../../harness/index.ts';
+import { assertLinearizable, kvModel, type KvInput, type KvOutput } from '#harness/check';
+import type { ClientContext, Message, NodeId, OperationOutcome } from '#harness';
+import type { Simulation } from '#harness/testing';
 
 /** The reply the clerk expects (see the exercise's `KvReply`). */
 interface KvReplyView extends Message {

@@ -5,7 +5,8 @@
  *
  * @module
  */
-import type { NetworkStats, NodeId, Simulation, TraceEvent } from '../../../harness/index.ts';
+import type { NodeId } from '#harness';
+import type { NetworkStats, Simulation, TraceEvent } from '#harness/testing';
 import { stableLeader, viewOf } from './raft-view.ts';
 
 type SendEvent = Extract<TraceEvent, { kind: 'send' }>;

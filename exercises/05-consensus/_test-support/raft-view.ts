@@ -10,7 +10,8 @@
  *
  * @module
  */
-import type { Message, NodeContext, NodeFactory, NodeId, Simulation } from '../../../harness/index.ts';
+import type { Message, NodeContext, NodeFactory, NodeId } from '#harness';
+import type { Simulation } from '#harness/testing';
 
 /** One log entry as the tests see it. */
 export interface EntryView {

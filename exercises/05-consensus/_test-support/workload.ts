@@ -4,7 +4,8 @@
  *
  * @module
  */
-import type { NodeId, Simulation } from '../../../harness/index.ts';
+import type { NodeId } from '#harness';
+import type { Simulation } from '#harness/testing';
 import { awaitLeader } from './liveness.ts';
 import { describeLog, showCommand, viewOf, type RaftView } from './raft-view.ts';
 

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { prop } from '../_internals/vitest-prop.ts';
+import { prop } from '../_test-support/vitest-prop.ts';
 import {
   assertCausalOrder,
   causalDependencies,

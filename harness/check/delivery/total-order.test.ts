@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { prop } from '../_internals/vitest-prop.ts';
+import { prop } from '../_test-support/vitest-prop.ts';
 import { assertTotalOrder, checkTotalOrder, type DeliveryRecord, type TotalOrderVerdict } from './index.ts';
 
 /** `sequence('n1', ['m3', 'm5'], 100)`: n1 delivers m3 at t=100 ms, m5 at t=110 ms, … */

@@ -27,7 +27,7 @@ import {
   type SetOutput,
 } from './index.ts';
 import { simulateHistory } from './_internals/simulate.ts';
-import { completed, failed, historyOf, timedOut } from './testing/story.ts';
+import { completed, failed, historyOf, timedOut } from './_test-support/story.ts';
 
 type RegisterHistory = History<RegisterInput, RegisterOutput>;
 

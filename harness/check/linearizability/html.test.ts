@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkLinearizability, kvModel, registerModel, type KvInput, type KvOutput, type RegisterInput, type RegisterOutput } from './index.ts';
 import { escapeHtml, renderEvidenceHtml } from './html.ts';
-import { completed, historyOf, timedOut } from './testing/story.ts';
+import { completed, historyOf, timedOut } from './_test-support/story.ts';
 
 const hostile = '<script>alert("x")</script>&\'';
 

@@ -8,8 +8,9 @@
  * Start with {@link checkLinearizability} and one of the shipped models ({@link registerModel},
  * {@link casRegisterModel}, {@link kvModel}, {@link counterModel}, {@link setModel}), or write your own
  * {@link Model}. In tests, {@link assertLinearizable} throws with an explanation. Histories from Jepsen
- * can be imported with {@link parseJepsenLog} and {@link parseEdnKvHistory}; `npm run check-history`
- * checks a file from the command line.
+ * are read by the importers in `harness/check/import` (`parseJepsenLog`, `parseEdnKvHistory`);
+ * `npm run check-history` checks a file from the command line, and {@link renderEvidenceHtml} draws a
+ * verdict's evidence as a page.
  *
  * A verdict is `ok`, `illegal` or `unknown`. `unknown` means the search budget ran out: it is never a pass.
  *
@@ -62,17 +63,4 @@ export { casRegisterModel, type CasRegisterInput, type CasRegisterOutput } from 
 export { kvModel, type KvInput, type KvOutput, type KvState } from './models/kv.ts';
 export { counterModel, type CounterInput, type CounterOutput } from './models/counter.ts';
 export { setModel, type SetElement, type SetInput, type SetOutput, type SetState } from './models/set.ts';
-export { HistoryParseError } from './import/parseError.ts';
-export { parseJepsenLog } from './import/jepsenLog.ts';
-export { parseEdnKvHistory } from './import/ednKv.ts';
-export { parseJsonHistory } from './import/json.ts';
-export {
-  describeEdn,
-  EdnKeyword,
-  EdnMap,
-  EdnSymbol,
-  EdnSyntaxError,
-  parseEdn,
-  type EdnValue,
-} from './import/edn.ts';
-export { escapeHtml, renderEvidenceHtml, type EvidencePage } from './html.ts';
+export { renderEvidenceHtml, type EvidencePage } from './html.ts';

@@ -21,8 +21,8 @@ import {
   type RegisterValue,
 } from './index.ts';
 import { simulateHistory } from './_internals/simulate.ts';
-import { smallHistories, type RealObject } from './testing/arbitraries.ts';
-import { bruteForceLinearizable, isValidLinearization } from './testing/bruteForce.ts';
+import { smallHistories, type RealObject } from './_test-support/arbitraries.ts';
+import { bruteForceLinearizable, isValidLinearization } from './_test-support/bruteForce.ts';
 
 const RUNS = 1000;
 

@@ -1,7 +1,7 @@
 /**
  * Reference solution for exercise 1.1: Echo.
  */
-import type { NodeFactory } from '../../../harness/index.ts';
+import type { NodeFactory } from '#harness';
 import type { EchoReply, EchoRequest } from './protocol.ts';
 
 /** Creates an echo node: it answers each `echo` request, and nothing else. */

@@ -6,7 +6,7 @@
  * from n11's 1st (`n11-1`). The sequence number is saved in durable storage before each reply, so a
  * restarted node continues where it stopped.
  */
-import type { Message, NodeFactory } from '../../../harness/index.ts';
+import type { Message, NodeFactory } from '#harness';
 
 /** A client asks for a fresh id. */
 export interface GenerateRequest extends Message {

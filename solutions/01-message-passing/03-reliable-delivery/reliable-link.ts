@@ -8,7 +8,7 @@
  *
  * @module
  */
-import type { Message, Node, NodeContext, NodeId, RpcRequest, TimerPayload } from '../../../harness/index.ts';
+import type { Message, Node, NodeContext, NodeId, RpcRequest, TimerPayload } from '#harness';
 
 /** The storage key of the receiver's durable record, an {@link Inbox}. The tests read it. */
 export const INBOX_KEY = 'inbox';

@@ -8,7 +8,7 @@
  *
  * @module
  */
-import type { ClientContext, Message, Node, NodeContext, NodeId, OperationOutcome, RpcRequest } from '../../../harness/index.ts';
+import type { ClientContext, Message, Node, NodeContext, NodeId, OperationOutcome, RpcRequest } from '#harness';
 
 /** Client → server: add `delta` to the counter. Retries of one increment carry the same `requestId`. */
 export interface IncrementRequest extends RpcRequest {

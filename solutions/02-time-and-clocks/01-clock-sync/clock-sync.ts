@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { Message, Node, NodeContext, NodeFactory, NodeId, RpcRequest } from '../../../harness/index.ts';
+import type { Message, Node, NodeContext, NodeFactory, NodeId, RpcRequest } from '#harness';
 
 /** The id of the time server node. Its clock is perfect: it shows true time. */
 export const TIME_SERVER: NodeId = 'server';

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { Message, Node, NodeContext, NodeId, RpcRequest } from '../../../harness/index.ts';
+import type { Message, Node, NodeContext, NodeId, RpcRequest } from '#harness';
 
 /** Client → node: "broadcast this chat to everyone". Fire-and-forget: no answer. */
 export interface BroadcastCommand extends Message {

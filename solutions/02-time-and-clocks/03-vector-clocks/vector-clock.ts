@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { Message, Node, NodeContext, NodeId } from '../../../harness/index.ts';
+import type { Message, Node, NodeContext, NodeId } from '#harness';
 
 /** A vector timestamp: for each node, how many of its events are in the past of this one. A missing entry is 0. */
 export type VectorClock = Readonly<Record<NodeId, number>>;

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { Message, Node, NodeContext, NodeId } from '../../../harness/index.ts';
+import type { Message, Node, NodeContext, NodeId } from '#harness';
 
 /** Client → node: "broadcast this message to everyone". Fire-and-forget; the network may duplicate it. */
 export interface BroadcastCommand extends Message {

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { Message, Node, NodeContext, NodeId } from '../../../harness/index.ts';
+import type { Message, Node, NodeContext, NodeId } from '#harness';
 
 /**
  * A hybrid logical clock timestamp: `l` is the largest physical clock reading this event has heard of

@@ -4,7 +4,7 @@
  * The node is a handler of messages and timers that only asks for effects through `ctx` (send, set a
  * timer), like etcd's raft core: nothing here touches real time or real sockets.
  */
-import type { Message, Node, NodeContext, NodeFactory, NodeId, TimerId, TimerPayload } from '../../../harness/index.ts';
+import type { Message, Node, NodeContext, NodeFactory, NodeId, TimerId, TimerPayload } from '#harness';
 
 /** A follower that hears nothing from a leader for this long (drawn at random each time) starts an election. */
 export const ELECTION_TIMEOUT_MS = { min: 150, max: 300 } as const;

@@ -31,7 +31,7 @@ interface OpenOperation {
 }
 
 /**
- * Parses Jepsen/Knossos EDN op maps, one per line, into a history for {@link kvModel}:
+ * Parses Jepsen/Knossos EDN op maps, one per line, into a history for `kvModel` (in `harness/check`):
  *
  * ```edn
  * {:process 3, :type :invoke, :f :append, :key "7", :value "x 3 0 y"}
@@ -40,7 +40,7 @@ interface OpenOperation {
  *
  * - `:f` is `:get`, `:put` or `:append`; `:key` a string or integer (kept as a string).
  * - `:ok` completes the process's open operation; a get's `:ok` carries the value read (`nil`, a
- *   missing key, becomes `''`, which is what {@link kvModel} reads for a key never written).
+ *   missing key, becomes `''`, which is what `kvModel` reads for a key never written).
  * - `:fail` means it did not happen (status `fail`); `:info`, or no completion at all, is indeterminate.
  * - Times come from `:time` when the maps have it (Jepsen's nanoseconds since the test began, converted
  *   to milliseconds), otherwise from line numbers. Either every op map has `:time` or none does.

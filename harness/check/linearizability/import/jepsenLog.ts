@@ -31,7 +31,7 @@ interface Event {
 }
 
 /**
- * Parses Jepsen log lines for a cas-register into a history for {@link casRegisterModel}.
+ * Parses Jepsen log lines for a cas-register into a history for `casRegisterModel` (in `harness/check`).
  *
  * Only lines containing `jepsen.util - ` count; each names a process, an event type, a function and a
  * value, e.g. `INFO  jepsen.util - 2	:invoke	:cas	[1 4]`. Everything else (and the nemesis) is ignored.

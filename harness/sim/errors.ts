@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { NodeId } from './node.ts';
+import type { NodeId } from '../node.ts';
 
 /** What kind of problem stopped a run. */
 export type SimulationErrorKind =

@@ -6,8 +6,8 @@
  *
  * @module
  */
-import type { NodeId } from './node.ts';
-import type { Rng } from './random.ts';
+import type { NodeId } from '../node.ts';
+import type { Rng } from '../random.ts';
 
 /** How a message's travel time is drawn: uniformly between `min` and `max` ms, both included. */
 export interface DelayRange {

@@ -9,9 +9,9 @@
  * @module
  */
 import fc from 'fast-check';
-import { sortSchedule, type Fault, type FaultSchedule, type ScheduledFault } from './faults.ts';
-import type { NodeId } from './node.ts';
-import { deriveSeed } from './random.ts';
+import type { NodeId } from '../node.ts';
+import { deriveSeed } from '../random.ts';
+import { sortSchedule, type Fault, type FaultSchedule, type ScheduledFault } from '../sim/index.ts';
 
 /** Which faults a random schedule may contain. */
 export type RandomFaultKind = 'partition' | 'isolate' | 'cut' | 'crash' | 'network' | 'clock';

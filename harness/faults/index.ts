@@ -1,0 +1,17 @@
+/**
+ * Fault schedules for tests: written by hand with {@link scenario}, drawn from a seed with
+ * {@link randomFaultSchedule}, or generated and shrunk by fast-check with {@link faultScheduleArbitrary}.
+ *
+ * This folder is the only part of the harness that loads fast-check, so a learner's node (which imports
+ * `harness/index.ts`) never does.
+ *
+ * @module
+ */
+export { scenario, ScenarioBuilder } from './scenario.ts';
+export { faultScheduleArbitrary, randomFaultSchedule, type FaultScheduleOptions, type RandomFaultKind } from './random-schedule.ts';
+export {
+  searchFaultSchedules,
+  type FaultScheduleArbitrary,
+  type ScheduleCounterexample,
+  type ScheduleSearchOptions,
+} from './property.ts';

@@ -1,0 +1,116 @@
+/**
+ * The event loop: pop the next event in `(time, sequence)` order, move virtual time to it, run it, let
+ * the promises node code started settle, check, repeat. Every limit that stops a runaway run is
+ * enforced here.
+ *
+ * @module
+ */
+import { guardState, installGuards } from './guards.ts';
+import { boot, onNondeterminism } from './node-runtime.ts';
+import { applyFault } from './fault-actions.ts';
+import { takeReply } from './rpc.ts';
+import type { SimEvent, SimState } from './state.ts';
+import { fireTimer } from './timers.ts';
+import { deliver } from './transport.ts';
+
+// Captured before any guard is installed: the simulator itself may use the real function to let
+// promise continuations run, even while node code is barred from it.
+const realSetImmediate = globalThis.setImmediate;
+
+/**
+ * Runs events until `condition()` holds (true), the queue is empty or the next event is due after
+ * `deadlineMs` (false). `afterEvent` runs after each event, before the condition (the invariants).
+ */
+export async function runLoop(
+  state: SimState,
+  condition: () => boolean,
+  deadlineMs: number | null,
+  afterEvent: () => void,
+): Promise<boolean> {
+  if (state.running) throw new Error('This simulation is already running: await the first run() before starting another.');
+  if (state.failure !== null) throw state.failure;
+  state.running = true;
+  const releaseGuards = installGuards();
+  guardState.onViolation = (error) => onNondeterminism(state, error);
+  try {
+    for (;;) {
+      const next = state.queue.peek();
+      if (next === undefined) return false;
+      if (deadlineMs !== null && next.timeMs > deadlineMs) return false;
+      if (deadlineMs === null && next.timeMs > state.limits.maxTimeMs) timeLimitReached(state, next.timeMs);
+      state.queue.pop();
+      advanceTo(state, next.timeMs);
+      dispatch(state, next.event);
+      if (state.asyncWork) await letPromisesSettle(state);
+      if (state.failure !== null) throw state.failure;
+      afterEvent();
+      if (condition()) return true;
+    }
+  } finally {
+    guardState.onViolation = null;
+    guardState.activeNode = null;
+    releaseGuards();
+    state.running = false;
+  }
+}
+
+function advanceTo(state: SimState, timeMs: number): void {
+  if (++state.eventsProcessed > state.limits.maxEvents) {
+    state.stopWith('limit', null, `The run processed more than ${state.limits.maxEvents} events (limits.maxEvents). ` +
+      'Is a node sending or setting timers without end? Look at the last events of the trace.');
+  }
+  if (timeMs === state.nowMs) {
+    if (++state.eventsAtThisTime > state.limits.maxEventsAtOneTime) timeStopped(state);
+  } else {
+    state.eventsAtThisTime = 0;
+    state.nowMs = timeMs;
+  }
+}
+
+/**
+ * Lets every promise continuation that node code started run to completion before virtual time moves
+ * on. A macrotask boundary is the only point where the microtask queue is known to be empty; nothing
+ * else in the simulation can happen meanwhile, so the order stays deterministic.
+ */
+async function letPromisesSettle(state: SimState): Promise<void> {
+  state.asyncWork = false;
+  const nodes = [...state.asyncNodes];
+  state.asyncNodes.clear();
+  guardState.activeNode = nodes.length === 1 ? nodes[0]! : `a node's async code (one of ${nodes.join(', ')})`;
+  try {
+    await new Promise<void>((resolve) => realSetImmediate(resolve));
+  } finally {
+    guardState.activeNode = null;
+    state.activeNode = null;
+  }
+}
+
+function dispatch(state: SimState, event: SimEvent): void {
+  switch (event.kind) {
+    case 'deliver':
+      return deliver(state, event, (runtime, rpcId, reply) => takeReply(state, runtime, rpcId, reply));
+    case 'timer':
+      return fireTimer(state, event.node, event.incarnation, event.timer);
+    case 'start':
+      if (event.node.up && event.node.incarnation === event.incarnation) boot(state, event.node, false);
+      return;
+    case 'fault':
+      return applyFault(state, event.fault);
+    case 'action':
+      return event.action();
+  }
+}
+
+function timeLimitReached(state: SimState, nextMs: number): never {
+  return state.stopWith('limit', null,
+    `The run reached t=${state.limits.maxTimeMs} ms (limits.maxTimeMs) with events still queued (next at t=${nextMs} ms). ` +
+    'Nodes that keep timers forever (heartbeats) never run out of events: give run() an untilMs, or use runUntil().');
+}
+
+function timeStopped(state: SimState): never {
+  const busiest = state.activeNode?.id ?? null;
+  return state.stopWith('limit', busiest,
+    `Virtual time stopped advancing: ${state.limits.maxEventsAtOneTime} events happened at t=${state.nowMs} ms` +
+    `${busiest === null ? '' : `, the last of them at ${busiest}`} (limits.maxEventsAtOneTime). ` +
+    'A timer with delay 0 that sets itself again, or two nodes answering each other with zero network delay, never lets time move on.');
+}

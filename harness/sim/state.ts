@@ -1,0 +1,267 @@
+/**
+ * What one simulation keeps while it runs: the queue, the nodes' runtimes, the network, virtual time,
+ * the step in progress and the failure that stopped the run. Shared by the simulator's modules; never
+ * exported from `harness/sim`.
+ *
+ * @module
+ */
+import { PERFECT_CLOCK, startClock, type ClockState } from './clock.ts';
+import { SimulationError, type SimulationErrorKind } from './errors.ts';
+import { EventQueue } from './event-queue.ts';
+import { HistoryRecorder } from '../history.ts';
+import { LinkState, type NetworkSettings } from './network.ts';
+import type { Message, Node, NodeFactory, NodeId, RpcResult, TimerId, TimerPayload } from '../node.ts';
+import { deriveSeed, Rng } from '../random.ts';
+import type { TraceEvent } from '../trace/node.ts';
+import type { NodeContextImpl, NodeEffects } from './context.ts';
+import { NetworkCounters } from './counters.ts';
+import type { Fault } from './fault.ts';
+import type { SimulationLimits } from './options.ts';
+import { TraceRecorder } from './trace-recorder.ts';
+
+/** A message in flight. */
+export interface Envelope {
+  readonly kind: 'deliver';
+  /** The message's number in the trace: one per send, shared by its duplicates. */
+  readonly id: number;
+  readonly from: NodeId;
+  readonly to: NodeId;
+  /** `message.type`, kept for the trace. */
+  readonly type: string;
+  /** The sender's message, already copied: the sender holds no reference to it. */
+  readonly message: Message;
+  readonly sentAtMs: number;
+  /**
+   * Whether more than one party holds `message` (the trace, a duplicate): then every delivery hands
+   * the receiver its own copy. Otherwise the receiver gets `message` itself.
+   */
+  shared: boolean;
+}
+
+/** What waits in the queue. A delivery is its envelope, to save an allocation per message. */
+export type SimEvent =
+  | Envelope
+  | { readonly kind: 'timer'; readonly node: Runtime; readonly incarnation: number; readonly timer: TimerId }
+  | { readonly kind: 'start'; readonly node: Runtime; readonly incarnation: number }
+  | { readonly kind: 'fault'; readonly fault: Fault }
+  | { readonly kind: 'action'; readonly action: () => void };
+
+/** A timer a node has set and that has not fired or been cancelled. */
+export interface PendingTimer {
+  /** A copy of what the node passed, handed (copied again) to `onTimer`. */
+  readonly payload: TimerPayload;
+  /** Internal timers (rpc timeouts, sleeps) run this instead of calling `onTimer`. */
+  readonly internal: (() => void) | null;
+}
+
+/** An rpc waiting for its reply or its timeout. */
+export interface PendingRpc {
+  /** Settles the caller's promise with the reply or the timeout. */
+  readonly resolve: (result: RpcResult) => void;
+  /** The timeout timer, cancelled when the reply arrives. */
+  readonly timer: TimerId;
+}
+
+/** Everything the simulator keeps about one node or client. */
+export interface Runtime {
+  readonly id: NodeId;
+  readonly isClient: boolean;
+  /** Builds the node's object at boot and at every restart. */
+  readonly factory: NodeFactory;
+  /** Survives crashes. */
+  readonly storage: Map<string, unknown>;
+  /** The node's local clock; survives crashes (a restart does not reset the hardware clock). */
+  clock: ClockState;
+  /** False from a crash until the restart. */
+  up: boolean;
+  /** Bumped at every restart; events and contexts of an older incarnation are stale. */
+  incarnation: number;
+  /** When the node last crashed, while it is down. */
+  crashedAtMs: number | null;
+  /** A crash armed for the node's next step: it dies after this many effects of that step. */
+  crashArmed: number | null;
+  /** In the step that crashes: effects still allowed before the crash. */
+  crashThisStep: number | null;
+  /** Effects of the current step so far, counted only while a crash is armed for it. */
+  effectsInStep: number;
+  /** Incarnations that died partway through a step: what their code still asks for is silently void. */
+  readonly silenced: Set<number>;
+  /** What the factory returned; `null` while down. */
+  instance: Node | null;
+  /** The context of the current incarnation; `null` while down. */
+  context: NodeContextImpl | null;
+  // Volatile state, reset at every restart.
+  /** Pending timers by id. */
+  timers: Map<TimerId, PendingTimer>;
+  /** Pending rpcs by rpc id. */
+  rpcs: Map<number, PendingRpc>;
+  /** The next rpc id; rpc ids below it were used by this incarnation. */
+  nextRpcId: number;
+  /** What `ctx.random()` draws from: seeded per node and incarnation. */
+  rng: Rng;
+  /** What timer delay ranges are drawn from, apart from `rng` so that timers do not shift the node's draws. */
+  timerRng: Rng;
+}
+
+/** What {@link SimState} is built from. */
+export interface SimStateOptions {
+  /** The run's seed. */
+  readonly seed: number;
+  /** The limits, defaults filled in. */
+  readonly limits: SimulationLimits;
+  /** The network's settings at t=0. */
+  readonly network: NetworkSettings;
+  /** Whether to record the trace. */
+  readonly recordTrace: boolean;
+  /** The server nodes' ids, sorted. */
+  readonly serverIds: readonly NodeId[];
+  /** Builds the effects object every node context calls; it needs the state, so the state calls it. */
+  readonly effects: (state: SimState) => NodeEffects;
+}
+
+/** The mutable state of one simulation. */
+export class SimState {
+  /** The run's seed. */
+  readonly seed: number;
+  /** Bounds on the run. */
+  readonly limits: SimulationLimits;
+  /** Every event still to happen, in `(time, sequence)` order. */
+  readonly queue = new EventQueue<SimEvent>();
+  /** Servers and clients, by id. */
+  readonly runtimes = new Map<NodeId, Runtime>();
+  /** The server nodes' ids, sorted. */
+  readonly serverIds: readonly NodeId[];
+  /** The clients' ids, in the order they were added. */
+  readonly clientIds: NodeId[] = [];
+  /** Which links are cut. */
+  readonly links = new LinkState();
+  /** The network's own random stream: drops, duplicates and delays are drawn from it, in send order. */
+  readonly networkRng: Rng;
+  /** The trace. */
+  readonly recorder: TraceRecorder;
+  /** Messages and bytes, for `Simulation.stats`. */
+  readonly counters = new NetworkCounters();
+  /** The clients' operations. */
+  readonly history = new HistoryRecorder<unknown, unknown>();
+  /** Clients whose workload has not finished. */
+  readonly pendingClients = new Set<NodeId>();
+  /** What node contexts call to ask for effects. */
+  readonly effects: NodeEffects;
+  /** The network's current settings. */
+  network: NetworkSettings;
+  /** Virtual time, in ms: the due time of the event being processed. It never goes backwards. */
+  nowMs = 0;
+  /** Events processed so far, against `limits.maxEvents`. */
+  eventsProcessed = 0;
+  /** Events processed since virtual time last moved, against `limits.maxEventsAtOneTime`. */
+  eventsAtThisTime = 0;
+  /** The next message id; ids are unique across the run. */
+  nextMessageId = 1;
+  /** The next timer id; ids are unique across the run. */
+  nextTimerId = 1;
+  /** The error that stopped the run; once set, it never changes. */
+  failure: SimulationError | null = null;
+  /** Whether a run is in progress (runs may not overlap). */
+  running = false;
+  /** Set when node code may have promise continuations waiting to run. */
+  asyncWork = false;
+  /** Nodes whose promises settled in the current step: named if their async code misbehaves. */
+  readonly asyncNodes = new Set<NodeId>();
+  /** The node whose handler is running, and how many effects it asked for in this step. */
+  activeNode: Runtime | null = null;
+  /** The step in progress, in words, for error messages. */
+  activeDuring = '';
+  /** Messages and timers the step in progress asked for, against `limits.maxEffectsPerStep`. */
+  effectsThisStep = 0;
+
+  /** Empty state at t=0; the caller adds the runtimes. */
+  constructor(options: SimStateOptions) {
+    this.seed = options.seed;
+    this.limits = options.limits;
+    this.network = options.network;
+    this.networkRng = new Rng(deriveSeed(this.seed, 'network'));
+    this.recorder = new TraceRecorder(options.recordTrace);
+    this.serverIds = options.serverIds;
+    this.effects = options.effects(this);
+  }
+
+  /** Records `event` in the trace (when recording is on). */
+  record(event: TraceEvent): void {
+    this.recorder.record(event);
+  }
+
+  /** A simulation error of `kind` at the current time, naming the step in progress if it is `node`'s. */
+  error(kind: SimulationErrorKind, node: NodeId | null, message: string): SimulationError {
+    return new SimulationError(message, {
+      kind, node, atMs: this.nowMs, seed: this.seed, during: node === this.activeNode?.id ? this.activeDuring : undefined,
+    });
+  }
+
+  /** Stops the run with a new error and throws it. */
+  stopWith(kind: SimulationErrorKind, node: NodeId | null, message: string): never {
+    const error = this.error(kind, node, message);
+    this.stop(error);
+    throw error;
+  }
+
+  /** Stops the run with `error` (the first one wins) and records it in the trace. */
+  stop(error: SimulationError): void {
+    if (this.failure !== null) return;
+    this.failure = error;
+    this.recorder.recordFailure({ t: this.nowMs, kind: 'failure', node: error.context.node, message: error.message });
+  }
+
+  /** The runtime of `node`; throws, naming `action` and the known ids, for an unknown one. */
+  runtime(node: NodeId, action: string): Runtime {
+    const runtime = this.runtimes.get(node);
+    if (runtime === undefined) {
+      throw new Error(`${action}: there is no node or client called ${JSON.stringify(node)}. Known: ${[...this.runtimes.keys()].join(', ')}.`);
+    }
+    return runtime;
+  }
+
+  /** Adds the runtime of a node or client that has not booted yet. */
+  addRuntime(id: NodeId, factory: NodeFactory, isClient: boolean): Runtime {
+    if (typeof id !== 'string' || id.length === 0 || /\s/.test(id)) {
+      throw new Error(`Node ids must be non-empty strings without spaces; got ${JSON.stringify(id)}.`);
+    }
+    const runtime: Runtime = {
+      id,
+      isClient,
+      factory,
+      storage: new Map(),
+      clock: startClock(PERFECT_CLOCK),
+      up: true,
+      incarnation: 0,
+      crashedAtMs: null,
+      crashArmed: null,
+      crashThisStep: null,
+      effectsInStep: 0,
+      silenced: new Set(),
+      instance: null,
+      context: null,
+      timers: new Map(),
+      rpcs: new Map(),
+      nextRpcId: 1,
+      rng: new Rng(0),
+      timerRng: new Rng(0),
+    };
+    this.resetVolatile(runtime);
+    this.runtimes.set(id, runtime);
+    return runtime;
+  }
+
+  /** Forgets `runtime`'s timers and rpcs and seeds its random streams for its current incarnation. */
+  resetVolatile(runtime: Runtime): void {
+    runtime.timers = new Map();
+    runtime.rpcs = new Map();
+    runtime.nextRpcId = 1;
+    runtime.rng = new Rng(deriveSeed(this.seed, `node:${runtime.id}:${runtime.incarnation}`));
+    runtime.timerRng = new Rng(deriveSeed(this.seed, `timers:${runtime.id}:${runtime.incarnation}`));
+  }
+
+  /** Queues `runtime`'s start at the current time. */
+  scheduleStart(runtime: Runtime): void {
+    this.queue.push(this.nowMs, { kind: 'start', node: runtime, incarnation: runtime.incarnation });
+  }
+}
