@@ -17,7 +17,7 @@ import {
   type RegisterOutput,
   type RegisterValue,
 } from '#harness/check';
-import { simulateHistory, type SimulatedObject } from '../../harness/check/linearizability/_internals/simulate.ts';
+import { simulateHistory, type SimulatedObject } from '../../harness/check/linearizability/_test-support/simulate.ts';
 import type { History } from '../../harness/history.ts';
 import type { BenchFigure, BenchSuite } from './types.ts';
 

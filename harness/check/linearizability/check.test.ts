@@ -26,7 +26,7 @@ import {
   type SetInput,
   type SetOutput,
 } from './index.ts';
-import { simulateHistory } from './_internals/simulate.ts';
+import { simulateHistory } from './_test-support/simulate.ts';
 import { completed, failed, historyOf, timedOut } from './_test-support/story.ts';
 
 type RegisterHistory = History<RegisterInput, RegisterOutput>;

@@ -20,7 +20,7 @@ import {
   type RegisterOutput,
   type RegisterValue,
 } from './index.ts';
-import { simulateHistory } from './_internals/simulate.ts';
+import { simulateHistory } from './_test-support/simulate.ts';
 import { smallHistories, type RealObject } from './_test-support/arbitraries.ts';
 import { bruteForceLinearizable, isValidLinearization } from './_test-support/bruteForce.ts';
 

@@ -17,18 +17,6 @@
 
 import type { Operation } from '../../../history.ts';
 
-/** Whether a linearization must place `earlier` before `later` (positions are invocation order). */
-export function mustPrecede(
-  earlier: Operation<unknown, unknown>,
-  later: Operation<unknown, unknown>,
-  earlierPosition: number,
-  laterPosition: number,
-): boolean {
-  if (earlier.returnMs === null) return false;
-  if (earlier.returnMs < later.callMs) return true;
-  return earlier.clientId === later.clientId && earlierPosition < laterPosition && earlier.returnMs <= later.callMs;
-}
-
 /** The operations sorted by call time; ties keep their order in the history (invocation order). */
 export function sortByCall<Input, Output>(
   operations: readonly Operation<Input, Output>[],
