@@ -14,7 +14,8 @@ import {
   type TraceEvent,
 } from '../../../harness/index.ts';
 import { forEachSeed, simulate } from '../../../harness/testing/index.ts';
-import { createUniqueIdNode, type GenerateReply, type GenerateRequest } from './unique-ids.ts';
+import type { GenerateReply, GenerateRequest } from './protocol.ts';
+import { createUniqueIdNode } from './unique-ids.ts';
 
 // ───────────────────────────── helpers ─────────────────────────────
 

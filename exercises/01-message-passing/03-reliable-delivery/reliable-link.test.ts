@@ -12,7 +12,8 @@ import {
   type Simulation,
 } from '../../../harness/index.ts';
 import { forEachSeed, simulate } from '../../../harness/testing/index.ts';
-import { createReliableLinkNode, INBOX_KEY, type DeliveredEntry, type Inbox } from './reliable-link.ts';
+import { INBOX_KEY, type DeliveredEntry, type Inbox } from './protocol.ts';
+import { createReliableLinkNode } from './reliable-link.ts';
 
 // ───────────────────────────── helpers ─────────────────────────────
 

@@ -14,14 +14,8 @@ import {
   type Simulation,
 } from '../../../harness/index.ts';
 import { forEachSeed, simulate } from '../../../harness/testing/index.ts';
-import {
-  createCounterServer,
-  incrementWithRetries,
-  type IncrementOk,
-  type IncrementOutput,
-  type IncrementRequest,
-  type ReadOk,
-} from './counter.ts';
+import { createCounterServer, incrementWithRetries } from './counter.ts';
+import type { IncrementOk, IncrementOutput, IncrementRequest, ReadOk } from './protocol.ts';
 
 // ───────────────────────────── helpers ─────────────────────────────
 
