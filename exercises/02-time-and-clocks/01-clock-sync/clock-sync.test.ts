@@ -19,15 +19,9 @@ import {
   type TraceEvent,
 } from '../../../harness/index.ts';
 import { forEachSeed, simulate } from '../../../harness/testing/index.ts';
-import {
-  createClockSyncNode,
-  createTimeServer,
-  estimateOffset,
-  SYNC_INTERVAL_MS,
-  TIME_SERVER,
-  type ReadClock,
-  type SyncSample,
-} from './clock-sync.ts';
+import { createClockSyncNode, estimateOffset } from './clock-sync.ts';
+import { SYNC_INTERVAL_MS, TIME_SERVER, type ReadClock, type SyncSample } from './protocol.ts';
+import { createTimeServer } from './time-server.ts';
 
 // ───────────────────────────── helpers ─────────────────────────────
 

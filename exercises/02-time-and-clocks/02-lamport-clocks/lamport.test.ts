@@ -18,7 +18,8 @@ import {
   type TraceEvent,
 } from '../../../harness/index.ts';
 import { forEachSeed, simulate } from '../../../harness/testing/index.ts';
-import { compareStamps, createLamportNode, type BroadcastCommand, type Stamp, type TranscriptOk, type TranscriptRequest } from './lamport.ts';
+import { compareStamps, createLamportNode } from './lamport.ts';
+import type { BroadcastCommand, Stamp, TranscriptOk, TranscriptRequest } from './protocol.ts';
 
 // ───────────────────────────── helpers ─────────────────────────────
 

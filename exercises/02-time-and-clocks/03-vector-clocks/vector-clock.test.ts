@@ -18,7 +18,8 @@ import {
   type Simulation,
 } from '../../../harness/index.ts';
 import { replayProperty, simulate, SimulationTestFailure, sweepSeedCount } from '../../../harness/testing/index.ts';
-import { compareVectors, createVectorClockNode, type LocalCommand, type Relation, type SendCommand, type VectorClock } from './vector-clock.ts';
+import type { LocalCommand, Relation, SendCommand, VectorClock } from './protocol.ts';
+import { compareVectors, createVectorClockNode } from './vector-clock.ts';
 
 // ───────────────────────────── helpers ─────────────────────────────
 

@@ -26,7 +26,8 @@ import {
   type Simulation,
 } from '../../../harness/index.ts';
 import { forEachSeed, simulate } from '../../../harness/testing/index.ts';
-import { createCausalBroadcastNode, type BroadcastCommand } from './causal-broadcast.ts';
+import { createCausalBroadcastNode } from './causal-broadcast.ts';
+import type { BroadcastCommand } from './protocol.ts';
 
 // ───────────────────────────── helpers ─────────────────────────────
 

@@ -28,7 +28,8 @@ import {
   type Simulation,
 } from '../../../harness/index.ts';
 import { forEachSeed, simulate } from '../../../harness/testing/index.ts';
-import { createHlcNode, hlcReceive, hlcSendOrLocal, type Hlc, type LocalCommand, type SendCommand } from './hlc.ts';
+import { createHlcNode, hlcReceive, hlcSendOrLocal } from './hlc.ts';
+import type { Hlc, LocalCommand, SendCommand } from './protocol.ts';
 
 // ───────────────────────────── helpers ─────────────────────────────
 
