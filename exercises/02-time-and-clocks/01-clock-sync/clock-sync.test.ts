@@ -12,13 +12,13 @@ import {
   randomFaultSchedule,
   Rng,
   scenario,
-  type ClockSettings,
   type NodeFactory,
   type NodeId,
   type Simulation,
   type TraceEvent,
 } from '../../../harness/index.ts';
 import { forEachSeed, simulate } from '../../../harness/testing/index.ts';
+import type { Clocks } from '../_test-support/clocks.ts';
 import { createClockSyncNode, estimateOffset } from './clock-sync.ts';
 import { SYNC_INTERVAL_MS, TIME_SERVER, type ReadClock, type SyncSample } from './protocol.ts';
 import { createTimeServer } from './time-server.ts';
@@ -29,8 +29,6 @@ import { createTimeServer } from './time-server.ts';
 const ROUNDING_SLACK_MS = 2;
 /** With the network calm, a node must ask the server again at least this often (true ms). */
 const MAX_SYNC_GAP_MS = 2 * SYNC_INTERVAL_MS;
-
-type Clocks = Readonly<Record<NodeId, Partial<ClockSettings>>>;
 
 /** The time server plus one synchronising node per id. */
 function timeCluster(ids: readonly NodeId[]): Record<NodeId, NodeFactory> {

@@ -1,0 +1,9 @@
+/**
+ * Test support for chapter 2 (not a learner file): the clocks a test gives `simulate`.
+ *
+ * @module
+ */
+import type { ClockSettings, NodeId } from '../../../harness/index.ts';
+
+/** Each node's clock, where it differs from a perfect one: `{ n1: { skewMs: 100 } }`. */
+export type Clocks = Readonly<Record<NodeId, Partial<ClockSettings>>>;
