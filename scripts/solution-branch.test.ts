@@ -1,19 +1,12 @@
-import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { afterEach, describe, expect, test } from 'vitest';
-import { temporaryWorkshop } from './kata/test-fixtures.ts';
+import { git, temporaryWorkshop } from './kata/test-fixtures.ts';
 import { createSolutionBranch } from './solution-branch.ts';
 
 const roots: string[] = [];
 afterEach(() => {
   for (const root of roots.splice(0)) rmSync(root, { recursive: true, force: true });
 });
-
-function git(root: string, ...args: string[]): string {
-  return execFileSync('git', ['-c', 'user.name=Test', '-c', 'user.email=test@example.com', '-c', 'commit.gpgsign=false', ...args], {
-    cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'],
-  });
-}
 
 describe('solution branch', () => {
   test("replaces exactly the manifest's learner files with their solutions; given code and tests stay", () => {

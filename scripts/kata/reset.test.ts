@@ -1,10 +1,9 @@
-import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import { findExercises } from '../lib/exercises.ts';
 import { findCommittedStub, resetExercise } from './reset.ts';
-import { fakeExercise, temporaryWorkshop } from './test-fixtures.ts';
+import { fakeExercise, git, temporaryWorkshop } from './test-fixtures.ts';
 
 const STUB = "export const f = () => todo('write f', 'README.md');\n";
 const UPDATED_STUB = "// clearer comment\nexport const f = () => todo('write f', 'README.md');\n";
@@ -24,12 +23,6 @@ function repository(): string {
   git(root, 'init', '--quiet');
   commit(root, 'stub');
   return root;
-}
-
-function git(root: string, ...args: string[]): string {
-  return execFileSync('git', ['-c', 'user.name=Test', '-c', 'user.email=test@example.com', '-c', 'commit.gpgsign=false', ...args], {
-    cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'],
-  });
 }
 
 function commit(root: string, message: string): void {
