@@ -3,7 +3,9 @@
  *
  * The site has three parts:
  * - the guides in `docs/*.md`;
- * - every chapter's and exercise's README (with its hints), never the solutions;
+ * - every chapter's and exercise's README (with its hints), never the solutions: a README may link to
+ *   an exercise's given code (`protocol.ts`), which the site then shows, but a link to a solution or to
+ *   a learner file (which holds the solution on the solution branch) becomes plain text;
  * - the harness API from its TSDoc (the entry points are listed in `typedoc.json`).
  *
  * TypeDoc names a markdown page after its file, and every exercise's spec is called README.md, so this
@@ -26,7 +28,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { firstHeading, loadCourse } from './kata/course.ts';
+import { allExercises, firstHeading, loadCourse } from './kata/course.ts';
 import * as td from 'typedoc';
 import { repositoryRoot } from './lib/exercises.ts';
 
@@ -47,6 +49,11 @@ interface Page {
 /** Everything staged for one build. */
 interface Plan {
   readonly readme: Page;
+  /**
+   * Files the site never links to, by absolute path: every exercise's learner files, as the manifests
+   * list them. (Everything under `solutions/` is never linked either.)
+   */
+  readonly unpublished: ReadonlySet<string>;
   /** Top-level pages (project documents). */
   readonly topLevel: readonly Page[];
   /** Every page, top-level or nested. */
@@ -67,7 +74,10 @@ export function planSite(root: string, stagingDirectory: string): Plan {
     const title = firstHeading(readFileSync(file, 'utf8')) ?? path.basename(file, '.md');
     return page(title, file, path.join('guides', `${safeFileName(title)}.md`), [], 'Guides');
   });
-  const chapters = loadCourse(root).chapters.map((chapter) => {
+  const course = loadCourse(root);
+  const learnerFiles = allExercises(course).flatMap(({ exercise }) => exercise.learnerFiles);
+  const unpublished = new Set(learnerFiles.map((file) => path.join(root, file)));
+  const chapters = course.chapters.map((chapter) => {
     const exercises = chapter.exercises
       .filter(({ exercise }) => existsSync(path.join(root, exercise.directory, 'README.md')))
       .map(({ exercise, title }) => {
@@ -81,7 +91,7 @@ export function planSite(root: string, stagingDirectory: string): Plan {
     return page(chapter.title, readme, path.join(`${safeFileName(chapter.title)}.md`), exercises, 'Exercises');
   });
   const readme = page('README', path.join(root, 'README.md'), 'README.md');
-  return { readme, topLevel: [...guides, ...chapters.filter((chapter) => chapter !== null)], all };
+  return { readme, unpublished, topLevel: [...guides, ...chapters.filter((chapter) => chapter !== null)], all };
 }
 
 function listGuides(root: string): string[] {
@@ -106,7 +116,8 @@ export function stageSite(root: string, plan: Plan): void {
     const source = readFileSync(page.source, 'utf8');
     // The front page's title is the project's name, which the site's header already shows.
     const markdown = page === plan.readme ? source.replace(/^# .*\n+/, '') : source;
-    const body = mermaidAsText(rewriteLinks(markdown, path.dirname(page.source), path.dirname(page.staged), root, stagedBySource));
+    const links = rewriteLinks(markdown, path.dirname(page.source), path.dirname(page.staged), root, stagedBySource, plan.unpublished);
+    const body = mermaidAsText(links);
     mkdirSync(path.dirname(page.staged), { recursive: true });
     writeFileSync(page.staged, frontmatter(page) + body);
   }
@@ -126,8 +137,9 @@ function frontmatter(page: Page): string {
 
 /**
  * Rewrites the relative links of a markdown page that moves from `fromDirectory` to `toDirectory`: a
- * link to a staged page points at its staged copy; a link into `solutions/` becomes plain text (the
- * site never shows a solution); any other link points at the original file. Code is left alone.
+ * link to a staged page points at its staged copy; a link into `solutions/` or to one of `unpublished`
+ * (the learner files) becomes plain text (the site never shows a solution); any other link points at the
+ * original file. Code is left alone.
  */
 export function rewriteLinks(
   markdown: string,
@@ -135,13 +147,14 @@ export function rewriteLinks(
   toDirectory: string,
   root: string,
   stagedBySource: ReadonlyMap<string, string>,
+  unpublished: ReadonlySet<string> = new Set(),
 ): string {
   const solutions = path.join(root, 'solutions') + path.sep;
   const retarget = (target: string): string | null => {
     if (/^([a-z][a-z0-9+.-]*:|#|\/)/i.test(target)) return target;
     const [file = '', anchor] = target.split('#', 2) as [string, string | undefined];
     let absolute = path.resolve(fromDirectory, safeDecode(file));
-    if (absolute.startsWith(solutions)) return null;
+    if (absolute.startsWith(solutions) || unpublished.has(absolute)) return null;
     if (existsSync(absolute) && statSync(absolute).isDirectory() && existsSync(path.join(absolute, 'README.md'))) {
       absolute = path.join(absolute, 'README.md');
     }

@@ -10,6 +10,7 @@
  * npm run kata -- reset <exercise>   put the stub back (your file is saved under .kata/saved/)
  * npm run kata -- replay <exercise> --seed N
  * npm run kata -- report             a progress summary to hand to an instructor
+ * npm run kata -- new 05/06 membership   a new exercise, laid out by the convention (for authors)
  * ```
  *
  * @module
@@ -26,6 +27,7 @@ import { measureProgress, readProgress, type ExerciseProgress } from './progress
 import { replay } from './replay.ts';
 import { buildReport } from './report.ts';
 import { resetExercise } from './reset.ts';
+import { scaffoldExercise, ScaffoldError } from './scaffold.ts';
 import { kataPaths } from './state.ts';
 import { nextExercise, renderStatus } from './status.ts';
 import { askYesNo, indent, palette, shouldColor, type Palette } from './terminal.ts';
@@ -56,6 +58,9 @@ const USAGE = `Usage: npm run kata -- <verb> [exercise] [options]
          [--test <name>]            (only tests whose name matches)
          [--property <seed:path>]   (instead of --seed: replay a shrunk fast-check case, KATA_REPLAY)
   report [--cached] [--name <you>]  a progress summary in .kata/report.md and .kata/report.json
+  new <NN/MM> <name>                for authors: a new exercise NN/MM whose learner file is <name>.ts,
+                                    with README, hints, protocol.ts, stub, tests, solution and notes
+                                    (see docs/authoring-exercises.md); the chapter folder must exist
 
 An exercise can be named 01-message-passing/01-echo, 01/01, 1.1, echo or 01-echo.
 Colours appear on a terminal only; set NO_COLOR=1 to turn them off.`;
@@ -104,11 +109,17 @@ export async function runKata(argv: readonly string[], context: CliContext): Pro
         return await replayVerb(context, requireExercise(course, rest[0], 'replay'), values, colors);
       case 'report':
         return await report(context, course, values.cached === true, values.name ?? null);
+      case 'new':
+        return scaffold(context, rest);
       default:
         return usageProblem(`Unknown verb "${verb}".`);
     }
   } catch (error) {
     if (error instanceof UsageError) return usageProblem(error.message);
+    if (error instanceof ScaffoldError) {
+      console.error(error.message);
+      return 2;
+    }
     if (error instanceof NameError) {
       console.error(`${error.message}\n(npm run kata -- --help lists the verbs.)`);
       return 2;
@@ -185,6 +196,18 @@ async function diff(context: CliContext, entry: CourseExercise, yes: boolean, co
     console.log(colors.bold(`Your ${result.learnerFile} (−) beside the reference solution ${result.solutionFile} (+):`));
     console.log(result.diff === '' ? colors.green('They are identical.') : result.diff);
   }
+  return 0;
+}
+
+function scaffold(context: CliContext, args: readonly string[]): number {
+  const [position, name] = args;
+  if (position === undefined || name === undefined) throw new UsageError('`kata new` needs a position and a name, e.g. npm run kata -- new 05/06 membership');
+  const written = scaffoldExercise(context.root, position, name);
+  for (const file of written) console.log(`wrote ${file}`);
+  console.log(
+    `\nNext: fill in the README and the tests, write the solution, then add two known mistakes ` +
+      `(npm run mistake -- new ${position} <name>), list the exercise in its chapter's README, and run npm run verify.`,
+  );
   return 0;
 }
 

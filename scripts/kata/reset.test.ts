@@ -1,9 +1,9 @@
-import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
+import { findExercises } from '../lib/exercises.ts';
 import { findCommittedStub, resetExercise } from './reset.ts';
-import { fakeExercise, temporaryWorkshop } from './test-fixtures.ts';
+import { fakeExercise, git, temporaryWorkshop } from './test-fixtures.ts';
 
 const STUB = "export const f = () => todo('write f', 'README.md');\n";
 const UPDATED_STUB = "// clearer comment\nexport const f = () => todo('write f', 'README.md');\n";
@@ -23,12 +23,6 @@ function repository(): string {
   git(root, 'init', '--quiet');
   commit(root, 'stub');
   return root;
-}
-
-function git(root: string, ...args: string[]): string {
-  return execFileSync('git', ['-c', 'user.name=Test', '-c', 'user.email=test@example.com', '-c', 'commit.gpgsign=false', ...args], {
-    cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'],
-  });
 }
 
 function commit(root: string, message: string): void {
@@ -90,5 +84,30 @@ describe('reset', () => {
     expect(() => findCommittedStub(root, file), 'no repository, no stub').toThrow(/not a git repository/);
     expect(() => resetExercise(root, echo), 'reset refuses').toThrow();
     expect(readFileSync(path.join(root, file), 'utf8'), 'the learner file is as it was').toBe(LEARNER);
+  });
+
+  test("restores only the files the manifest names: given code and tests are left as they are", () => {
+    const directory = path.dirname(file);
+    const given = path.join(directory, 'protocol.ts');
+    const tests = path.join(directory, 'echo.test.ts');
+    const root = temporaryWorkshop({
+      [path.join(directory, 'exercise.json')]: '{ "learnerFiles": ["echo.ts"] }\n',
+      [file]: STUB,
+      [given]: 'export interface EchoRequest { readonly type: "echo" }\n',
+      [tests]: "import './echo.ts';\n",
+    });
+    roots.push(root);
+    git(root, 'init', '--quiet');
+    commit(root, 'stub');
+    // An updated protocol or test (the authors', or the learner's experiment) is not the learner's file.
+    for (const other of [given, tests]) writeFileSync(path.join(root, other), `${readFileSync(path.join(root, other), 'utf8')}// changed\n`);
+    writeFileSync(path.join(root, file), LEARNER);
+    const [exercise] = findExercises(root);
+    const results = resetExercise(root, exercise!);
+    expect(results.map((result) => result.file), 'one file is reset: the learner file').toEqual([file]);
+    expect(readFileSync(path.join(root, file), 'utf8'), 'the stub is back').toBe(STUB);
+    for (const other of [given, tests]) {
+      expect(readFileSync(path.join(root, other), 'utf8').endsWith('// changed\n'), `${other} is as it was before the reset`).toBe(true);
+    }
   });
 });

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -56,4 +57,11 @@ export function temporaryWorkshop(files: Readonly<Record<string, string>>): stri
     writeFileSync(path.join(root, file), content);
   }
   return root;
+}
+
+/** Runs git in `root` as a test user (no signing), returning what it printed. */
+export function git(root: string, ...args: string[]): string {
+  return execFileSync('git', ['-c', 'user.name=Test', '-c', 'user.email=test@example.com', '-c', 'commit.gpgsign=false', ...args], {
+    cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'],
+  });
 }

@@ -6,14 +6,15 @@ import type { ClientContext, NodeId, RpcResult } from '#harness';
 import {
   cluster,
   describeSchedule,
+  forEachSeed,
   randomFaultSchedule,
   scenario,
+  simulate,
   type Simulation,
   type TraceEvent,
-  forEachSeed,
-  simulate,
 } from '#harness/testing';
-import { createUniqueIdNode, type GenerateReply, type GenerateRequest } from './unique-ids.ts';
+import type { GenerateReply, GenerateRequest } from './protocol.ts';
+import { createUniqueIdNode } from './unique-ids.ts';
 
 // ───────────────────────────── helpers ─────────────────────────────
 

@@ -4,18 +4,8 @@
  *
  * This is the one file you edit. The spec is in README.md, next to this file.
  */
-import { todo, type Message, type NodeFactory } from '#harness';
-
-/** A client asks for a fresh id. */
-export interface GenerateRequest extends Message {
-  readonly type: 'generate';
-}
-
-/** The node's answer: an id that was never handed out before, by any node. */
-export interface GenerateReply extends Message {
-  readonly type: 'generate_ok';
-  readonly id: string;
-}
+import { type NodeFactory, todo } from '#harness';
+// 💡 The messages, GenerateRequest and GenerateReply, are in protocol.ts next to this file: import them as you need them.
 
 /**
  * Creates a unique-id node. The simulator calls this at boot and again after every restart: anything

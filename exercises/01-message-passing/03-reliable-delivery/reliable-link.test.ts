@@ -1,18 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { assertExactlyOnce, type DeliveryRecord, type SentRecord } from '#harness/check';
 import type { ClientContext, NodeId } from '#harness';
+import { assertExactlyOnce, type DeliveryRecord, type SentRecord } from '#harness/check';
 import {
   cluster,
   describeSchedule,
+  type FaultSchedule,
+  forEachSeed,
+  type NetworkSettingsInput,
   randomFaultSchedule,
   scenario,
-  type FaultSchedule,
-  type NetworkSettingsInput,
-  type Simulation,
-  forEachSeed,
   simulate,
+  type Simulation,
 } from '#harness/testing';
-import { createReliableLinkNode, INBOX_KEY, type DeliveredEntry, type Inbox } from './reliable-link.ts';
+import { INBOX_KEY, type DeliveredEntry, type Inbox } from './protocol.ts';
+import { createReliableLinkNode } from './reliable-link.ts';
 
 // ───────────────────────────── helpers ─────────────────────────────
 

@@ -3,25 +3,19 @@ import type { ClientContext, OperationOutcome } from '#harness';
 import {
   deriveSeed,
   describeSchedule,
+  forEachSeed,
+  type History,
+  type Operation,
   randomFaultSchedule,
   Rng,
   scenario,
-  sortSchedule,
-  type History,
-  type Operation,
   type ScheduledFault,
-  type Simulation,
-  forEachSeed,
   simulate,
+  type Simulation,
+  sortSchedule,
 } from '#harness/testing';
-import {
-  createCounterServer,
-  incrementWithRetries,
-  type IncrementOk,
-  type IncrementOutput,
-  type IncrementRequest,
-  type ReadOk,
-} from './counter.ts';
+import { createCounterServer, incrementWithRetries } from './counter.ts';
+import type { IncrementOk, IncrementOutput, IncrementRequest, ReadOk } from './protocol.ts';
 
 // ───────────────────────────── helpers ─────────────────────────────
 

@@ -10,24 +10,18 @@ import {
   cluster,
   deriveSeed,
   describeSchedule,
+  forEachSeed,
   randomFaultSchedule,
   Rng,
   scenario,
-  type ClockSettings,
+  simulate,
   type Simulation,
   type TraceEvent,
-  forEachSeed,
-  simulate,
 } from '#harness/testing';
-import {
-  createClockSyncNode,
-  createTimeServer,
-  estimateOffset,
-  SYNC_INTERVAL_MS,
-  TIME_SERVER,
-  type ReadClock,
-  type SyncSample,
-} from './clock-sync.ts';
+import type { Clocks } from '../_test-support/clocks.ts';
+import { createClockSyncNode, estimateOffset } from './clock-sync.ts';
+import { SYNC_INTERVAL_MS, TIME_SERVER, type ReadClock, type SyncSample } from './protocol.ts';
+import { createTimeServer } from './time-server.ts';
 
 // ───────────────────────────── helpers ─────────────────────────────
 
@@ -35,8 +29,6 @@ import {
 const ROUNDING_SLACK_MS = 2;
 /** With the network calm, a node must ask the server again at least this often (true ms). */
 const MAX_SYNC_GAP_MS = 2 * SYNC_INTERVAL_MS;
-
-type Clocks = Readonly<Record<NodeId, Partial<ClockSettings>>>;
 
 /** The time server plus one synchronising node per id. */
 function timeCluster(ids: readonly NodeId[]): Record<NodeId, NodeFactory> {

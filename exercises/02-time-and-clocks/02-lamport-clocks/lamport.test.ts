@@ -8,44 +8,26 @@
 import { describe, expect, it } from 'vitest';
 import type { NodeId } from '#harness';
 import {
+  type CausalEvent,
   causalHistory,
+  type CausalHistory,
   cluster,
   deriveSeed,
+  forEachSeed,
   Rng,
-  type CausalEvent,
-  type CausalHistory,
+  simulate,
   type Simulation,
   type TraceEvent,
-  forEachSeed,
-  simulate,
 } from '#harness/testing';
-import { compareStamps, createLamportNode, type BroadcastCommand, type Stamp, type TranscriptOk, type TranscriptRequest } from './lamport.ts';
+import { runToQuiet, sendCommands, type Command } from '../_test-support/commands.ts';
+import { compareStamps, createLamportNode } from './lamport.ts';
+import type { BroadcastCommand, Stamp, TranscriptOk, TranscriptRequest } from './protocol.ts';
 
 // ───────────────────────────── helpers ─────────────────────────────
 
-/** "At `atMs`, ask `node` to broadcast chat `id`." */
-interface Command {
-  readonly atMs: number;
-  readonly node: NodeId;
-  readonly id: string;
-}
-
-/** Client c1 sends each command at its time. It never receives anything, so it adds no causal paths. */
-function sendCommands(sim: Simulation, commands: readonly Command[]): void {
-  sim.client('c1', async (c) => {
-    for (const { atMs, node, id } of [...commands].sort((a, b) => a.atMs - b.atMs)) {
-      await c.sleep(Math.max(0, atMs - c.now()));
-      const command: BroadcastCommand = { type: 'broadcast', id, text: `chat ${id}` };
-      c.send(node, command);
-    }
-  });
-}
-
-/** Runs until the commands are sent and every chat has arrived. */
-async function runToQuiet(sim: Simulation, timeoutMs = 10_000): Promise<void> {
-  const done = await sim.runUntilClientsDone({ timeoutMs });
-  if (!done) throw new Error(`the client did not finish sending its commands within ${timeoutMs} ms of virtual time`);
-  await sim.run({ untilMs: sim.nowMs + 1_000 });
+/** Each command asks its node to broadcast chat `id`. */
+function chat({ id }: Command): BroadcastCommand {
+  return { type: 'broadcast', id, text: `chat ${id}` };
 }
 
 /** A `logEvent` line, matched to the trace event it stamps. */
@@ -212,7 +194,7 @@ describe('stories', () => {
   it('a quiet node catches up: n1 chats five times; n3, which has done nothing, stamps each delivery above its send', async () => {
     const commands = [1, 2, 3, 4, 5].map((i) => ({ atMs: i * 20, node: 'n1', id: `n1-${i}` }));
     await simulate({ seed: 1, nodes: cluster(3, createLamportNode) }, async (sim) => {
-      sendCommands(sim, commands);
+      sendCommands(sim, commands, chat);
       await runToQuiet(sim);
       checkClocks(sim);
     });
@@ -224,7 +206,7 @@ describe('stories', () => {
       { atMs: 100, node: 'n1', id: 'answer' },
     ];
     await simulate({ seed: 2, nodes: cluster(3, createLamportNode) }, async (sim) => {
-      sendCommands(sim, commands);
+      sendCommands(sim, commands, chat);
       await runToQuiet(sim);
       const { history, stamped } = checkClocks(sim);
       assertTranscripts(await readTranscripts(sim), stamped, history);
@@ -237,7 +219,7 @@ describe('stories', () => {
       { atMs: 0, node: 'n2', id: 'from-n2' },
     ];
     await simulate({ seed: 3, nodes: cluster(3, createLamportNode), network: { delayMs: 5 } }, async (sim) => {
-      sendCommands(sim, commands);
+      sendCommands(sim, commands, chat);
       await runToQuiet(sim);
       const { history, stamped } = checkClocks(sim);
       assertTranscripts(await readTranscripts(sim), stamped, history);
@@ -252,7 +234,7 @@ describe("Lamport's rules", () => {
   it('IR1: every event at a node gets a larger timestamp than the one before it', async () => {
     const commands: Command[] = ['n1', 'n2', 'n1', 'n3', 'n2', 'n1'].map((node, i) => ({ atMs: i * 15, node, id: `c${i + 1}` }));
     await simulate({ seed: 11, nodes: cluster(3, createLamportNode), network: { delayMs: { min: 1, max: 40 } } }, async (sim) => {
-      sendCommands(sim, commands);
+      sendCommands(sim, commands, chat);
       await runToQuiet(sim);
       const history = causalHistory(sim.trace);
       const stamped = stampedEvents(history);
@@ -270,7 +252,7 @@ describe("Lamport's rules", () => {
   it('IR2: each chat carries its timestamp, and its delivery is stamped above it', async () => {
     const commands: Command[] = ['n1', 'n1', 'n1', 'n2', 'n3', 'n3'].map((node, i) => ({ atMs: i * 10, node, id: `c${i + 1}` }));
     await simulate({ seed: 12, nodes: cluster(3, createLamportNode), network: { delayMs: { min: 1, max: 60 } } }, async (sim) => {
-      sendCommands(sim, commands);
+      sendCommands(sim, commands, chat);
       await runToQuiet(sim);
       const history = causalHistory(sim.trace);
       const stamped = stampedEvents(history);
@@ -310,7 +292,7 @@ describe('The transcript', () => {
   it('three nodes chat over a slow network; every transcript lists every chat once, in the same order', async () => {
     const commands: Command[] = ['n1', 'n2', 'n3', 'n1', 'n3', 'n2', 'n2', 'n1'].map((node, i) => ({ atMs: i * 25, node, id: `${node}-${i + 1}` }));
     await simulate({ seed: 21, nodes: cluster(3, createLamportNode), network: { delayMs: { min: 1, max: 120 } } }, async (sim) => {
-      sendCommands(sim, commands);
+      sendCommands(sim, commands, chat);
       await runToQuiet(sim);
       const { history, stamped } = checkClocks(sim);
       assertTranscripts(await readTranscripts(sim), stamped, history);
@@ -337,7 +319,7 @@ describe('sweeps', () => {
       const { nodes, commands, maxDelayMs } = workload(seed);
       const details = { workload: commands.map((c) => `t=${c.atMs}ms ${c.node} broadcasts ${c.id}`).join('\n') };
       await simulate({ seed, nodes: cluster(nodes, createLamportNode), network: { delayMs: { min: 1, max: maxDelayMs } }, details }, async (sim) => {
-        sendCommands(sim, commands);
+        sendCommands(sim, commands, chat);
         await runToQuiet(sim);
         const { history, stamped } = checkClocks(sim);
         assertTranscripts(await readTranscripts(sim), stamped, history);

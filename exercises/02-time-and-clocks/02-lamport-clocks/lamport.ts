@@ -6,43 +6,12 @@
  *
  * @module
  */
-import { todo, type Message, type Node, type NodeContext, type NodeId, type RpcRequest } from '#harness';
+import { type Node, todo } from '#harness';
+import type { Stamp } from './protocol.ts';
+// 💡 protocol.ts also holds the messages (BroadcastCommand, Chat, TranscriptRequest, TranscriptOk) and logEvent:
+//    import them as you need them.
 
 const README = 'exercises/02-time-and-clocks/02-lamport-clocks/README.md';
-
-/** Client → node: "broadcast this chat to everyone". Fire-and-forget: no answer. */
-export interface BroadcastCommand extends Message {
-  readonly type: 'broadcast';
-  /** The chat's id, unique in the run. */
-  readonly id: string;
-  readonly text: string;
-}
-
-/** Node → every other node: one chat, stamped with the Lamport time of its broadcast. */
-export interface Chat extends Message {
-  readonly type: 'chat';
-  readonly id: string;
-  readonly text: string;
-  /** The sender's Lamport clock at the broadcast. */
-  readonly lamport: number;
-}
-
-/** Client → node: "list every chat you know, in the total order". Sent with `ctx.rpc`. */
-export interface TranscriptRequest extends RpcRequest {
-  readonly type: 'transcript';
-}
-
-/** Node → client: the ids of every chat the node sent or delivered, in the total order. */
-export interface TranscriptOk extends Message {
-  readonly type: 'transcript_ok';
-  readonly ids: readonly string[];
-}
-
-/** A chat's place in the total order: the Lamport time of its broadcast, and the node that broadcast it. */
-export interface Stamp {
-  readonly lamport: number;
-  readonly node: NodeId;
-}
 
 /**
  * Lamport's total order (⇒): by timestamp, ties broken by node id (compared as strings). Negative when
@@ -53,11 +22,6 @@ export function compareStamps(a: Stamp, b: Stamp): number {
   // 💡 Equal timestamps are common: two nodes that broadcast at the same moment both stamp L=1.
   todo('compare two stamps: by Lamport time, then by node id', README);
   void [a, b];
-}
-
-/** Given: reports one event and its Lamport timestamp to the tests, as a line in the trace. */
-export function logEvent(ctx: NodeContext, kind: 'send' | 'deliver', id: string, lamport: number): void {
-  ctx.log(`${kind} ${id} L=${lamport}`);
 }
 
 /** A chat node: broadcasts chats on command, stamps every event with its Lamport clock, answers `transcript`. */

@@ -10,57 +10,28 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { NodeId } from '#harness';
 import {
-  causalHistory,
-  cluster,
   type CausalEvent,
+  causalHistory,
   type CausalHistory,
   type CausalRelation,
-  type Simulation,
+  cluster,
   replayProperty,
   simulate,
+  type Simulation,
   SimulationTestFailure,
   sweepSeedCount,
 } from '#harness/testing';
-import { compareVectors, createVectorClockNode, type LocalCommand, type Relation, type SendCommand, type VectorClock } from './vector-clock.ts';
+import { runToQuiet, sendCommands, type Command } from '../_test-support/commands.ts';
+import { matchReportedEvents, type NoteEventKind, type ReadReport } from '../_test-support/note-events.ts';
+import type { Relation, VectorClock } from './protocol.ts';
+import { compareVectors, createVectorClockNode } from './vector-clock.ts';
 
 // ───────────────────────────── helpers ─────────────────────────────
-
-/** "At `atMs`, node `node` does a local event `id`, or sends note `id` to `to`." */
-interface Command {
-  readonly atMs: number;
-  readonly node: NodeId;
-  readonly id: string;
-  readonly to?: NodeId;
-}
-
-/** Client c1 sends each command at its time. It never receives anything, so it adds no causal paths. */
-function sendCommands(sim: Simulation, commands: readonly Command[]): void {
-  sim.client('c1', async (c) => {
-    for (const { atMs, node, id, to } of [...commands].sort((a, b) => a.atMs - b.atMs)) {
-      await c.sleep(Math.max(0, atMs - c.now()));
-      if (to === undefined) {
-        const command: LocalCommand = { type: 'local', id };
-        c.send(node, command);
-      } else {
-        const command: SendCommand = { type: 'send', id, to };
-        c.send(node, command);
-      }
-    }
-  });
-}
-
-async function runToQuiet(sim: Simulation): Promise<void> {
-  const done = await sim.runUntilClientsDone({ timeoutMs: 10_000 });
-  if (!done) throw new Error('the client did not finish sending its commands within 10 s of virtual time');
-  await sim.run({ untilMs: sim.nowMs + 1_000 });
-}
-
-type Kind = 'local' | 'send' | 'deliver';
 
 /** A `logEvent` line, matched to the ground-truth event it stamps. */
 interface Stamped {
   readonly node: NodeId;
-  readonly kind: Kind;
+  readonly kind: NoteEventKind;
   readonly id: string;
   readonly vector: VectorClock;
   readonly event: CausalEvent;
@@ -87,67 +58,26 @@ function isVector(value: unknown): value is VectorClock {
     Object.values(value).every((count) => typeof count === 'number' && Number.isInteger(count) && count >= 0);
 }
 
-/**
- * Reads every `logEvent` line and matches it to the trace: `local X` is the log line itself (a local
- * event); the k-th `send X` at n is n's k-th send of note X; the k-th `deliver X` at n is n's k-th
- * delivery of note X. Fails, in words, on an event that was not reported or a report with no event.
- */
+/** Reads one `logEvent` line, `<kind> <id> <vector as JSON>`; fails, in words, on a malformed vector. */
+const readReport: ReadReport<VectorClock> = (log) => {
+  const match = /^(local|send|deliver) (\S+) (.*)$/.exec(log.text);
+  if (match === null) return undefined;
+  const [, kind, id, vectorText] = match as unknown as [string, NoteEventKind, string, string];
+  let vector: unknown;
+  try {
+    vector = JSON.parse(vectorText);
+  } catch {
+    vector = undefined;
+  }
+  if (!isVector(vector)) {
+    throw new Error(`${log.node} logged "${log.text}" at t=${log.t} ms: a vector timestamp is an object of counts, e.g. {"n1":2,"n2":0}; report events with logEvent(ctx, kind, id, vector)`);
+  }
+  return { kind, id, stamp: vector };
+};
+
+/** Every reported event, matched to the trace event it stamps (see {@link matchReportedEvents}), in trace order. */
 function stampedEvents(history: CausalHistory): Stamped[] {
-  const noteId = new Map<number, string>();
-  const sends = new Map<string, CausalEvent[]>();
-  const deliveries = new Map<string, CausalEvent[]>();
-  const push = (map: Map<string, CausalEvent[]>, key: string, event: CausalEvent) => map.set(key, [...(map.get(key) ?? []), event]);
-  for (const causal of history.events) {
-    const event = causal.event;
-    if (event.kind === 'send' && event.type === 'note') {
-      const id = String((event.message as { id?: unknown }).id);
-      noteId.set(event.id, id);
-      push(sends, `${event.from} ${id}`, causal);
-    } else if (event.kind === 'deliver' && event.type === 'note') {
-      push(deliveries, `${event.to} ${noteId.get(event.id)}`, causal);
-    }
-  }
-  const stamped: Stamped[] = [];
-  const used = new Map<string, number>();
-  for (const causal of history.events) {
-    const event = causal.event;
-    if (event.kind !== 'log') continue;
-    const match = /^(local|send|deliver) (\S+) (.*)$/.exec(event.text);
-    if (match === null) continue;
-    const [, kind, id, vectorText] = match as unknown as [string, Kind, string, string];
-    let vector: unknown;
-    try {
-      vector = JSON.parse(vectorText);
-    } catch {
-      vector = undefined;
-    }
-    if (!isVector(vector)) {
-      throw new Error(`${event.node} logged "${event.text}" at t=${event.t} ms: a vector timestamp is an object of counts, e.g. {"n1":2,"n2":0}; report events with logEvent(ctx, kind, id, vector)`);
-    }
-    if (kind === 'local') {
-      stamped.push({ node: event.node, kind, id, vector, event: causal });
-      continue;
-    }
-    const key = `${event.node} ${id}`;
-    const index = used.get(`${kind} ${key}`) ?? 0;
-    const matched = (kind === 'send' ? sends : deliveries).get(key)?.[index];
-    if (matched === undefined) {
-      const did = kind === 'send' ? `sent note ${id}` : `received note ${id}`;
-      throw new Error(`${event.node} reported ${kind} number ${index + 1} of note ${id} at t=${event.t} ms, but it ${did} only ${index} time(s)`);
-    }
-    used.set(`${kind} ${key}`, index + 1);
-    stamped.push({ node: event.node, kind, id, vector, event: matched });
-  }
-  for (const [kind, map] of [['send', sends], ['deliver', deliveries]] as const) {
-    for (const [key, events] of map) {
-      const reported = used.get(`${kind} ${key}`) ?? 0;
-      if (reported >= events.length) continue;
-      const [node, id] = key.split(' ');
-      const verb = kind === 'send' ? 'sent' : 'delivered';
-      throw new Error(`${node} ${verb} note ${id} at t=${events[reported]!.event.t} ms but reported no '${kind} ${id}' event: call logEvent(ctx, '${kind}', id, vector) for every ${kind === 'send' ? 'send' : 'delivery'}`);
-    }
-  }
-  return stamped.sort((a, b) => a.event.traceIndex - b.event.traceIndex);
+  return matchReportedEvents(history, readReport, 'vector').map(({ stamp, ...event }) => ({ ...event, vector: stamp }));
 }
 
 /** The definition, written out by the tests: used to tell a wrong vector from a wrong comparison. */

@@ -6,35 +6,11 @@
  *
  * @module
  */
-import { todo, type Message, type Node, type NodeContext, type NodeId } from '#harness';
+import { type Node, todo } from '#harness';
+import type { Relation, VectorClock } from './protocol.ts';
+// 💡 protocol.ts also holds the messages (LocalCommand, SendCommand, Note) and logEvent: import them as you need them.
 
 const README = 'exercises/02-time-and-clocks/03-vector-clocks/README.md';
-
-/** A vector timestamp: for each node, how many of its events are in the past of this one. A missing entry is 0. */
-export type VectorClock = Readonly<Record<NodeId, number>>;
-
-/** How event a relates to event b: `before` means a happened before b. */
-export type Relation = 'before' | 'after' | 'concurrent' | 'same';
-
-/** Client → node: "do a local event called `id`". Fire-and-forget. */
-export interface LocalCommand extends Message {
-  readonly type: 'local';
-  readonly id: string;
-}
-
-/** Client → node: "send a note called `id` to node `to`". Fire-and-forget. */
-export interface SendCommand extends Message {
-  readonly type: 'send';
-  readonly id: string;
-  readonly to: NodeId;
-}
-
-/** Node → node: a note, stamped with the vector timestamp of its send. */
-export interface Note extends Message {
-  readonly type: 'note';
-  readonly id: string;
-  readonly vector: VectorClock;
-}
 
 /**
  * Compares two vector timestamps: `before` if a ≤ b entry by entry and they differ, `after` if b ≤ a and
@@ -46,11 +22,6 @@ export function compareVectors(a: VectorClock, b: VectorClock): Relation {
   //    event could have caused the other. They are concurrent.
   todo('compare two vector timestamps', README);
   void [a, b];
-}
-
-/** Given: reports one event and its vector timestamp to the tests, as a line in the trace. */
-export function logEvent(ctx: NodeContext, kind: 'local' | 'send' | 'deliver', id: string, vector: VectorClock): void {
-  ctx.log(`${kind} ${id} ${JSON.stringify(vector)}`);
 }
 
 /** A node that stamps its local events, sends and deliveries with a vector clock. */

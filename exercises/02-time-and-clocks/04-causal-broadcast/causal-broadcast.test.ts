@@ -6,28 +6,29 @@
  * handled the client's `broadcast` command. The delivery checkers of `harness/check/delivery` judge them.
  */
 import { describe, expect, it } from 'vitest';
+import type { NodeId } from '#harness';
 import {
   assertCausalOrder,
   assertExactlyOnce,
-  causalDependencies,
   type BroadcastEvent,
+  causalDependencies,
   type DeliveryRecord,
   type SentRecord,
 } from '#harness/check';
-import type { NodeId } from '#harness';
 import {
   cluster,
   deriveSeed,
   describeSchedule,
+  forEachSeed,
+  type NetworkSettingsInput,
   randomFaultSchedule,
   Rng,
   scenario,
-  type NetworkSettingsInput,
-  type Simulation,
-  forEachSeed,
   simulate,
+  type Simulation,
 } from '#harness/testing';
-import { createCausalBroadcastNode, type BroadcastCommand } from './causal-broadcast.ts';
+import { createCausalBroadcastNode } from './causal-broadcast.ts';
+import type { BroadcastCommand } from './protocol.ts';
 
 // ───────────────────────────── helpers ─────────────────────────────
 

@@ -6,30 +6,11 @@
  *
  * @module
  */
-import { todo, type Message, type Node, type NodeContext, type NodeId } from '#harness';
+import { type Message, type Node, type NodeId, todo } from '#harness';
+// 💡 protocol.ts, next to this file, is given: BroadcastCommand (the client's command) and deliverToApplication
+//    (hand a message to the application). Import them as you need them.
 
 const README = 'exercises/02-time-and-clocks/04-causal-broadcast/README.md';
-
-/** Client → node: "broadcast this message to everyone". Fire-and-forget; the network may duplicate it. */
-export interface BroadcastCommand extends Message {
-  readonly type: 'broadcast';
-  /** The message's id, unique in the run. */
-  readonly id: string;
-  readonly text: string;
-}
-
-/** What the application above the broadcast layer receives. */
-export interface AppMessage {
-  readonly id: string;
-  /** The node that broadcast it. */
-  readonly from: NodeId;
-  readonly text: string;
-}
-
-/** Given: hands a message to the application. Call it exactly once per message, at every node (the sender too). */
-export function deliverToApplication(ctx: NodeContext, message: AppMessage): void {
-  ctx.log(`deliver ${message.id} from ${message.from}`);
-}
 
 /**
  * Node → node: one copy of a broadcast, with what its sender had delivered when it sent it. This shape

@@ -9,71 +9,40 @@
 import { describe, expect, it } from 'vitest';
 import type { NodeId } from '#harness';
 import {
+  type CausalEvent,
   causalHistory,
+  type CausalHistory,
+  changeClock,
+  type ClockState,
   cluster,
   deriveSeed,
   describeSchedule,
+  forEachSeed,
   localTimeMs,
-  readClock,
-  changeClock,
-  startClock,
   PERFECT_CLOCK,
   randomFaultSchedule,
+  readClock,
   Rng,
   scenario,
-  type CausalEvent,
-  type CausalHistory,
-  type ClockSettings,
-  type ClockState,
-  type Simulation,
-  forEachSeed,
   simulate,
+  type Simulation,
+  startClock,
 } from '#harness/testing';
-import { createHlcNode, hlcReceive, hlcSendOrLocal, type Hlc, type LocalCommand, type SendCommand } from './hlc.ts';
+import type { Clocks } from '../_test-support/clocks.ts';
+import { runToQuiet, sendCommands, type Command } from '../_test-support/commands.ts';
+import { matchReportedEvents, type NoteEventKind, type ReadReport } from '../_test-support/note-events.ts';
+import { createHlcNode, hlcReceive, hlcSendOrLocal } from './hlc.ts';
+import type { Hlc } from './protocol.ts';
 
 // ───────────────────────────── helpers ─────────────────────────────
 
 /** Commands start at t=1 s, so that every physical clock (skew at most ±500 ms) reads above 0 by then. */
 const START_MS = 1_000;
 
-/** "At `atMs`, node `node` does a local event `id`, or sends note `id` to `to`." */
-interface Command {
-  readonly atMs: number;
-  readonly node: NodeId;
-  readonly id: string;
-  readonly to?: NodeId;
-}
-
-type Clocks = Readonly<Record<NodeId, Partial<ClockSettings>>>;
-
-/** Client c1 sends each command at its time. It never receives anything, so it adds no causal paths. */
-function sendCommands(sim: Simulation, commands: readonly Command[]): void {
-  sim.client('c1', async (c) => {
-    for (const { atMs, node, id, to } of [...commands].sort((a, b) => a.atMs - b.atMs)) {
-      await c.sleep(Math.max(0, atMs - c.now()));
-      if (to === undefined) {
-        const command: LocalCommand = { type: 'local', id };
-        c.send(node, command);
-      } else {
-        const command: SendCommand = { type: 'send', id, to };
-        c.send(node, command);
-      }
-    }
-  });
-}
-
-async function runToQuiet(sim: Simulation): Promise<void> {
-  const done = await sim.runUntilClientsDone({ timeoutMs: 10_000 });
-  if (!done) throw new Error('the client did not finish sending its commands within 10 s of virtual time');
-  await sim.run({ untilMs: sim.nowMs + 1_000 });
-}
-
-type Kind = 'local' | 'send' | 'deliver';
-
 /** A `logEvent` line, matched to the ground-truth event it stamps. */
 interface Stamped {
   readonly node: NodeId;
-  readonly kind: Kind;
+  readonly kind: NoteEventKind;
   readonly id: string;
   readonly hlc: Hlc;
   readonly event: CausalEvent;
@@ -103,60 +72,20 @@ function hlcLess(a: Hlc, b: Hlc): boolean {
 
 const LOG_LINE = /^(local|send|deliver) (\S+) l=(-?\d+(?:\.\d+)?) c=(-?\d+(?:\.\d+)?)$/;
 
-/**
- * Reads every `logEvent` line and matches it to the trace: `local X` is the log line itself; the k-th
- * `send X` at n is n's k-th send of note X; the k-th `deliver X` at n is n's k-th delivery of note X.
- */
+/** Reads one `logEvent` line, `<kind> <id> l=<ms> c=<n>`; fails, in words, on a malformed one. */
+const readReport: ReadReport<Hlc> = (log) => {
+  if (!/^(local|send|deliver) /.test(log.text)) return undefined;
+  const match = LOG_LINE.exec(log.text);
+  if (match === null) {
+    throw new Error(`${log.node} logged "${log.text}" at t=${log.t} ms: report events with logEvent(ctx, kind, id, hlc), which writes "send <id> l=<ms> c=<n>"`);
+  }
+  const [, kind, id, l, c] = match as unknown as [string, NoteEventKind, string, string, string];
+  return { kind, id, stamp: { l: Number(l), c: Number(c) } };
+};
+
+/** Every reported event, matched to the trace event it stamps (see {@link matchReportedEvents}), in trace order. */
 function stampedEvents(history: CausalHistory): Stamped[] {
-  const noteId = new Map<number, string>();
-  const sends = new Map<string, CausalEvent[]>();
-  const deliveries = new Map<string, CausalEvent[]>();
-  const push = (map: Map<string, CausalEvent[]>, key: string, event: CausalEvent) => map.set(key, [...(map.get(key) ?? []), event]);
-  for (const causal of history.events) {
-    const event = causal.event;
-    if (event.kind === 'send' && event.type === 'note') {
-      const id = String((event.message as { id?: unknown }).id);
-      noteId.set(event.id, id);
-      push(sends, `${event.from} ${id}`, causal);
-    } else if (event.kind === 'deliver' && event.type === 'note') {
-      push(deliveries, `${event.to} ${noteId.get(event.id)}`, causal);
-    }
-  }
-  const stamped: Stamped[] = [];
-  const used = new Map<string, number>();
-  for (const causal of history.events) {
-    const event = causal.event;
-    if (event.kind !== 'log' || !/^(local|send|deliver) /.test(event.text)) continue;
-    const match = LOG_LINE.exec(event.text);
-    if (match === null) {
-      throw new Error(`${event.node} logged "${event.text}" at t=${event.t} ms: report events with logEvent(ctx, kind, id, hlc), which writes "send <id> l=<ms> c=<n>"`);
-    }
-    const [, kind, id, l, c] = match as unknown as [string, Kind, string, string, string];
-    const hlc = { l: Number(l), c: Number(c) };
-    if (kind === 'local') {
-      stamped.push({ node: event.node, kind, id, hlc, event: causal });
-      continue;
-    }
-    const key = `${event.node} ${id}`;
-    const index = used.get(`${kind} ${key}`) ?? 0;
-    const matched = (kind === 'send' ? sends : deliveries).get(key)?.[index];
-    if (matched === undefined) {
-      const did = kind === 'send' ? `sent note ${id}` : `received note ${id}`;
-      throw new Error(`${event.node} reported ${kind} number ${index + 1} of note ${id} at t=${event.t} ms, but it ${did} only ${index} time(s)`);
-    }
-    used.set(`${kind} ${key}`, index + 1);
-    stamped.push({ node: event.node, kind, id, hlc, event: matched });
-  }
-  for (const [kind, map] of [['send', sends], ['deliver', deliveries]] as const) {
-    for (const [key, events] of map) {
-      const reported = used.get(`${kind} ${key}`) ?? 0;
-      if (reported >= events.length) continue;
-      const [node, id] = key.split(' ');
-      const verb = kind === 'send' ? 'sent' : 'delivered';
-      throw new Error(`${node} ${verb} note ${id} at t=${events[reported]!.event.t} ms but reported no '${kind} ${id}' event: call logEvent(ctx, '${kind}', id, hlc) for every ${kind === 'send' ? 'send' : 'delivery'}`);
-    }
-  }
-  return stamped.sort((a, b) => a.event.traceIndex - b.event.traceIndex);
+  return matchReportedEvents(history, readReport, 'hlc').map(({ stamp, ...event }) => ({ ...event, hlc: stamp }));
 }
 
 /** HLC §3, requirement 1: if e happened before f, then hlc(e) < hlc(f). Checked on every pair. */

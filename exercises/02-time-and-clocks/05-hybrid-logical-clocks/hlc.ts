@@ -6,26 +6,12 @@
  *
  * @module
  */
-import { todo, type Message, type Node, type NodeContext, type NodeId } from '#harness';
+import { type Node, todo } from '#harness';
+import type { Hlc } from './protocol.ts';
+// 💡 protocol.ts also holds INITIAL_HLC, compareHlc, the messages (LocalCommand, SendCommand, Note) and logEvent:
+//    import them as you need them.
 
 const README = 'exercises/02-time-and-clocks/05-hybrid-logical-clocks/README.md';
-
-/**
- * A hybrid logical clock timestamp: `l` is the largest physical clock reading this event has heard of
- * (its own or, through messages, another node's), in ms; `c` counts events that share that `l`.
- */
-export interface Hlc {
-  readonly l: number;
-  readonly c: number;
-}
-
-/** Every node's HLC before its first event. */
-export const INITIAL_HLC: Hlc = { l: 0, c: 0 };
-
-/** Given: the order of HLC timestamps, `l` first, then `c`. Negative when `a` comes first. */
-export function compareHlc(a: Hlc, b: Hlc): number {
-  return a.l !== b.l ? a.l - b.l : a.c - b.c;
-}
 
 /** Figure 5, "send or local event": the node's new HLC, given its current one and its physical clock `ptMs`. */
 export function hlcSendOrLocal(clock: Hlc, ptMs: number): Hlc {
@@ -44,31 +30,6 @@ export function hlcReceive(clock: Hlc, received: Hlc, ptMs: number): Hlc {
   //    delivery after the send when both have the same l.
   todo('update the HLC for a receive event', README);
   void [clock, received, ptMs];
-}
-
-/** Client → node: "do a local event called `id`". Fire-and-forget. */
-export interface LocalCommand extends Message {
-  readonly type: 'local';
-  readonly id: string;
-}
-
-/** Client → node: "send a note called `id` to node `to`". Fire-and-forget. */
-export interface SendCommand extends Message {
-  readonly type: 'send';
-  readonly id: string;
-  readonly to: NodeId;
-}
-
-/** Node → node: a note, stamped with the HLC of its send. */
-export interface Note extends Message {
-  readonly type: 'note';
-  readonly id: string;
-  readonly hlc: Hlc;
-}
-
-/** Given: reports one event and its HLC timestamp to the tests, as a line in the trace. */
-export function logEvent(ctx: NodeContext, kind: 'local' | 'send' | 'deliver', id: string, hlc: Hlc): void {
-  ctx.log(`${kind} ${id} l=${hlc.l} c=${hlc.c}`);
 }
 
 /** A node that stamps its local events, sends and deliveries with a hybrid logical clock. */

@@ -6,18 +6,8 @@
  * from n11's 1st (`n11-1`). The sequence number is saved in durable storage before each reply, so a
  * restarted node continues where it stopped.
  */
-import type { Message, NodeFactory } from '#harness';
-
-/** A client asks for a fresh id. */
-export interface GenerateRequest extends Message {
-  readonly type: 'generate';
-}
-
-/** The node's answer: an id that was never handed out before, by any node. */
-export interface GenerateReply extends Message {
-  readonly type: 'generate_ok';
-  readonly id: string;
-}
+import type { NodeFactory } from '#harness';
+import type { GenerateReply } from './protocol.ts';
 
 /** The storage key of the last sequence number this node handed out. */
 const LAST_SEQUENCE_KEY = 'lastSequence';

@@ -8,48 +8,8 @@
  *
  * @module
  */
-import type { ClientContext, Message, Node, NodeContext, NodeId, OperationOutcome, RpcRequest } from '#harness';
-
-/** Client → server: add `delta` to the counter. Retries of one increment carry the same `requestId`. */
-export interface IncrementRequest extends RpcRequest {
-  readonly type: 'increment';
-  /** Who asks. Request ids only need to be unique per client. */
-  readonly clientId: string;
-  /** Names this increment, across all its retries. */
-  readonly requestId: string;
-  readonly delta: number;
-}
-
-/** Server → client: the counter's value right after this increment was applied. */
-export interface IncrementOk extends Message {
-  readonly type: 'increment_ok';
-  readonly value: number;
-}
-
-/** Client → server: what is the counter's value? */
-export interface ReadRequest extends RpcRequest {
-  readonly type: 'read';
-}
-
-/** Server → client: the counter's value now. */
-export interface ReadOk extends Message {
-  readonly type: 'read_ok';
-  readonly value: number;
-}
-
-/** How hard {@link incrementWithRetries} tries. */
-export interface RetryOptions {
-  /** How many requests to send at most (the first one included). At least 1. */
-  readonly attempts: number;
-  /** How long to wait for each reply, in ms. */
-  readonly timeoutMs: number;
-}
-
-/** What an increment returns when it succeeds. */
-export interface IncrementOutput {
-  /** The counter's value right after the increment. */
-  readonly value: number;
-}
+import type { ClientContext, Node, NodeContext, NodeId, OperationOutcome } from '#harness';
+import type { IncrementOk, IncrementOutput, IncrementRequest, ReadOk, RetryOptions } from './protocol.ts';
 
 /**
  * The server's whole durable state. It lives in ONE storage key, so one `ctx.storage.set` saves the new

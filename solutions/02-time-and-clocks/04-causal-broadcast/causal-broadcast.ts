@@ -4,27 +4,7 @@
  * @module
  */
 import type { Message, Node, NodeContext, NodeId } from '#harness';
-
-/** Client → node: "broadcast this message to everyone". Fire-and-forget; the network may duplicate it. */
-export interface BroadcastCommand extends Message {
-  readonly type: 'broadcast';
-  /** The message's id, unique in the run. */
-  readonly id: string;
-  readonly text: string;
-}
-
-/** What the application above the broadcast layer receives. */
-export interface AppMessage {
-  readonly id: string;
-  /** The node that broadcast it. */
-  readonly from: NodeId;
-  readonly text: string;
-}
-
-/** Given: hands a message to the application. Call it exactly once per message, at every node (the sender too). */
-export function deliverToApplication(ctx: NodeContext, message: AppMessage): void {
-  ctx.log(`deliver ${message.id} from ${message.from}`);
-}
+import { deliverToApplication, type BroadcastCommand } from './protocol.ts';
 
 /** Node → node: one copy of a broadcast, with what its sender had delivered when it sent it. */
 export interface CausalMessage extends Message {
