@@ -13,7 +13,7 @@ import { ALL_PROPERTIES, watchRaft } from '../_test-support/invariants.ts';
 import { Clerk, assertExactlyOnce, assertKvLinearizable, randomWorkload } from '../_test-support/kv-client.ts';
 import { awaitLeader, reportFigure, trafficBetween } from '../_test-support/liveness.ts';
 import { awaitApplied, describeServers } from '../_test-support/workload.ts';
-import { createRaftNode, type KvReply, type KvRequest, type RaftNode } from './kv-raft.ts';
+import { createRaftNode, type KvReply, type KvRequest, type RaftNode } from './raft.ts';
 
 // ───────────────────────────── helpers ─────────────────────────────
 

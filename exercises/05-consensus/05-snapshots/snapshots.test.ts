@@ -26,7 +26,7 @@ import {
   type LogEntry,
   type RaftNode,
   type RequestVoteReply,
-} from './kv-raft.ts';
+} from './raft.ts';
 
 // ───────────────────────────── helpers ─────────────────────────────
 
