@@ -10,15 +10,8 @@ import { forEachSeed, simulate } from '../../../harness/testing/index.ts';
 import { watchRaft } from '../_test-support/invariants.ts';
 import { awaitLeader, describeTermChanges, reportFigure, trafficBetween } from '../_test-support/liveness.ts';
 import { Puppets, stableLeader, viewOf } from '../_test-support/raft-view.ts';
-import {
-  createRaftNode,
-  ELECTION_TIMEOUT_MS,
-  type AppendEntries,
-  type AppendEntriesReply,
-  type RaftNode,
-  type RequestVote,
-  type RequestVoteReply,
-} from './raft.ts';
+import { createRaftNode, type RaftNode } from './raft.ts';
+import { ELECTION_TIMEOUT_MS, type AppendEntries, type AppendEntriesReply, type RequestVote, type RequestVoteReply } from '../_given/raft-protocol.ts';
 
 // ───────────────────────────── helpers ─────────────────────────────
 

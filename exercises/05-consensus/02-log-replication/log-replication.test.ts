@@ -12,15 +12,8 @@ import { watchRaft } from '../_test-support/invariants.ts';
 import { awaitLeader, reportFigure, trafficBetween } from '../_test-support/liveness.ts';
 import { describeLog, leaders, Puppets, viewOf } from '../_test-support/raft-view.ts';
 import { appliedCommands, awaitApplied, awaitConvergence, proposeOn } from '../_test-support/workload.ts';
-import {
-  createRaftNode,
-  type AppendEntries,
-  type AppendEntriesReply,
-  type LogEntry,
-  type RaftNode,
-  type RequestVote,
-  type RequestVoteReply,
-} from './raft.ts';
+import { createRaftNode, type RaftNode } from './raft.ts';
+import type { AppendEntries, AppendEntriesReply, LogEntry, RequestVote, RequestVoteReply } from '../_given/raft-protocol.ts';
 
 // ───────────────────────────── helpers ─────────────────────────────
 

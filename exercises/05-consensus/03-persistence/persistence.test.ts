@@ -13,7 +13,8 @@ import { ALL_PROPERTIES, watchRaft } from '../_test-support/invariants.ts';
 import { awaitLeader } from '../_test-support/liveness.ts';
 import { describeLog, leaders, Puppets, stableLeader } from '../_test-support/raft-view.ts';
 import { appliedCommands, awaitApplied, awaitConvergence, describeServers, proposeOn } from '../_test-support/workload.ts';
-import { createRaftNode, type AppendEntries, type AppendEntriesReply, type LogEntry, type RaftNode, type RequestVote, type RequestVoteReply } from './raft.ts';
+import { createRaftNode, type RaftNode } from './raft.ts';
+import type { AppendEntries, AppendEntriesReply, LogEntry, RequestVote, RequestVoteReply } from '../_given/raft-protocol.ts';
 
 // ───────────────────────────── helpers ─────────────────────────────
 

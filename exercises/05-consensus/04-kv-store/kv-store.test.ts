@@ -10,10 +10,11 @@ import { describe, test } from 'vitest';
 import { cluster, describeSchedule, randomFaultSchedule, type ClientContext, type NodeId, type Simulation } from '../../../harness/index.ts';
 import { forEachSeed, simulate } from '../../../harness/testing/index.ts';
 import { ALL_PROPERTIES, watchRaft } from '../_test-support/invariants.ts';
-import { Clerk, assertExactlyOnce, assertKvLinearizable, randomWorkload } from '../_test-support/kv-client.ts';
+import { Clerk, assertNoWriteTookEffectTwice, assertKvLinearizable, randomWorkload } from '../_test-support/kv-client.ts';
 import { awaitLeader, reportFigure, trafficBetween } from '../_test-support/liveness.ts';
 import { awaitApplied, describeServers } from '../_test-support/workload.ts';
-import { createRaftNode, type KvReply, type KvRequest, type RaftNode } from './raft.ts';
+import { createRaftNode, type RaftNode } from './raft.ts';
+import type { KvReply, KvRequest } from '../_given/kv-protocol.ts';
 
 // ───────────────────────────── helpers ─────────────────────────────
 
@@ -50,7 +51,7 @@ function expectOk(what: string, outcome: Awaited<ReturnType<Clerk['get']>>, valu
 
 /** The checks every test ends with. */
 function assertHistoryIsSound(sim: Simulation): void {
-  assertExactlyOnce(sim);
+  assertNoWriteTookEffectTwice(sim);
   assertKvLinearizable(sim);
 }
 
@@ -169,7 +170,7 @@ describe('Exactly once, when the network duplicates a request', () => {
       });
       await sim.runUntilClientsDone({ timeoutMs: 1_000 });
       await sim.run({ untilMs: sim.nowMs + 200 });
-      assertExactlyOnce(sim);
+      assertNoWriteTookEffectTwice(sim);
       if (!replies.some((reply) => reply?.ok === true)) {
         throw new Error(`${leader}, a steady leader, answered neither copy of c1's append with ok: ${JSON.stringify(replies)}. Both copies name the same operation (clientId c1, seq 1): answer them with its one result.`);
       }

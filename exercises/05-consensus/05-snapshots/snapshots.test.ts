@@ -11,22 +11,14 @@ import { describe, test } from 'vitest';
 import { cluster, describeSchedule, randomFaultSchedule, type ClientContext, type NodeFactory, type NodeId, type Simulation } from '../../../harness/index.ts';
 import { forEachSeed, simulate } from '../../../harness/testing/index.ts';
 import { ALL_PROPERTIES, watchRaft } from '../_test-support/invariants.ts';
-import { Clerk, assertExactlyOnce, assertKvLinearizable, randomWorkload } from '../_test-support/kv-client.ts';
+import { Clerk, assertNoWriteTookEffectTwice, assertKvLinearizable, randomWorkload } from '../_test-support/kv-client.ts';
 import { awaitLeader, reportFigure, trafficBetween } from '../_test-support/liveness.ts';
 import { Puppets, snapshotIndex, viewOf } from '../_test-support/raft-view.ts';
 import { appliedCount, describeServers } from '../_test-support/workload.ts';
-import {
-  createRaftNode,
-  SNAPSHOT_THRESHOLD,
-  type AppendEntries,
-  type AppendEntriesReply,
-  type InstallSnapshot,
-  type InstallSnapshotReply,
-  type KvCommand,
-  type LogEntry,
-  type RaftNode,
-  type RequestVoteReply,
-} from './raft.ts';
+import { createRaftNode, type RaftNode } from './raft.ts';
+import type { AppendEntries, AppendEntriesReply, LogEntry, RequestVoteReply } from '../_given/raft-protocol.ts';
+import type { KvCommand } from '../_given/kv-protocol.ts';
+import { SNAPSHOT_THRESHOLD, type InstallSnapshot, type InstallSnapshotReply } from '../_given/snapshot-protocol.ts';
 
 // ───────────────────────────── helpers ─────────────────────────────
 
@@ -71,7 +63,7 @@ function expectOk(what: string, outcome: Awaited<ReturnType<Clerk['get']>>): voi
 }
 
 function assertHistoryIsSound(sim: Simulation): void {
-  assertExactlyOnce(sim);
+  assertNoWriteTookEffectTwice(sim);
   assertKvLinearizable(sim);
 }
 
