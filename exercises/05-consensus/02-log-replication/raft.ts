@@ -2,8 +2,8 @@
  * Exercise 5.2: Raft log replication (Raft §5.3, §5.4).
  *
  * This is the one file you edit. The spec is in README.md, next to this file. The leader election is
- * done: it is the reference solution of exercise 5.1 (yours may replace it). What is left is marked
- * with `todo(...)` and 👉.
+ * done: it is the reference solution of exercise 5.1 (to keep your own instead, run
+ * `npm run kata -- carry 05/02`). What is left is marked with `todo(...)` and 👉.
  */
 import { todo, type Message, type Node, type NodeContext, type NodeFactory, type NodeId, type TimerId, type TimerPayload } from '../../../harness/index.ts';
 import { ELECTION_TIMEOUT_MS, HEARTBEAT_INTERVAL_MS, type Role, type LogEntry, type RequestVote, type RequestVoteReply, type AppendEntries, type AppendEntriesReply, type RaftMessage, type Proposal } from '../_given/raft-protocol.ts';

@@ -2,8 +2,8 @@
  * Exercise 5.3: persistence (Raft Figure 2, "persistent state on all servers").
  *
  * This is the one file you edit. The spec is in README.md, next to this file. Election and replication
- * are done: this is the reference solution of exercise 5.2 (yours may replace it). What is left is
- * marked with `todo(...)` and 👉.
+ * are done: this is the reference solution of exercise 5.2 (to keep your own instead, run
+ * `npm run kata -- carry 05/03`). What is left is marked with `todo(...)` and 👉.
  */
 import { todo, type Message, type Node, type NodeContext, type NodeFactory, type NodeId, type TimerId, type TimerPayload } from '../../../harness/index.ts';
 import { ELECTION_TIMEOUT_MS, HEARTBEAT_INTERVAL_MS, type Role, type LogEntry, type RequestVote, type RequestVoteReply, type AppendEntries, type AppendEntriesReply, type RaftMessage, type Proposal } from '../_given/raft-protocol.ts';

@@ -2,7 +2,8 @@
  * Exercise 5.4: a linearizable key-value store on Raft (Raft §8).
  *
  * This is the one file you edit. The spec is in README.md, next to this file. Raft is done: election,
- * replication and persistence are the reference solution of exercise 5.3 (yours may replace them).
+ * replication and persistence are the reference solution of exercise 5.3 (to keep your own instead,
+ * run `npm run kata -- carry 05/04`).
  * What is left, the key-value service, is marked with `todo(...)` and 👉. The clients' messages
  * (`KvRequest`, `KvReply`), the log's `KvCommand` and `Session` are given, in `../_given/kv-protocol.ts`.
  */

@@ -2,8 +2,8 @@
  * Exercise 5.5: log compaction with snapshots (Raft §7).
  *
  * This is the one file you edit. The spec is in README.md, next to this file. The key-value store on
- * Raft is done: it is the reference solution of exercise 5.4, with its log indexing already made ready
- * for snapshots (`#snapshotIndex()`, `#entryAt(index)`, `#termAt(index)`). What is left is marked with
+ * Raft is done: it is the reference solution of exercise 5.4 (to keep your own instead, run
+ * `npm run kata -- carry 05/05`), with its log indexing already made ready for snapshots (`#snapshotIndex()`, `#entryAt(index)`, `#termAt(index)`). What is left is marked with
  * `todo(...)` and 👉. InstallSnapshot, its reply and what a snapshot holds are given, in
  * `../_given/snapshot-protocol.ts`.
  */

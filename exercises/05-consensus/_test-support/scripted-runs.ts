@@ -46,7 +46,8 @@ export async function withPuppets(factory: NodeFactory, run: PuppetRun, body: (s
   const nodes: Record<NodeId, NodeFactory> = { n1: factory };
   for (let index = 2; index <= run.size; index++) nodes[`n${index}`] = puppets.factory;
   await simulate({ seed: run.seed, nodes, network: { delayMs: 2 } }, async (sim) => {
-    (run.watch ?? ((watched: Simulation) => watchRaft(watched)))(sim);
+    const watch = run.watch ?? watchRaft;
+    watch(sim);
     await body(sim, puppets);
   });
 }
