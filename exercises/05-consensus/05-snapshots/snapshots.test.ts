@@ -10,12 +10,11 @@
 import { describe, test } from 'vitest';
 import { cluster, type NodeId, type Simulation } from '../../../harness/index.ts';
 import { simulate } from '../../../harness/testing/index.ts';
-import { ALL_PROPERTIES, watchRaft } from '../_test-support/invariants.ts';
 import { Clerk } from '../_test-support/kv-client.ts';
 import { assertHistoryIsSound, expectOk, runClient, sweepKvUnderFaults } from '../_test-support/kv-runs.ts';
 import { awaitLeader, reportFigure, trafficBetween } from '../_test-support/liveness.ts';
 import { snapshotIndex, viewOf } from '../_test-support/raft-view.ts';
-import { append, nodeOf, withPuppets } from '../_test-support/scripted-runs.ts';
+import { append, nodeOf, watchEveryProperty, withPuppets } from '../_test-support/scripted-runs.ts';
 import { appliedCount, describeServers } from '../_test-support/workload.ts';
 import { createRaftNode, type RaftNode } from './raft.ts';
 import type { AppendEntries, AppendEntriesReply, LogEntry, RequestVoteReply } from '../_given/raft-protocol.ts';
@@ -28,7 +27,7 @@ const serverOf = nodeOf<RaftNode>;
 
 /** Raft's safety properties, durability included, and the bound on the log, after every event. */
 function watchAll(sim: Simulation): void {
-  watchRaft(sim, { properties: ALL_PROPERTIES });
+  watchEveryProperty(sim);
   sim.watch('Log compaction (§7)', (s) => {
     for (const node of s.nodeIds) {
       const view = viewOf(s, node);
