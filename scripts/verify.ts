@@ -1,7 +1,8 @@
 /**
  * `npm run verify`: the repository's own check, run by CI after `npm ci`.
  *
- * 1. structure: every exercise has its spec, hints, one stub, tests, a solution, notes and known mistakes
+ * 1. structure: every exercise has its spec, hints, one stub, tests, a solution, notes and known mistakes;
+ *    a stub that builds on the previous exercise is what its stub.patch generates from that solution
  * 2. typecheck: the whole repository under strict TypeScript
  * 3. harness: the harness's own tests
  * 3b. trace viewer: the viewer's page, opened in headless Chromium, draws, explains and escapes a real trace
@@ -23,6 +24,7 @@ import path from 'node:path';
 import { findExercises, repositoryRoot, solutionFileOf, type Exercise, type Mistake } from './lib/exercises.ts';
 import { applyMistake } from './lib/mistakes.ts';
 import { runMistakes } from './lib/mistake-runner.ts';
+import { checkStub, findStubSources, STUB_PATCH_FILE } from './lib/stubs.ts';
 import { runVitest, spawnAndCollect, type VitestRun } from './lib/vitest-run.ts';
 
 interface Check {
@@ -82,9 +84,24 @@ function checkStructure(exercises: readonly Exercise[]): void {
     for (const mistake of exercise.mistakes) {
       if (mistake.breaks === null || mistake.description === null) problems.push(`${mistake.file} lacks a "Known mistake:" or "Breaks:" line in its preamble`);
     }
+    problems.push(...generatedStubProblems(exercises, exercise));
     record('structure', exercise.id, problems.length === 0, problems.length === 0 ? undefined : problems.join('\n'));
   }
   summarise('structure');
+}
+
+/** A stub built from the previous solution must be exactly what its stub.patch generates (`npm run stubs`). */
+function generatedStubProblems(exercises: readonly Exercise[], exercise: Exercise): string[] {
+  const patch = path.join(exercise.solutionDirectory, STUB_PATCH_FILE);
+  if (exercise.stubFrom === null) {
+    return existsSync(path.join(repositoryRoot, patch)) ? [`${patch} exists, but exercise.json has no "stub.from" naming the exercise it builds on`] : [];
+  }
+  try {
+    const sources = findStubSources(exercises).filter((source) => source.exercise.id === exercise.id);
+    return sources.map((source) => checkStub(repositoryRoot, source)).filter((problem) => problem !== null);
+  } catch (error) {
+    return [error instanceof Error ? error.message : String(error)];
+  }
 }
 
 // ─────────────────────────────── 2. typecheck ───────────────────────────────

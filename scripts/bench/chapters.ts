@@ -18,7 +18,7 @@ import { repositoryRoot } from '../lib/exercises.ts';
 import { runVitest } from '../lib/vitest-run.ts';
 import { Clerk, assertKvLinearizable, randomWorkload } from '../../exercises/05-consensus/_test-support/kv-client.ts';
 import { createRaftNode as createPersistentRaft, type RaftNode as PersistentRaft } from '../../solutions/05-consensus/03-persistence/raft.ts';
-import { createRaftNode as createKvRaft } from '../../solutions/05-consensus/05-snapshots/kv-raft.ts';
+import { createRaftNode as createKvRaft } from '../../solutions/05-consensus/05-snapshots/raft.ts';
 import type { BenchFigure, BenchSuite } from './types.ts';
 
 /** Runs chapter 5's tests against the reference solutions and times the whole process. */

@@ -8,6 +8,7 @@
  * npm run kata -- hint <exercise>    the next hint
  * npm run kata -- diff <exercise>    your file beside the reference solution (a spoiler: asks first)
  * npm run kata -- reset <exercise>   put the stub back (your file is saved under .kata/saved/)
+ * npm run kata -- carry <exercise>   start from your own previous file: merge it into this exercise's stub
  * npm run kata -- replay <exercise> --seed N
  * npm run kata -- report             a progress summary to hand to an instructor
  * npm run kata -- new 05/06 membership   a new exercise, laid out by the convention (for authors)
@@ -25,6 +26,7 @@ import { describeHintOutcome, hintsSeen, readHints, revealNextHint } from './hin
 import { resolveExercise, shortestName } from './names.ts';
 import { measureProgress, readProgress, type ExerciseProgress } from './progress.ts';
 import { replay } from './replay.ts';
+import { carryForward } from './carry.ts';
 import { buildReport } from './report.ts';
 import { resetExercise } from './reset.ts';
 import { scaffoldExercise, ScaffoldError } from './scaffold.ts';
@@ -54,6 +56,10 @@ const USAGE = `Usage: npm run kata -- <verb> [exercise] [options]
   hint <exercise>                   reveal the next hint, one at a time
   diff <exercise> [--yes]           your file beside the reference solution (a spoiler: asks first)
   reset <exercise>                  restore the stub; your file is saved under .kata/saved/ first
+  carry <exercise>                  start from your own file of the exercise before instead of the
+                                    stub's copy of the reference: a three-way merge of your file into
+                                    the stub (e.g. carry 05/02 brings your 5.1 into 5.2); your file of
+                                    this exercise is saved under .kata/saved/ first
   replay <exercise> --seed N        rerun the exercise's tests with one seed and show the traces
          [--test <name>]            (only tests whose name matches)
          [--property <seed:path>]   (instead of --seed: replay a shrunk fast-check case, KATA_REPLAY)
@@ -105,6 +111,8 @@ export async function runKata(argv: readonly string[], context: CliContext): Pro
         return await diff(context, requireExercise(course, rest[0], 'diff'), values.yes === true, colors);
       case 'reset':
         return reset(context, requireExercise(course, rest[0], 'reset'), colors);
+      case 'carry':
+        return carry(context, course, requireExercise(course, rest[0], 'carry'), colors);
       case 'replay':
         return await replayVerb(context, requireExercise(course, rest[0], 'replay'), values, colors);
       case 'report':
@@ -222,6 +230,41 @@ function reset(context: CliContext, entry: CourseExercise, colors: Palette): num
     console.log(colors.green(`Restored the stub of ${result.file} from ${from}.`));
   }
   return 0;
+}
+
+function carry(context: CliContext, course: Course, entry: CourseExercise, colors: Palette): number {
+  const exercises = allExercises(course).map((candidate) => candidate.exercise);
+  const name = shortestName(entry.exercise, exercises);
+  let conflicted = 0;
+  for (const result of carryForward(context.root, entry.exercise, exercises)) {
+    if (result.savedTo !== null) console.log(`Saved your ${result.file} to ${colors.bold(result.savedTo)}`);
+    if (result.todosInPrevious > 0) {
+      console.log(colors.yellow(`Note: your ${result.from} still calls todo( ${result.todosInPrevious} time(s); those parts come along unfinished.`));
+    }
+    if (result.conflicts === 0) {
+      console.log(colors.green(`Carried your ${result.from} into ${result.file}: your code, plus what ${entry.title} adds. No conflicts.`));
+      continue;
+    }
+    conflicted++;
+    console.log(colors.red(`Carried your ${result.from} into ${result.file} with ${result.conflicts} conflict(s): places where you and the stub changed the same lines.`));
+    console.log(
+      indent(
+        [
+          `Each is marked in ${result.file}:`,
+          `  <<<<<<< ${result.labels[0]}  (your lines)`,
+          `  ||||||| ${result.labels[1]}  (the lines you both started from)`,
+          '  =======',
+          `  >>>>>>> ${result.labels[2]}  (the stub's lines)`,
+          'Keep what you want from each side (usually your code, with the stub\'s new todo(...)s and 👉 notes), and delete',
+          'the marker lines. The file does not compile until every marker is gone.',
+          result.savedTo === null ? '' : `Your previous ${result.file} is at ${result.savedTo}.`,
+          `To start from the plain stub instead: npm run kata -- reset ${name}`,
+        ].filter((line) => line !== '').join('\n'),
+        2,
+      ),
+    );
+  }
+  return conflicted === 0 ? 0 : 1;
 }
 
 async function replayVerb(

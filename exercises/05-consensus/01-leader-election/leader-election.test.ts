@@ -5,39 +5,27 @@
  * of EVERY run, so a violation stops the run at the event that caused it.
  */
 import { describe, test } from 'vitest';
-import type { NodeFactory, NodeId } from '#harness';
+import type { NodeId } from '#harness';
 import {
   cluster,
   describeSchedule,
-  randomFaultSchedule,
-  type Simulation,
   forEachSeed,
+  randomFaultSchedule,
   simulate,
+  type Simulation,
 } from '#harness/testing';
 import { watchRaft } from '../_test-support/invariants.ts';
 import { awaitLeader, describeTermChanges, reportFigure, trafficBetween } from '../_test-support/liveness.ts';
 import { Puppets, stableLeader, viewOf } from '../_test-support/raft-view.ts';
-import {
-  createRaftNode,
-  ELECTION_TIMEOUT_MS,
-  type AppendEntries,
-  type AppendEntriesReply,
-  type RaftNode,
-  type RequestVote,
-  type RequestVoteReply,
-} from './raft.ts';
+import { withPuppets } from '../_test-support/scripted-runs.ts';
+import { createRaftNode, type RaftNode } from './raft.ts';
+import { ELECTION_TIMEOUT_MS, type AppendEntries, type AppendEntriesReply, type RequestVote, type RequestVoteReply } from '../_given/raft-protocol.ts';
 
 // ───────────────────────────── helpers ─────────────────────────────
 
-/** A real n1 and puppet peers n2..n<size>, on a network with a fixed 2 ms delay so scripts read simply. */
-async function withPuppets(size: number, seed: number, body: (sim: Simulation, puppets: Puppets) => Promise<void>): Promise<void> {
-  const puppets = new Puppets();
-  const nodes: Record<NodeId, NodeFactory> = { n1: createRaftNode };
-  for (let index = 2; index <= size; index++) nodes[`n${index}`] = puppets.factory;
-  await simulate({ seed, nodes, network: { delayMs: 2 } }, async (sim) => {
-    watchRaft(sim, { properties: ['election-safety', 'terms-and-votes'] });
-    await body(sim, puppets);
-  });
+/** Election Safety and one vote per term: all that exercise 1 can be held to. */
+function watchElection(sim: Simulation): void {
+  watchRaft(sim, { properties: ['election-safety', 'terms-and-votes'] });
 }
 
 function requestVote(term: number, candidateId: NodeId): RequestVote {
@@ -126,7 +114,7 @@ describe('Scenarios', () => {
 describe('Terms (§5.1)', () => {
   test('a server that sees a higher term adopts it, and a candidate or leader becomes a follower', async () => {
     // Raft §5.1
-    await withPuppets(3, 11, async (sim, puppets) => {
+    await withPuppets(createRaftNode, { size: 3, seed: 11, watch: watchElection }, async (sim, puppets) => {
       // Raft §5.1: n1 first becomes a candidate on its own (nobody answers it), then hears of term 7.
       await sim.runUntil(() => viewOf(sim, 'n1')?.role === 'candidate', { timeoutMs: 1_000 });
       const candidateTerm = node1(sim).currentTerm;
@@ -145,7 +133,7 @@ describe('Terms (§5.1)', () => {
 
   test('a request from an older term is refused, and the reply carries the newer term', async () => {
     // Raft §5.1
-    await withPuppets(3, 12, async (sim, puppets) => {
+    await withPuppets(createRaftNode, { size: 3, seed: 12, watch: watchElection }, async (sim, puppets) => {
       sim.at(5, () => puppets.send('n2', 'n1', requestVote(5, 'n2')));
       sim.at(20, () => puppets.send('n3', 'n1', heartbeat(3, 'n3')));
       sim.at(30, () => puppets.send('n3', 'n1', requestVote(4, 'n3')));
@@ -166,7 +154,7 @@ describe('Terms (§5.1)', () => {
 describe('Voting (§5.2)', () => {
   test('a server votes for the first candidate of a term and for no other; a repeated request gets the same answer', async () => {
     // Raft §5.2, Figure 2 (RequestVote receiver)
-    await withPuppets(3, 21, async (sim, puppets) => {
+    await withPuppets(createRaftNode, { size: 3, seed: 21, watch: watchElection }, async (sim, puppets) => {
       sim.at(5, () => puppets.send('n2', 'n1', requestVote(2, 'n2')));
       sim.at(15, () => puppets.send('n3', 'n1', requestVote(2, 'n3')));
       sim.at(25, () => puppets.send('n2', 'n1', requestVote(2, 'n2')));
@@ -189,7 +177,7 @@ describe('Voting (§5.2)', () => {
 
   test('a follower that hears nothing starts an election: next term, votes for itself, asks every server', async () => {
     // Raft §5.2, Figure 2 (Candidates)
-    await withPuppets(5, 22, async (sim, puppets) => {
+    await withPuppets(createRaftNode, { size: 5, seed: 22, watch: watchElection }, async (sim, puppets) => {
       await sim.run({ untilMs: ELECTION_TIMEOUT_MS.max + 20 });
       const requests = puppets.messages<RequestVote>('RequestVote', 'n1');
       const asked = new Set(requests.map((d) => d.to));
@@ -209,7 +197,7 @@ describe('Voting (§5.2)', () => {
     // Raft §5.2 (randomized election timeouts)
     const starts: number[] = [];
     for (let seed = 1; seed <= 30; seed++) {
-      await withPuppets(3, seed, async (sim, puppets) => {
+      await withPuppets(createRaftNode, { size: 3, seed: seed, watch: watchElection }, async (sim, puppets) => {
         await sim.run({ untilMs: ELECTION_TIMEOUT_MS.max + 50 });
         const first = puppets.messages<RequestVote>('RequestVote', 'n1')[0];
         if (first === undefined) throw new Error(`n1 started no election within ${sim.nowMs} ms although it heard from no leader.`);
@@ -234,7 +222,7 @@ describe('Voting (§5.2)', () => {
 describe('Winning and losing elections (§5.2)', () => {
   test('a candidate with votes from a majority becomes leader and sends heartbeats at once, and then regularly', async () => {
     // Raft §5.2, Figure 2 (Leaders)
-    await withPuppets(5, 31, async (sim, puppets) => {
+    await withPuppets(createRaftNode, { size: 5, seed: 31, watch: watchElection }, async (sim, puppets) => {
       puppets.on('RequestVote', (puppet, from, message) => {
         puppets.send(puppet, from, { type: 'RequestVoteReply', term: message['term'] as number, voteGranted: true } satisfies RequestVoteReply);
       });
@@ -262,7 +250,7 @@ describe('Winning and losing elections (§5.2)', () => {
 
   test('a candidate with votes from a minority does not become leader, and tries again in a later term', async () => {
     // Raft §5.2
-    await withPuppets(5, 32, async (sim, puppets) => {
+    await withPuppets(createRaftNode, { size: 5, seed: 32, watch: watchElection }, async (sim, puppets) => {
       puppets.on('RequestVote', (puppet, from, message) => {
         const voteGranted = puppet === 'n2';
         puppets.send(puppet, from, { type: 'RequestVoteReply', term: message['term'] as number, voteGranted } satisfies RequestVoteReply);
@@ -277,7 +265,7 @@ describe('Winning and losing elections (§5.2)', () => {
 
   test('a candidate that hears from the leader of its term becomes a follower', async () => {
     // Raft §5.2
-    await withPuppets(3, 33, async (sim, puppets) => {
+    await withPuppets(createRaftNode, { size: 3, seed: 33, watch: watchElection }, async (sim, puppets) => {
       await sim.runUntil(() => viewOf(sim, 'n1')?.role === 'candidate', { timeoutMs: 1_000 });
       const term = node1(sim).currentTerm;
       puppets.send('n2', 'n1', heartbeat(term, 'n2'));
@@ -293,7 +281,7 @@ describe('Winning and losing elections (§5.2)', () => {
 
   test('a follower that keeps receiving heartbeats never starts an election', async () => {
     // Raft §5.2, Figure 2 (Followers)
-    await withPuppets(3, 34, async (sim, puppets) => {
+    await withPuppets(createRaftNode, { size: 3, seed: 34, watch: watchElection }, async (sim, puppets) => {
       for (let t = 10; t < 3_000; t += 50) sim.at(t, () => puppets.send('n2', 'n1', heartbeat(1, 'n2')));
       await sim.run({ untilMs: 3_000 });
       const election = puppets.messages<RequestVote>('RequestVote', 'n1')[0];

@@ -6,61 +6,26 @@
  * Machine Safety. A violation stops the run at the event that caused it.
  */
 import { describe, test } from 'vitest';
-import type { NodeFactory, NodeId } from '#harness';
+import type { NodeId } from '#harness';
 import {
   cluster,
   describeSchedule,
-  randomFaultSchedule,
-  type Simulation,
   forEachSeed,
+  randomFaultSchedule,
   simulate,
+  type Simulation,
 } from '#harness/testing';
 import { watchRaft } from '../_test-support/invariants.ts';
 import { awaitLeader, reportFigure, trafficBetween } from '../_test-support/liveness.ts';
 import { describeLog, leaders, Puppets, viewOf } from '../_test-support/raft-view.ts';
+import { append, entry, lastReply, nodeOf, withPuppets } from '../_test-support/scripted-runs.ts';
 import { appliedCommands, awaitApplied, awaitConvergence, proposeOn } from '../_test-support/workload.ts';
-import {
-  createRaftNode,
-  type AppendEntries,
-  type AppendEntriesReply,
-  type LogEntry,
-  type RaftNode,
-  type RequestVote,
-  type RequestVoteReply,
-} from './raft.ts';
+import { createRaftNode, type RaftNode } from './raft.ts';
+import type { AppendEntries, AppendEntriesReply, RequestVote, RequestVoteReply } from '../_given/raft-protocol.ts';
 
 // ───────────────────────────── helpers ─────────────────────────────
 
-function raftOf(sim: Simulation, node: NodeId): RaftNode {
-  const instance = sim.nodeInstance<RaftNode>(node);
-  if (instance === undefined) throw new Error(`${node} is down`);
-  return instance;
-}
-
-/** A real n1 and puppet peers, on a network with a fixed 2 ms delay so scripts read simply. */
-async function withPuppets(size: number, seed: number, body: (sim: Simulation, puppets: Puppets) => Promise<void>): Promise<void> {
-  const puppets = new Puppets();
-  const nodes: Record<NodeId, NodeFactory> = { n1: createRaftNode };
-  for (let index = 2; index <= size; index++) nodes[`n${index}`] = puppets.factory;
-  await simulate({ seed, nodes, network: { delayMs: 2 } }, async (sim) => {
-    watchRaft(sim);
-    await body(sim, puppets);
-  });
-}
-
-function entry(index: number, term: number, command: string): LogEntry {
-  return { index, term, command };
-}
-
-function append(term: number, leaderId: NodeId, prevLogIndex: number, prevLogTerm: number, entries: LogEntry[], leaderCommit = 0): AppendEntries {
-  return { type: 'AppendEntries', term, leaderId, prevLogIndex, prevLogTerm, entries, leaderCommit };
-}
-
-function lastReply<M extends AppendEntriesReply | RequestVoteReply>(puppets: Puppets, type: M['type'], to: NodeId, asked: string): M {
-  const replies = puppets.messages<M>(type, 'n1').filter((d) => d.to === to);
-  if (replies.length === 0) throw new Error(`n1 never answered ${asked}: every request gets a ${type}.`);
-  return replies[replies.length - 1]!.message;
-}
+const raftOf = nodeOf<RaftNode>;
 
 function logOf(sim: Simulation): string {
   return describeLog(raftOf(sim, 'n1'));
@@ -196,7 +161,7 @@ describe('Scenarios', () => {
 describe('AppendEntries, receiver (§5.3)', () => {
   test('a follower stores entries that follow a matching prevLogIndex and prevLogTerm, and acknowledges them', async () => {
     // Raft §5.3, Figure 2 (AppendEntries receiver, rules 2 and 4)
-    await withPuppets(3, 11, async (sim, puppets) => {
+    await withPuppets(createRaftNode, { size: 3, seed: 11 }, async (sim, puppets) => {
       sim.at(5, () => puppets.send('n2', 'n1', append(1, 'n2', 0, 0, [entry(1, 1, 'a'), entry(2, 1, 'b')])));
       sim.at(15, () => puppets.send('n2', 'n1', append(1, 'n2', 2, 1, [entry(3, 1, 'c')])));
       await sim.run({ untilMs: 30 });
@@ -209,7 +174,7 @@ describe('AppendEntries, receiver (§5.3)', () => {
 
   test('the consistency check: a follower refuses entries when it lacks prevLogIndex, or holds another term there', async () => {
     // Raft §5.3, Figure 2 (AppendEntries receiver, rule 2)
-    await withPuppets(3, 12, async (sim, puppets) => {
+    await withPuppets(createRaftNode, { size: 3, seed: 12 }, async (sim, puppets) => {
       sim.at(5, () => puppets.send('n2', 'n1', append(2, 'n2', 0, 0, [entry(1, 1, 'a'), entry(2, 2, 'b')])));
       sim.at(15, () => puppets.send('n2', 'n1', append(2, 'n2', 5, 2, [entry(6, 2, 'f')])));
       sim.at(25, () => puppets.send('n2', 'n1', append(2, 'n2', 2, 1, [entry(3, 2, 'c')])));
@@ -224,7 +189,7 @@ describe('AppendEntries, receiver (§5.3)', () => {
 
   test('a follower deletes a conflicting entry and all that follow it, then appends the new ones', async () => {
     // Raft §5.3, Figure 2 (AppendEntries receiver, rule 3)
-    await withPuppets(3, 13, async (sim, puppets) => {
+    await withPuppets(createRaftNode, { size: 3, seed: 13 }, async (sim, puppets) => {
       sim.at(5, () => puppets.send('n2', 'n1', append(1, 'n2', 0, 0, [entry(1, 1, 'a'), entry(2, 1, 'b'), entry(3, 1, 'c')])));
       sim.at(15, () => puppets.send('n3', 'n1', append(2, 'n3', 1, 1, [entry(2, 2, 'x')])));
       await sim.run({ untilMs: 30 });
@@ -236,7 +201,7 @@ describe('AppendEntries, receiver (§5.3)', () => {
 
   test('a stale AppendEntries that arrives after a newer one does not cut the log short', async () => {
     // Raft §5.3, Figure 2 (AppendEntries receiver, rule 3: only on a conflict)
-    await withPuppets(3, 14, async (sim, puppets) => {
+    await withPuppets(createRaftNode, { size: 3, seed: 14 }, async (sim, puppets) => {
       // The network delivered the leader's second message first; the first one arrives late.
       sim.at(5, () => puppets.send('n2', 'n1', append(1, 'n2', 0, 0, [entry(1, 1, 'a'), entry(2, 1, 'b'), entry(3, 1, 'c')])));
       sim.at(15, () => puppets.send('n2', 'n1', append(1, 'n2', 0, 0, [entry(1, 1, 'a')])));
@@ -253,7 +218,7 @@ describe('AppendEntries, receiver (§5.3)', () => {
 
   test("a follower sets commitIndex to min(leaderCommit, index of last new entry) and applies entries in order", async () => {
     // Raft §5.3, Figure 2 (AppendEntries receiver, rule 5; All servers)
-    await withPuppets(3, 15, async (sim, puppets) => {
+    await withPuppets(createRaftNode, { size: 3, seed: 15 }, async (sim, puppets) => {
       // n1 holds a stale entry 4 of term 1 that the leader of term 2 has not checked yet.
       sim.at(5, () => puppets.send('n2', 'n1', append(1, 'n2', 0, 0, [entry(1, 1, 'a'), entry(2, 1, 'b'), entry(3, 1, 'c'), entry(4, 1, 'stale')])));
       sim.at(15, () => puppets.send('n3', 'n1', append(2, 'n3', 0, 0, [entry(1, 1, 'a'), entry(2, 1, 'b')], 1)));
@@ -277,7 +242,7 @@ describe('AppendEntries, receiver (§5.3)', () => {
 describe('Replication, leader (§5.3, §5.4.2)', () => {
   test('a leader sends new entries to every follower, and commits and applies them once a majority stored them', async () => {
     // Raft §5.3, Figure 2 (Leaders)
-    await withPuppets(5, 21, async (sim, puppets) => {
+    await withPuppets(createRaftNode, { size: 5, seed: 21 }, async (sim, puppets) => {
       obligingFollowers(puppets);
       await sim.runUntil(() => viewOf(sim, 'n1')?.role === 'leader', { timeoutMs: 1_000 });
       await sim.run({ untilMs: sim.nowMs + 20 });
@@ -300,7 +265,7 @@ describe('Replication, leader (§5.3, §5.4.2)', () => {
 
   test('a leader backs up nextIndex when a follower refuses, until their logs match', async () => {
     // Raft §5.3
-    await withPuppets(3, 22, async (sim, puppets) => {
+    await withPuppets(createRaftNode, { size: 3, seed: 22 }, async (sim, puppets) => {
       // n1 first follows n3 (term 1) and stores three entries; then it wins term 2 with n3's vote.
       sim.at(5, () => puppets.send('n3', 'n1', append(1, 'n3', 0, 0, [entry(1, 1, 'a'), entry(2, 1, 'b'), entry(3, 1, 'c')])));
       puppets.on('RequestVote', (puppet, from, message) => {
@@ -326,7 +291,7 @@ describe('Replication, leader (§5.3, §5.4.2)', () => {
 
   test('Figure 8: a leader does not commit an entry of an earlier term by counting its replicas', async () => {
     // Raft §5.4.2. n1 stores entry 1 in term 1, wins term 2, and learns that n3 stores entry 1 too.
-    await withPuppets(3, 23, async (sim, puppets) => {
+    await withPuppets(createRaftNode, { size: 3, seed: 23 }, async (sim, puppets) => {
       sim.at(5, () => puppets.send('n2', 'n1', append(1, 'n2', 0, 0, [entry(1, 1, 'old')])));
       obligingFollowers(puppets);
       // n2 has gone quiet; n3's log is empty at first, so it refuses until the leader sends from index 1.
@@ -365,7 +330,7 @@ describe('The election restriction (§5.4.1)', () => {
   ];
   for (const [position, c] of cases.entries()) {
     test(`n1 (log ends 2:t2) ${c.grant ? 'grants' : 'refuses'} a candidate whose log ends ${c.lastLogIndex}:t${c.lastLogTerm}: ${c.why}`, async () => {
-      await withPuppets(3, 31 + position, async (sim, puppets) => {
+      await withPuppets(createRaftNode, { size: 3, seed: 31 + position }, async (sim, puppets) => {
         sim.at(5, () => puppets.send('n2', 'n1', append(2, 'n2', 0, 0, [entry(1, 1, 'a'), entry(2, 2, 'b')])));
         const request: RequestVote = { type: 'RequestVote', term: 3, candidateId: 'n3', lastLogIndex: c.lastLogIndex, lastLogTerm: c.lastLogTerm };
         sim.at(15, () => puppets.send('n3', 'n1', request));

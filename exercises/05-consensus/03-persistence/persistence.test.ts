@@ -7,60 +7,27 @@
  * acknowledged entry, an entry it counted when committing) must have survived.
  */
 import { describe, test } from 'vitest';
-import type { NodeFactory, NodeId } from '#harness';
+import type { NodeId } from '#harness';
 import {
   cluster,
   deriveSeed,
   describeSchedule,
+  forEachSeed,
   randomFaultSchedule,
   Rng,
-  type Simulation,
-  forEachSeed,
   simulate,
+  type Simulation,
 } from '#harness/testing';
-import { ALL_PROPERTIES, watchRaft } from '../_test-support/invariants.ts';
 import { awaitLeader } from '../_test-support/liveness.ts';
-import { describeLog, leaders, Puppets, stableLeader } from '../_test-support/raft-view.ts';
+import { describeLog, leaders, stableLeader } from '../_test-support/raft-view.ts';
+import { append, entry, lastReply, nodeOf, watchEveryProperty, withPuppets } from '../_test-support/scripted-runs.ts';
 import { appliedCommands, awaitApplied, awaitConvergence, describeServers, proposeOn } from '../_test-support/workload.ts';
-import { createRaftNode, type AppendEntries, type AppendEntriesReply, type LogEntry, type RaftNode, type RequestVote, type RequestVoteReply } from './raft.ts';
+import { createRaftNode, type RaftNode } from './raft.ts';
+import type { AppendEntriesReply, RequestVote, RequestVoteReply } from '../_given/raft-protocol.ts';
 
 // ───────────────────────────── helpers ─────────────────────────────
 
-function raftOf(sim: Simulation, node: NodeId): RaftNode {
-  const instance = sim.nodeInstance<RaftNode>(node);
-  if (instance === undefined) throw new Error(`${node} is down`);
-  return instance;
-}
-
-/** Every safety property, durability included. */
-function watchAll(sim: Simulation): void {
-  watchRaft(sim, { properties: ALL_PROPERTIES });
-}
-
-/** A real n1 and puppet peers, on a network with a fixed 2 ms delay so scripts read simply. */
-async function withPuppets(size: number, seed: number, body: (sim: Simulation, puppets: Puppets) => Promise<void>): Promise<void> {
-  const puppets = new Puppets();
-  const nodes: Record<NodeId, NodeFactory> = { n1: createRaftNode };
-  for (let index = 2; index <= size; index++) nodes[`n${index}`] = puppets.factory;
-  await simulate({ seed, nodes, network: { delayMs: 2 } }, async (sim) => {
-    watchAll(sim);
-    await body(sim, puppets);
-  });
-}
-
-function entry(index: number, term: number, command: string): LogEntry {
-  return { index, term, command };
-}
-
-function append(term: number, leaderId: NodeId, prevLogIndex: number, prevLogTerm: number, entries: LogEntry[], leaderCommit = 0): AppendEntries {
-  return { type: 'AppendEntries', term, leaderId, prevLogIndex, prevLogTerm, entries, leaderCommit };
-}
-
-function lastReply<M extends AppendEntriesReply | RequestVoteReply>(puppets: Puppets, type: M['type'], to: NodeId, asked: string): M {
-  const replies = puppets.messages<M>(type, 'n1').filter((d) => d.to === to);
-  if (replies.length === 0) throw new Error(`n1 never answered ${asked}: every request gets a ${type}.`);
-  return replies[replies.length - 1]!.message;
-}
+const raftOf = nodeOf<RaftNode>;
 
 /** Crashes `node` at `atMs` and restarts it `downMs` later. */
 function crashAt(sim: Simulation, node: NodeId, atMs: number, downMs: number): void {
@@ -74,7 +41,7 @@ describe('Scenarios', () => {
   test('a follower crashes and restarts: it comes back with its term, its vote and its log, and catches up', async () => {
     // Raft Figure 2 (persistent state)
     await simulate({ seed: 1, nodes: cluster(3, createRaftNode) }, async (sim) => {
-      watchAll(sim);
+      watchEveryProperty(sim);
       const leader = await awaitLeader(sim, { withinMs: 1_000 });
       for (const command of ['a', 'b', 'c']) proposeOn(sim, leader, command);
       await awaitApplied(sim, sim.nodeIds, 3, 500, 'after proposing a, b, c');
@@ -100,7 +67,7 @@ describe('Scenarios', () => {
   test('every server crashes at once and restarts: nothing committed is lost', async () => {
     // Raft Figure 2 (persistent state), §5.4
     await simulate({ seed: 2, nodes: cluster(3, createRaftNode) }, async (sim) => {
-      watchAll(sim);
+      watchEveryProperty(sim);
       const leader = await awaitLeader(sim, { withinMs: 1_000 });
       for (const command of ['a', 'b', 'c']) proposeOn(sim, leader, command);
       await awaitApplied(sim, [leader], 3, 500, 'after proposing a, b, c');
@@ -123,7 +90,7 @@ describe('Scenarios', () => {
 describe('What must be durable before a server answers (Figure 2)', () => {
   test('a vote survives a crash: after restarting, a server does not vote for another candidate in the same term', async () => {
     // Raft Figure 2 (votedFor), §5.2
-    await withPuppets(3, 11, async (sim, puppets) => {
+    await withPuppets(createRaftNode, { size: 3, seed: 11, watch: watchEveryProperty }, async (sim, puppets) => {
       const ask = (from: NodeId): RequestVote => ({ type: 'RequestVote', term: 2, candidateId: from, lastLogIndex: 0, lastLogTerm: 0 });
       sim.at(5, () => puppets.send('n2', 'n1', ask('n2')));
       crashAt(sim, 'n1', 10, 10);
@@ -139,7 +106,7 @@ describe('What must be durable before a server answers (Figure 2)', () => {
 
   test('currentTerm survives a crash: after restarting, a server refuses a leader of an older term', async () => {
     // Raft Figure 2 (currentTerm), §5.1
-    await withPuppets(3, 12, async (sim, puppets) => {
+    await withPuppets(createRaftNode, { size: 3, seed: 12, watch: watchEveryProperty }, async (sim, puppets) => {
       sim.at(5, () => puppets.send('n2', 'n1', { type: 'RequestVote', term: 5, candidateId: 'n2', lastLogIndex: 0, lastLogTerm: 0 } satisfies RequestVote));
       crashAt(sim, 'n1', 10, 10);
       sim.at(30, () => puppets.send('n3', 'n1', append(3, 'n3', 0, 0, [entry(1, 3, 'old-leader')])));
@@ -153,7 +120,7 @@ describe('What must be durable before a server answers (Figure 2)', () => {
 
   test('acknowledged entries survive a crash', async () => {
     // Raft Figure 2 (log[])
-    await withPuppets(3, 13, async (sim, puppets) => {
+    await withPuppets(createRaftNode, { size: 3, seed: 13, watch: watchEveryProperty }, async (sim, puppets) => {
       sim.at(5, () => puppets.send('n2', 'n1', append(1, 'n2', 0, 0, [entry(1, 1, 'a'), entry(2, 1, 'b'), entry(3, 1, 'c')])));
       crashAt(sim, 'n1', 10, 10);
       await sim.run({ untilMs: 30 });
@@ -166,7 +133,7 @@ describe('What must be durable before a server answers (Figure 2)', () => {
 
   test('after a restart, every committed entry is in the state machine exactly once', async () => {
     // Raft Figure 2 (lastApplied), §5.4.3
-    await withPuppets(3, 14, async (sim, puppets) => {
+    await withPuppets(createRaftNode, { size: 3, seed: 14, watch: watchEveryProperty }, async (sim, puppets) => {
       sim.at(5, () => puppets.send('n2', 'n1', append(1, 'n2', 0, 0, [entry(1, 1, 'a'), entry(2, 1, 'b'), entry(3, 1, 'c')], 3)));
       crashAt(sim, 'n1', 10, 10);
       sim.at(30, () => puppets.send('n2', 'n1', append(1, 'n2', 3, 1, [], 3)));
@@ -195,7 +162,7 @@ describe('Sweeps', () => {
         nodes: Object.keys(nodes), healAtMs, kinds: ['crash', 'crash', 'partition', 'isolate', 'network'], maxFaults: 8, maxDelayMs: 60, maxDuplicateRate: 0.4,
       });
       await simulate({ seed, nodes, faults, details: { faults: describeSchedule(faults) } }, async (sim) => {
-        watchAll(sim);
+        watchEveryProperty(sim);
         let next = 0;
         for (let t = 20; t < healAtMs; t += 40) sim.at(t, () => leaders(sim).forEach(({ node }) => raftOf(sim, node).propose(`c${next++}`)));
         await sim.run({ untilMs: healAtMs });
@@ -208,7 +175,7 @@ describe('Sweeps', () => {
     // Raft Figure 2 (persistent state), §5.4
     await forEachSeed({ count: seeds }, async (seed) => {
       await simulate({ seed, nodes: cluster(3, createRaftNode) }, async (sim) => {
-        watchAll(sim);
+        watchEveryProperty(sim);
         const rng = new Rng(deriveSeed(seed, 'crash points'));
         let next = 0;
         for (let t = 10; t < 1_500; t += 15) sim.at(t, () => leaders(sim).forEach(({ node }) => raftOf(sim, node).propose(`c${next++}`)));

@@ -7,59 +7,18 @@
  * Every value written is a unique token, so an operation that takes effect twice is caught in the store.
  */
 import { describe, test } from 'vitest';
-import type { ClientContext, NodeId } from '#harness';
-import {
-  cluster,
-  describeSchedule,
-  randomFaultSchedule,
-  type Simulation,
-  forEachSeed,
-  simulate,
-} from '#harness/testing';
-import { ALL_PROPERTIES, watchRaft } from '../_test-support/invariants.ts';
-import { Clerk, assertExactlyOnce, assertKvLinearizable, randomWorkload } from '../_test-support/kv-client.ts';
+import { cluster, simulate } from '#harness/testing';
+import { Clerk, assertNoWriteTookEffectTwice } from '../_test-support/kv-client.ts';
+import { assertHistoryIsSound, expectOk, runClient, sweepKvUnderFaults } from '../_test-support/kv-runs.ts';
 import { awaitLeader, reportFigure, trafficBetween } from '../_test-support/liveness.ts';
+import { nodeOf, watchEveryProperty } from '../_test-support/scripted-runs.ts';
 import { awaitApplied, describeServers } from '../_test-support/workload.ts';
-import { createRaftNode, type KvReply, type KvRequest, type RaftNode } from './kv-raft.ts';
+import { createRaftNode, type RaftNode } from './raft.ts';
+import type { KvReply, KvRequest } from '../_given/kv-protocol.ts';
 
 // ───────────────────────────── helpers ─────────────────────────────
 
-function serverOf(sim: Simulation, node: NodeId): RaftNode {
-  const instance = sim.nodeInstance<RaftNode>(node);
-  if (instance === undefined) throw new Error(`${node} is down`);
-  return instance;
-}
-
-function watchAll(sim: Simulation): void {
-  watchRaft(sim, { properties: ALL_PROPERTIES });
-}
-
-/** Adds client `id` running `work` and runs until it is done; fails with the servers' state if it is not. */
-async function runClient(sim: Simulation, id: string, withinMs: number, work: (c: ClientContext, clerk: Clerk) => Promise<void>): Promise<Clerk> {
-  let clerk: Clerk | undefined;
-  sim.client(id, async (c) => {
-    clerk = new Clerk(c, sim.nodeIds);
-    await work(c, clerk);
-  });
-  if (!(await sim.runUntilClientsDone({ timeoutMs: withinMs }))) {
-    throw new Error(`${id} did not finish within ${withinMs} ms of virtual time (its clerk: ${JSON.stringify(clerk?.stats)}).\n  ${describeServers(sim)}`);
-  }
-  return clerk!;
-}
-
-/** Fails unless `outcome` is ok (with `value`, for a get). */
-function expectOk(what: string, outcome: Awaited<ReturnType<Clerk['get']>>, value?: string): void {
-  if (outcome.status !== 'ok') throw new Error(`${what} did not complete (${outcome.status}) although a majority of servers was up and connected.`);
-  if (value !== undefined && outcome.output?.value !== value) {
-    throw new Error(`${what} returned ${JSON.stringify(outcome.output?.value)}; expected ${JSON.stringify(value)}.`);
-  }
-}
-
-/** The checks every test ends with. */
-function assertHistoryIsSound(sim: Simulation): void {
-  assertExactlyOnce(sim);
-  assertKvLinearizable(sim);
-}
+const serverOf = nodeOf<RaftNode>;
 
 // ───────────────────────────── 1. stories ─────────────────────────────
 
@@ -67,7 +26,7 @@ describe('Scenarios', () => {
   test("a client's put, append and get go through the leader, and the get sees both writes", async () => {
     // Raft §8
     await simulate({ seed: 1, nodes: cluster(3, createRaftNode) }, async (sim) => {
-      watchAll(sim);
+      watchEveryProperty(sim);
       await runClient(sim, 'c1', 3_000, async (_c, clerk) => {
         expectOk("put('k', 'x;')", await clerk.put('k', 'x;'));
         expectOk("append('k', 'y;')", await clerk.append('k', 'y;'));
@@ -81,7 +40,7 @@ describe('Scenarios', () => {
   test('every server applies the same operations: after a while, every store holds the same values', async () => {
     // Raft §5.4.3
     await simulate({ seed: 2, nodes: cluster(3, createRaftNode) }, async (sim) => {
-      watchAll(sim);
+      watchEveryProperty(sim);
       await runClient(sim, 'c1', 3_000, async (_c, clerk) => {
         for (let i = 0; i < 5; i++) expectOk(`append #${i + 1}`, await clerk.append(`k${i % 2}`));
       });
@@ -99,7 +58,7 @@ describe('Redirects', () => {
   test('a follower answers not_leader with a leaderHint naming the leader', async () => {
     // Raft §8 (clients find the leader)
     await simulate({ seed: 11, nodes: cluster(3, createRaftNode) }, async (sim) => {
-      watchAll(sim);
+      watchEveryProperty(sim);
       const leader = await awaitLeader(sim, { withinMs: 1_000 });
       await sim.run({ untilMs: sim.nowMs + 200 });
       const follower = sim.nodeIds.find((node) => node !== leader)!;
@@ -122,7 +81,7 @@ describe('Exactly once', () => {
   test('an append whose reply is lost is retried with the same seq, and takes effect once', async () => {
     // Raft §8 (exactly once: client sessions)
     await simulate({ seed: 21, nodes: cluster(3, createRaftNode) }, async (sim) => {
-      watchAll(sim);
+      watchEveryProperty(sim);
       const leader = await awaitLeader(sim, { withinMs: 1_000 });
       // The leader's replies to c1 are lost for 150 ms: the first attempt takes effect, its answer does not arrive.
       await runClient(sim, 'c1', 3_000, async (_c, clerk) => {
@@ -139,7 +98,7 @@ describe('Exactly once', () => {
   test('a retry that reaches a new leader takes effect once: client sessions are part of the replicated state', async () => {
     // Raft §8 (exactly once: client sessions)
     await simulate({ seed: 22, nodes: cluster(3, createRaftNode) }, async (sim) => {
-      watchAll(sim);
+      watchEveryProperty(sim);
       const leader = await awaitLeader(sim, { withinMs: 1_000 });
       let appended = false;
       sim.client('c1', async (c) => {
@@ -165,7 +124,7 @@ describe('Exactly once, when the network duplicates a request', () => {
   test('a request delivered twice before it commits takes effect once: duplicates are recognised when applied', async () => {
     // Raft §8 (exactly once: client sessions)
     await simulate({ seed: 23, nodes: cluster(3, createRaftNode) }, async (sim) => {
-      watchAll(sim);
+      watchEveryProperty(sim);
       const leader = await awaitLeader(sim, { withinMs: 1_000 });
       let replies: Array<KvReply | undefined> = [];
       sim.client('c1', async (c) => {
@@ -176,7 +135,7 @@ describe('Exactly once, when the network duplicates a request', () => {
       });
       await sim.runUntilClientsDone({ timeoutMs: 1_000 });
       await sim.run({ untilMs: sim.nowMs + 200 });
-      assertExactlyOnce(sim);
+      assertNoWriteTookEffectTwice(sim);
       if (!replies.some((reply) => reply?.ok === true)) {
         throw new Error(`${leader}, a steady leader, answered neither copy of c1's append with ok: ${JSON.stringify(replies)}. Both copies name the same operation (clientId c1, seq 1): answer them with its one result.`);
       }
@@ -188,7 +147,7 @@ describe('Linearizable reads and writes (§8)', () => {
   test('a deposed leader does not answer a read from its stale state', async () => {
     // Raft §8 (read-only operations)
     await simulate({ seed: 31, nodes: cluster(5, createRaftNode) }, async (sim) => {
-      watchAll(sim);
+      watchEveryProperty(sim);
       const old = await awaitLeader(sim, { withinMs: 1_000 });
       await runClient(sim, 'c1', 3_000, async (_c, clerk) => expectOk("put('k', 'v1;')", await clerk.put('k', 'v1;')));
       // The old leader is cut off from the other servers (not from clients); the majority elects a new one.
@@ -208,7 +167,7 @@ describe('Linearizable reads and writes (§8)', () => {
   test('a write answered by a leader is never lost, even if that leader is cut off right after', async () => {
     // Raft §8, §5.4
     await simulate({ seed: 32, nodes: cluster(5, createRaftNode) }, async (sim) => {
-      watchAll(sim);
+      watchEveryProperty(sim);
       const old = await awaitLeader(sim, { withinMs: 1_000 });
       sim.apply({ kind: 'partition', groups: [[old], sim.nodeIds.filter((node) => node !== old)] });
       await runClient(sim, 'c1', 5_000, async (_c, clerk) => {
@@ -228,7 +187,7 @@ describe('Efficiency', () => {
   test('an operation costs a handful of messages, and clients find the leader without wandering', async () => {
     // Raft §8
     await simulate({ seed: 41, nodes: cluster(5, createRaftNode) }, async (sim) => {
-      watchAll(sim);
+      watchEveryProperty(sim);
       await awaitLeader(sim, { withinMs: 1_000 });
       await sim.run({ untilMs: sim.nowMs + 200 });
       const before = sim.stats();
@@ -258,30 +217,6 @@ describe('Sweeps', () => {
   const timeout = 600_000;
 
   test(`three clients under crashes, partitions, drops, duplicates and delays: exactly once, linearizable, and every client served once the faults heal: ${seeds} seeds`, { timeout }, async () => {
-    await forEachSeed({ count: seeds }, async (seed) => {
-      const nodes = cluster(5, createRaftNode);
-      const healAtMs = 1_500;
-      const faults = randomFaultSchedule(seed, {
-        nodes: Object.keys(nodes), healAtMs, kinds: ['crash', 'partition', 'isolate', 'network'], maxFaults: 6, maxDelayMs: 50, maxDuplicateRate: 0.3,
-      });
-      await simulate({ seed, nodes, faults, details: { faults: describeSchedule(faults) } }, async (sim) => {
-        watchAll(sim);
-        const late: string[] = [];
-        for (const id of ['c1', 'c2', 'c3']) {
-          sim.client(id, async (c) => {
-            const clerk = new Clerk(c, sim.nodeIds, { giveUpAfterMs: 1_000 });
-            await randomWorkload(c, clerk, { ops: 30, keys: ['x', 'y'], maxPauseMs: 40, untilMs: healAtMs });
-            // Once everything healed, every client must be served.
-            await c.sleep(Math.max(0, healAtMs - c.now()));
-            clerk.patience(2_500);
-            const final = await clerk.get('x');
-            if (final.status !== 'ok') late.push(`${c.id}'s get('x') after the faults healed at t=${healAtMs} ms did not complete by t=${c.now()} ms`);
-          });
-        }
-        if (!(await sim.runUntilClientsDone({ timeoutMs: 6_000 }))) throw new Error(`the clients did not finish.\n  ${describeServers(sim)}`);
-        if (late.length > 0) throw new Error(`${late.join('; ')}.\n  ${describeServers(sim)}`);
-        assertHistoryIsSound(sim);
-      });
-    });
+    await sweepKvUnderFaults(createRaftNode, { seeds, ops: 30, maxPauseMs: 40, watch: watchEveryProperty });
   });
 });

@@ -8,44 +8,26 @@
  * effect twice.
  */
 import { describe, test } from 'vitest';
-import type { ClientContext, NodeFactory, NodeId } from '#harness';
-import {
-  cluster,
-  describeSchedule,
-  randomFaultSchedule,
-  type Simulation,
-  forEachSeed,
-  simulate,
-} from '#harness/testing';
-import { ALL_PROPERTIES, watchRaft } from '../_test-support/invariants.ts';
-import { Clerk, assertExactlyOnce, assertKvLinearizable, randomWorkload } from '../_test-support/kv-client.ts';
+import type { NodeId } from '#harness';
+import { cluster, simulate, type Simulation } from '#harness/testing';
+import { Clerk } from '../_test-support/kv-client.ts';
+import { assertHistoryIsSound, expectOk, runClient, sweepKvUnderFaults } from '../_test-support/kv-runs.ts';
 import { awaitLeader, reportFigure, trafficBetween } from '../_test-support/liveness.ts';
-import { Puppets, snapshotIndex, viewOf } from '../_test-support/raft-view.ts';
+import { snapshotIndex, viewOf } from '../_test-support/raft-view.ts';
+import { append, nodeOf, watchEveryProperty, withPuppets } from '../_test-support/scripted-runs.ts';
 import { appliedCount, describeServers } from '../_test-support/workload.ts';
-import {
-  createRaftNode,
-  SNAPSHOT_THRESHOLD,
-  type AppendEntries,
-  type AppendEntriesReply,
-  type InstallSnapshot,
-  type InstallSnapshotReply,
-  type KvCommand,
-  type LogEntry,
-  type RaftNode,
-  type RequestVoteReply,
-} from './kv-raft.ts';
+import { createRaftNode, type RaftNode } from './raft.ts';
+import type { AppendEntries, AppendEntriesReply, LogEntry, RequestVoteReply } from '../_given/raft-protocol.ts';
+import type { KvCommand } from '../_given/kv-protocol.ts';
+import { SNAPSHOT_THRESHOLD, type InstallSnapshot, type InstallSnapshotReply } from '../_given/snapshot-protocol.ts';
 
 // ───────────────────────────── helpers ─────────────────────────────
 
-function serverOf(sim: Simulation, node: NodeId): RaftNode {
-  const instance = sim.nodeInstance<RaftNode>(node);
-  if (instance === undefined) throw new Error(`${node} is down`);
-  return instance;
-}
+const serverOf = nodeOf<RaftNode>;
 
 /** Raft's safety properties, durability included, and the bound on the log, after every event. */
 function watchAll(sim: Simulation): void {
-  watchRaft(sim, { properties: ALL_PROPERTIES });
+  watchEveryProperty(sim);
   sim.watch('Log compaction (§7)', (s) => {
     for (const node of s.nodeIds) {
       const view = viewOf(s, node);
@@ -58,28 +40,6 @@ function watchAll(sim: Simulation): void {
     }
     return null;
   });
-}
-
-/** Adds client `id` running `work` and runs until it is done; fails with the servers' state if it is not. */
-async function runClient(sim: Simulation, id: string, withinMs: number, work: (c: ClientContext, clerk: Clerk) => Promise<void>): Promise<Clerk> {
-  let clerk: Clerk | undefined;
-  sim.client(id, async (c) => {
-    clerk = new Clerk(c, sim.nodeIds);
-    await work(c, clerk);
-  });
-  if (!(await sim.runUntilClientsDone({ timeoutMs: withinMs }))) {
-    throw new Error(`${id} did not finish within ${withinMs} ms of virtual time (its clerk: ${JSON.stringify(clerk?.stats)}).\n  ${describeServers(sim)}`);
-  }
-  return clerk!;
-}
-
-function expectOk(what: string, outcome: Awaited<ReturnType<Clerk['get']>>): void {
-  if (outcome.status !== 'ok') throw new Error(`${what} did not complete (${outcome.status}) although a majority of servers was up and connected.`);
-}
-
-function assertHistoryIsSound(sim: Simulation): void {
-  assertExactlyOnce(sim);
-  assertKvLinearizable(sim);
 }
 
 /** Fails unless `node`'s store equals `reference`'s. */
@@ -105,25 +65,10 @@ async function awaitEveryoneCaughtUp(sim: Simulation, withinMs: number): Promise
   );
 }
 
-// Puppets: a real n1 and scripted peers, on a network with a fixed 2 ms delay.
-async function withPuppets(size: number, seed: number, body: (sim: Simulation, puppets: Puppets) => Promise<void>): Promise<void> {
-  const puppets = new Puppets();
-  const nodes: Record<NodeId, NodeFactory> = { n1: createRaftNode };
-  for (let index = 2; index <= size; index++) nodes[`n${index}`] = puppets.factory;
-  await simulate({ seed, nodes, network: { delayMs: 2 } }, async (sim) => {
-    watchAll(sim);
-    await body(sim, puppets);
-  });
-}
-
 /** Entry `index` of term `term`: an append of `t:<index>;` to key k by client t. */
 function appendEntry(index: number, term: number): LogEntry {
   const command: KvCommand = { clientId: 't', seq: index, op: { f: 'append', key: 'k', value: `t:${index};` } };
   return { index, term, command };
-}
-
-function append(term: number, prevLogIndex: number, prevLogTerm: number, entries: LogEntry[], leaderCommit: number): AppendEntries {
-  return { type: 'AppendEntries', term, leaderId: 'n2', prevLogIndex, prevLogTerm, entries, leaderCommit };
 }
 
 /** The store after applying entries 1..n built by {@link appendEntry}. */
@@ -265,9 +210,9 @@ describe('Scenarios', () => {
 describe('InstallSnapshot, receiver (Figure 13)', () => {
   test('a follower installs a snapshot: its store, snapshot, commitIndex and lastApplied move to it, and later entries follow on', async () => {
     // Raft §7, Figure 13 (receiver, steps 5–8)
-    await withPuppets(3, 11, async (sim, puppets) => {
+    await withPuppets(createRaftNode, { size: 3, seed: 11, watch: watchAll }, async (sim, puppets) => {
       sim.at(5, () => puppets.send('n2', 'n1', snapshotAt(30, 1)));
-      sim.at(15, () => puppets.send('n2', 'n1', append(1, 30, 1, [appendEntry(31, 1)], 31)));
+      sim.at(15, () => puppets.send('n2', 'n1', append(1, 'n2', 30, 1, [appendEntry(31, 1)], 31)));
       await sim.run({ untilMs: 12 });
       const n1 = serverOf(sim, 'n1');
       const reply = puppets.messages<InstallSnapshotReply>('InstallSnapshotReply', 'n1')[0]?.message;
@@ -288,8 +233,8 @@ describe('InstallSnapshot, receiver (Figure 13)', () => {
 
   test("a snapshot whose last entry is in the follower's log keeps the entries after it", async () => {
     // Raft §7, Figure 13 (receiver, step 6)
-    await withPuppets(3, 12, async (sim, puppets) => {
-      sim.at(5, () => puppets.send('n2', 'n1', append(1, 0, 0, range(1, 8, 1), 0)));
+    await withPuppets(createRaftNode, { size: 3, seed: 12, watch: watchAll }, async (sim, puppets) => {
+      sim.at(5, () => puppets.send('n2', 'n1', append(1, 'n2', 0, 0, range(1, 8, 1), 0)));
       sim.at(15, () => puppets.send('n2', 'n1', snapshotAt(5, 1)));
       await sim.run({ untilMs: 30 });
       const n1 = serverOf(sim, 'n1');
@@ -302,11 +247,11 @@ describe('InstallSnapshot, receiver (Figure 13)', () => {
 
   test('a snapshot older than what the follower already applied changes nothing', async () => {
     // Raft §7
-    await withPuppets(3, 13, async (sim, puppets) => {
-      sim.at(5, () => puppets.send('n2', 'n1', append(1, 0, 0, range(1, 10, 1), 10)));
+    await withPuppets(createRaftNode, { size: 3, seed: 13, watch: watchAll }, async (sim, puppets) => {
+      sim.at(5, () => puppets.send('n2', 'n1', append(1, 'n2', 0, 0, range(1, 10, 1), 10)));
       // A delayed or duplicated InstallSnapshot from earlier arrives now.
       sim.at(15, () => puppets.send('n2', 'n1', snapshotAt(4, 1)));
-      sim.at(25, () => puppets.send('n2', 'n1', append(1, 10, 1, [], 10)));
+      sim.at(25, () => puppets.send('n2', 'n1', append(1, 'n2', 10, 1, [], 10)));
       await sim.run({ untilMs: 40 });
       const n1 = serverOf(sim, 'n1');
       if (n1.lastApplied !== 10 || (n1.store['k'] ?? '').split(';').length - 1 !== 10) {
@@ -317,7 +262,7 @@ describe('InstallSnapshot, receiver (Figure 13)', () => {
 
   test('a snapshot from an older term is refused, and the reply carries the newer term', async () => {
     // Raft §7, Figure 13 (receiver, step 1)
-    await withPuppets(3, 14, async (sim, puppets) => {
+    await withPuppets(createRaftNode, { size: 3, seed: 14, watch: watchAll }, async (sim, puppets) => {
       sim.at(5, () => puppets.send('n3', 'n1', { type: 'RequestVote', term: 4, candidateId: 'n3', lastLogIndex: 0, lastLogTerm: 0 }));
       sim.at(15, () => puppets.send('n2', 'n1', snapshotAt(30, 2)));
       await sim.run({ untilMs: 30 });
@@ -333,7 +278,7 @@ describe('InstallSnapshot, receiver (Figure 13)', () => {
 describe('InstallSnapshot, leader (§7)', () => {
   test('a leader sends its snapshot to a follower whose next entry it has compacted, then carries on with AppendEntries', async () => {
     // Raft §7
-    await withPuppets(3, 21, async (sim, puppets) => {
+    await withPuppets(createRaftNode, { size: 3, seed: 21, watch: watchAll }, async (sim, puppets) => {
       let n3Answers = false;
       let n3Log = 0;
       puppets.on('RequestVote', (puppet, from, message) => {
@@ -384,30 +329,6 @@ describe('Sweeps', () => {
 
   test(`three clients under crashes, partitions, drops, duplicates and delays, with snapshots every ${SNAPSHOT_THRESHOLD} entries: ${seeds} seeds`, { timeout }, async () => {
     // Raft §7, §8, Figure 3
-    await forEachSeed({ count: seeds }, async (seed) => {
-      const nodes = cluster(5, createRaftNode);
-      const healAtMs = 1_500;
-      const faults = randomFaultSchedule(seed, {
-        nodes: Object.keys(nodes), healAtMs, kinds: ['crash', 'partition', 'isolate', 'network'], maxFaults: 6, maxDelayMs: 50, maxDuplicateRate: 0.3,
-      });
-      await simulate({ seed, nodes, faults, details: { faults: describeSchedule(faults) } }, async (sim) => {
-        watchAll(sim);
-        const late: string[] = [];
-        for (const id of ['c1', 'c2', 'c3']) {
-          sim.client(id, async (c) => {
-            const clerk = new Clerk(c, sim.nodeIds, { giveUpAfterMs: 1_000 });
-            await randomWorkload(c, clerk, { ops: 40, keys: ['x', 'y'], maxPauseMs: 20, untilMs: healAtMs });
-            await c.sleep(Math.max(0, healAtMs - c.now()));
-            clerk.patience(2_500);
-            const final = await clerk.get('x');
-            if (final.status !== 'ok') late.push(`${c.id}'s get('x') after the faults healed at t=${healAtMs} ms did not complete by t=${c.now()} ms`);
-          });
-        }
-        if (!(await sim.runUntilClientsDone({ timeoutMs: 6_000 }))) throw new Error(`the clients did not finish.\n  ${describeServers(sim)}`);
-        if (late.length > 0) throw new Error(`${late.join('; ')}.\n  ${describeServers(sim)}`);
-        await awaitEveryoneCaughtUp(sim, 1_500);
-        assertHistoryIsSound(sim);
-      });
-    });
+    await sweepKvUnderFaults(createRaftNode, { seeds, ops: 40, maxPauseMs: 20, watch: watchAll, afterClients: (sim) => awaitEveryoneCaughtUp(sim, 1_500) });
   });
 });

@@ -9,17 +9,10 @@
  *
  * @module
  */
-import { assertLinearizable, kvModel, type KvInput, type KvOutput } from '#harness/check';
-import type { ClientContext, Message, NodeId, OperationOutcome } from '#harness';
+import type { ClientContext, NodeId, OperationOutcome } from '#harness';
+import { assertLinearizable, type KvInput, kvModel, type KvOutput } from '#harness/check';
 import type { Simulation } from '#harness/testing';
-
-/** The reply the clerk expects (see the exercise's `KvReply`). */
-interface KvReplyView extends Message {
-  readonly ok: boolean;
-  readonly output?: KvOutput;
-  readonly error?: string;
-  readonly leaderHint?: NodeId | null;
-}
+import type { KvReply, KvRequest } from '../_given/kv-protocol.ts';
 
 /** Options for a {@link Clerk}. */
 export interface ClerkOptions {
@@ -95,10 +88,10 @@ export class Clerk {
 
   async #perform(op: KvInput, seq: number): Promise<OperationOutcome<KvOutput>> {
     const deadline = this.#c.now() + this.#giveUpAfterMs;
-    const request = { type: 'KvRequest', clientId: this.#c.id, seq, op };
+    const request: KvRequest = { type: 'KvRequest', clientId: this.#c.id, seq, op };
     while (this.#c.now() < deadline) {
       this.stats.attempts++;
-      const result = await this.#c.rpc<KvReplyView>(this.#leader, request, { timeoutMs: this.#rpcTimeoutMs });
+      const result = await this.#c.rpc<KvReply>(this.#leader, request, { timeoutMs: this.#rpcTimeoutMs });
       if (!result.ok) {
         this.stats.timeouts++;
         this.#leader = this.#nextServer();
@@ -146,7 +139,7 @@ interface KvServerView {
  * Every value the clients write is a unique token (`c1:7;`), so a token that appears twice in a value
  * means that one operation took effect twice. Checks every server that is up.
  */
-export function assertExactlyOnce(sim: Simulation): void {
+export function assertNoWriteTookEffectTwice(sim: Simulation): void {
   for (const node of sim.nodeIds) {
     const store = (sim.nodeInstance(node) as unknown as KvServerView | undefined)?.store;
     if (store === undefined) continue;

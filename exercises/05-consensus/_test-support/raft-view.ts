@@ -4,9 +4,9 @@
  * Every exercise of the chapter has its own `raft.ts`, so the tests read nodes through this structural
  * view: the Figure 2 state as public fields, plus `role`, `leaderId` and the entries applied so far.
  *
- * 💡 Why this file lives here: the `solutions` test project redirects every `.ts` file under
- * `exercises/` to its mirror under `solutions/`. The mirror of this file re-exports this one, so the
- * tests use the same support code in both projects.
+ * 💡 Why this file lives here: the `solutions` test project redirects only the learner files that an
+ * exercise's `exercise.json` lists, so this file runs as it is in both projects. It never imports an
+ * exercise's `raft.ts`: helpers that need a node take its factory as a parameter (`scripted-runs.ts`).
  *
  * @module
  */

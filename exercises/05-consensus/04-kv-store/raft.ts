@@ -1,139 +1,24 @@
 /**
- * Reference solution for exercise 5.4: a linearizable key-value store on Raft (Raft §8), on top of the
- * election, replication and persistence of exercises 5.1 to 5.3.
+ * Exercise 5.4: a linearizable key-value store on Raft (Raft §8).
  *
- * The node is a handler of messages and timers that only asks for effects through `ctx` (send, set a
- * timer), like etcd's raft core: nothing here touches real time or real sockets.
+ * This is the one file you edit. The spec is in README.md, next to this file. Raft is done: election,
+ * replication and persistence are the reference solution of exercise 5.3 (to keep your own instead,
+ * run `npm run kata -- carry 05/04`).
+ * What is left, the key-value service, is marked with `todo(...)` and 👉. The clients' messages
+ * (`KvRequest`, `KvReply`), the log's `KvCommand` and `Session` are given, in `../_given/kv-protocol.ts`.
  */
-import type { Message, Node, NodeContext, NodeFactory, NodeId, TimerId, TimerPayload } from '#harness';
-
-/** A follower that hears nothing from a leader for this long (drawn at random each time) starts an election. */
-export const ELECTION_TIMEOUT_MS = { min: 150, max: 300 } as const;
-/** A leader sends AppendEntries (empty ones are heartbeats) to every follower this often. */
-export const HEARTBEAT_INTERVAL_MS = 50;
-
-/** What a server is at a given moment (Raft §5.1). */
-export type Role = 'follower' | 'candidate' | 'leader';
-
-/** One log entry: a command for the state machine and the term in which a leader received it. */
-export interface LogEntry {
-  /** Its position in the log; the first entry has index 1. */
-  readonly index: number;
-  readonly term: number;
-  readonly command: unknown;
-}
-
-/** RequestVote arguments, sent by candidates to gather votes (Figure 2). */
-export interface RequestVote extends Message {
-  readonly type: 'RequestVote';
-  /** The candidate's term. */
-  readonly term: number;
-  readonly candidateId: NodeId;
-  /** Index of the candidate's last log entry (0 if its log is empty). */
-  readonly lastLogIndex: number;
-  /** Term of the candidate's last log entry (0 if its log is empty). */
-  readonly lastLogTerm: number;
-}
-
-/** RequestVote results (Figure 2). */
-export interface RequestVoteReply extends Message {
-  readonly type: 'RequestVoteReply';
-  /** The voter's currentTerm, for the candidate to update itself. */
-  readonly term: number;
-  /** True means the candidate received this vote. */
-  readonly voteGranted: boolean;
-}
-
-/** AppendEntries arguments, sent by the leader; with no entries it is a heartbeat (Figure 2). */
-export interface AppendEntries extends Message {
-  readonly type: 'AppendEntries';
-  /** The leader's term. */
-  readonly term: number;
-  /** So the follower can tell clients where the leader is. */
-  readonly leaderId: NodeId;
-  /** Index of the log entry immediately before the new ones. */
-  readonly prevLogIndex: number;
-  /** Term of the entry at prevLogIndex. */
-  readonly prevLogTerm: number;
-  /** Entries to store (empty for a heartbeat). */
-  readonly entries: readonly LogEntry[];
-  /** The leader's commitIndex. */
-  readonly leaderCommit: number;
-}
-
-/** AppendEntries results (Figure 2, plus `matchIndex` and `lastLogIndex`). */
-export interface AppendEntriesReply extends Message {
-  readonly type: 'AppendEntriesReply';
-  /** The follower's currentTerm, for the leader to update itself. */
-  readonly term: number;
-  /** True if the follower contained an entry matching prevLogIndex and prevLogTerm. */
-  readonly success: boolean;
-  /**
-   * Not in the paper, whose RPCs return to their caller: our replies are messages, so a reply says
-   * which entries it acknowledges. On success, prevLogIndex + entries.length; otherwise 0.
-   */
-  readonly matchIndex: number;
-  /**
-   * Optional hint, not in Figure 2: the follower's last log index, so that after a refusal the leader
-   * can jump back instead of one entry per round trip (the optimisation at the end of §5.3).
-   */
-  readonly lastLogIndex?: number;
-}
-
-/** Every message Raft servers exchange. */
-export type RaftMessage = RequestVote | RequestVoteReply | AppendEntries | AppendEntriesReply;
-
-/** What a client asks the store to do (the same shape as the linearizability checker's kv model). */
-export type KvOperation =
-  | { readonly f: 'get'; readonly key: string }
-  | { readonly f: 'put'; readonly key: string; readonly value: string }
-  | { readonly f: 'append'; readonly key: string; readonly value: string };
-
-/** What an operation returns: a get carries the value read ('' for a key never written); put and append carry nothing. */
-export interface KvOutput {
-  readonly value?: string;
-}
-
-/** A client's request, sent with `ctx.rpc` to any server. Retries of one operation carry the same `seq`. */
-export interface KvRequest extends Message {
-  readonly type: 'KvRequest';
-  /** The client's id: with `seq`, it names the operation, so that a retry is recognised. */
-  readonly clientId: string;
-  /** 1, 2, 3, ... per client; a client has one operation in flight at a time. */
-  readonly seq: number;
-  readonly op: KvOperation;
-}
-
-/** The answer to a KvRequest, sent with `ctx.reply`. */
-export interface KvReply extends Message {
-  readonly type: 'KvReply';
-  /** True: the operation took effect (once) and `output` is its result. */
-  readonly ok: boolean;
-  readonly output?: KvOutput;
-  /** Why not: this server is not the leader (or lost its leadership before the operation committed). */
-  readonly error?: 'not_leader';
-  /** Where the client should try next: the leader as far as this server knows, or null. */
-  readonly leaderHint?: NodeId | null;
-}
-
-/** What the log holds in this exercise: one client operation, named by its client and sequence number. */
-export interface KvCommand {
-  readonly clientId: string;
-  readonly seq: number;
-  readonly op: KvOperation;
-}
-
-/** The last operation the state machine applied for one client, and its result (a "client session", thesis §6.3). */
-export interface Session {
-  readonly seq: number;
-  readonly output: KvOutput;
-}
-
-/** Where a proposed command will sit in the log if it is committed. */
-export interface Proposal {
-  readonly index: number;
-  readonly term: number;
-}
+import {
+  type Message,
+  type Node,
+  type NodeContext,
+  type NodeFactory,
+  type NodeId,
+  type TimerId,
+  type TimerPayload,
+  todo,
+} from '#harness';
+import { ELECTION_TIMEOUT_MS, HEARTBEAT_INTERVAL_MS, type Role, type LogEntry, type RequestVote, type RequestVoteReply, type AppendEntries, type AppendEntriesReply, type RaftMessage, type Proposal } from '../_given/raft-protocol.ts';
+import type { KvRequest, Session } from '../_given/kv-protocol.ts';
 
 /**
  * One Raft server. Its Figure 2 state is public, so tests (and you, in the debugger) can read it.
@@ -239,65 +124,38 @@ export class RaftNode implements Node {
   // ───────────────────────────── the key-value service (§8) ─────────────────────────────
 
   /**
-   * A client's request. Only the leader serves it, through the log, reads included: a read answered
-   * from the leader's own state could come from a leader that has been deposed without knowing it.
+   * A client's request, sent with `ctx.rpc`: answer it with `this.#ctx.reply(from, request, reply)`,
+   * now or later (keep `request`: the reply must quote its rpc id).
    */
   #handleClientRequest(from: NodeId, request: KvRequest): void {
-    if (this.role !== 'leader') {
-      return this.#ctx.reply(from, request, { type: 'KvReply', ok: false, error: 'not_leader', leaderHint: this.leaderId } satisfies KvReply);
-    }
-    const session = this.sessions[request.clientId];
-    if (session !== undefined && session.seq === request.seq) {
-      // A retry of an operation that already took effect: answer again, do not execute again.
-      return this.#ctx.reply(from, request, { type: 'KvReply', ok: true, output: session.output } satisfies KvReply);
-    }
-    if (session !== undefined && session.seq > request.seq) return; // an old retry: the client has moved on
-    const command: KvCommand = { clientId: request.clientId, seq: request.seq, op: request.op };
-    // Registered before proposing: in a cluster of one, propose commits and applies at once.
-    this.#pending.set(this.log.length + 1, { from, request });
-    this.propose(command);
+    // 👉 Not the leader: reply at once { type: 'KvReply', ok: false, error: 'not_leader', leaderHint: leaderId }.
+    // 👉 A retry of the client's last applied operation (sessions[clientId].seq === seq): reply with the
+    //    recorded output, without executing it again.
+    // 👉 Otherwise: propose { clientId, seq, op } (gets too: see README), and remember in #pending, by log
+    //    index, whom to answer when that entry is applied.
+    void from;
+    void request;
+    todo('serve a client request through the log', 'exercises/05-consensus/04-kv-store/README.md');
   }
 
-  /** Applies one committed entry to the store, once per client operation, and answers a waiting client. */
+  /** Applies one committed entry to the state machine. Called in index order, once per entry. */
   #applyToStateMachine(entry: LogEntry): void {
-    const command = entry.command as KvCommand;
-    const session = this.sessions[command.clientId];
-    let output: KvOutput;
-    if (session !== undefined && command.seq <= session.seq) {
-      output = session.output; // a duplicate in the log (a retry proposed twice): it takes no effect
-    } else {
-      output = this.#execute(command.op);
-      this.sessions[command.clientId] = { seq: command.seq, output };
-    }
-    const waiting = this.#pending.get(entry.index);
-    if (waiting === undefined) return;
-    this.#pending.delete(entry.index);
-    const same = waiting.request.clientId === command.clientId && waiting.request.seq === command.seq;
-    const reply: KvReply = same
-      ? { type: 'KvReply', ok: true, output }
-      : { type: 'KvReply', ok: false, error: 'not_leader', leaderHint: this.leaderId }; // another leader's entry took that index
-    this.#ctx.reply(waiting.from, waiting.request, reply);
+    // 👉 The command is a KvCommand. If its seq is not newer than the client's session, it is a duplicate:
+    //    it takes no effect (its output is the session's). Otherwise execute the operation on `store`
+    //    (get → { value: store[key] ?? '' }, put → replace, append → concatenate; both → {}), and record
+    //    { seq, output } as the client's session.
+    // 👉 If a client waits for this index in #pending: answer ok with the output if the entry is its
+    //    operation; if another leader's entry took that index, answer not_leader.
+    void entry;
+    todo('apply a committed operation to the store, once', 'exercises/05-consensus/04-kv-store/README.md');
   }
 
-  #execute(op: KvOperation): KvOutput {
-    switch (op.f) {
-      case 'get':
-        return { value: this.store[op.key] ?? '' };
-      case 'put':
-        this.store[op.key] = op.value;
-        return {};
-      case 'append':
-        this.store[op.key] = (this.store[op.key] ?? '') + op.value;
-        return {};
-    }
-  }
-
-  /** A deposed leader tells its waiting clients to look elsewhere; their retries are recognised by seq. */
+  /** Called when this server stops being leader. */
   #failPending(): void {
-    for (const { from, request } of this.#pending.values()) {
-      this.#ctx.reply(from, request, { type: 'KvReply', ok: false, error: 'not_leader', leaderHint: this.leaderId } satisfies KvReply);
-    }
-    this.#pending.clear();
+    // 👉 Entries this deposed leader proposed may or may not commit: tell the waiting clients not_leader
+    //    (with leaderHint), and forget them. Their retries, with the same seq, will be recognised.
+    void this.#pending;
+    todo('answer the clients a deposed leader was serving', 'exercises/05-consensus/04-kv-store/README.md');
   }
 
   onTimer(_ctx: NodeContext, timer: TimerPayload): void {

@@ -1,176 +1,13 @@
 /**
- * Reference solution for exercise 5.5: log compaction with snapshots (Raft §7), on top of the key-value
- * store on Raft of exercises 5.1 to 5.4.
+ * Reference solution for exercise 5.4: a linearizable key-value store on Raft (Raft §8), on top of the
+ * election, replication and persistence of exercises 5.1 to 5.3.
  *
  * The node is a handler of messages and timers that only asks for effects through `ctx` (send, set a
  * timer), like etcd's raft core: nothing here touches real time or real sockets.
  */
 import type { Message, Node, NodeContext, NodeFactory, NodeId, TimerId, TimerPayload } from '#harness';
-
-/** A follower that hears nothing from a leader for this long (drawn at random each time) starts an election. */
-export const ELECTION_TIMEOUT_MS = { min: 150, max: 300 } as const;
-/** A leader sends AppendEntries (empty ones are heartbeats) to every follower this often. */
-export const HEARTBEAT_INTERVAL_MS = 50;
-/** A server takes a snapshot as soon as its log holds this many applied entries; the log stays this short. */
-export const SNAPSHOT_THRESHOLD = 20;
-
-/** What a server is at a given moment (Raft §5.1). */
-export type Role = 'follower' | 'candidate' | 'leader';
-
-/** One log entry: a command for the state machine and the term in which a leader received it. */
-export interface LogEntry {
-  /** Its position in the whole log, snapshot included: the first entry ever has index 1. */
-  readonly index: number;
-  readonly term: number;
-  readonly command: unknown;
-}
-
-/** RequestVote arguments, sent by candidates to gather votes (Figure 2). */
-export interface RequestVote extends Message {
-  readonly type: 'RequestVote';
-  /** The candidate's term. */
-  readonly term: number;
-  readonly candidateId: NodeId;
-  /** Index of the candidate's last log entry (0 if its log is empty). */
-  readonly lastLogIndex: number;
-  /** Term of the candidate's last log entry (0 if its log is empty). */
-  readonly lastLogTerm: number;
-}
-
-/** RequestVote results (Figure 2). */
-export interface RequestVoteReply extends Message {
-  readonly type: 'RequestVoteReply';
-  /** The voter's currentTerm, for the candidate to update itself. */
-  readonly term: number;
-  /** True means the candidate received this vote. */
-  readonly voteGranted: boolean;
-}
-
-/** AppendEntries arguments, sent by the leader; with no entries it is a heartbeat (Figure 2). */
-export interface AppendEntries extends Message {
-  readonly type: 'AppendEntries';
-  /** The leader's term. */
-  readonly term: number;
-  /** So the follower can tell clients where the leader is. */
-  readonly leaderId: NodeId;
-  /** Index of the log entry immediately before the new ones. */
-  readonly prevLogIndex: number;
-  /** Term of the entry at prevLogIndex. */
-  readonly prevLogTerm: number;
-  /** Entries to store (empty for a heartbeat). */
-  readonly entries: readonly LogEntry[];
-  /** The leader's commitIndex. */
-  readonly leaderCommit: number;
-}
-
-/** AppendEntries results (Figure 2, plus `matchIndex` and `lastLogIndex`). */
-export interface AppendEntriesReply extends Message {
-  readonly type: 'AppendEntriesReply';
-  /** The follower's currentTerm, for the leader to update itself. */
-  readonly term: number;
-  /** True if the follower contained an entry matching prevLogIndex and prevLogTerm. */
-  readonly success: boolean;
-  /**
-   * Not in the paper, whose RPCs return to their caller: our replies are messages, so a reply says
-   * which entries it acknowledges. On success, prevLogIndex + entries.length; otherwise 0.
-   */
-  readonly matchIndex: number;
-  /**
-   * Optional hint, not in Figure 2: the follower's last log index, so that after a refusal the leader
-   * can jump back instead of one entry per round trip (the optimisation at the end of §5.3).
-   */
-  readonly lastLogIndex?: number;
-}
-
-/** InstallSnapshot arguments, sent by the leader to a follower that needs entries it has compacted (Figure 13). */
-export interface InstallSnapshot extends Message {
-  readonly type: 'InstallSnapshot';
-  /** The leader's term. */
-  readonly term: number;
-  readonly leaderId: NodeId;
-  /** The snapshot replaces all entries up to and including this index. */
-  readonly lastIncludedIndex: number;
-  /** Term of the entry at lastIncludedIndex. */
-  readonly lastIncludedTerm: number;
-  /** The state machine at lastIncludedIndex. Sent whole: no `offset` and `done` chunking as in Figure 13. */
-  readonly data: SnapshotData;
-}
-
-/** InstallSnapshot results (Figure 13, plus the index acknowledged, since replies are messages). */
-export interface InstallSnapshotReply extends Message {
-  readonly type: 'InstallSnapshotReply';
-  /** The follower's currentTerm, for the leader to update itself. */
-  readonly term: number;
-  /** The lastIncludedIndex of the snapshot this acknowledges; 0 when refused for its term. */
-  readonly lastIncludedIndex: number;
-}
-
-/** Every message Raft servers exchange. */
-export type RaftMessage = RequestVote | RequestVoteReply | AppendEntries | AppendEntriesReply | InstallSnapshot | InstallSnapshotReply;
-
-/** What a snapshot says about the log it replaces. */
-export interface SnapshotMetadata {
-  readonly lastIncludedIndex: number;
-  readonly lastIncludedTerm: number;
-}
-
-/** The state machine, as saved in a snapshot: the store and the client sessions. */
-export interface SnapshotData {
-  readonly store: Readonly<Record<string, string>>;
-  readonly sessions: Readonly<Record<string, Session>>;
-}
-
-/** What a client asks the store to do (the same shape as the linearizability checker's kv model). */
-export type KvOperation =
-  | { readonly f: 'get'; readonly key: string }
-  | { readonly f: 'put'; readonly key: string; readonly value: string }
-  | { readonly f: 'append'; readonly key: string; readonly value: string };
-
-/** What an operation returns: a get carries the value read ('' for a key never written); put and append carry nothing. */
-export interface KvOutput {
-  readonly value?: string;
-}
-
-/** A client's request, sent with `ctx.rpc` to any server. Retries of one operation carry the same `seq`. */
-export interface KvRequest extends Message {
-  readonly type: 'KvRequest';
-  /** The client's id: with `seq`, it names the operation, so that a retry is recognised. */
-  readonly clientId: string;
-  /** 1, 2, 3, ... per client; a client has one operation in flight at a time. */
-  readonly seq: number;
-  readonly op: KvOperation;
-}
-
-/** The answer to a KvRequest, sent with `ctx.reply`. */
-export interface KvReply extends Message {
-  readonly type: 'KvReply';
-  /** True: the operation took effect (once) and `output` is its result. */
-  readonly ok: boolean;
-  readonly output?: KvOutput;
-  /** Why not: this server is not the leader (or lost its leadership before the operation committed). */
-  readonly error?: 'not_leader';
-  /** Where the client should try next: the leader as far as this server knows, or null. */
-  readonly leaderHint?: NodeId | null;
-}
-
-/** What the log holds in this exercise: one client operation, named by its client and sequence number. */
-export interface KvCommand {
-  readonly clientId: string;
-  readonly seq: number;
-  readonly op: KvOperation;
-}
-
-/** The last operation the state machine applied for one client, and its result (a "client session", thesis §6.3). */
-export interface Session {
-  readonly seq: number;
-  readonly output: KvOutput;
-}
-
-/** Where a proposed command will sit in the log if it is committed. */
-export interface Proposal {
-  readonly index: number;
-  readonly term: number;
-}
+import { ELECTION_TIMEOUT_MS, HEARTBEAT_INTERVAL_MS, type Role, type LogEntry, type RequestVote, type RequestVoteReply, type AppendEntries, type AppendEntriesReply, type RaftMessage, type Proposal } from '../_given/raft-protocol.ts';
+import type { KvOperation, KvOutput, KvRequest, KvReply, KvCommand, Session } from '../_given/kv-protocol.ts';
 
 /**
  * One Raft server. Its Figure 2 state is public, so tests (and you, in the debugger) can read it.
@@ -181,10 +18,8 @@ export class RaftNode implements Node {
   currentTerm = 0;
   /** The candidate that received this server's vote in currentTerm, or null. */
   votedFor: NodeId | null = null;
-  /** Log entries after the snapshot: `log[k].index === snapshotIndex + k + 1`. */
+  /** Log entries; `log[i - 1]` has index i. */
   log: LogEntry[] = [];
-  /** The last snapshot taken or installed (its state is in storage), or null. Entries up to it left the log. */
-  snapshot: SnapshotMetadata | null = null;
 
   // ── Volatile state on all servers (Figure 2) ──
   /** Index of the highest log entry known to be committed. */
@@ -220,9 +55,6 @@ export class RaftNode implements Node {
    */
   sessions: Record<string, Session> = {};
 
-  /** The state machine as of the snapshot, to send to followers that need it. */
-  #snapshotData: SnapshotData = { store: {}, sessions: {} };
-
   /** Client requests this leader is waiting to see applied, by log index (volatile). */
   readonly #pending = new Map<number, { readonly from: NodeId; readonly request: KvRequest }>();
 
@@ -240,19 +72,9 @@ export class RaftNode implements Node {
     // A restart comes back with what was saved; commitIndex and lastApplied start at 0 again (Figure 2).
     this.currentTerm = this.#ctx.storage.get<number>('currentTerm') ?? 0;
     this.votedFor = this.#ctx.storage.get<NodeId | null>('votedFor') ?? null;
-    const saved = this.#ctx.storage.get<{ metadata: SnapshotMetadata; data: SnapshotData }>('snapshot');
-    if (saved !== undefined) {
-      // The state machine comes back as of the snapshot; entries after it are applied again once committed.
-      this.snapshot = saved.metadata;
-      this.#snapshotData = saved.data;
-      this.store = { ...saved.data.store };
-      this.sessions = { ...saved.data.sessions };
-      this.commitIndex = this.lastApplied = saved.metadata.lastIncludedIndex;
-    }
-    const base = this.#snapshotIndex();
-    const lastLogIndex = this.#ctx.storage.get<number>('lastLogIndex') ?? base;
-    this.log = Array.from({ length: lastLogIndex - base }, (_, k) => this.#ctx.storage.get<LogEntry>(`log/${base + k + 1}`)!);
-    this.#unsavedFrom = lastLogIndex + 1;
+    const length = this.#ctx.storage.get<number>('logLength') ?? 0;
+    this.log = Array.from({ length }, (_, k) => this.#ctx.storage.get<LogEntry>(`log/${k + 1}`)!);
+    this.#unsavedFrom = length + 1;
     this.#resetElectionTimer();
   }
 
@@ -268,68 +90,9 @@ export class RaftNode implements Node {
     // One key per entry, written from the first entry that changed, like appending to a write-ahead
     // log: saving the whole log each time would cost O(log length) per append. Keys beyond logLength
     // are leftovers of a truncation and are never read.
-    const base = this.#snapshotIndex();
-    for (let index = Math.max(this.#unsavedFrom, base + 1); index <= this.#lastLogIndex(); index++) {
-      this.#ctx.storage.set(`log/${index}`, this.#entryAt(index));
-    }
-    this.#ctx.storage.set('lastLogIndex', this.#lastLogIndex());
-    this.#unsavedFrom = this.#lastLogIndex() + 1;
-  }
-
-  // ───────────────────────────── snapshots (§7) ─────────────────────────────
-
-  /**
-   * Takes a snapshot once the log holds SNAPSHOT_THRESHOLD applied entries: the state machine as of
-   * lastApplied replaces every entry up to it. Each server does this on its own (§7).
-   */
-  #maybeSnapshot(): void {
-    const base = this.#snapshotIndex();
-    if (this.lastApplied - base < SNAPSHOT_THRESHOLD) return;
-    const metadata: SnapshotMetadata = { lastIncludedIndex: this.lastApplied, lastIncludedTerm: this.#termAt(this.lastApplied) };
-    this.#snapshotData = { store: { ...this.store }, sessions: { ...this.sessions } };
-    this.log = this.log.slice(metadata.lastIncludedIndex - base);
-    this.#saveSnapshot(metadata, base);
-  }
-
-  /** Saves the snapshot, then forgets the log entries it replaces (saved first: a crash in between loses nothing). */
-  #saveSnapshot(metadata: SnapshotMetadata, previousBase: number): void {
-    this.snapshot = metadata;
-    this.#ctx.storage.set('snapshot', { metadata, data: this.#snapshotData });
-    for (let index = previousBase + 1; index <= metadata.lastIncludedIndex; index++) this.#ctx.storage.delete(`log/${index}`);
-    this.#persist();
-  }
-
-  /** Figure 13, receiver: replace the state machine and the log prefix with the leader's snapshot. */
-  #handleInstallSnapshot(from: NodeId, request: InstallSnapshot): void {
-    if (request.term < this.currentTerm) {
-      return this.#send(from, { type: 'InstallSnapshotReply', term: this.currentTerm, lastIncludedIndex: 0 });
-    }
-    if (request.term > this.currentTerm) this.#becomeFollower(request.term);
-    if (this.role === 'candidate') this.role = 'follower';
-    this.leaderId = request.leaderId;
-    this.#resetElectionTimer();
-    // A snapshot that covers no more than the state machine already holds is stale (delayed or repeated): installing it would roll the state back.
-    if (request.lastIncludedIndex > this.lastApplied) {
-      const base = this.#snapshotIndex();
-      const existing = this.#entryAt(request.lastIncludedIndex);
-      // If the log holds the snapshot's last entry, keep what follows it; otherwise the whole log goes (Figure 13, steps 6 and 7).
-      this.log = existing !== undefined && existing.term === request.lastIncludedTerm ? this.log.slice(request.lastIncludedIndex - base) : [];
-      this.#snapshotData = request.data;
-      this.store = { ...request.data.store };
-      this.sessions = { ...request.data.sessions };
-      this.commitIndex = Math.max(this.commitIndex, request.lastIncludedIndex);
-      this.lastApplied = request.lastIncludedIndex;
-      this.#saveSnapshot({ lastIncludedIndex: request.lastIncludedIndex, lastIncludedTerm: request.lastIncludedTerm }, base);
-    }
-    this.#send(from, { type: 'InstallSnapshotReply', term: this.currentTerm, lastIncludedIndex: request.lastIncludedIndex });
-  }
-
-  #handleInstallSnapshotReply(from: NodeId, reply: InstallSnapshotReply): void {
-    if (reply.term > this.currentTerm) return this.#becomeFollower(reply.term);
-    if (this.role !== 'leader' || reply.term !== this.currentTerm) return;
-    this.matchIndex[from] = Math.max(this.matchIndex[from]!, reply.lastIncludedIndex);
-    this.nextIndex[from] = Math.max(this.nextIndex[from]!, this.matchIndex[from]! + 1);
-    this.#advanceCommitIndex();
+    for (let index = this.#unsavedFrom; index <= this.log.length; index++) this.#ctx.storage.set(`log/${index}`, this.log[index - 1]);
+    this.#ctx.storage.set('logLength', this.log.length);
+    this.#unsavedFrom = this.log.length + 1;
   }
 
   onMessage(_ctx: NodeContext, from: NodeId, message: Message): void {
@@ -343,10 +106,6 @@ export class RaftNode implements Node {
         return this.#handleAppendEntries(from, m);
       case 'AppendEntriesReply':
         return this.#handleAppendEntriesReply(from, m);
-      case 'InstallSnapshot':
-        return this.#handleInstallSnapshot(from, m);
-      case 'InstallSnapshotReply':
-        return this.#handleInstallSnapshotReply(from, m);
     }
     if (message.type === 'KvRequest') this.#handleClientRequest(from, message as KvRequest);
   }
@@ -369,7 +128,7 @@ export class RaftNode implements Node {
     if (session !== undefined && session.seq > request.seq) return; // an old retry: the client has moved on
     const command: KvCommand = { clientId: request.clientId, seq: request.seq, op: request.op };
     // Registered before proposing: in a cluster of one, propose commits and applies at once.
-    this.#pending.set(this.#lastLogIndex() + 1, { from, request });
+    this.#pending.set(this.log.length + 1, { from, request });
     this.propose(command);
   }
 
@@ -527,24 +286,10 @@ export class RaftNode implements Node {
     this.#heartbeatTimer = this.#ctx.setTimer(HEARTBEAT_INTERVAL_MS, { type: 'heartbeat' });
   }
 
-  /**
-   * Sends `peer` every entry from nextIndex on (none for a follower that is up to date: a heartbeat), or
-   * the snapshot if the entry at nextIndex has been compacted away.
-   */
+  /** Sends `peer` every entry from nextIndex on (none for a follower that is up to date: a heartbeat). */
   #sendAppendEntries(peer: NodeId): void {
-    const base = this.#snapshotIndex();
-    if (this.nextIndex[peer]! <= base) {
-      return this.#send(peer, {
-        type: 'InstallSnapshot',
-        term: this.currentTerm,
-        leaderId: this.#ctx.id,
-        lastIncludedIndex: base,
-        lastIncludedTerm: this.snapshot!.lastIncludedTerm,
-        data: this.#snapshotData,
-      });
-    }
     const prevLogIndex = this.nextIndex[peer]! - 1;
-    const entries = this.log.slice(prevLogIndex - base);
+    const entries = this.log.slice(prevLogIndex);
     this.#send(peer, {
       type: 'AppendEntries',
       term: this.currentTerm,
@@ -603,21 +348,18 @@ export class RaftNode implements Node {
     if (this.role === 'candidate') this.role = 'follower';
     this.leaderId = request.leaderId;
     this.#resetElectionTimer();
-    // The consistency check: our log must hold the entry the new ones follow. An entry inside our
-    // snapshot is committed, so it matches the leader's.
-    const base = this.#snapshotIndex();
-    if (request.prevLogIndex > this.#lastLogIndex() || (request.prevLogIndex >= base && this.#termAt(request.prevLogIndex) !== request.prevLogTerm)) {
+    // The consistency check: our log must hold the entry the new ones follow.
+    if (request.prevLogIndex > this.#lastLogIndex() || this.#termAt(request.prevLogIndex) !== request.prevLogTerm) {
       return this.#send(from, {
         type: 'AppendEntriesReply', term: this.currentTerm, success: false, matchIndex: 0, lastLogIndex: this.#lastLogIndex(),
       });
     }
     let changed = false;
     for (const entry of request.entries) {
-      if (entry.index <= base) continue; // already in the snapshot
-      const existing = this.#entryAt(entry.index);
+      const existing = this.log[entry.index - 1];
       if (existing !== undefined && existing.term === entry.term) continue; // already there: a stale or repeated message
       // A conflict: delete the existing entry and all that follow it, then append (Figure 2, rules 3 and 4).
-      if (existing !== undefined) this.log.length = entry.index - base - 1;
+      if (existing !== undefined) this.log.length = entry.index - 1;
       this.log.push(entry);
       this.#unsavedFrom = Math.min(this.#unsavedFrom, entry.index);
       changed = true;
@@ -635,11 +377,10 @@ export class RaftNode implements Node {
   #applyCommitted(): void {
     while (this.lastApplied < this.commitIndex) {
       this.lastApplied += 1;
-      const entry = this.#entryAt(this.lastApplied)!;
+      const entry = this.log[this.lastApplied - 1]!;
       this.applied.push(entry);
       this.#applyToStateMachine(entry);
     }
-    this.#maybeSnapshot();
   }
 
   // ───────────────────────────── helpers ─────────────────────────────
@@ -666,28 +407,17 @@ export class RaftNode implements Node {
     return Math.floor(this.#ctx.nodeIds.length / 2) + 1;
   }
 
-  /** The index the snapshot covers (0 without one). */
-  #snapshotIndex(): number {
-    return this.snapshot?.lastIncludedIndex ?? 0;
-  }
-
-  /** The entry at `index`, or undefined (beyond the log, or folded into the snapshot). */
-  #entryAt(index: number): LogEntry | undefined {
-    return this.log[index - this.#snapshotIndex() - 1];
-  }
-
   #lastLogIndex(): number {
-    return this.#snapshotIndex() + this.log.length;
+    return this.log.length;
   }
 
   #lastLogTerm(): number {
     return this.#termAt(this.#lastLogIndex());
   }
 
-  /** The term of the entry at `index` (the snapshot's for its last index; 0 for index 0 or unknown). */
+  /** The term of the entry at `index`; 0 for index 0 (before the first entry). */
   #termAt(index: number): number {
-    if (index === this.#snapshotIndex()) return this.snapshot?.lastIncludedTerm ?? 0;
-    return this.#entryAt(index)?.term ?? 0;
+    return index === 0 ? 0 : (this.log[index - 1]?.term ?? 0);
   }
 }
 

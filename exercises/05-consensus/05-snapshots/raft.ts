@@ -2,12 +2,12 @@
  * Exercise 5.5: log compaction with snapshots (Raft §7).
  *
  * This is the one file you edit. The spec is in README.md, next to this file. The key-value store on
- * Raft is done: it is the reference solution of exercise 5.4, with its log indexing already made ready
- * for snapshots (`#snapshotIndex()`, `#entryAt(index)`, `#termAt(index)`). What is left is marked with
- * `todo(...)` and 👉.
+ * Raft is done: it is the reference solution of exercise 5.4 (to keep your own instead, run
+ * `npm run kata -- carry 05/05`), with its log indexing already made ready for snapshots (`#snapshotIndex()`, `#entryAt(index)`, `#termAt(index)`). What is left is marked with
+ * `todo(...)` and 👉. InstallSnapshot, its reply and what a snapshot holds are given, in
+ * `../_given/snapshot-protocol.ts`.
  */
 import {
-  todo,
   type Message,
   type Node,
   type NodeContext,
@@ -15,172 +15,11 @@ import {
   type NodeId,
   type TimerId,
   type TimerPayload,
+  todo,
 } from '#harness';
-
-/** A follower that hears nothing from a leader for this long (drawn at random each time) starts an election. */
-export const ELECTION_TIMEOUT_MS = { min: 150, max: 300 } as const;
-/** A leader sends AppendEntries (empty ones are heartbeats) to every follower this often. */
-export const HEARTBEAT_INTERVAL_MS = 50;
-/** A server takes a snapshot as soon as its log holds this many applied entries; the log stays this short. */
-export const SNAPSHOT_THRESHOLD = 20;
-
-/** What a server is at a given moment (Raft §5.1). */
-export type Role = 'follower' | 'candidate' | 'leader';
-
-/** One log entry: a command for the state machine and the term in which a leader received it. */
-export interface LogEntry {
-  /** Its position in the whole log, snapshot included: the first entry ever has index 1. */
-  readonly index: number;
-  readonly term: number;
-  readonly command: unknown;
-}
-
-/** RequestVote arguments, sent by candidates to gather votes (Figure 2). */
-export interface RequestVote extends Message {
-  readonly type: 'RequestVote';
-  /** The candidate's term. */
-  readonly term: number;
-  readonly candidateId: NodeId;
-  /** Index of the candidate's last log entry (0 if its log is empty). */
-  readonly lastLogIndex: number;
-  /** Term of the candidate's last log entry (0 if its log is empty). */
-  readonly lastLogTerm: number;
-}
-
-/** RequestVote results (Figure 2). */
-export interface RequestVoteReply extends Message {
-  readonly type: 'RequestVoteReply';
-  /** The voter's currentTerm, for the candidate to update itself. */
-  readonly term: number;
-  /** True means the candidate received this vote. */
-  readonly voteGranted: boolean;
-}
-
-/** AppendEntries arguments, sent by the leader; with no entries it is a heartbeat (Figure 2). */
-export interface AppendEntries extends Message {
-  readonly type: 'AppendEntries';
-  /** The leader's term. */
-  readonly term: number;
-  /** So the follower can tell clients where the leader is. */
-  readonly leaderId: NodeId;
-  /** Index of the log entry immediately before the new ones. */
-  readonly prevLogIndex: number;
-  /** Term of the entry at prevLogIndex. */
-  readonly prevLogTerm: number;
-  /** Entries to store (empty for a heartbeat). */
-  readonly entries: readonly LogEntry[];
-  /** The leader's commitIndex. */
-  readonly leaderCommit: number;
-}
-
-/** AppendEntries results (Figure 2, plus `matchIndex` and `lastLogIndex`). */
-export interface AppendEntriesReply extends Message {
-  readonly type: 'AppendEntriesReply';
-  /** The follower's currentTerm, for the leader to update itself. */
-  readonly term: number;
-  /** True if the follower contained an entry matching prevLogIndex and prevLogTerm. */
-  readonly success: boolean;
-  /**
-   * Not in the paper, whose RPCs return to their caller: our replies are messages, so a reply says
-   * which entries it acknowledges. On success, prevLogIndex + entries.length; otherwise 0.
-   */
-  readonly matchIndex: number;
-  /**
-   * Optional hint, not in Figure 2: the follower's last log index, so that after a refusal the leader
-   * can jump back instead of one entry per round trip (the optimisation at the end of §5.3).
-   */
-  readonly lastLogIndex?: number;
-}
-
-/** InstallSnapshot arguments, sent by the leader to a follower that needs entries it has compacted (Figure 13). */
-export interface InstallSnapshot extends Message {
-  readonly type: 'InstallSnapshot';
-  /** The leader's term. */
-  readonly term: number;
-  readonly leaderId: NodeId;
-  /** The snapshot replaces all entries up to and including this index. */
-  readonly lastIncludedIndex: number;
-  /** Term of the entry at lastIncludedIndex. */
-  readonly lastIncludedTerm: number;
-  /** The state machine at lastIncludedIndex. Sent whole: no `offset` and `done` chunking as in Figure 13. */
-  readonly data: SnapshotData;
-}
-
-/** InstallSnapshot results (Figure 13, plus the index acknowledged, since replies are messages). */
-export interface InstallSnapshotReply extends Message {
-  readonly type: 'InstallSnapshotReply';
-  /** The follower's currentTerm, for the leader to update itself. */
-  readonly term: number;
-  /** The lastIncludedIndex of the snapshot this acknowledges; 0 when refused for its term. */
-  readonly lastIncludedIndex: number;
-}
-
-/** Every message Raft servers exchange. */
-export type RaftMessage = RequestVote | RequestVoteReply | AppendEntries | AppendEntriesReply | InstallSnapshot | InstallSnapshotReply;
-
-/** What a snapshot says about the log it replaces. */
-export interface SnapshotMetadata {
-  readonly lastIncludedIndex: number;
-  readonly lastIncludedTerm: number;
-}
-
-/** The state machine, as saved in a snapshot: the store and the client sessions. */
-export interface SnapshotData {
-  readonly store: Readonly<Record<string, string>>;
-  readonly sessions: Readonly<Record<string, Session>>;
-}
-
-/** What a client asks the store to do (the same shape as the linearizability checker's kv model). */
-export type KvOperation =
-  | { readonly f: 'get'; readonly key: string }
-  | { readonly f: 'put'; readonly key: string; readonly value: string }
-  | { readonly f: 'append'; readonly key: string; readonly value: string };
-
-/** What an operation returns: a get carries the value read ('' for a key never written); put and append carry nothing. */
-export interface KvOutput {
-  readonly value?: string;
-}
-
-/** A client's request, sent with `ctx.rpc` to any server. Retries of one operation carry the same `seq`. */
-export interface KvRequest extends Message {
-  readonly type: 'KvRequest';
-  /** The client's id: with `seq`, it names the operation, so that a retry is recognised. */
-  readonly clientId: string;
-  /** 1, 2, 3, ... per client; a client has one operation in flight at a time. */
-  readonly seq: number;
-  readonly op: KvOperation;
-}
-
-/** The answer to a KvRequest, sent with `ctx.reply`. */
-export interface KvReply extends Message {
-  readonly type: 'KvReply';
-  /** True: the operation took effect (once) and `output` is its result. */
-  readonly ok: boolean;
-  readonly output?: KvOutput;
-  /** Why not: this server is not the leader (or lost its leadership before the operation committed). */
-  readonly error?: 'not_leader';
-  /** Where the client should try next: the leader as far as this server knows, or null. */
-  readonly leaderHint?: NodeId | null;
-}
-
-/** What the log holds in this exercise: one client operation, named by its client and sequence number. */
-export interface KvCommand {
-  readonly clientId: string;
-  readonly seq: number;
-  readonly op: KvOperation;
-}
-
-/** The last operation the state machine applied for one client, and its result (a "client session", thesis §6.3). */
-export interface Session {
-  readonly seq: number;
-  readonly output: KvOutput;
-}
-
-/** Where a proposed command will sit in the log if it is committed. */
-export interface Proposal {
-  readonly index: number;
-  readonly term: number;
-}
+import { ELECTION_TIMEOUT_MS, HEARTBEAT_INTERVAL_MS, type Role, type LogEntry, type RequestVote, type RequestVoteReply, type AppendEntries, type AppendEntriesReply, type RaftMessage, type Proposal } from '../_given/raft-protocol.ts';
+import type { KvOperation, KvOutput, KvRequest, KvReply, KvCommand, Session } from '../_given/kv-protocol.ts';
+import { SNAPSHOT_THRESHOLD, type InstallSnapshot, type InstallSnapshotReply, type SnapshotMessage, type SnapshotMetadata, type SnapshotData } from '../_given/snapshot-protocol.ts';
 
 /**
  * One Raft server. Its Figure 2 state is public, so tests (and you, in the debugger) can read it.
@@ -320,7 +159,7 @@ export class RaftNode implements Node {
   }
 
   onMessage(_ctx: NodeContext, from: NodeId, message: Message): void {
-    const m = message as RaftMessage;
+    const m = message as RaftMessage | SnapshotMessage;
     switch (m.type) {
       case 'RequestVote':
         return this.#handleRequestVote(from, m);
@@ -635,7 +474,7 @@ export class RaftNode implements Node {
     this.#electionTimer = null;
   }
 
-  #send(to: NodeId, message: RaftMessage): void {
+  #send(to: NodeId, message: RaftMessage | SnapshotMessage): void {
     this.#ctx.send(to, message);
   }
 
