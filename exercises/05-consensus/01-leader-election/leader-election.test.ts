@@ -16,7 +16,7 @@ import {
 } from '#harness/testing';
 import { watchRaft } from '../_test-support/invariants.ts';
 import { awaitLeader, describeTermChanges, reportFigure, trafficBetween } from '../_test-support/liveness.ts';
-import { Puppets, stableLeader, viewOf } from '../_test-support/raft-view.ts';
+import { type Puppets, stableLeader, viewOf } from '../_test-support/raft-view.ts';
 import { withPuppets } from '../_test-support/scripted-runs.ts';
 import { createRaftNode, type RaftNode } from './raft.ts';
 import { ELECTION_TIMEOUT_MS, type AppendEntries, type AppendEntriesReply, type RequestVote, type RequestVoteReply } from '../_given/raft-protocol.ts';

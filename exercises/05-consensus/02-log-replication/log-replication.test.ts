@@ -17,7 +17,7 @@ import {
 } from '#harness/testing';
 import { watchRaft } from '../_test-support/invariants.ts';
 import { awaitLeader, reportFigure, trafficBetween } from '../_test-support/liveness.ts';
-import { describeLog, leaders, Puppets, viewOf } from '../_test-support/raft-view.ts';
+import { describeLog, leaders, type Puppets, viewOf } from '../_test-support/raft-view.ts';
 import { append, entry, lastReply, nodeOf, withPuppets } from '../_test-support/scripted-runs.ts';
 import { appliedCommands, awaitApplied, awaitConvergence, proposeOn } from '../_test-support/workload.ts';
 import { createRaftNode, type RaftNode } from './raft.ts';

@@ -194,7 +194,7 @@ describe('Sweeps', () => {
         try {
           await awaitConvergence(sim, 2_000);
         } catch (error) {
-          throw new Error(`${(error as Error).message}\n(the leader crashed at t=${crashMs} ms)`);
+          throw new Error(`${(error as Error).message}\n(the leader crashed at t=${crashMs} ms)`, { cause: error });
         }
         const reference = appliedCommands(sim, sim.nodeIds[0]!).join(',');
         for (const node of sim.nodeIds) {
