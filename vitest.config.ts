@@ -1,4 +1,5 @@
 import { configDefaults, defineConfig } from 'vitest/config';
+import { testTimeoutMs } from './harness/testing/environment.ts';
 import { solutionRedirect } from './scripts/lib/solution-redirect.ts';
 
 /**
@@ -9,13 +10,19 @@ import { solutionRedirect } from './scripts/lib/solution-redirect.ts';
  *   under `solutions/` (or, with `KATA_MISTAKE` set, to one known mistake).
  * - `browser`: the trace viewer in headless Chromium (`scripts/browser-tests/`), kept out of `harness`
  *   because it needs a browser on the machine.
+ *
+ * Timeouts guard against a hang and never measure speed (`npm run bench` does): one minute a test, more
+ * in a soak (`KATA_SEEDS`), so a loaded machine cannot turn a correct run red.
  */
+const timeouts = { testTimeout: testTimeoutMs(), hookTimeout: testTimeoutMs() };
+
 export default defineConfig({
   test: {
     projects: [
       {
         test: {
           name: 'harness',
+          ...timeouts,
           env: { KATA_PROJECT: 'harness' },
           include: ['harness/**/*.test.ts', 'scripts/**/*.test.ts'],
           exclude: [...configDefaults.exclude, 'scripts/browser-tests/**'],
@@ -24,6 +31,7 @@ export default defineConfig({
       {
         test: {
           name: 'exercises',
+          ...timeouts,
           env: { KATA_PROJECT: 'exercises' },
           include: ['exercises/**/*.test.ts'],
         },
@@ -32,6 +40,7 @@ export default defineConfig({
         plugins: [solutionRedirect()],
         test: {
           name: 'solutions',
+          ...timeouts,
           env: { KATA_PROJECT: 'solutions' },
           include: ['exercises/**/*.test.ts'],
         },
@@ -39,6 +48,7 @@ export default defineConfig({
       {
         test: {
           name: 'browser',
+          ...timeouts,
           env: { KATA_PROJECT: 'browser' },
           include: ['scripts/browser-tests/**/*.test.ts'],
         },

@@ -5,7 +5,7 @@
  * | variable | effect |
  * | --- | --- |
  * | `KATA_SEED=1234` | seed sweeps run only this seed (the replay command a failure prints) |
- * | `KATA_SEEDS=2000` | seed sweeps run this many seeds instead of their default (a soak) |
+ * | `KATA_SEEDS=2000` | seed sweeps run this many seeds instead of their default (a soak; at least 1), and test timeouts grow to match |
  * | `KATA_REPLAY=<seed>:<path>` | fast-check properties replay exactly this shrunk counterexample |
  * | `KATA_HASH_LOG=<file>` | every simulation appends its trace hash (used by `npm run verify`) |
  * | `KATA_TRACE_DIR=<dir>` | where failing runs write traces; default `.kata/traces` |
@@ -19,9 +19,32 @@ export function replaySeed(): number | undefined {
   return parseWholeNumber('KATA_SEED');
 }
 
-/** The number of seeds a sweep should run: `KATA_SEEDS` when set, else `defaultCount`. */
+/**
+ * The number of seeds a sweep should run: `KATA_SEEDS` when set, else `defaultCount`. Use it in the
+ * test's title too, so that a soak's titles say how many seeds really ran.
+ *
+ * @throws Error when `KATA_SEEDS` is not a whole number of at least 1: a sweep of no seed would pass
+ * having checked nothing.
+ */
 export function sweepSeedCount(defaultCount: number): number {
-  return parseWholeNumber('KATA_SEEDS') ?? defaultCount;
+  const count = parseWholeNumber('KATA_SEEDS');
+  if (count === 0) {
+    throw new Error('KATA_SEEDS=0 would run no seed at all, and every sweep would pass having checked nothing. Use 1 or more.');
+  }
+  return count ?? defaultCount;
+}
+
+/** The timeout of one exercise test when no seed count is asked for: a guard against a hang, never a speed limit. */
+export const TEST_TIMEOUT_MS = 60_000;
+
+/**
+ * The timeout of one exercise test, which grows with a soak: {@link TEST_TIMEOUT_MS}, times
+ * `KATA_SEEDS / 50` when that is larger than 1 (the shortest sweeps run 50 seeds by default). Speed is
+ * measured by `npm run bench`; this only keeps a hung test from running forever.
+ */
+export function testTimeoutMs(): number {
+  const seeds = parseWholeNumber('KATA_SEEDS') ?? 0;
+  return TEST_TIMEOUT_MS * Math.max(1, Math.ceil(seeds / 50));
 }
 
 /** The fast-check run to replay, from `KATA_REPLAY=<seed>:<path>`, or `undefined`. */

@@ -11,7 +11,9 @@ import {
   forEachSeed,
   simulate,
   SimulationTestFailure,
+  sweepSeedCount,
 } from '#harness/testing';
+import { TEST_TIMEOUT_MS, testTimeoutMs } from '../testing/environment.ts';
 import { chattyNode, nodeOf } from './helpers.ts';
 
 const traceFolder = path.join('.kata', 'traces', 'harness-tests-testing-helpers');
@@ -85,6 +87,22 @@ describe('seed sweeps', () => {
     process.env['KATA_SEEDS'] = '3';
     await forEachSeed({ count: 5 }, async (seed) => void seeds.push(seed));
     expect(seeds).toEqual([1234, 1, 2, 3]);
+  });
+
+  test('KATA_SEEDS=0 is refused: a sweep of no seed would pass having checked nothing', async () => {
+    process.env['KATA_SEEDS'] = '0';
+    await expect(forEachSeed({ count: 5 }, async () => undefined)).rejects.toThrow(/KATA_SEEDS=0 would run no seed/);
+    expect(() => sweepSeedCount(100)).toThrow(/Use 1 or more/);
+    process.env['KATA_SEEDS'] = '-3';
+    expect(() => sweepSeedCount(100)).toThrow(/KATA_SEEDS must be a whole number/);
+  });
+
+  test("a sweep's title can name the seeds that really run, and a soak's tests get time in proportion", () => {
+    expect(sweepSeedCount(100)).toBe(100);
+    expect(testTimeoutMs()).toBe(TEST_TIMEOUT_MS);
+    process.env['KATA_SEEDS'] = '2000';
+    expect(sweepSeedCount(100)).toBe(2000);
+    expect(testTimeoutMs()).toBe(TEST_TIMEOUT_MS * 40);
   });
 });
 

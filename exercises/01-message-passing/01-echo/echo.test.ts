@@ -11,6 +11,7 @@ import {
   type TraceEvent,
   forEachSeed,
   simulate,
+  sweepSeedCount,
 } from '#harness/testing';
 import { createEchoNode } from './echo.ts';
 import type { EchoReply, EchoRequest } from './protocol.ts';
@@ -234,7 +235,7 @@ describe('Only replies', () => {
 // ───────────────────────────── 3. sweeps ─────────────────────────────
 
 describe('Faulty network', () => {
-  const seeds = 100;
+  const seeds = sweepSeedCount(100);
   const healAtMs = 2_000;
 
   test(`clients that retry get their own text back: ${seeds} seeds of drops, duplicates, delays, crashes and isolated nodes`, async () => {

@@ -12,6 +12,7 @@ import {
   simulate,
   type Simulation,
   type TraceEvent,
+  sweepSeedCount,
 } from '#harness/testing';
 import type { GenerateReply, GenerateRequest } from './protocol.ts';
 import { createUniqueIdNode } from './unique-ids.ts';
@@ -321,7 +322,7 @@ describe('Available during partitions', () => {
 // ───────────────────────────── 3. sweeps ─────────────────────────────
 
 describe('Crashes, partitions, isolated nodes and a duplicating network', () => {
-  const seeds = 150;
+  const seeds = sweepSeedCount(150);
   const healAtMs = 2_000;
 
   test(`ids stay unique and every node that is up and reachable answers: ${seeds} seeds`, async () => {

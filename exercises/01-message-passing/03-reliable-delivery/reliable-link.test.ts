@@ -11,6 +11,7 @@ import {
   scenario,
   simulate,
   type Simulation,
+  sweepSeedCount,
 } from '#harness/testing';
 import { INBOX_KEY, type DeliveredEntry, type Inbox } from './protocol.ts';
 import { createReliableLinkNode } from './reliable-link.ts';
@@ -308,7 +309,7 @@ describe('sweeps', () => {
   ];
   const HEAL_AT_MS = 2_000;
 
-  it('100 seeds of drops, duplicates, reordering, partitions and crashes: exactly once, nothing lost once healed', async () => {
+  it(`${sweepSeedCount(100)} seeds of drops, duplicates, reordering, partitions and crashes: exactly once, nothing lost once healed`, async () => {
     await forEachSeed({ count: 100 }, async (seed) => {
       const faults: FaultSchedule = randomFaultSchedule(seed, { nodes: NODES, healAtMs: HEAL_AT_MS, kinds: ['network', 'crash', 'partition'], maxDuplicateRate: 0.5 });
       // Faulty from the start (drops, duplicates, reordering); the schedule changes it, and healing makes it reliable.

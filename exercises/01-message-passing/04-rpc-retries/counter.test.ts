@@ -13,6 +13,7 @@ import {
   simulate,
   type Simulation,
   sortSchedule,
+  sweepSeedCount,
 } from '#harness/testing';
 import { createCounterServer, incrementWithRetries } from './counter.ts';
 import type { IncrementOk, IncrementOutput, IncrementRequest, ReadOk } from './protocol.ts';
@@ -364,7 +365,7 @@ describe('sweeps', () => {
     }).flat();
   }
 
-  it('100 seeds of drops, duplicates, isolation and long and short server crashes: no increment applied twice, every ok true, no fail that happened', async () => {
+  it(`${sweepSeedCount(100)} seeds of drops, duplicates, isolation and long and short server crashes: no increment applied twice, every ok true, no fail that happened`, async () => {
     await forEachSeed({ count: 100 }, async (seed) => {
       const faults = sortSchedule([
         ...randomFaultSchedule(seed, { nodes: ['n1'], healAtMs: HEAL_AT_MS, kinds: ['network', 'crash', 'isolate'], maxDuplicateRate: 0.5 }),

@@ -17,6 +17,7 @@ import {
   simulate,
   type Simulation,
   type TraceEvent,
+  sweepSeedCount,
 } from '#harness/testing';
 import type { Clocks } from '../_test-support/clocks.ts';
 import { createClockSyncNode, estimateOffset } from './clock-sync.ts';
@@ -286,7 +287,7 @@ describe('sweeps', () => {
     return Object.fromEntries(NODES.map((node) => [node, { skewMs: rng.int(-1_000, 1_000), driftPpm: rng.int(-200, 200) }]));
   }
 
-  it('100 seeds of skewed, drifting clocks, slow and lossy networks and partitions: within the bound, never backwards, settled once healed', async () => {
+  it(`${sweepSeedCount(100)} seeds of skewed, drifting clocks, slow and lossy networks and partitions: within the bound, never backwards, settled once healed`, async () => {
     await forEachSeed({ count: 100 }, async (seed) => {
       const clocks = clocksFor(seed);
       const faults = randomFaultSchedule(seed, { nodes: [TIME_SERVER, ...NODES], healAtMs: HEAL_AT_MS, kinds: ['network', 'partition', 'isolate'] });

@@ -18,6 +18,7 @@ import {
   simulate,
   type Simulation,
   type TraceEvent,
+  sweepSeedCount,
 } from '#harness/testing';
 import { runToQuiet, sendCommands, type Command } from '../_test-support/commands.ts';
 import { compareStamps, createLamportNode } from './lamport.ts';
@@ -314,7 +315,7 @@ describe('sweeps', () => {
     return { nodes, commands, maxDelayMs: rng.int(1, 150) };
   }
 
-  it('150 seeds of random chats over networks that reorder: the clock condition on every pair of events, one transcript everywhere', async () => {
+  it(`${sweepSeedCount(150)} seeds of random chats over networks that reorder: the clock condition on every pair of events, one transcript everywhere`, async () => {
     await forEachSeed({ count: 150 }, async (seed) => {
       const { nodes, commands, maxDelayMs } = workload(seed);
       const details = { workload: commands.map((c) => `t=${c.atMs}ms ${c.node} broadcasts ${c.id}`).join('\n') };

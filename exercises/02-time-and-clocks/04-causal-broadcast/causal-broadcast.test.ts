@@ -26,6 +26,7 @@ import {
   scenario,
   simulate,
   type Simulation,
+  sweepSeedCount,
 } from '#harness/testing';
 import { createCausalBroadcastNode } from './causal-broadcast.ts';
 import type { BroadcastCommand } from './protocol.ts';
@@ -306,7 +307,7 @@ describe('sweeps', () => {
     return commands.map((c) => (c.after === undefined ? `t=${c.atMs}ms ${c.node} broadcasts ${c.id}` : `${c.node} broadcasts ${c.id} once it has delivered ${c.after.id}`)).join('\n');
   }
 
-  it('150 seeds of broadcasts over networks that reorder, delay and duplicate: causal order, and exactly once everywhere once it is calm', async () => {
+  it(`${sweepSeedCount(150)} seeds of broadcasts over networks that reorder, delay and duplicate: causal order, and exactly once everywhere once it is calm`, async () => {
     await forEachSeed({ count: 150 }, async (seed) => {
       const { nodes, commands, network } = workload(seed);
       const faults = randomFaultSchedule(seed, { nodes, healAtMs: HEAL_AT_MS, kinds: ['network'], maxDropRate: 0, maxDuplicateRate: 0.5, maxDelayMs: 300 });

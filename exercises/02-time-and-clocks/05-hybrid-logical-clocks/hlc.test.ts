@@ -27,6 +27,7 @@ import {
   simulate,
   type Simulation,
   startClock,
+  sweepSeedCount,
 } from '#harness/testing';
 import type { Clocks } from '../_test-support/clocks.ts';
 import { runToQuiet, sendCommands, type Command } from '../_test-support/commands.ts';
@@ -277,7 +278,7 @@ describe('sweeps', () => {
     return { nodes, clocks, commands };
   }
 
-  it('150 seeds of skewed, drifting clocks that get reset, over lossy, duplicating networks and partitions: causality and bounded divergence', async () => {
+  it(`${sweepSeedCount(150)} seeds of skewed, drifting clocks that get reset, over lossy, duplicating networks and partitions: causality and bounded divergence`, async () => {
     await forEachSeed({ count: 150 }, async (seed) => {
       const { nodes, clocks, commands } = workload(seed);
       const faults = randomFaultSchedule(seed, { nodes, healAtMs: HEAL_AT_MS, kinds: ['network', 'clock', 'partition'], maxDelayMs: 50 });

@@ -13,6 +13,7 @@ import {
   randomFaultSchedule,
   simulate,
   type Simulation,
+  sweepSeedCount,
 } from '#harness/testing';
 import { watchRaft } from '../_test-support/invariants.ts';
 import { awaitLeader, describeTermChanges, reportFigure, trafficBetween } from '../_test-support/liveness.ts';
@@ -295,7 +296,7 @@ describe('Winning and losing elections (§5.2)', () => {
 // ───────────────────────────── 3. sweeps ─────────────────────────────
 
 describe('Sweeps', () => {
-  const seeds = 200;
+  const seeds = sweepSeedCount(200);
   // KATA_SEEDS=2000 runs ten times as many seeds: give the soak time.
   const timeout = 600_000;
 
@@ -333,7 +334,7 @@ describe('Sweeps', () => {
     });
   });
 
-  test('no leader churn: with a steady network the first leader keeps its term for 10 s, and heartbeats stay cheap (50 seeds)', { timeout }, async () => {
+  test(`no leader churn: with a steady network the first leader keeps its term for 10 s, and heartbeats stay cheap (${sweepSeedCount(50)} seeds)`, { timeout }, async () => {
     // Raft §5.2 (heartbeats), §9.3 (timing)
     let heartbeatsPerFollowerPerSecond = 0;
     let bytesPerSecond = 0;

@@ -14,6 +14,7 @@ import {
   randomFaultSchedule,
   simulate,
   type Simulation,
+  sweepSeedCount,
 } from '#harness/testing';
 import { watchRaft } from '../_test-support/invariants.ts';
 import { awaitLeader, reportFigure, trafficBetween } from '../_test-support/liveness.ts';
@@ -384,7 +385,7 @@ describe('Efficiency', () => {
 // ───────────────────────────── 3. sweeps ─────────────────────────────
 
 describe('Sweeps', () => {
-  const seeds = 200;
+  const seeds = sweepSeedCount(200);
   const timeout = 600_000;
 
   test(`proposals under partitions, cut links, drops, duplicates and reordering keep every safety property, and the cluster converges: ${seeds} seeds`, { timeout }, async () => {

@@ -17,6 +17,7 @@ import {
   Rng,
   simulate,
   type Simulation,
+  sweepSeedCount,
 } from '#harness/testing';
 import { awaitLeader } from '../_test-support/liveness.ts';
 import { describeLog, leaders, stableLeader } from '../_test-support/raft-view.ts';
@@ -150,7 +151,7 @@ describe('What must be durable before a server answers (Figure 2)', () => {
 // ───────────────────────────── 3. sweeps ─────────────────────────────
 
 describe('Sweeps', () => {
-  const seeds = 200;
+  const seeds = sweepSeedCount(200);
   const timeout = 600_000;
 
   test(`crashes and restarts at any moment, with partitions, drops, duplicates and delays: ${seeds} seeds on 5 servers`, { timeout }, async () => {

@@ -7,7 +7,7 @@
  * Every value written is a unique token, so an operation that takes effect twice is caught in the store.
  */
 import { describe, test } from 'vitest';
-import { cluster, simulate } from '#harness/testing';
+import { cluster, simulate, sweepSeedCount } from '#harness/testing';
 import { Clerk, assertNoWriteTookEffectTwice } from '../_test-support/kv-client.ts';
 import { assertHistoryIsSound, expectOk, runClient, sweepKvUnderFaults } from '../_test-support/kv-runs.ts';
 import { awaitLeader, reportFigure, trafficBetween } from '../_test-support/liveness.ts';
@@ -213,7 +213,7 @@ describe('Efficiency', () => {
 // ───────────────────────────── 3. sweeps ─────────────────────────────
 
 describe('Sweeps', () => {
-  const seeds = 200;
+  const seeds = sweepSeedCount(200);
   const timeout = 600_000;
 
   test(`three clients under crashes, partitions, drops, duplicates and delays: exactly once, linearizable, and every client served once the faults heal: ${seeds} seeds`, { timeout }, async () => {

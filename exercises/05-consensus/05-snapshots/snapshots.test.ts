@@ -9,7 +9,7 @@
  */
 import { describe, test } from 'vitest';
 import type { NodeId } from '#harness';
-import { cluster, simulate, type Simulation } from '#harness/testing';
+import { cluster, simulate, type Simulation, sweepSeedCount } from '#harness/testing';
 import { Clerk } from '../_test-support/kv-client.ts';
 import { assertHistoryIsSound, expectOk, runClient, sweepKvUnderFaults } from '../_test-support/kv-runs.ts';
 import { awaitLeader, reportFigure, trafficBetween } from '../_test-support/liveness.ts';
@@ -324,7 +324,7 @@ describe('InstallSnapshot, leader (§7)', () => {
 // ───────────────────────────── 3. sweeps ─────────────────────────────
 
 describe('Sweeps', () => {
-  const seeds = 200;
+  const seeds = sweepSeedCount(200);
   const timeout = 600_000;
 
   test(`three clients under crashes, partitions, drops, duplicates and delays, with snapshots every ${SNAPSHOT_THRESHOLD} entries: ${seeds} seeds`, { timeout }, async () => {
