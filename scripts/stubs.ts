@@ -1,6 +1,7 @@
 /**
  * `npm run stubs -- <--check|--write|--save [exercise]>`: the stubs that build on the previous exercise's
- * solution (see `scripts/lib/stubs.ts`).
+ * solution, and the solutions that build on those stubs (see `scripts/lib/stubs.ts`). `--write` goes
+ * exercise by exercise, so a change to the first solution reaches the last one.
  *
  * ```text
  * npm run stubs -- --check            every generated stub equals what its stub.patch makes of the previous solution
@@ -14,13 +15,14 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { findExercises, repositoryRoot } from './lib/exercises.ts';
-import { checkStub, findStubSources, generateStub, writeStubPatch, type StubSource } from './lib/stubs.ts';
+import { checkStub, findGeneratedFiles, generateStub, writeStubPatch, type StubSource } from './lib/stubs.ts';
 import { resolveExercise } from './kata/names.ts';
 
 const USAGE = `Usage: npm run stubs -- <--check | --write | --save [exercise]>
-  --check            each generated stub equals what its stub.patch makes of the previous solution
-  --write            regenerate each generated stub from the previous solution and its stub.patch
-  --save [exercise]  after editing a stub by hand: store it as its stub.patch (all, or one exercise)`;
+  --check            each generated stub equals what its stub.patch makes of the previous solution, and
+                     each such exercise's solution what its solution.patch makes of the stub
+  --write            regenerate them, in order (after a change to a solution)
+  --save [exercise]  after editing a stub or solution by hand: store it as its patch (all, or one exercise)`;
 
 function main(argv: readonly string[]): number {
   const { values, positionals } = parseArgs({
@@ -34,7 +36,7 @@ function main(argv: readonly string[]): number {
     return values.help === true ? 0 : 2;
   }
   const exercises = findExercises();
-  let sources = findStubSources(exercises);
+  let sources = findGeneratedFiles(exercises);
   if (positionals[0] !== undefined) {
     const resolved = resolveExercise(positionals[0], exercises);
     if (!resolved.ok) {
@@ -57,19 +59,19 @@ function check(sources: readonly StubSource[]): number {
   for (const source of sources) {
     const problem = checkStub(repositoryRoot, source);
     if (problem !== null) failed++;
-    console.log(problem === null ? `✓ ${source.stub}` : `✗ ${problem}`);
+    console.log(problem === null ? `✓ ${source.target}` : `✗ ${problem}`);
   }
-  console.log(`${sources.length - failed} of ${sources.length} generated stubs are up to date.`);
+  console.log(`${sources.length - failed} of ${sources.length} generated stubs and solutions are up to date.`);
   return failed === 0 ? 0 : 1;
 }
 
 function write(sources: readonly StubSource[]): number {
   for (const source of sources) {
     const generated = generateStub(repositoryRoot, source);
-    const file = path.join(repositoryRoot, source.stub);
+    const file = path.join(repositoryRoot, source.target);
     const unchanged = readFileSync(file, 'utf8') === generated;
     if (!unchanged) writeFileSync(file, generated);
-    console.log(`${unchanged ? 'up to date' : 'wrote     '} ${source.stub}`);
+    console.log(`${unchanged ? 'up to date' : 'wrote     '} ${source.target}`);
   }
   return 0;
 }
@@ -77,11 +79,11 @@ function write(sources: readonly StubSource[]): number {
 function save(sources: readonly StubSource[]): number {
   for (const source of sources) {
     const base = readFileSync(path.join(repositoryRoot, source.base), 'utf8');
-    const stub = readFileSync(path.join(repositoryRoot, source.stub), 'utf8');
-    writeFileSync(path.join(repositoryRoot, source.patch), writeStubPatch(source, base, stub));
-    // The patch must give back exactly the stub, or the stub is not what learners will get.
-    if (generateStub(repositoryRoot, source) !== stub) throw new Error(`${source.patch} does not reproduce ${source.stub}.`);
-    console.log(`saved ${source.patch} (${source.base} → ${source.stub})`);
+    const target = readFileSync(path.join(repositoryRoot, source.target), 'utf8');
+    writeFileSync(path.join(repositoryRoot, source.patch), writeStubPatch(source, base, target));
+    // The patch must give back exactly the file, or the file is not what learners (or the tests) will get.
+    if (generateStub(repositoryRoot, source) !== target) throw new Error(`${source.patch} does not reproduce ${source.target}.`);
+    console.log(`saved ${source.patch} (${source.base} → ${source.target})`);
   }
   return 0;
 }

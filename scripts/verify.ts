@@ -24,7 +24,7 @@ import path from 'node:path';
 import { findExercises, repositoryRoot, solutionFileOf, type Exercise, type Mistake } from './lib/exercises.ts';
 import { applyMistake } from './lib/mistakes.ts';
 import { runMistakes } from './lib/mistake-runner.ts';
-import { checkStub, findStubSources, STUB_PATCH_FILE } from './lib/stubs.ts';
+import { checkStub, findGeneratedFiles, SOLUTION_PATCH_FILE, STUB_PATCH_FILE } from './lib/stubs.ts';
 import { runVitest, spawnAndCollect, type VitestRun } from './lib/vitest-run.ts';
 
 interface Check {
@@ -90,14 +90,19 @@ function checkStructure(exercises: readonly Exercise[]): void {
   summarise('structure');
 }
 
-/** A stub built from the previous solution must be exactly what its stub.patch generates (`npm run stubs`). */
+/**
+ * A stub built from the previous solution must be exactly what its stub.patch generates, and its
+ * solution exactly what the stub and its solution.patch generate (`npm run stubs`).
+ */
 function generatedStubProblems(exercises: readonly Exercise[], exercise: Exercise): string[] {
-  const patch = path.join(exercise.solutionDirectory, STUB_PATCH_FILE);
   if (exercise.stubFrom === null) {
-    return existsSync(path.join(repositoryRoot, patch)) ? [`${patch} exists, but exercise.json has no "stub.from" naming the exercise it builds on`] : [];
+    return [STUB_PATCH_FILE, SOLUTION_PATCH_FILE]
+      .map((name) => path.join(exercise.solutionDirectory, name))
+      .filter((patch) => existsSync(path.join(repositoryRoot, patch)))
+      .map((patch) => `${patch} exists, but exercise.json has no "stub.from" naming the exercise it builds on`);
   }
   try {
-    const sources = findStubSources(exercises).filter((source) => source.exercise.id === exercise.id);
+    const sources = findGeneratedFiles(exercises).filter((source) => source.exercise.id === exercise.id);
     return sources.map((source) => checkStub(repositoryRoot, source)).filter((problem) => problem !== null);
   } catch (error) {
     return [error instanceof Error ? error.message : String(error)];

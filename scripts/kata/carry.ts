@@ -50,7 +50,7 @@ export function carryForward(root: string, exercise: Exercise, exercises: readon
   const sources = findStubSources(exercises).filter((source) => source.exercise.id === exercise.id);
   // Work out every merge before writing anything, so a problem with one file leaves all as they were.
   const merges = sources.map((source) => {
-    const from = source.from.learnerFiles.find((file) => path.basename(file) === path.basename(source.stub))!;
+    const from = source.from.learnerFiles.find((file) => path.basename(file) === path.basename(source.target))!;
     if (!existsSync(path.join(root, from))) throw new Error(`There is no ${from} to carry forward.`);
     const ours = readFileSync(path.join(root, from), 'utf8');
     const base = readFileSync(path.join(root, source.base), 'utf8');
@@ -59,7 +59,7 @@ export function carryForward(root: string, exercise: Exercise, exercises: readon
     return { source, from, ours, labels, ...mergeThreeWays(ours, base, theirs, labels) };
   });
   return merges.map(({ source, from, ours, labels, text, conflicts }) => {
-    const file = source.stub;
+    const file = source.target;
     const absolute = path.join(root, file);
     const current = existsSync(absolute) ? readFileSync(absolute, 'utf8') : null;
     const savedTo = current === null || current === text ? null : saveLearnerFile(root, exercise, file, now);

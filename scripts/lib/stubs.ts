@@ -9,6 +9,12 @@
  *
  * The exercise's manifest names the exercise it builds on: `"stub": { "from": "05-consensus/01-leader-election" }`.
  *
+ * Such an exercise's reference solution is derived too: its stub plus `solution.patch`, the diff from
+ * the stub to the solution, which is exactly what a learner writes in this exercise. So the whole chain
+ * comes from the first exercise's solution and the patches: a fix to the election code in 5.1's solution
+ * is one edit, and `--write` carries it through every later stub and solution (a patch whose lines the fix
+ * touched stops applying and says so).
+ *
  * @module
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -20,14 +26,21 @@ import { splitPatch } from './mistakes.ts';
 /** The file name of the patch that turns the previous exercise's solution into an exercise's stub. */
 export const STUB_PATCH_FILE = 'stub.patch';
 
-/** One generated stub: a learner file of an exercise whose stub builds on an earlier exercise's solution. */
+/** The file name of the patch that turns an exercise's generated stub into its reference solution. */
+export const SOLUTION_PATCH_FILE = 'solution.patch';
+
+/**
+ * One generated file of a chain of exercises: a stub (the previous solution plus a `stub.patch`) or a
+ * reference solution (its stub plus a `solution.patch`).
+ */
 export interface StubSource {
+  readonly kind: 'stub' | 'solution';
   readonly exercise: Exercise;
-  /** The exercise the stub builds on (the manifest's `stub.from`). */
+  /** The exercise whose file this one is made from: the manifest's `stub.from` for a stub, the exercise itself for a solution. */
   readonly from: Exercise;
-  /** The stub, relative to the repository root: the learner's file, e.g. `exercises/05-consensus/02-log-replication/raft.ts`. */
-  readonly stub: string;
-  /** The solution it builds on, relative to the root, e.g. `solutions/05-consensus/01-leader-election/raft.ts`. */
+  /** The generated file, relative to the root: the stub `exercises/…/raft.ts`, or the solution `solutions/…/raft.ts`. */
+  readonly target: string;
+  /** The file it is made from, relative to the root: the previous solution for a stub, the stub for a solution. */
   readonly base: string;
   /** The stored addition, relative to the root, e.g. `solutions/05-consensus/02-log-replication/stub.patch`. */
   readonly patch: string;
@@ -38,7 +51,7 @@ export class StubPatchDoesNotApply extends Error {
   constructor(source: StubSource, detail: string) {
     super(
       `${source.patch} no longer applies to ${source.base}: ${detail}\n` +
-        `Bring ${source.stub} up to date by hand (it is the previous solution plus this exercise's todo(...)s), ` +
+        `Bring ${source.target} up to date by hand (${source.kind === 'stub' ? "it is the previous solution plus this exercise's todo(...)s" : 'it is the stub with the answer written in'}), ` +
         `then \`npm run stubs -- --save ${source.exercise.id}\`.`,
     );
     this.name = 'StubPatchDoesNotApply';
@@ -59,9 +72,31 @@ export function findStubSources(exercises: readonly Exercise[]): StubSource[] {
       if (previous === undefined) {
         throw new Error(`${exercise.directory}/exercise.json: the stub ${stub} builds on ${from.id}, which has no learner file ${path.basename(stub)}.`);
       }
-      return { exercise, from, stub, base: solutionFileOf(from, previous), patch: path.join(exercise.solutionDirectory, STUB_PATCH_FILE) };
+      const patch = path.join(exercise.solutionDirectory, STUB_PATCH_FILE);
+      return { kind: 'stub' as const, exercise, from, target: stub, base: solutionFileOf(from, previous), patch };
     });
   });
+}
+
+/** The reference solutions derived from their generated stubs: one for each stub {@link findStubSources} finds. */
+export function findSolutionSources(exercises: readonly Exercise[]): StubSource[] {
+  return findStubSources(exercises).map((stub) => ({
+    kind: 'solution' as const,
+    exercise: stub.exercise,
+    from: stub.exercise,
+    target: solutionFileOf(stub.exercise, stub.target),
+    base: stub.target,
+    patch: path.join(stub.exercise.solutionDirectory, SOLUTION_PATCH_FILE),
+  }));
+}
+
+/**
+ * Every generated file, in the order they must be made: exercise by exercise, the stub (from the
+ * previous solution) and then the solution (from that stub).
+ */
+export function findGeneratedFiles(exercises: readonly Exercise[]): StubSource[] {
+  const solutions = findSolutionSources(exercises);
+  return findStubSources(exercises).flatMap((stub, index) => [stub, solutions[index]!]);
 }
 
 /** The stub as its patch generates it from the previous solution. Throws {@link StubPatchDoesNotApply}. */
@@ -83,11 +118,15 @@ export function generateStub(root: string, source: StubSource): string {
  * The patch text that turns `base` (the previous solution) into `stub`: a preamble that says what the
  * file is, then one unified diff.
  */
-export function writeStubPatch(source: Pick<StubSource, 'exercise' | 'from' | 'stub'>, base: string, stub: string): string {
-  const name = path.basename(source.stub);
+export function writeStubPatch(source: Pick<StubSource, 'kind' | 'exercise' | 'from' | 'target'>, base: string, stub: string): string {
+  const name = path.basename(source.target);
+  const what =
+    source.kind === 'stub'
+      ? `Stub of ${source.exercise.id}: the reference solution of ${source.from.id} plus what this exercise adds.`
+      : `Reference solution of ${source.exercise.id}: its stub plus what a learner writes in this exercise.`;
   const preamble =
-    `Stub of ${source.exercise.id}: the reference solution of ${source.from.id} plus what this exercise adds.\n` +
-    `Generated into ${source.stub} by \`npm run stubs -- --write\`; after editing that stub, \`npm run stubs -- --save ${source.exercise.id}\`.`;
+    `${what}\n` +
+    `Generated into ${source.target} by \`npm run stubs -- --write\`; after editing that file, \`npm run stubs -- --save ${source.exercise.id}\`.`;
   const diff = formatPatch(structuredPatch(`a/${name}`, `b/${name}`, base, stub, undefined, undefined, { context: 3 }), FILE_HEADERS_ONLY);
   return `${preamble}\n\n${diff}`;
 }
@@ -110,14 +149,14 @@ export function checkStub(root: string, source: StubSource): string | null {
   } catch (error) {
     return error instanceof Error ? error.message : String(error);
   }
-  const stubFile = path.join(root, source.stub);
+  const stubFile = path.join(root, source.target);
   const committed = existsSync(stubFile) ? readFileSync(stubFile, 'utf8') : '';
   const difference = firstDifference(committed, generated);
   if (difference === null) return null;
   return (
-    `${source.stub} is not what ${source.patch} generates from ${source.base}: first difference at line ${difference.line}:\n` +
-    `  stub:      ${difference.committed}\n  generated: ${difference.generated}\n` +
-    `\`npm run stubs -- --write\` regenerates the stub; after editing the stub on purpose, \`npm run stubs -- --save ${source.exercise.id}\`.`
+    `${source.target} is not what ${source.patch} generates from ${source.base}: first difference at line ${difference.line}:\n` +
+    `  ${source.kind === 'stub' ? 'stub:     ' : 'solution: '} ${difference.committed}\n  generated: ${difference.generated}\n` +
+    `\`npm run stubs -- --write\` regenerates it; after editing it on purpose, \`npm run stubs -- --save ${source.exercise.id}\`.`
   );
 }
 
