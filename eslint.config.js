@@ -23,12 +23,16 @@ export default tseslint.config(
           patterns: [
             {
               regex: FOREIGN_INTERNALS,
-              message: "This reaches into another folder's _internals: import the folder's index.ts (its public surface) instead.",
+              message:
+                "This reaches into another folder's _internals: import the folder's index.ts (its public surface) instead.",
             },
           ],
         },
       ],
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' },
+      ],
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
       eqeqeq: ['error', 'always'],
       'no-console': 'off',

@@ -78,7 +78,9 @@ export function causalHistory(trace: readonly TraceEvent[]): CausalHistory {
     if (node !== null) nodeSet.add(node);
   }
   const nodes = [...nodeSet].sort();
-  const clocks = new Map<NodeId, Record<NodeId, number>>(nodes.map((node) => [node, Object.fromEntries(nodes.map((other) => [other, 0]))]));
+  const clocks = new Map<NodeId, Record<NodeId, number>>(
+    nodes.map((node) => [node, Object.fromEntries(nodes.map((other) => [other, 0]))]),
+  );
   const sendVectors = new Map<number, Record<NodeId, number>>();
   const events: CausalEvent[] = [];
   const byTraceIndex = new Map<number, CausalEvent>();

@@ -51,8 +51,7 @@ export type TimerId = number;
  * outcome, not an error: the request may or may not have been processed.
  */
 export type RpcResult<Reply extends Message = Message> =
-  | { readonly ok: true; readonly reply: Reply }
-  | { readonly ok: false; readonly error: 'timeout' };
+  { readonly ok: true; readonly reply: Reply } | { readonly ok: false; readonly error: 'timeout' };
 
 /** Options for {@link NodeContext.rpc}. */
 export interface RpcOptions {
@@ -111,7 +110,11 @@ export interface NodeContext {
    * Sends a request and waits for the reply, or gives up after `timeoutMs`. The receiver answers with
    * {@link NodeContext.reply}. Built from `send` and a timer, so it is exactly as deterministic.
    */
-  rpc<Reply extends Message = Message>(to: NodeId, request: OutgoingMessage, options: RpcOptions): Promise<RpcResult<Reply>>;
+  rpc<Reply extends Message = Message>(
+    to: NodeId,
+    request: OutgoingMessage,
+    options: RpcOptions,
+  ): Promise<RpcResult<Reply>>;
   /** Answers a request received through `rpc`: sends `reply` to `to`, tagged with the request's id. */
   reply(to: NodeId, request: Message, reply: OutgoingMessage): void;
   /**

@@ -19,6 +19,8 @@ for (const suite of suites) {
   if (only !== undefined && !suite.title.toLowerCase().includes(only.toLowerCase())) continue;
   console.log(`\n${suite.title}`);
   for (const figure of await suite.run()) {
-    console.log(`  ${figure.name.padEnd(56)} ${format(figure.value).padStart(14)} ${figure.unit.padEnd(13)} ${figure.detail ?? ''}`);
+    console.log(
+      `  ${figure.name.padEnd(56)} ${format(figure.value).padStart(14)} ${figure.unit.padEnd(13)} ${figure.detail ?? ''}`,
+    );
   }
 }

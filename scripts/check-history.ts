@@ -111,8 +111,10 @@ function parseRequest(argv: readonly string[]): Request {
   const { values, positionals } = parsed;
   if (positionals.length !== 1) throw new UsageError(`expected one history file, got ${positionals.length}`);
   const { format, model } = values;
-  if (format === undefined || FORMATS[format] === undefined) throw new UsageError(`--format must be one of ${Object.keys(FORMATS).join(', ')}`);
-  if (model === undefined || MODELS[model] === undefined) throw new UsageError(`--model must be one of ${Object.keys(MODELS).join(', ')}`);
+  if (format === undefined || FORMATS[format] === undefined)
+    throw new UsageError(`--format must be one of ${Object.keys(FORMATS).join(', ')}`);
+  if (model === undefined || MODELS[model] === undefined)
+    throw new UsageError(`--model must be one of ${Object.keys(MODELS).join(', ')}`);
   const requiredModel = FORMATS[format]?.model;
   if (requiredModel !== undefined && requiredModel !== model) {
     throw new UsageError(`the ${format} format holds ${requiredModel} histories: use --model ${requiredModel}`);

@@ -16,7 +16,9 @@ describe('docs: links in a staged page', () => {
   });
 
   test('a link to a solution or to a learner file becomes plain text', () => {
-    expect(rewrite('The [solution](../../../solutions/01-message-passing/01-echo/echo.ts) and [your file](echo.ts).'),
-      'neither is published: on the solution branch the learner file holds the solution').toBe('The solution and your file.');
+    expect(
+      rewrite('The [solution](../../../solutions/01-message-passing/01-echo/echo.ts) and [your file](echo.ts).'),
+      'neither is published: on the solution branch the learner file holds the solution',
+    ).toBe('The solution and your file.');
   });
 });

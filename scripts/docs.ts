@@ -23,7 +23,16 @@
  * `--out <dir>` builds elsewhere; any other flag goes to TypeDoc. Warnings are errors
  * (`treatWarningsAsErrors` in typedoc.json).
  */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -33,7 +42,13 @@ import * as td from 'typedoc';
 import { repositoryRoot } from './lib/exercises.ts';
 
 /** The guides, in reading order; any other `docs/*.md` follows, alphabetically. */
-const GUIDE_ORDER = ['getting-started', 'how-the-harness-works', 'reading-a-failure', 'instructor-guide', 'authoring-exercises'];
+const GUIDE_ORDER = [
+  'getting-started',
+  'how-the-harness-works',
+  'reading-a-failure',
+  'instructor-guide',
+  'authoring-exercises',
+];
 
 /** One page to stage: its source, where the staged copy goes, and its child pages by title. */
 interface Page {
@@ -65,8 +80,20 @@ interface Plan {
 /** Decides which pages the site has, and where their staged copies go. */
 export function planSite(root: string, stagingDirectory: string): Plan {
   const all: Page[] = [];
-  const page = (title: string, source: string, staged: string, children: Page['children'] = [], group?: string): Page => {
-    const created: Page = { title, source, staged: path.join(stagingDirectory, staged), children, ...(group === undefined ? {} : { group }) };
+  const page = (
+    title: string,
+    source: string,
+    staged: string,
+    children: Page['children'] = [],
+    group?: string,
+  ): Page => {
+    const created: Page = {
+      title,
+      source,
+      staged: path.join(stagingDirectory, staged),
+      children,
+      ...(group === undefined ? {} : { group }),
+    };
     all.push(created);
     return created;
   };
@@ -83,8 +110,18 @@ export function planSite(root: string, stagingDirectory: string): Plan {
       .map(({ exercise, title }) => {
         const hints = path.join(root, exercise.directory, 'HINTS.md');
         const hintsTitle = `Hints for ${title}`;
-        const children = existsSync(hints) ? [{ title: hintsTitle, page: page(hintsTitle, hints, path.join(exercise.id, 'HINTS.md')) }] : [];
-        return { title, page: page(title, path.join(root, exercise.directory, 'README.md'), path.join(exercise.id, 'README.md'), children) };
+        const children = existsSync(hints)
+          ? [{ title: hintsTitle, page: page(hintsTitle, hints, path.join(exercise.id, 'HINTS.md')) }]
+          : [];
+        return {
+          title,
+          page: page(
+            title,
+            path.join(root, exercise.directory, 'README.md'),
+            path.join(exercise.id, 'README.md'),
+            children,
+          ),
+        };
       });
     const readme = path.join(root, 'exercises', chapter.id, 'README.md');
     if (!existsSync(readme)) return null;
@@ -97,14 +134,20 @@ export function planSite(root: string, stagingDirectory: string): Plan {
 function listGuides(root: string): string[] {
   const folder = path.join(root, 'docs');
   if (!existsSync(folder)) return [];
-  const names = readdirSync(folder).filter((name) => name.endsWith('.md')).map((name) => name.slice(0, -3));
+  const names = readdirSync(folder)
+    .filter((name) => name.endsWith('.md'))
+    .map((name) => name.slice(0, -3));
   const rank = (name: string) => (GUIDE_ORDER.includes(name) ? GUIDE_ORDER.indexOf(name) : GUIDE_ORDER.length);
   return names.sort((a, b) => rank(a) - rank(b) || a.localeCompare(b)).map((name) => path.join(folder, `${name}.md`));
 }
 
 /** A title as a file name TypeDoc can show as the page's name: no characters a file system refuses. */
 function safeFileName(title: string): string {
-  return title.replace(/[:]/g, ' –').replace(/[\\/*?"<>|]/g, '-').replace(/\s+/g, ' ').trim();
+  return title
+    .replace(/[:]/g, ' –')
+    .replace(/[\\/*?"<>|]/g, '-')
+    .replace(/\s+/g, ' ')
+    .trim();
 }
 
 // ─────────────────────────────── staging ───────────────────────────────
@@ -116,7 +159,14 @@ export function stageSite(root: string, plan: Plan): void {
     const source = readFileSync(page.source, 'utf8');
     // The front page's title is the project's name, which the site's header already shows.
     const markdown = page === plan.readme ? source.replace(/^# .*\n+/, '') : source;
-    const links = rewriteLinks(markdown, path.dirname(page.source), path.dirname(page.staged), root, stagedBySource, plan.unpublished);
+    const links = rewriteLinks(
+      markdown,
+      path.dirname(page.source),
+      path.dirname(page.staged),
+      root,
+      stagedBySource,
+      plan.unpublished,
+    );
     const body = mermaidAsText(links);
     mkdirSync(path.dirname(page.staged), { recursive: true });
     writeFileSync(page.staged, frontmatter(page) + body);
@@ -129,7 +179,9 @@ function frontmatter(page: Page): string {
   if (page.children.length > 0) {
     lines.push('children:');
     for (const child of page.children) {
-      lines.push(`  ${JSON.stringify(child.title)}: ${JSON.stringify(path.relative(path.dirname(page.staged), child.page.staged))}`);
+      lines.push(
+        `  ${JSON.stringify(child.title)}: ${JSON.stringify(path.relative(path.dirname(page.staged), child.page.staged))}`,
+      );
     }
   }
   return lines.length === 0 ? '' : `---\n${lines.join('\n')}\n---\n\n`;
@@ -164,10 +216,13 @@ export function rewriteLinks(
   };
   return outsideCode(markdown, (text) =>
     text
-      .replace(/(!?\[[^\]]*\])\(\s*<?([^)\s>]+)>?((?:\s+"[^"]*")?)\s*\)/g, (_match, label: string, target: string, title: string) => {
-        const next = retarget(target);
-        return next === null ? label.replace(/^!?\[|\]$/g, '') : `${label}(${next}${title})`;
-      })
+      .replace(
+        /(!?\[[^\]]*\])\(\s*<?([^)\s>]+)>?((?:\s+"[^"]*")?)\s*\)/g,
+        (_match, label: string, target: string, title: string) => {
+          const next = retarget(target);
+          return next === null ? label.replace(/^!?\[|\]$/g, '') : `${label}(${next}${title})`;
+        },
+      )
       .replace(/^(\s{0,3}\[[^\]]+\]:\s*)(\S+)/gm, (_match, start: string, target: string) => {
         const next = retarget(target);
         return next === null ? '' : `${start}${next}`;
@@ -220,8 +275,12 @@ export function mermaidAsText(markdown: string): string {
   const pattern = /^```mermaid[^\n]*\n([\s\S]*?)^```[ \t]*\n(?:\s*<!--\s*text-diagram\s*\n([\s\S]*?)-->[ \t]*\n?)?/gm;
   return markdown.replace(pattern, (_match, source: string, drawing: string | undefined) => {
     if (drawing !== undefined) return `${drawing.trim()}\n`;
-    return '*Diagram source (Mermaid). This site is built offline and does not draw Mermaid; GitHub and most editors do.*\n\n' +
-      '```text\n' + source + '```\n';
+    return (
+      '*Diagram source (Mermaid). This site is built offline and does not draw Mermaid; GitHub and most editors do.*\n\n' +
+      '```text\n' +
+      source +
+      '```\n'
+    );
   });
 }
 
@@ -234,13 +293,24 @@ export function mermaidAsText(markdown: string): string {
  */
 async function runTypedoc(root: string, plan: Plan, out: string, extraArgs: readonly string[]): Promise<number> {
   const app = await td.Application.bootstrapWithPlugins(
-    { options: path.join(root, 'typedoc.json'), out, readme: plan.readme.staged, projectDocuments: plan.topLevel.map((page) => page.staged) },
-    [new td.ArgumentsReader(0, [...extraArgs]), new td.TypeDocReader(), new td.TSConfigReader(), new td.ArgumentsReader(300, [...extraArgs])],
+    {
+      options: path.join(root, 'typedoc.json'),
+      out,
+      readme: plan.readme.staged,
+      projectDocuments: plan.topLevel.map((page) => page.staged),
+    },
+    [
+      new td.ArgumentsReader(0, [...extraArgs]),
+      new td.TypeDocReader(),
+      new td.TSConfigReader(),
+      new td.ArgumentsReader(300, [...extraArgs]),
+    ],
   );
   // A top-level page is named after its staged path; give it its title (child pages already have theirs).
   const titles = new Map(plan.topLevel.map((page) => [path.basename(page.staged, '.md'), page.title]));
   app.converter.on(td.Converter.EVENT_CREATE_DOCUMENT, (_context: unknown, document: td.DocumentReflection) => {
-    if (document.parent?.isProject() === true) document.name = titles.get(path.basename(document.name)) ?? path.basename(document.name);
+    if (document.parent?.isProject() === true)
+      document.name = titles.get(path.basename(document.name)) ?? path.basename(document.name);
   });
   const strict = app.options.getValue('treatWarningsAsErrors');
   if (app.logger.hasErrors()) return 1;
@@ -248,7 +318,9 @@ async function runTypedoc(root: string, plan: Plan, out: string, extraArgs: read
   if (project === undefined) return 1;
   app.validate(project);
   if (app.logger.hasErrors() || (strict && app.logger.hasWarnings())) {
-    app.logger.error(`The site was not written: ${app.logger.errorCount} error(s), ${app.logger.warningCount} warning(s) above (warnings count as errors).`);
+    app.logger.error(
+      `The site was not written: ${app.logger.errorCount} error(s), ${app.logger.warningCount} warning(s) above (warnings count as errors).`,
+    );
     return 1;
   }
   await app.generateOutputs(project);
@@ -276,10 +348,15 @@ export async function buildDocs(root: string, out: string, extraArgs: readonly s
 
 async function main(): Promise<number> {
   // Our two flags; anything else goes to TypeDoc (e.g. `npm run docs -- --treatWarningsAsErrors false`).
-  const { values, tokens } = parseArgs({ options: { check: { type: 'boolean' }, out: { type: 'string' } }, strict: false, tokens: true });
+  const { values, tokens } = parseArgs({
+    options: { check: { type: 'boolean' }, out: { type: 'string' } },
+    strict: false,
+    tokens: true,
+  });
   const ours = new Set(['check', 'out']);
   const extraArgs = tokens.flatMap((token) => {
-    if (token.kind === 'option' && !ours.has(token.name)) return [token.rawName, ...(token.value === undefined ? [] : [token.value])];
+    if (token.kind === 'option' && !ours.has(token.name))
+      return [token.rawName, ...(token.value === undefined ? [] : [token.value])];
     return token.kind === 'positional' ? [token.value] : [];
   });
   if (values.check === true) {

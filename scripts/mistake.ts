@@ -66,7 +66,8 @@ function main(argv: readonly string[]): number {
 function list(exercises: readonly Exercise[]): number {
   for (const exercise of exercises) {
     console.log(`${exercise.id} (${exercise.mistakes.length})`);
-    for (const mistake of exercise.mistakes) console.log(`  ${mistake.name.padEnd(34)} breaks "${mistake.breaks ?? '?'}"`);
+    for (const mistake of exercise.mistakes)
+      console.log(`  ${mistake.name.padEnd(34)} breaks "${mistake.breaks ?? '?'}"`);
   }
   return 0;
 }
@@ -87,7 +88,9 @@ function save(target: Target): number {
   const solutionFiles = exercise.learnerFiles.map((source) => solutionFileOf(exercise, source));
   const edited = solutionFiles.filter((file) => existsSync(path.join(repositoryRoot, workingCopy(file, mistake.name))));
   if (edited.length === 0) {
-    throw new UsageError(`Nothing to save: no ${workingCopy(solutionFiles[0] ?? 'file.ts', mistake.name)}. Run edit (or new) first.`);
+    throw new UsageError(
+      `Nothing to save: no ${workingCopy(solutionFiles[0] ?? 'file.ts', mistake.name)}. Run edit (or new) first.`,
+    );
   }
   const patchFile = path.join(repositoryRoot, mistake.file);
   const preamble = existsSync(patchFile) ? splitPatch(readFileSync(patchFile, 'utf8')).preamble : PREAMBLE_TEMPLATE;
@@ -99,17 +102,22 @@ function save(target: Target): number {
       mistaken: readFileSync(path.join(repositoryRoot, workingCopy(file, mistake.name)), 'utf8'),
     })),
   );
-  if (!/^(---|\+\+\+) /m.test(patch)) throw new UsageError('The edited files are the same as the solution: a mistake must change something.');
+  if (!/^(---|\+\+\+) /m.test(patch))
+    throw new UsageError('The edited files are the same as the solution: a mistake must change something.');
   writeFileSync(patchFile, patch);
   // The patch must give back exactly what was edited, or the edit is not what will be tested.
   const applied = applyMistake(repositoryRoot, readMistake(repositoryRoot, mistake.file));
   for (const file of applied) {
     if (file.text !== readFileSync(path.join(repositoryRoot, workingCopy(file.file, mistake.name)), 'utf8')) {
-      throw new Error(`The patch written to ${mistake.file} does not reproduce ${workingCopy(file.file, mistake.name)}; it is kept for you to compare.`);
+      throw new Error(
+        `The patch written to ${mistake.file} does not reproduce ${workingCopy(file.file, mistake.name)}; it is kept for you to compare.`,
+      );
     }
   }
   for (const file of edited) rmSync(path.join(repositoryRoot, workingCopy(file, mistake.name)));
-  console.log(`saved ${mistake.file}${/TODO|what the learner got wrong/.test(patch) ? ' (fill in its "Known mistake:" and "Breaks:" lines)' : ''}`);
+  console.log(
+    `saved ${mistake.file}${/TODO|what the learner got wrong/.test(patch) ? ' (fill in its "Known mistake:" and "Breaks:" lines)' : ''}`,
+  );
   return 0;
 }
 
@@ -124,7 +132,10 @@ function create(args: readonly string[], exercises: readonly Exercise[]): number
   writeFileSync(path.join(repositoryRoot, file), `${PREAMBLE_TEMPLATE}\n`);
   for (const source of exercise.learnerFiles) {
     const solution = solutionFileOf(exercise, source);
-    writeFileSync(path.join(repositoryRoot, workingCopy(solution, name)), readFileSync(path.join(repositoryRoot, solution), 'utf8'));
+    writeFileSync(
+      path.join(repositoryRoot, workingCopy(solution, name)),
+      readFileSync(path.join(repositoryRoot, solution), 'utf8'),
+    );
     console.log(`wrote ${workingCopy(solution, name)} (a copy of the solution: put the mistake in it)`);
   }
   console.log(`Then: npm run mistake -- save ${exercise.id} ${name}, and fill in the preamble of ${file}`);
@@ -140,7 +151,11 @@ function test(target: Target): number {
   });
   // The tests are meant to fail: say whether they did, in the words the course uses.
   const caught = run.status !== 0;
-  console.log(caught ? `\nThe tests catch ${target.mistake.name}. They must name: "${target.mistake.breaks}".` : `\nEvery test passes with ${target.mistake.name}: it is a hole in the course.`);
+  console.log(
+    caught
+      ? `\nThe tests catch ${target.mistake.name}. They must name: "${target.mistake.breaks}".`
+      : `\nEvery test passes with ${target.mistake.name}: it is a hole in the course.`,
+  );
   return caught ? 0 : 1;
 }
 
@@ -153,8 +168,11 @@ function mistakeNamed(args: readonly string[], exercises: readonly Exercise[]): 
   const [first, second] = args;
   if (first !== undefined && second === undefined && first.endsWith('.patch')) {
     const relative = path.relative(repositoryRoot, path.resolve(first));
-    const exercise = exercises.find((candidate) => candidate.solutionDirectory === path.dirname(path.dirname(relative)));
-    if (exercise === undefined || !existsSync(path.join(repositoryRoot, relative))) throw new UsageError(`${first} is not a known mistake.`);
+    const exercise = exercises.find(
+      (candidate) => candidate.solutionDirectory === path.dirname(path.dirname(relative)),
+    );
+    if (exercise === undefined || !existsSync(path.join(repositoryRoot, relative)))
+      throw new UsageError(`${first} is not a known mistake.`);
     return { exercise, mistake: readMistake(repositoryRoot, relative) };
   }
   if (first === undefined || second === undefined) throw new UsageError('Name the exercise and the mistake.');
@@ -174,14 +192,21 @@ function mistakeNamed(args: readonly string[], exercises: readonly Exercise[]): 
  * save them all.
  */
 function mistakesNamed(args: readonly string[], exercises: readonly Exercise[]): Target[] {
-  const many = args[0] === '--all' ? exercises : args.length === 1 && !args[0]!.endsWith('.patch') ? [exerciseNamed(args[0]!, exercises)] : null;
+  const many =
+    args[0] === '--all'
+      ? exercises
+      : args.length === 1 && !args[0]!.endsWith('.patch')
+        ? [exerciseNamed(args[0]!, exercises)]
+        : null;
   if (many === null) return [mistakeNamed(args, exercises)];
   return many.flatMap((exercise) => exercise.mistakes.map((mistake) => ({ exercise, mistake })));
 }
 
 /** Whether a mistake has working copies written out by `edit` or `new`. */
 function isOpen(target: Target): boolean {
-  return target.exercise.learnerFiles.some((file) => existsSync(path.join(repositoryRoot, workingCopy(solutionFileOf(target.exercise, file), target.mistake.name))));
+  return target.exercise.learnerFiles.some((file) =>
+    existsSync(path.join(repositoryRoot, workingCopy(solutionFileOf(target.exercise, file), target.mistake.name))),
+  );
 }
 
 function exerciseNamed(query: string, exercises: readonly Exercise[]): Exercise {

@@ -26,6 +26,8 @@ describe('solution branch', () => {
     createSolutionBranch(root);
     const changed = git(root, 'diff', '--name-only', 'HEAD', 'solution').trim().split('\n');
     expect(changed, 'the solution branch changes the learner file only').toEqual([`${exercise}/echo.ts`]);
-    expect(git(root, 'show', `solution:${exercise}/echo.ts`), 'it holds the solution').toBe('export const answer = 42;\n');
+    expect(git(root, 'show', `solution:${exercise}/echo.ts`), 'it holds the solution').toBe(
+      'export const answer = 42;\n',
+    );
   });
 });

@@ -28,7 +28,12 @@ function main(argv: readonly string[]): number {
   const { values, positionals } = parseArgs({
     args: [...argv],
     allowPositionals: true,
-    options: { check: { type: 'boolean' }, write: { type: 'boolean' }, save: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      check: { type: 'boolean' },
+      write: { type: 'boolean' },
+      save: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
   });
   const modes = [values.check, values.write, values.save].filter((flag) => flag === true).length;
   if (values.help === true || modes !== 1) {
@@ -45,7 +50,9 @@ function main(argv: readonly string[]): number {
     }
     sources = sources.filter((source) => source.exercise.id === resolved.exercise.id);
     if (sources.length === 0) {
-      console.error(`${resolved.exercise.id}'s stub does not build on another exercise (its exercise.json has no "stub.from").`);
+      console.error(
+        `${resolved.exercise.id}'s stub does not build on another exercise (its exercise.json has no "stub.from").`,
+      );
       return 2;
     }
   }
@@ -82,7 +89,8 @@ function save(sources: readonly StubSource[]): number {
     const target = readFileSync(path.join(repositoryRoot, source.target), 'utf8');
     writeFileSync(path.join(repositoryRoot, source.patch), writeStubPatch(source, base, target));
     // The patch must give back exactly the file, or the file is not what learners (or the tests) will get.
-    if (generateStub(repositoryRoot, source) !== target) throw new Error(`${source.patch} does not reproduce ${source.target}.`);
+    if (generateStub(repositoryRoot, source) !== target)
+      throw new Error(`${source.patch} does not reproduce ${source.target}.`);
     console.log(`saved ${source.patch} (${source.base} → ${source.target})`);
   }
   return 0;

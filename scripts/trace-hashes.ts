@@ -41,7 +41,9 @@ async function collect(): Promise<string[]> {
     const run = await runVitest(repositoryRoot, ['--project', 'solutions'], { KATA_HASH_LOG: log });
     const failed = run.tests.filter((test) => test.status === 'failed');
     if (failed.length > 0 || run.brokenFiles.length > 0) {
-      throw new Error(`The solutions do not pass (${failed.length} failed test(s)), so their hashes say nothing. Fix them first.`);
+      throw new Error(
+        `The solutions do not pass (${failed.length} failed test(s)), so their hashes say nothing. Fix them first.`,
+      );
     }
     return normalise(existsSync(log) ? readFileSync(log, 'utf8') : '');
   } finally {
@@ -56,7 +58,9 @@ function compare(recorded: readonly string[], now: readonly string[]): string[] 
   };
   const before = new Set(recorded);
   const after = new Set(now);
-  const changed = new Set([...recorded.filter((line) => !after.has(line)), ...now.filter((line) => !before.has(line))].map(key));
+  const changed = new Set(
+    [...recorded.filter((line) => !after.has(line)), ...now.filter((line) => !before.has(line))].map(key),
+  );
   return [...changed].sort();
 }
 
@@ -75,6 +79,8 @@ if (mode === '--write') {
   console.log(`${now.length} simulations now, ${recorded.length} recorded in ${path.relative(repositoryRoot, RECORD)}`);
   for (const line of changed.slice(0, 40)) console.log(`  changed: ${line}`);
   if (changed.length > 40) console.log(`  ... and ${changed.length - 40} more`);
-  console.log(changed.length === 0 ? 'every trace hash is as recorded' : `${changed.length} simulation(s) differ from the record`);
+  console.log(
+    changed.length === 0 ? 'every trace hash is as recorded' : `${changed.length} simulation(s) differ from the record`,
+  );
   process.exitCode = changed.length === 0 ? 0 : 1;
 }

@@ -52,7 +52,10 @@ function summarise(section: string): void {
 }
 
 function indent(text: string, spaces: number): string {
-  return text.split('\n').map((line) => ' '.repeat(spaces) + line).join('\n');
+  return text
+    .split('\n')
+    .map((line) => ' '.repeat(spaces) + line)
+    .join('\n');
 }
 
 function firstLines(text: string, count: number): string {
@@ -66,23 +69,29 @@ function checkStructure(exercises: readonly Exercise[]): void {
   for (const exercise of exercises) {
     const problems: string[] = [];
     for (const file of ['README.md', 'HINTS.md']) {
-      if (!existsSync(path.join(repositoryRoot, exercise.directory, file))) problems.push(`no ${exercise.directory}/${file}`);
+      if (!existsSync(path.join(repositoryRoot, exercise.directory, file)))
+        problems.push(`no ${exercise.directory}/${file}`);
     }
     const hints = path.join(repositoryRoot, exercise.directory, 'HINTS.md');
-    if (existsSync(hints) && !/^## Hint 1\b/m.test(readFileSync(hints, 'utf8'))) problems.push('HINTS.md has no "## Hint 1" section');
+    if (existsSync(hints) && !/^## Hint 1\b/m.test(readFileSync(hints, 'utf8')))
+      problems.push('HINTS.md has no "## Hint 1" section');
     for (const given of exercise.givenFiles) {
       const copy = path.join(exercise.solutionDirectory, path.basename(given));
-      if (existsSync(path.join(repositoryRoot, copy))) problems.push(`${copy} copies given code: the solution imports ${given} instead`);
+      if (existsSync(path.join(repositoryRoot, copy)))
+        problems.push(`${copy} copies given code: the solution imports ${given} instead`);
     }
     if (exercise.testFiles.length === 0) problems.push('no *.test.ts file');
     for (const source of exercise.learnerFiles) {
       const solution = solutionFileOf(exercise, source);
       if (!existsSync(path.join(repositoryRoot, solution))) problems.push(`no reference solution ${solution}`);
     }
-    if (!existsSync(path.join(repositoryRoot, exercise.solutionDirectory, 'NOTES.md'))) problems.push(`no ${exercise.solutionDirectory}/NOTES.md`);
-    if (exercise.mistakes.length < 2) problems.push(`${exercise.mistakes.length} known mistake(s); at least 2 are needed`);
+    if (!existsSync(path.join(repositoryRoot, exercise.solutionDirectory, 'NOTES.md')))
+      problems.push(`no ${exercise.solutionDirectory}/NOTES.md`);
+    if (exercise.mistakes.length < 2)
+      problems.push(`${exercise.mistakes.length} known mistake(s); at least 2 are needed`);
     for (const mistake of exercise.mistakes) {
-      if (mistake.breaks === null || mistake.description === null) problems.push(`${mistake.file} lacks a "Known mistake:" or "Breaks:" line in its preamble`);
+      if (mistake.breaks === null || mistake.description === null)
+        problems.push(`${mistake.file} lacks a "Known mistake:" or "Breaks:" line in its preamble`);
     }
     problems.push(...generatedStubProblems(exercises, exercise));
     record('structure', exercise.id, problems.length === 0, problems.length === 0 ? undefined : problems.join('\n'));
@@ -114,7 +123,11 @@ function generatedStubProblems(exercises: readonly Exercise[], exercise: Exercis
 async function checkTypes(): Promise<void> {
   heading('typecheck (tsc --noEmit, strict)');
   const tsc = path.join(repositoryRoot, 'node_modules', 'typescript', 'bin', 'tsc');
-  const { exitCode, output } = await spawnAndCollect(process.execPath, [tsc, '--noEmit', '-p', 'tsconfig.json'], repositoryRoot);
+  const { exitCode, output } = await spawnAndCollect(
+    process.execPath,
+    [tsc, '--noEmit', '-p', 'tsconfig.json'],
+    repositoryRoot,
+  );
   record('typecheck', 'the repository typechecks', exitCode === 0, exitCode === 0 ? undefined : firstLines(output, 40));
   summarise('typecheck');
 }
@@ -131,7 +144,12 @@ async function checkHarness(): Promise<void> {
   recordBrokenFiles('harness', run);
   for (const test of run.tests) {
     if (test.status === 'skipped') continue;
-    record('harness', `${test.file} > ${test.name}`, test.status === 'passed', firstLines(test.failureMessages.join('\n'), 30));
+    record(
+      'harness',
+      `${test.file} > ${test.name}`,
+      test.status === 'passed',
+      firstLines(test.failureMessages.join('\n'), 30),
+    );
   }
   if (run.tests.length === 0) record('harness', 'the harness has tests', false, run.output.slice(-2_000));
   summarise('harness');
@@ -143,7 +161,12 @@ async function checkSolutions(hashLog: string): Promise<void> {
   recordBrokenFiles('solutions', run);
   for (const test of run.tests) {
     if (test.status === 'skipped') continue;
-    record('solutions', `${test.file} > ${test.name}`, test.status === 'passed', firstLines(test.failureMessages.join('\n'), 40));
+    record(
+      'solutions',
+      `${test.file} > ${test.name}`,
+      test.status === 'passed',
+      firstLines(test.failureMessages.join('\n'), 40),
+    );
   }
   summarise('solutions');
 }
@@ -151,15 +174,24 @@ async function checkSolutions(hashLog: string): Promise<void> {
 async function checkStubs(exercises: readonly Exercise[]): Promise<void> {
   heading('every exercise test fails against its untouched stub');
   const changed = gitOutput(['status', '--porcelain', '--', 'exercises']);
-  if (changed !== '') console.log(`  note: exercises/ has local changes; the stubs are checked as they are on disk:\n${indent(changed, 4)}`);
+  if (changed !== '')
+    console.log(
+      `  note: exercises/ has local changes; the stubs are checked as they are on disk:\n${indent(changed, 4)}`,
+    );
   const run = await runVitest(repositoryRoot, ['--project', 'exercises']);
   recordBrokenFiles('stubs', run);
   for (const exercise of exercises) {
     const tests = run.tests.filter((test) => test.file.startsWith(exercise.directory + path.sep));
     if (tests.length === 0) record('stubs', `${exercise.id} has tests that run`, false);
     for (const test of tests) {
-      record('stubs', `${test.file} > ${test.name} fails on the stub`, test.status === 'failed',
-        test.status === 'passed' ? 'This test passes on the untouched stub, so it asserts nothing the learner has to build.' : undefined);
+      record(
+        'stubs',
+        `${test.file} > ${test.name} fails on the stub`,
+        test.status === 'failed',
+        test.status === 'passed'
+          ? 'This test passes on the untouched stub, so it asserts nothing the learner has to build.'
+          : undefined,
+      );
     }
   }
   summarise('stubs');
@@ -174,15 +206,30 @@ async function checkStubs(exercises: readonly Exercise[]): Promise<void> {
 async function checkBrowser(): Promise<void> {
   heading('the trace viewer in headless Chromium');
   const tsc = path.join(repositoryRoot, 'node_modules', 'typescript', 'bin', 'tsc');
-  const typecheck = await spawnAndCollect(process.execPath, [tsc, '--noEmit', '-p', 'harness/viewer/page/tsconfig.json'], repositoryRoot);
-  record('browser', "the viewer's page script typechecks against the DOM", typecheck.exitCode === 0, typecheck.exitCode === 0 ? undefined : firstLines(typecheck.output, 40));
+  const typecheck = await spawnAndCollect(
+    process.execPath,
+    [tsc, '--noEmit', '-p', 'harness/viewer/page/tsconfig.json'],
+    repositoryRoot,
+  );
+  record(
+    'browser',
+    "the viewer's page script typechecks against the DOM",
+    typecheck.exitCode === 0,
+    typecheck.exitCode === 0 ? undefined : firstLines(typecheck.output, 40),
+  );
   const run = await runVitest(repositoryRoot, ['--project', 'browser']);
   recordBrokenFiles('browser', run);
   for (const test of run.tests) {
     if (test.status === 'skipped') continue;
-    record('browser', `${test.file} > ${test.name}`, test.status === 'passed', firstLines(test.failureMessages.join('\n'), 30));
+    record(
+      'browser',
+      `${test.file} > ${test.name}`,
+      test.status === 'passed',
+      firstLines(test.failureMessages.join('\n'), 30),
+    );
   }
-  if (run.tests.length === 0 && run.brokenFiles.length === 0) record('browser', 'the viewer has browser tests', false, run.output.slice(-2_000));
+  if (run.tests.length === 0 && run.brokenFiles.length === 0)
+    record('browser', 'the viewer has browser tests', false, run.output.slice(-2_000));
   summarise('browser');
 }
 
@@ -193,10 +240,20 @@ async function checkBrowser(): Promise<void> {
 async function checkDocs(): Promise<void> {
   heading('the documentation site builds without a TypeDoc warning');
   const tsx = path.join(repositoryRoot, 'node_modules', 'tsx', 'dist', 'cli.mjs');
-  const { exitCode, output } = await spawnAndCollect(process.execPath, [tsx, 'scripts/docs.ts', '--check'], repositoryRoot);
-  const problems = stripVTControlCharacters(output).split('\n').filter((line) => /\[(warning|error)\]/.test(line));
-  record('docs', 'npm run docs builds with warnings treated as errors', exitCode === 0,
-    exitCode === 0 ? undefined : firstLines(problems.length > 0 ? problems.join('\n') : output, 40));
+  const { exitCode, output } = await spawnAndCollect(
+    process.execPath,
+    [tsx, 'scripts/docs.ts', '--check'],
+    repositoryRoot,
+  );
+  const problems = stripVTControlCharacters(output)
+    .split('\n')
+    .filter((line) => /\[(warning|error)\]/.test(line));
+  record(
+    'docs',
+    'npm run docs builds with warnings treated as errors',
+    exitCode === 0,
+    exitCode === 0 ? undefined : firstLines(problems.length > 0 ? problems.join('\n') : output, 40),
+  );
   summarise('docs');
 }
 
@@ -210,7 +267,12 @@ async function checkMistakes(exercises: readonly Exercise[]): Promise<void> {
       applyMistake(repositoryRoot, mistake);
       return true;
     } catch (error) {
-      record('mistakes', `${exercise.id}: ${mistake.name}`, false, error instanceof Error ? error.message : String(error));
+      record(
+        'mistakes',
+        `${exercise.id}: ${mistake.name}`,
+        false,
+        error instanceof Error ? error.message : String(error),
+      );
       return false;
     }
   });
@@ -222,14 +284,24 @@ async function checkMistakes(exercises: readonly Exercise[]): Promise<void> {
 
 function judgeMistake(mistake: Mistake, run: VitestRun): [boolean, string | undefined] {
   const failed = run.tests.filter((test) => test.status === 'failed');
-  if (run.brokenFiles.length > 0) return [false, `the tests did not run: ${firstLines(run.brokenFiles[0]!.message, 10)}`];
-  if (failed.length === 0) return [false, `every test passes with this mistake: it is a hole in the course. (${mistake.description ?? ''})`];
+  if (run.brokenFiles.length > 0)
+    return [false, `the tests did not run: ${firstLines(run.brokenFiles[0]!.message, 10)}`];
+  if (failed.length === 0)
+    return [false, `every test passes with this mistake: it is a hole in the course. (${mistake.description ?? ''})`];
   if (mistake.breaks === null) return [false, 'no "Breaks:" line to look for'];
   const phrase = mistake.breaks.toLowerCase();
-  const naming = failed.filter((test) => test.failureMessages.some((message) => message.toLowerCase().includes(phrase)));
+  const naming = failed.filter((test) =>
+    test.failureMessages.some((message) => message.toLowerCase().includes(phrase)),
+  );
   if (naming.length === 0) {
-    const sample = failed.slice(0, 3).map((test) => `${test.name}: ${firstLines(test.failureMessages[0] ?? '', 2)}`).join('\n');
-    return [false, `${failed.length} test(s) fail, but no failure message contains "${mistake.breaks}". They say:\n${sample}`];
+    const sample = failed
+      .slice(0, 3)
+      .map((test) => `${test.name}: ${firstLines(test.failureMessages[0] ?? '', 2)}`)
+      .join('\n');
+    return [
+      false,
+      `${failed.length} test(s) fail, but no failure message contains "${mistake.breaks}". They say:\n${sample}`,
+    ];
   }
   return [true, undefined];
 }
@@ -245,7 +317,12 @@ async function checkDeterminism(firstLog: string, secondLog: string): Promise<vo
   for (const [key, hashes] of first) {
     const again = second.get(key);
     const same = again !== undefined && again.join() === hashes.join();
-    record('determinism', key, same, same ? undefined : `first run: ${hashes.join(', ')}\nsecond run: ${again?.join(', ') ?? '(not run)'}`);
+    record(
+      'determinism',
+      key,
+      same,
+      same ? undefined : `first run: ${hashes.join(', ')}\nsecond run: ${again?.join(', ') ?? '(not run)'}`,
+    );
   }
   summarise('determinism');
 }
@@ -273,19 +350,43 @@ async function checkSolutionBranch(): Promise<void> {
     symlinkSync(path.join(repositoryRoot, 'node_modules'), path.join(folder, 'node_modules'), 'dir');
     const script = path.join(repositoryRoot, 'node_modules', 'tsx', 'dist', 'cli.mjs');
     const created = await spawnAndCollect(process.execPath, [script, 'scripts/solution-branch.ts'], folder);
-    record('solution-branch', 'the solution branch is created', created.exitCode === 0, created.exitCode === 0 ? undefined : created.output);
+    record(
+      'solution-branch',
+      'the solution branch is created',
+      created.exitCode === 0,
+      created.exitCode === 0 ? undefined : created.output,
+    );
     if (created.exitCode !== 0) return summarise('solution-branch');
     execFileSync('git', ['checkout', '--quiet', 'solution'], { cwd: folder });
-    const changed = execFileSync('git', ['diff', '--name-only', 'HEAD~1', 'HEAD'], { cwd: folder, encoding: 'utf8' }).trim().split('\n').filter(Boolean);
+    const changed = execFileSync('git', ['diff', '--name-only', 'HEAD~1', 'HEAD'], { cwd: folder, encoding: 'utf8' })
+      .trim()
+      .split('\n')
+      .filter(Boolean);
     // The clone holds what is committed, which may be less than the working tree.
-    const expected = findExercises(folder).flatMap((exercise) => exercise.learnerFiles).sort();
+    const expected = findExercises(folder)
+      .flatMap((exercise) => exercise.learnerFiles)
+      .sort();
     const sameFiles = changed.sort().join('\n') === expected.join('\n');
-    record('solution-branch', 'it changes exactly the learner files', sameFiles, sameFiles ? undefined : `changed:\n${changed.join('\n')}\nexpected:\n${expected.join('\n')}`);
+    record(
+      'solution-branch',
+      'it changes exactly the learner files',
+      sameFiles,
+      sameFiles ? undefined : `changed:\n${changed.join('\n')}\nexpected:\n${expected.join('\n')}`,
+    );
     const run = await runVitest(folder, ['--project', 'exercises']);
     recordBrokenFiles('solution-branch', run);
     const failed = run.tests.filter((test) => test.status === 'failed');
-    record('solution-branch', `npm test passes on the solution branch (${run.tests.length} tests)`, failed.length === 0 && run.tests.length > 0,
-      failed.length === 0 ? undefined : failed.slice(0, 5).map((test) => `${test.file} > ${test.name}`).join('\n'));
+    record(
+      'solution-branch',
+      `npm test passes on the solution branch (${run.tests.length} tests)`,
+      failed.length === 0 && run.tests.length > 0,
+      failed.length === 0
+        ? undefined
+        : failed
+            .slice(0, 5)
+            .map((test) => `${test.file} > ${test.name}`)
+            .join('\n'),
+    );
   } finally {
     rmSync(folder, { recursive: true, force: true });
   }
@@ -296,7 +397,11 @@ async function checkSolutionBranch(): Promise<void> {
 
 function gitOutput(args: readonly string[]): string {
   try {
-    return execFileSync('git', args, { cwd: repositoryRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    return execFileSync('git', args, {
+      cwd: repositoryRoot,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
   } catch {
     return '';
   }

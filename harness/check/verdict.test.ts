@@ -1,12 +1,22 @@
 import { describe, expect, it } from 'vitest';
 import { describeViolations, throwOnViolations, type Verdict, type Violation } from './verdict.ts';
 
-const lost = (i: number): Violation => ({ property: 'no-loss', message: `m${i} from n1 was never delivered to n3`, evidence: [] });
-const twice: Violation = { property: 'exactly-once', message: 'n2 delivered message m17 from n1 twice (t=340 ms, t=912 ms)', evidence: [] };
+const lost = (i: number): Violation => ({
+  property: 'no-loss',
+  message: `m${i} from n1 was never delivered to n3`,
+  evidence: [],
+});
+const twice: Violation = {
+  property: 'exactly-once',
+  message: 'n2 delivered message m17 from n1 twice (t=340 ms, t=912 ms)',
+  evidence: [],
+};
 
 describe('describing violations', () => {
   it('tells a single violation in one line, property first', () => {
-    expect(describeViolations([twice])).toBe('exactly-once: n2 delivered message m17 from n1 twice (t=340 ms, t=912 ms)');
+    expect(describeViolations([twice])).toBe(
+      'exactly-once: n2 delivered message m17 from n1 twice (t=340 ms, t=912 ms)',
+    );
   });
 
   it('tags each line with its property when several properties broke', () => {

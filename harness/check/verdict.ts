@@ -38,8 +38,7 @@ export interface Violation<Property extends string = string, Evidence = unknown>
  * @typeParam Summary - what the checker reports either way.
  */
 export type Verdict<V extends Violation, Summary extends object = Record<never, never>> =
-  | ({ readonly ok: true } & Summary)
-  | ({ readonly ok: false; readonly violations: readonly V[] } & Summary);
+  ({ readonly ok: true } & Summary) | ({ readonly ok: false; readonly violations: readonly V[] } & Summary);
 
 /** How many violations an assertion message lists before it says "and N more". */
 export const LISTED_VIOLATIONS = 5;

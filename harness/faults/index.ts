@@ -8,7 +8,12 @@
  * @module
  */
 export { scenario, ScenarioBuilder } from './scenario.ts';
-export { faultScheduleArbitrary, randomFaultSchedule, type FaultScheduleOptions, type RandomFaultKind } from './random-schedule.ts';
+export {
+  faultScheduleArbitrary,
+  randomFaultSchedule,
+  type FaultScheduleOptions,
+  type RandomFaultKind,
+} from './random-schedule.ts';
 export {
   searchFaultSchedules,
   type FaultScheduleArbitrary,

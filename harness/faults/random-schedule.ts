@@ -35,7 +35,11 @@ export interface FaultScheduleOptions {
   /** Largest message delay a `network` fault may set, ms. Default 100. */
   readonly maxDelayMs?: number;
   /** The network as it is after healing. Default: no drops, no duplicates, 1–10 ms. */
-  readonly healedNetwork?: { readonly dropRate?: number; readonly duplicateRate?: number; readonly delayMs?: { min: number; max: number } };
+  readonly healedNetwork?: {
+    readonly dropRate?: number;
+    readonly duplicateRate?: number;
+    readonly delayMs?: { min: number; max: number };
+  };
 }
 
 const DEFAULT_KINDS: readonly RandomFaultKind[] = ['partition', 'isolate', 'cut', 'crash', 'network'];
@@ -51,9 +55,7 @@ export function faultScheduleArbitrary(options: FaultScheduleOptions): fc.Arbitr
   const time = fc.integer({ min: 0, max: Math.max(0, options.healAtMs - 1) });
   const node = fc.constantFrom(...options.nodes);
   const fault = fc.oneof(...kinds.map((kind) => faultOfKind(kind, options, node, time)));
-  return fc
-    .array(fault, { maxLength: options.maxFaults ?? 6 })
-    .map((faults) => withHealing(faults.flat(), options));
+  return fc.array(fault, { maxLength: options.maxFaults ?? 6 }).map((faults) => withHealing(faults.flat(), options));
 }
 
 /**
@@ -76,14 +78,18 @@ function faultOfKind(
   const until = (atMs: number, duration: number) => Math.min(atMs + duration, options.healAtMs);
   switch (kind) {
     case 'partition':
-      return fc.tuple(time, durationMs, fc.shuffledSubarray([...options.nodes], { minLength: 1 })).map(([atMs, duration, side]) => {
-        const other = options.nodes.filter((id) => !side.includes(id));
-        // With every node on one side there is no other group: cut the first off from everyone instead
-        // (clients included), so the fault still does something.
-        const start: ScheduledFault =
-          other.length === 0 ? { atMs, kind: 'isolate', node: side[0]! } : { atMs, kind: 'partition', groups: [side, other] };
-        return [start, { atMs: until(atMs, duration), kind: 'heal' }];
-      });
+      return fc
+        .tuple(time, durationMs, fc.shuffledSubarray([...options.nodes], { minLength: 1 }))
+        .map(([atMs, duration, side]) => {
+          const other = options.nodes.filter((id) => !side.includes(id));
+          // With every node on one side there is no other group: cut the first off from everyone instead
+          // (clients included), so the fault still does something.
+          const start: ScheduledFault =
+            other.length === 0
+              ? { atMs, kind: 'isolate', node: side[0]! }
+              : { atMs, kind: 'partition', groups: [side, other] };
+          return [start, { atMs: until(atMs, duration), kind: 'heal' }];
+        });
     case 'isolate':
       return fc.tuple(time, durationMs, node).map(([atMs, duration, id]) => [
         { atMs, kind: 'isolate', node: id },
@@ -100,7 +106,9 @@ function faultOfKind(
       return fc
         .tuple(time, durationMs, node, fc.option(fc.integer({ min: 0, max: 3 }), { nil: undefined }))
         .map(([atMs, duration, id, afterEffects]): ScheduledFault[] => [
-          afterEffects === undefined ? { atMs, kind: 'crash', node: id } : { atMs, kind: 'crash', node: id, afterEffects },
+          afterEffects === undefined
+            ? { atMs, kind: 'crash', node: id }
+            : { atMs, kind: 'crash', node: id, afterEffects },
           { atMs: until(atMs, duration), kind: 'restart', node: id },
         ]);
     case 'network':
@@ -112,12 +120,20 @@ function faultOfKind(
           fc.integer({ min: 1, max: options.maxDelayMs ?? 100 }),
         )
         .map(([atMs, dropRate, duplicateRate, maxDelay]) => [
-          { atMs, kind: 'network', settings: { dropRate: round(dropRate), duplicateRate: round(duplicateRate), delayMs: { min: 1, max: maxDelay } } },
+          {
+            atMs,
+            kind: 'network',
+            settings: {
+              dropRate: round(dropRate),
+              duplicateRate: round(duplicateRate),
+              delayMs: { min: 1, max: maxDelay },
+            },
+          },
         ]);
     case 'clock':
-      return fc.tuple(time, node, fc.integer({ min: -500, max: 500 }), fc.integer({ min: -200, max: 200 })).map(([atMs, id, skewMs, driftPpm]) => [
-        { atMs, kind: 'clock', node: id, clock: { skewMs, driftPpm } },
-      ]);
+      return fc
+        .tuple(time, node, fc.integer({ min: -500, max: 500 }), fc.integer({ min: -200, max: 200 }))
+        .map(([atMs, id, skewMs, driftPpm]) => [{ atMs, kind: 'clock', node: id, clock: { skewMs, driftPpm } }]);
   }
 }
 
@@ -126,9 +142,18 @@ function withHealing(faults: readonly ScheduledFault[], options: FaultScheduleOp
   const healed = options.healedNetwork ?? {};
   const healing: Fault[] = [
     { kind: 'heal' },
-    { kind: 'network', settings: { dropRate: healed.dropRate ?? 0, duplicateRate: healed.duplicateRate ?? 0, delayMs: healed.delayMs ?? { min: 1, max: 10 } } },
+    {
+      kind: 'network',
+      settings: {
+        dropRate: healed.dropRate ?? 0,
+        duplicateRate: healed.duplicateRate ?? 0,
+        delayMs: healed.delayMs ?? { min: 1, max: 10 },
+      },
+    },
   ];
-  const crashed = new Set(faults.filter((fault) => fault.kind === 'crash').map((fault) => (fault as { node: NodeId }).node));
+  const crashed = new Set(
+    faults.filter((fault) => fault.kind === 'crash').map((fault) => (fault as { node: NodeId }).node),
+  );
   for (const node of [...crashed].sort()) healing.push({ kind: 'restart', node });
   return sortSchedule([...faults, ...healing.map((fault) => ({ ...fault, atMs: options.healAtMs }))]);
 }

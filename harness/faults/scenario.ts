@@ -58,7 +58,11 @@ export class ScenarioBuilder {
 
   /** Crashes `node`; with `afterEffects`, partway through its next step after that many effects. */
   crash(node: NodeId, options: { readonly afterEffects?: number } = {}): this {
-    return this.#add(options.afterEffects === undefined ? { kind: 'crash', node } : { kind: 'crash', node, afterEffects: options.afterEffects });
+    return this.#add(
+      options.afterEffects === undefined
+        ? { kind: 'crash', node }
+        : { kind: 'crash', node, afterEffects: options.afterEffects },
+    );
   }
 
   /** Restarts `node` after a crash. */

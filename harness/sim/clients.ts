@@ -24,7 +24,10 @@ export interface ClientContext extends NodeContext {
    * Records one operation in the history: invoked now, completed when `perform` settles with its
    * outcome. Return `{ status: 'indeterminate' }` when the client cannot tell whether it took effect.
    */
-  operation<Input, Output>(input: Input, perform: () => Promise<OperationOutcome<Output>>): Promise<OperationOutcome<Output>>;
+  operation<Input, Output>(
+    input: Input,
+    perform: () => Promise<OperationOutcome<Output>>,
+  ): Promise<OperationOutcome<Output>>;
 }
 
 /** A client's workload: an async function that runs inside the simulation. */

@@ -78,6 +78,8 @@ export function checkClockSettings(node: string, clock: ClockSettings): void {
     throw new RangeError(`Clock skewMs of ${node} must be a finite number of ms; got ${String(clock.skewMs)}.`);
   }
   if (!Number.isFinite(clock.driftPpm) || clock.driftPpm <= -1_000_000) {
-    throw new RangeError(`Clock driftPpm of ${node} must be finite and above -1,000,000; got ${String(clock.driftPpm)}.`);
+    throw new RangeError(
+      `Clock driftPpm of ${node} must be finite and above -1,000,000; got ${String(clock.driftPpm)}.`,
+    );
   }
 }

@@ -44,7 +44,11 @@ export interface NodeEffects {
   /** Writes a line to the trace. */
   log(runtime: Runtime, text: string): void;
   /** Records a client's operation in the history. */
-  operation<Input, Output>(runtime: Runtime, input: Input, perform: () => Promise<OperationOutcome<Output>>): Promise<OperationOutcome<Output>>;
+  operation<Input, Output>(
+    runtime: Runtime,
+    input: Input,
+    perform: () => Promise<OperationOutcome<Output>>,
+  ): Promise<OperationOutcome<Output>>;
   /** Counts one effect of the step; false when an armed crash strikes now and the effect must not happen. */
   beforeEffect(runtime: Runtime): boolean;
   /** Is the context of `incarnation` still its node's current one? False when silenced; stops the run when stale. */
@@ -67,7 +71,11 @@ export class NodeContextImpl implements ClientContext {
     this.#incarnation = incarnation;
     this.id = runtime.id;
     this.nodeIds = effects.nodeIds;
-    this.storage = new StorageImpl(runtime.storage, (action) => this.#alive(action), (action) => this.#effect(action));
+    this.storage = new StorageImpl(
+      runtime.storage,
+      (action) => this.#alive(action),
+      (action) => this.#effect(action),
+    );
   }
 
   now(): number {
@@ -92,7 +100,11 @@ export class NodeContextImpl implements ClientContext {
     if (this.#effect(`send a message to ${to}`)) this.#effects.send(this.#runtime, to, message);
   }
 
-  rpc<Reply extends Message = Message>(to: NodeId, request: OutgoingMessage, options: RpcOptions): Promise<RpcResult<Reply>> {
+  rpc<Reply extends Message = Message>(
+    to: NodeId,
+    request: OutgoingMessage,
+    options: RpcOptions,
+  ): Promise<RpcResult<Reply>> {
     if (!this.#effect(`send a request to ${to}`)) return new Promise(() => {});
     return this.#effects.rpc(this.#runtime, to, request, options) as Promise<RpcResult<Reply>>;
   }
@@ -129,7 +141,10 @@ export class NodeContextImpl implements ClientContext {
     if (this.#alive('log')) this.#effects.log(this.#runtime, text);
   }
 
-  operation<Input, Output>(input: Input, perform: () => Promise<OperationOutcome<Output>>): Promise<OperationOutcome<Output>> {
+  operation<Input, Output>(
+    input: Input,
+    perform: () => Promise<OperationOutcome<Output>>,
+  ): Promise<OperationOutcome<Output>> {
     this.#alive('record an operation');
     if (!this.#runtime.isClient) throw new Error(`${this.id} is a server node: only clients record operations.`);
     return this.#effects.operation(this.#runtime, input, perform);

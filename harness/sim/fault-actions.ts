@@ -31,7 +31,9 @@ export function applyFault(state: SimState, fault: Fault): void {
       state.links.heal();
       return recordLinks(state, 'heal');
     case 'crash':
-      return fault.afterEffects === undefined ? crash(state, fault.node) : armCrash(state, fault.node, fault.afterEffects);
+      return fault.afterEffects === undefined
+        ? crash(state, fault.node)
+        : armCrash(state, fault.node, fault.afterEffects);
     case 'restart':
       return restart(state, fault.node);
     case 'network':

@@ -115,7 +115,12 @@ function patchGlobals(): () => void {
   patch(globalThis, 'setInterval', 'setInterval()', 'ctx.setTimer(delay, payload), set again from onTimer');
   patch(globalThis, 'setImmediate', 'setImmediate()', 'ctx.setTimer(0, payload)');
   if (globalThis.crypto !== undefined) {
-    patch(globalThis.crypto, 'randomUUID', 'crypto.randomUUID()', 'ids built from ctx.id and a counter, or ctx.randomInt');
+    patch(
+      globalThis.crypto,
+      'randomUUID',
+      'crypto.randomUUID()',
+      'ids built from ctx.id and a counter, or ctx.randomInt',
+    );
     patch(globalThis.crypto, 'getRandomValues', 'crypto.getRandomValues()', 'ctx.random() or ctx.randomInt(min, max)');
   }
   return () => {

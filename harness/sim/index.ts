@@ -11,9 +11,24 @@ export { Simulation, type Invariant } from './simulation.ts';
 export { cluster, DEFAULT_LIMITS, type RunOptions, type SimulationLimits, type SimulationOptions } from './options.ts';
 export type { ClientContext, ClientWorkload, OperationOutcome } from './clients.ts';
 export type { NetworkStats } from './counters.ts';
-export { describeFault, describeSchedule, sortSchedule, type Fault, type FaultSchedule, type ScheduledFault } from './fault.ts';
+export {
+  describeFault,
+  describeSchedule,
+  sortSchedule,
+  type Fault,
+  type FaultSchedule,
+  type ScheduledFault,
+} from './fault.ts';
 export { SimulationError, type SimulationErrorContext, type SimulationErrorKind } from './errors.ts';
 export { NondeterminismError } from './guards.ts';
 export { DEFAULT_NETWORK, type DelayRange, type NetworkSettings, type NetworkSettingsInput } from './network.ts';
-export { changeClock, localTimeMs, PERFECT_CLOCK, readClock, startClock, type ClockSettings, type ClockState } from './clock.ts';
+export {
+  changeClock,
+  localTimeMs,
+  PERFECT_CLOCK,
+  readClock,
+  startClock,
+  type ClockSettings,
+  type ClockState,
+} from './clock.ts';
 export type { History, Operation, OperationStatus } from '../history.ts';

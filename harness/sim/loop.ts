@@ -27,7 +27,8 @@ export async function runLoop(
   deadlineMs: number | null,
   afterEvent: () => void,
 ): Promise<boolean> {
-  if (state.running) throw new Error('This simulation is already running: await the first run() before starting another.');
+  if (state.running)
+    throw new Error('This simulation is already running: await the first run() before starting another.');
   if (state.failure !== null) throw state.failure;
   state.running = true;
   const releaseGuards = installGuards();
@@ -56,8 +57,12 @@ export async function runLoop(
 
 function advanceTo(state: SimState, timeMs: number): void {
   if (++state.eventsProcessed > state.limits.maxEvents) {
-    state.stopWith('limit', null, `The run processed more than ${state.limits.maxEvents} events (limits.maxEvents). ` +
-      'Is a node sending or setting timers without end? Look at the last events of the trace.');
+    state.stopWith(
+      'limit',
+      null,
+      `The run processed more than ${state.limits.maxEvents} events (limits.maxEvents). ` +
+        'Is a node sending or setting timers without end? Look at the last events of the trace.',
+    );
   }
   if (timeMs === state.nowMs) {
     if (++state.eventsAtThisTime > state.limits.maxEventsAtOneTime) timeStopped(state);
@@ -102,15 +107,21 @@ function dispatch(state: SimState, event: SimEvent): void {
 }
 
 function timeLimitReached(state: SimState, nextMs: number): never {
-  return state.stopWith('limit', null,
+  return state.stopWith(
+    'limit',
+    null,
     `The run reached t=${state.limits.maxTimeMs} ms (limits.maxTimeMs) with events still queued (next at t=${nextMs} ms). ` +
-    'Nodes that keep timers forever (heartbeats) never run out of events: give run() an untilMs, or use runUntil().');
+      'Nodes that keep timers forever (heartbeats) never run out of events: give run() an untilMs, or use runUntil().',
+  );
 }
 
 function timeStopped(state: SimState): never {
   const busiest = state.activeNode?.id ?? null;
-  return state.stopWith('limit', busiest,
+  return state.stopWith(
+    'limit',
+    busiest,
     `Virtual time stopped advancing: ${state.limits.maxEventsAtOneTime} events happened at t=${state.nowMs} ms` +
-    `${busiest === null ? '' : `, the last of them at ${busiest}`} (limits.maxEventsAtOneTime). ` +
-    'A timer with delay 0 that sets itself again, or two nodes answering each other with zero network delay, never lets time move on.');
+      `${busiest === null ? '' : `, the last of them at ${busiest}`} (limits.maxEventsAtOneTime). ` +
+      'A timer with delay 0 that sets itself again, or two nodes answering each other with zero network delay, never lets time move on.',
+  );
 }

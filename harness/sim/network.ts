@@ -42,7 +42,12 @@ export interface NetworkSettingsInput {
  */
 export function resolveNetworkSettings(base: NetworkSettings, input: NetworkSettingsInput): NetworkSettings {
   const delayMs = input.delayMs === undefined ? base.delayMs : toRange(input.delayMs);
-  if (!Number.isInteger(delayMs.min) || !Number.isInteger(delayMs.max) || delayMs.min < 0 || delayMs.max < delayMs.min) {
+  if (
+    !Number.isInteger(delayMs.min) ||
+    !Number.isInteger(delayMs.max) ||
+    delayMs.min < 0 ||
+    delayMs.max < delayMs.min
+  ) {
     throw new RangeError(
       `Network delayMs must be whole milliseconds with 0 <= min <= max; got ${JSON.stringify(delayMs)}.`,
     );

@@ -26,7 +26,11 @@ export function boot(state: SimState, runtime: Runtime, restart: boolean): void 
   const during = restart ? 'starting after a restart' : 'starting';
   callHandler(state, runtime, `creating the node (its factory) while ${during}`, () => {
     runtime.instance = runtime.factory(context);
-    if (runtime.instance === null || typeof runtime.instance !== 'object' || typeof runtime.instance.onMessage !== 'function') {
+    if (
+      runtime.instance === null ||
+      typeof runtime.instance !== 'object' ||
+      typeof runtime.instance.onMessage !== 'function'
+    ) {
       throw new TypeError('The node factory must return an object with an onMessage(ctx, from, message) method.');
     }
   });
@@ -48,7 +52,9 @@ export function crash(state: SimState, node: NodeId, midStep?: MidStepCrash): vo
   runtime.rpcs = new Map();
   // A crashed client's workload will never finish: do not make runUntilClientsDone wait for it.
   if (runtime.isClient) state.pendingClients.delete(node);
-  state.record(midStep === undefined ? { t: state.nowMs, kind: 'crash', node } : { t: state.nowMs, kind: 'crash', node, midStep });
+  state.record(
+    midStep === undefined ? { t: state.nowMs, kind: 'crash', node } : { t: state.nowMs, kind: 'crash', node, midStep },
+  );
 }
 
 /**
@@ -75,7 +81,12 @@ export function restart(state: SimState, node: NodeId): void {
   // of the fault schedule would look for a crash that is not there.
   if (runtime.crashArmed !== null) {
     runtime.crashArmed = null;
-    state.record({ t: state.nowMs, kind: 'log', node, text: `(simulator) the crash armed for ${node}'s next step never struck: ${node} took no step before this restart` });
+    state.record({
+      t: state.nowMs,
+      kind: 'log',
+      node,
+      text: `(simulator) the crash armed for ${node}'s next step never struck: ${node} took no step before this restart`,
+    });
   }
   if (runtime.up) return;
   runtime.up = true;
@@ -109,7 +120,8 @@ export function callHandler(state: SimState, runtime: Runtime, during: string, c
     guardState.activeNode = null;
   }
   // An armed crash that the step's effects did not reach happens at the end of the step.
-  if (runtime.crashThisStep !== null && runtime.up && runtime.incarnation === incarnation) crashMidStep(state, runtime, during);
+  if (runtime.crashThisStep !== null && runtime.up && runtime.incarnation === incarnation)
+    crashMidStep(state, runtime, during);
   if (result !== undefined && typeof (result as Promise<void>).then === 'function') {
     noteAsync(state, runtime);
     (result as Promise<void>).then(undefined, (error: unknown) => {
@@ -131,25 +143,40 @@ function handlerThrew(state: SimState, runtime: Runtime, during: string, error: 
   const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
   const ending = /[.!?]$/.test(detail) ? '' : '.';
   // A stub's todo() needs writing, not fixing; a guard's message already says what to use instead.
-  const quiet = error instanceof NondeterminismError || (error instanceof Error && error.name === 'NotImplementedError');
+  const quiet =
+    error instanceof NondeterminismError || (error instanceof Error && error.name === 'NotImplementedError');
   const hint = quiet ? '' : ' Nothing was swallowed: fix the handler so it does not throw.';
   state.stop(
-    new SimulationError(`${runtime.id} threw while ${during} at t=${state.nowMs} ms (seed ${state.seed}): ${detail}${ending}${hint}`, {
-      kind: error instanceof NondeterminismError ? 'nondeterminism' : 'handler-threw',
-      node: runtime.id,
-      atMs: state.nowMs,
-      seed: state.seed,
-      during,
-    }, { cause: error }),
+    new SimulationError(
+      `${runtime.id} threw while ${during} at t=${state.nowMs} ms (seed ${state.seed}): ${detail}${ending}${hint}`,
+      {
+        kind: error instanceof NondeterminismError ? 'nondeterminism' : 'handler-threw',
+        node: runtime.id,
+        atMs: state.nowMs,
+        seed: state.seed,
+        during,
+      },
+      { cause: error },
+    ),
   );
 }
 
 /** Stops the run because node code reached for real time, real randomness or real I/O. */
 export function onNondeterminism(state: SimState, error: NondeterminismError): void {
   const node = state.activeNode?.id ?? null;
-  state.stop(new SimulationError(`${error.message} (t=${state.nowMs} ms, seed ${state.seed})`, {
-    kind: 'nondeterminism', node, atMs: state.nowMs, seed: state.seed, during: state.activeDuring,
-  }, { cause: error }));
+  state.stop(
+    new SimulationError(
+      `${error.message} (t=${state.nowMs} ms, seed ${state.seed})`,
+      {
+        kind: 'nondeterminism',
+        node,
+        atMs: state.nowMs,
+        seed: state.seed,
+        during: state.activeDuring,
+      },
+      { cause: error },
+    ),
+  );
 }
 
 /**
@@ -184,18 +211,24 @@ export function checkAlive(state: SimState, runtime: Runtime, incarnation: numbe
   const when = runtime.up
     ? `before its restart (it is now running a new instance)`
     : `after it crashed at t=${runtime.crashedAtMs} ms`;
-  state.stopWith('bad-request', runtime.id,
+  state.stopWith(
+    'bad-request',
+    runtime.id,
     `${runtime.id} tried to ${action} ${when}. A crashed node can do nothing; after a restart, use the ctx passed to the ` +
-    'new handlers, not one kept from before the crash.');
+      'new handlers, not one kept from before the crash.',
+  );
 }
 
 /** Counts a message or timer towards the step's limit (`limits.maxEffectsPerStep`). */
 export function countEffect(state: SimState, runtime: Runtime, what: 'messages' | 'timers'): void {
   if (state.activeNode !== runtime) return;
   if (++state.effectsThisStep > state.limits.maxEffectsPerStep) {
-    state.stopWith('limit', runtime.id,
+    state.stopWith(
+      'limit',
+      runtime.id,
       `${runtime.id} asked for more than ${state.limits.maxEffectsPerStep} messages and timers while ${state.activeDuring} ` +
-      `(limits.maxEffectsPerStep; the last were ${what}). Is there a loop that sends or sets timers without end?`);
+        `(limits.maxEffectsPerStep; the last were ${what}). Is there a loop that sends or sets timers without end?`,
+    );
   }
 }
 

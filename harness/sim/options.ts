@@ -57,7 +57,8 @@ export interface RunOptions {
 
 /** Builds the `nodes` option for `count` nodes named `n1`, `n2`, ... (or the given ids), all of one kind. */
 export function cluster(countOrIds: number | readonly NodeId[], factory: NodeFactory): Record<NodeId, NodeFactory> {
-  const ids = typeof countOrIds === 'number' ? Array.from({ length: countOrIds }, (_, index) => `n${index + 1}`) : countOrIds;
+  const ids =
+    typeof countOrIds === 'number' ? Array.from({ length: countOrIds }, (_, index) => `n${index + 1}`) : countOrIds;
   return Object.fromEntries(ids.map((id) => [id, factory]));
 }
 

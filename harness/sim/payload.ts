@@ -82,7 +82,8 @@ function copyObject(value: object, sizer: { bytes: number }, ancestors: object[]
   if (Array.isArray(value)) {
     const array = new Array<unknown>(value.length);
     sizer.bytes += 2 + Math.max(0, value.length - 1);
-    for (let index = 0; index < value.length; index++) array[index] = copyValue(value[index], sizer, ancestors, depth + 1);
+    for (let index = 0; index < value.length; index++)
+      array[index] = copyValue(value[index], sizer, ancestors, depth + 1);
     copy = array;
   } else {
     const prototype: unknown = Object.getPrototypeOf(value);
@@ -115,7 +116,8 @@ function locateProblem(value: unknown, path: string, ancestors: object[], depth:
       return undefined;
   }
   if (value === null) return undefined;
-  if (depth >= MAX_PAYLOAD_DEPTH) return new PayloadProblem(path, `is nested more than ${MAX_PAYLOAD_DEPTH} levels deep.`);
+  if (depth >= MAX_PAYLOAD_DEPTH)
+    return new PayloadProblem(path, `is nested more than ${MAX_PAYLOAD_DEPTH} levels deep.`);
   if (ancestors.includes(value)) {
     return new PayloadProblem(path, 'refers back to one of its own parents (a cycle): a cycle cannot be encoded.');
   }
@@ -146,7 +148,23 @@ function locateProblem(value: unknown, path: string, ancestors: object[], depth:
 function numberLength(value: number): number {
   // Small whole numbers (counters, ids, terms) are by far the most common: count their digits cheaply.
   if (value >= 0 && value < 1e9 && value === Math.floor(value)) {
-    return value < 10 ? 1 : value < 100 ? 2 : value < 1e3 ? 3 : value < 1e4 ? 4 : value < 1e5 ? 5 : value < 1e6 ? 6 : value < 1e7 ? 7 : value < 1e8 ? 8 : 9;
+    return value < 10
+      ? 1
+      : value < 100
+        ? 2
+        : value < 1e3
+          ? 3
+          : value < 1e4
+            ? 4
+            : value < 1e5
+              ? 5
+              : value < 1e6
+                ? 6
+                : value < 1e7
+                  ? 7
+                  : value < 1e8
+                    ? 8
+                    : 9;
   }
   return String(value).length;
 }

@@ -12,10 +12,19 @@ import { cancelTimer, setTimer } from './timers.ts';
 import { send } from './transport.ts';
 
 /** Sends `request` as an rpc and resolves with its reply, or with a timeout after `options.timeoutMs`. */
-export function rpc(state: SimState, runtime: Runtime, to: NodeId, request: OutgoingMessage, options: RpcOptions): Promise<RpcResult> {
+export function rpc(
+  state: SimState,
+  runtime: Runtime,
+  to: NodeId,
+  request: OutgoingMessage,
+  options: RpcOptions,
+): Promise<RpcResult> {
   if (options === null || typeof options !== 'object' || !Number.isFinite(options.timeoutMs) || options.timeoutMs < 0) {
-    state.stopWith('bad-request', runtime.id,
-      `${runtime.id} called rpc(${JSON.stringify(to)}, ...) without a valid timeoutMs: pass { timeoutMs: 1000 } or similar.`);
+    state.stopWith(
+      'bad-request',
+      runtime.id,
+      `${runtime.id} called rpc(${JSON.stringify(to)}, ...) without a valid timeoutMs: pass { timeoutMs: 1000 } or similar.`,
+    );
   }
   const rpcId = runtime.nextRpcId++;
   return new Promise<RpcResult>((resolve) => {
@@ -39,7 +48,11 @@ export function takeReply(state: SimState, runtime: Runtime, rpcId: number, repl
     // A reply to a request this incarnation made, that already timed out (or a duplicate of a reply):
     // the caller has moved on, so it is noted and not handed to onMessage.
     if (rpcId >= runtime.nextRpcId) return false;
-    log(state, runtime, `late reply ${reply.type} to request ${rpcId} ignored: that rpc already timed out or was answered`);
+    log(
+      state,
+      runtime,
+      `late reply ${reply.type} to request ${rpcId} ignored: that rpc already timed out or was answered`,
+    );
     return true;
   }
   runtime.rpcs.delete(rpcId);

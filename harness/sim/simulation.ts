@@ -266,7 +266,8 @@ export class Simulation {
   #checkInvariants(): void {
     for (const { name, check } of this.#invariants) {
       const violation = check(this);
-      if (violation !== null) this.#state.stopWith('check-failed', null, `${name}: ${violation} (t=${this.#state.nowMs} ms)`);
+      if (violation !== null)
+        this.#state.stopWith('check-failed', null, `${name}: ${violation} (t=${this.#state.nowMs} ms)`);
     }
   }
 }

@@ -193,7 +193,11 @@ export class SimState {
   /** A simulation error of `kind` at the current time, naming the step in progress if it is `node`'s. */
   error(kind: SimulationErrorKind, node: NodeId | null, message: string): SimulationError {
     return new SimulationError(message, {
-      kind, node, atMs: this.nowMs, seed: this.seed, during: node === this.activeNode?.id ? this.activeDuring : undefined,
+      kind,
+      node,
+      atMs: this.nowMs,
+      seed: this.seed,
+      during: node === this.activeNode?.id ? this.activeDuring : undefined,
     });
   }
 
@@ -215,7 +219,9 @@ export class SimState {
   runtime(node: NodeId, action: string): Runtime {
     const runtime = this.runtimes.get(node);
     if (runtime === undefined) {
-      throw new Error(`${action}: there is no node or client called ${JSON.stringify(node)}. Known: ${[...this.runtimes.keys()].join(', ')}.`);
+      throw new Error(
+        `${action}: there is no node or client called ${JSON.stringify(node)}. Known: ${[...this.runtimes.keys()].join(', ')}.`,
+      );
     }
     return runtime;
   }

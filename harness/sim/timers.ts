@@ -12,24 +12,40 @@ import { callHandler, countEffect, noteAsync } from './node-runtime.ts';
 import type { Runtime, SimState } from './state.ts';
 
 /** Sets a timer for `runtime`. An `internal` timer (rpc timeout, sleep) runs its callback instead of `onTimer`. */
-export function setTimer(state: SimState, runtime: Runtime, delay: Delay, payload: TimerPayload, internal: (() => void) | null): TimerId {
+export function setTimer(
+  state: SimState,
+  runtime: Runtime,
+  delay: Delay,
+  payload: TimerPayload,
+  internal: (() => void) | null,
+): TimerId {
   const delayMs = pickDelay(state, runtime, delay, payload);
   if (payload === null || typeof payload !== 'object' || typeof payload.type !== 'string') {
-    state.stopWith('bad-request', runtime.id,
-      `${runtime.id} set a timer with payload ${describeValue(payload)}: a timer payload must be an object with a string \`type\`, e.g. { type: 'retry' }.`);
+    state.stopWith(
+      'bad-request',
+      runtime.id,
+      `${runtime.id} set a timer with payload ${describeValue(payload)}: a timer payload must be an object with a string \`type\`, e.g. { type: 'retry' }.`,
+    );
   }
   let copy: TimerPayload;
   try {
     copy = copyPayload(payload, 'timer').copy;
   } catch (error) {
     if (!(error instanceof PayloadProblem)) throw error;
-    state.stopWith('bad-request', runtime.id, `${runtime.id} set a ${payload.type} timer whose payload cannot be stored: ${error.message}`);
+    state.stopWith(
+      'bad-request',
+      runtime.id,
+      `${runtime.id} set a ${payload.type} timer whose payload cannot be stored: ${error.message}`,
+    );
   }
   countEffect(state, runtime, 'timers');
   if (runtime.timers.size >= state.limits.maxTimersPerNode) {
-    state.stopWith('limit', runtime.id,
+    state.stopWith(
+      'limit',
+      runtime.id,
       `${runtime.id} has ${runtime.timers.size} timers pending (limits.maxTimersPerNode). Cancel timers you no longer need, ` +
-      'or keep one timer per purpose and reset it.');
+        'or keep one timer per purpose and reset it.',
+    );
   }
   const timerId = state.nextTimerId++;
   const dueAtMs = state.nowMs + trueDurationMs(runtime.clock.settings, delayMs);
@@ -48,8 +64,14 @@ function pickDelay(state: SimState, runtime: Runtime, delay: Delay, payload: Tim
     }
     return delay;
   }
-  if (delay === null || typeof delay !== 'object' || !Number.isFinite(delay.min) || !Number.isFinite(delay.max) ||
-      delay.min < 0 || delay.max < delay.min) {
+  if (
+    delay === null ||
+    typeof delay !== 'object' ||
+    !Number.isFinite(delay.min) ||
+    !Number.isFinite(delay.max) ||
+    delay.min < 0 ||
+    delay.max < delay.min
+  ) {
     state.stopWith('bad-request', runtime.id, `${what()}: use a number of ms or { min, max } with 0 <= min <= max.`);
   }
   return runtime.timerRng.int(Math.ceil(delay.min), Math.floor(delay.max));
@@ -74,9 +96,14 @@ export function fireTimer(state: SimState, runtime: Runtime, incarnation: number
   const instance = runtime.instance!;
   const context = runtime.context!;
   if (instance.onTimer === undefined) {
-    return state.stopWith('bad-request', runtime.id,
-      `${runtime.id} set a timer (${timer.payload.type}) but has no onTimer(ctx, timer) handler to receive it.`);
+    return state.stopWith(
+      'bad-request',
+      runtime.id,
+      `${runtime.id} set a timer (${timer.payload.type}) but has no onTimer(ctx, timer) handler to receive it.`,
+    );
   }
   const payload = copyPayload(timer.payload, 'timer').copy;
-  callHandler(state, runtime, `handling timer #${timerId} (${timer.payload.type})`, () => instance.onTimer!(context, payload));
+  callHandler(state, runtime, `handling timer #${timerId} (${timer.payload.type})`, () =>
+    instance.onTimer!(context, payload),
+  );
 }

@@ -17,30 +17,55 @@ import type { Envelope, Runtime, SimState } from './state.ts';
 export function send(state: SimState, runtime: Runtime, to: NodeId, message: OutgoingMessage): void {
   const receiver = state.runtimes.get(to);
   if (receiver === undefined) {
-    state.stopWith('bad-request', runtime.id,
+    state.stopWith(
+      'bad-request',
+      runtime.id,
       `${runtime.id} sent a ${describeType(message)} message to ${JSON.stringify(to)}, which is not a node or client of this simulation. ` +
-      `Known: ${[...state.runtimes.keys()].join(', ')}. Use an id from ctx.nodeIds or the sender of a message you received.`);
+        `Known: ${[...state.runtimes.keys()].join(', ')}. Use an id from ctx.nodeIds or the sender of a message you received.`,
+    );
   }
   if (message === null || typeof message !== 'object' || typeof message.type !== 'string') {
-    state.stopWith('bad-request', runtime.id,
-      `${runtime.id} sent ${describeValue(message)} to ${to}: a message must be an object with a string \`type\`, e.g. { type: 'echo', text: 'hi' }.`);
+    state.stopWith(
+      'bad-request',
+      runtime.id,
+      `${runtime.id} sent ${describeValue(message)} to ${to}: a message must be an object with a string \`type\`, e.g. { type: 'echo', text: 'hi' }.`,
+    );
   }
   let copied: { copy: Message; bytes: number };
   try {
     copied = copyPayload(message);
   } catch (error) {
     if (!(error instanceof PayloadProblem)) throw error;
-    state.stopWith('bad-request', runtime.id,
-      `${runtime.id} sent a ${message.type} message to ${to} that cannot cross a network: ${error.message}`);
+    state.stopWith(
+      'bad-request',
+      runtime.id,
+      `${runtime.id} sent a ${message.type} message to ${to} that cannot cross a network: ${error.message}`,
+    );
   }
   countEffect(state, runtime, 'messages');
   const recording = state.recorder.enabled;
   const envelope: Envelope = {
-    kind: 'deliver', id: state.nextMessageId++, from: runtime.id, to, type: message.type, message: copied.copy, sentAtMs: state.nowMs, shared: recording,
+    kind: 'deliver',
+    id: state.nextMessageId++,
+    from: runtime.id,
+    to,
+    type: message.type,
+    message: copied.copy,
+    sentAtMs: state.nowMs,
+    shared: recording,
   };
   state.counters.sent(runtime.id, message.type, copied.bytes);
   if (recording) {
-    state.record({ t: state.nowMs, kind: 'send', id: envelope.id, from: runtime.id, to, type: envelope.type, bytes: copied.bytes, message: copied.copy });
+    state.record({
+      t: state.nowMs,
+      kind: 'send',
+      id: envelope.id,
+      from: runtime.id,
+      to,
+      type: envelope.type,
+      bytes: copied.bytes,
+      message: copied.copy,
+    });
   }
   transmit(state, envelope);
 }
@@ -88,7 +113,9 @@ export function deliver(
     state.record({ t: state.nowMs, kind: 'deliver', id, from, to, type, sentAtMs });
   }
   // A receiver that changes a message must not change the trace or a duplicate of it.
-  const message = (envelope.shared ? copyPayload(envelope.message).copy : envelope.message) as Message & { inReplyTo?: unknown };
+  const message = (envelope.shared ? copyPayload(envelope.message).copy : envelope.message) as Message & {
+    inReplyTo?: unknown;
+  };
   if (typeof message.inReplyTo === 'number' && takeReply(runtime, message.inReplyTo, message)) return;
   const instance = runtime.instance!;
   const context = runtime.context!;

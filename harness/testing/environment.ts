@@ -29,7 +29,9 @@ export function replaySeed(): number | undefined {
 export function sweepSeedCount(defaultCount: number): number {
   const count = parseWholeNumber('KATA_SEEDS');
   if (count === 0) {
-    throw new Error('KATA_SEEDS=0 would run no seed at all, and every sweep would pass having checked nothing. Use 1 or more.');
+    throw new Error(
+      'KATA_SEEDS=0 would run no seed at all, and every sweep would pass having checked nothing. Use 1 or more.',
+    );
   }
   return count ?? defaultCount;
 }

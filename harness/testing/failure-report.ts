@@ -97,7 +97,10 @@ function viewerPage(trace: TraceFile, tracePath: string): string {
 export function logTraceHash(sim: Simulation, test: TestIdentity): void {
   const file = hashLogFile();
   if (file === undefined) return;
-  appendFileSync(file, JSON.stringify({ file: test.file, test: test.name, seed: sim.seed, hash: sim.traceHash() }) + '\n');
+  appendFileSync(
+    file,
+    JSON.stringify({ file: test.file, test: test.name, seed: sim.seed, hash: sim.traceHash() }) + '\n',
+  );
 }
 
 /** What a failure report says. */
@@ -137,11 +140,19 @@ export function formatFailure(report: FailureReport): string {
 /** The last `count` trace events of `sim`, formatted. */
 export function lastEvents(sim: Simulation, count = 12): string[] {
   // The failure itself is the report's headline; the events are what led to it.
-  return sim.trace.filter((event) => event.kind !== 'failure').slice(-count).map(formatTraceEvent);
+  return sim.trace
+    .filter((event) => event.kind !== 'failure')
+    .slice(-count)
+    .map(formatTraceEvent);
 }
 
 function slug(text: string): string {
-  return text.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 120) || 'test';
+  return (
+    text
+      .replace(/[^A-Za-z0-9._-]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 120) || 'test'
+  );
 }
 
 function escapeRegExp(text: string): string {

@@ -82,10 +82,22 @@ function toSimulationTestFailure(
   const atMs = error instanceof SimulationError ? error.context.atMs : sim.nowMs;
   const replay = replayCommand(test, options.replayWith ?? `KATA_SEED=${sim.seed}`);
   const { tracePath, viewerPath } = writeTraceFiles(sim, test, { message: what, atMs, replay }, options.details);
-  const extra = options.details === undefined
-    ? undefined
-    : Object.entries(options.details).map(([key, value]) => `${key}:\n${indent(value)}`).join('\n');
-  const message = formatFailure({ what, seed: sim.seed, atMs, replay, tracePath, viewerPath, lastEvents: lastEvents(sim), extra });
+  const extra =
+    options.details === undefined
+      ? undefined
+      : Object.entries(options.details)
+          .map(([key, value]) => `${key}:\n${indent(value)}`)
+          .join('\n');
+  const message = formatFailure({
+    what,
+    seed: sim.seed,
+    atMs,
+    replay,
+    tracePath,
+    viewerPath,
+    lastEvents: lastEvents(sim),
+    extra,
+  });
   return new SimulationTestFailure(message, sim.seed, tracePath, rootCause(error));
 }
 
@@ -108,5 +120,8 @@ function describeError(error: unknown): string {
 }
 
 function indent(text: string): string {
-  return text.split('\n').map((line) => `  ${line}`).join('\n');
+  return text
+    .split('\n')
+    .map((line) => `  ${line}`)
+    .join('\n');
 }

@@ -33,7 +33,10 @@ export interface FaultSweepOptions {
   /** Generates the fault schedules (see `faultScheduleArbitrary`). */
   readonly faults: FaultScheduleArbitrary;
   /** Builds the simulation for one run. */
-  readonly simulation: (seed: number, faults: FaultSchedule) => Omit<SimulateOptions, 'seed' | 'faults' | 'replayWith' | 'details'>;
+  readonly simulation: (
+    seed: number,
+    faults: FaultSchedule,
+  ) => Omit<SimulateOptions, 'seed' | 'faults' | 'replayWith' | 'details'>;
   /** How many generated runs (`KATA_SEEDS` overrides it). */
   readonly numRuns: number;
   /** fast-check's seed: fixed, so the same runs happen on every machine. Default 1. */

@@ -8,14 +8,20 @@ describe('ground-truth happened-before', () => {
       seed: 1,
       network: { delayMs: 10 },
       nodes: {
-        n1: nodeOf({ onStart: (ctx) => { ctx.log('a'); ctx.send('n2', { type: 'm' }); } }),
+        n1: nodeOf({
+          onStart: (ctx) => {
+            ctx.log('a');
+            ctx.send('n2', { type: 'm' });
+          },
+        }),
         n2: nodeOf({ onStart: (ctx) => ctx.log('b'), onMessage: (ctx) => ctx.log('c') }),
         n3: nodeOf({ onStart: (ctx) => ctx.log('d') }),
       },
     });
     await sim.run();
     const history = causalHistory(sim.trace);
-    const log = (text: string) => history.events.find((event) => event.event.kind === 'log' && event.event.text === text)!;
+    const log = (text: string) =>
+      history.events.find((event) => event.event.kind === 'log' && event.event.text === text)!;
     expect(history.relation(log('a'), log('c'))).toBe('before');
     expect(history.relation(log('c'), log('a'))).toBe('after');
     expect(history.relation(log('b'), log('c'))).toBe('before');
@@ -26,7 +32,11 @@ describe('ground-truth happened-before', () => {
   });
 
   test('agrees with the definition (transitive closure of local order and send→deliver) on a busy run', async () => {
-    const sim = new Simulation({ seed: 3, nodes: cluster(3, chattyNode()), network: { delayMs: { min: 1, max: 30 }, duplicateRate: 0.2 } });
+    const sim = new Simulation({
+      seed: 3,
+      nodes: cluster(3, chattyNode()),
+      network: { delayMs: { min: 1, max: 30 }, duplicateRate: 0.2 },
+    });
     await sim.run({ untilMs: 80 });
     const history = causalHistory(sim.trace);
     const events = history.events;
@@ -53,7 +63,8 @@ describe('ground-truth happened-before', () => {
     expect(events.length).toBeGreaterThan(50);
     for (const a of events) {
       const after = reachable(a);
-      for (const b of events) expect(history.happenedBefore(a, b), `${a.traceIndex} → ${b.traceIndex}`).toBe(after.has(b));
+      for (const b of events)
+        expect(history.happenedBefore(a, b), `${a.traceIndex} → ${b.traceIndex}`).toBe(after.has(b));
     }
   });
 });

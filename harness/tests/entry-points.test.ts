@@ -22,7 +22,9 @@ async function packagesLoadedBy(entry: string): Promise<string[]> {
     { cwd: root },
   );
   const urls = JSON.parse(stdout.trim().split('\n').at(-1)!) as string[];
-  const names = urls.map((url) => /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(url)?.[1]).filter((name) => name !== undefined);
+  const names = urls
+    .map((url) => /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(url)?.[1])
+    .filter((name) => name !== undefined);
   return [...new Set(names)].sort();
 }
 
@@ -36,8 +38,12 @@ function harnessCodeImports(): Array<{ readonly file: string; readonly packages:
     .filter((file) => !file.startsWith(`tests${path.sep}`) && !file.split(path.sep).includes('_test-support'));
   return files.map((file) => {
     // preProcessFile sees static imports, re-exports, type-only imports and dynamic import() calls.
-    const specifiers = ts.preProcessFile(readFileSync(path.join(root, 'harness', file), 'utf8'), true, true).importedFiles.map((imported) => imported.fileName);
-    const packages = specifiers.filter((specifier) => !specifier.startsWith('.') && !specifier.startsWith('#') && !specifier.startsWith('node:'));
+    const specifiers = ts
+      .preProcessFile(readFileSync(path.join(root, 'harness', file), 'utf8'), true, true)
+      .importedFiles.map((imported) => imported.fileName);
+    const packages = specifiers.filter(
+      (specifier) => !specifier.startsWith('.') && !specifier.startsWith('#') && !specifier.startsWith('node:'),
+    );
     const files = specifiers
       .filter((specifier) => specifier.startsWith('.'))
       .map((specifier) => path.relative(root, path.resolve(root, 'harness', path.dirname(file), specifier)));
@@ -48,20 +54,28 @@ function harnessCodeImports(): Array<{ readonly file: string; readonly packages:
 describe('what each entry point loads', () => {
   test('importing harness/index.ts (a learner node) loads neither fast-check nor vitest', async () => {
     const packages = await packagesLoadedBy('harness/index.ts');
-    expect(packages.filter((name) => /^(fast-check|vitest|@vitest\/|@fast-check\/)/.test(name)), `harness/index.ts loaded ${packages.join(', ')}`).toEqual([]);
+    expect(
+      packages.filter((name) => /^(fast-check|vitest|@vitest\/|@fast-check\/)/.test(name)),
+      `harness/index.ts loaded ${packages.join(', ')}`,
+    ).toEqual([]);
   }, 20_000);
 
   test('importing harness/testing does not load vitest: it is imported when a test asks for its name', async () => {
     const packages = await packagesLoadedBy('harness/testing/index.ts');
-    expect(packages.filter((name) => /^(vitest|@vitest\/)/.test(name)), `harness/testing loaded ${packages.join(', ')}`).toEqual([]);
+    expect(
+      packages.filter((name) => /^(vitest|@vitest\/)/.test(name)),
+      `harness/testing loaded ${packages.join(', ')}`,
+    ).toEqual([]);
   }, 20_000);
 
   test('vitest is imported only under harness/testing, and fast-check only under harness/faults (tests aside)', () => {
     const misplaced: string[] = [];
     for (const { file, packages } of harnessCodeImports()) {
       for (const name of packages) {
-        if (/^(vitest|@vitest\/)/.test(name) && !file.startsWith(path.join('harness', 'testing', ''))) misplaced.push(`${file} imports ${name}`);
-        if (/^(fast-check|@fast-check\/)/.test(name) && !file.startsWith(path.join('harness', 'faults', ''))) misplaced.push(`${file} imports ${name}`);
+        if (/^(vitest|@vitest\/)/.test(name) && !file.startsWith(path.join('harness', 'testing', '')))
+          misplaced.push(`${file} imports ${name}`);
+        if (/^(fast-check|@fast-check\/)/.test(name) && !file.startsWith(path.join('harness', 'faults', '')))
+          misplaced.push(`${file} imports ${name}`);
       }
     }
     expect(misplaced).toEqual([]);
@@ -70,7 +84,9 @@ describe('what each entry point loads', () => {
   test('from outside harness/sim, harness/faults and harness/testing, only their index.ts is imported', () => {
     const folders = ['sim', 'faults', 'testing'].map((folder) => path.join('harness', folder, ''));
     // The one exception: the scenario builder without the random schedules, which load fast-check.
-    const allowed = new Set([`${path.join('harness', 'index.ts')} -> ${path.join('harness', 'faults', 'scenario.ts')}`]);
+    const allowed = new Set([
+      `${path.join('harness', 'index.ts')} -> ${path.join('harness', 'faults', 'scenario.ts')}`,
+    ]);
     const reaching: string[] = [];
     for (const { file, files } of harnessCodeImports()) {
       for (const target of files) {
@@ -84,12 +100,17 @@ describe('what each entry point loads', () => {
 
   test('harness/index.ts exports at most 30 names', () => {
     // Counted from the export lists themselves; an `export *` would hide how many names it adds.
-    const source = ts.createSourceFile('index.ts', readFileSync(path.join(root, 'harness', 'index.ts'), 'utf8'), ts.ScriptTarget.Latest);
+    const source = ts.createSourceFile(
+      'index.ts',
+      readFileSync(path.join(root, 'harness', 'index.ts'), 'utf8'),
+      ts.ScriptTarget.Latest,
+    );
     const names: string[] = [];
     for (const statement of source.statements) {
       if (!ts.isExportDeclaration(statement)) continue;
       const clause = statement.exportClause;
-      if (clause === undefined || !ts.isNamedExports(clause)) throw new Error('harness/index.ts must list its exports by name, without export *');
+      if (clause === undefined || !ts.isNamedExports(clause))
+        throw new Error('harness/index.ts must list its exports by name, without export *');
       names.push(...clause.elements.map((element) => element.name.text));
     }
     expect(names.length, `harness/index.ts exports ${names.length} names: ${names.join(', ')}`).toBeLessThanOrEqual(30);

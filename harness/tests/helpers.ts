@@ -4,7 +4,8 @@ import type { Message, Node, NodeContext, NodeFactory } from '../node.ts';
 export function echoNode(): NodeFactory {
   return () => ({
     onMessage(ctx: NodeContext, from: string, message: Message) {
-      if (message.type === 'echo') ctx.reply(from, message, { type: 'echo_ok', text: (message as { text?: string }).text });
+      if (message.type === 'echo')
+        ctx.reply(from, message, { type: 'echo_ok', text: (message as { text?: string }).text });
     },
   });
 }
@@ -23,7 +24,8 @@ export function chattyNode(): NodeFactory {
         c.setTimer({ min: 5, max: 15 }, { type: 'tick' });
       },
       onTimer(c) {
-        for (const peer of c.nodeIds) if (peer !== c.id) c.send(peer, { type: 'gossip', count: received, r: c.randomInt(0, 9) });
+        for (const peer of c.nodeIds)
+          if (peer !== c.id) c.send(peer, { type: 'gossip', count: received, r: c.randomInt(0, 9) });
         c.setTimer({ min: 5, max: 15 }, { type: 'tick' });
       },
       onMessage(c, from) {

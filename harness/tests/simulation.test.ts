@@ -45,7 +45,16 @@ describe('determinism: one seed reproduces a run exactly', () => {
       seed,
       nodes: cluster(4, chattyNode()),
       network: { delayMs: { min: 1, max: 40 }, dropRate: 0.1, duplicateRate: 0.1 },
-      faults: scenario().at(100).partition(['n1'], ['n2', 'n3', 'n4']).at(200).heal().at(250).crash('n3').at(300).restart('n3').build(),
+      faults: scenario()
+        .at(100)
+        .partition(['n1'], ['n2', 'n3', 'n4'])
+        .at(200)
+        .heal()
+        .at(250)
+        .crash('n3')
+        .at(300)
+        .restart('n3')
+        .build(),
     });
     await sim.run({ untilMs: 500 });
     return traceHash(sim.trace);
@@ -60,9 +69,17 @@ describe('determinism: one seed reproduces a run exactly', () => {
   });
 
   test('a run can be paused and resumed without changing it', async () => {
-    const whole = new Simulation({ seed: 9, nodes: cluster(3, chattyNode()), network: { delayMs: { min: 1, max: 30 } } });
+    const whole = new Simulation({
+      seed: 9,
+      nodes: cluster(3, chattyNode()),
+      network: { delayMs: { min: 1, max: 30 } },
+    });
     await whole.run({ untilMs: 400 });
-    const pieces = new Simulation({ seed: 9, nodes: cluster(3, chattyNode()), network: { delayMs: { min: 1, max: 30 } } });
+    const pieces = new Simulation({
+      seed: 9,
+      nodes: cluster(3, chattyNode()),
+      network: { delayMs: { min: 1, max: 30 } },
+    });
     for (let untilMs = 50; untilMs <= 400; untilMs += 50) await pieces.run({ untilMs });
     expect(pieces.traceHash()).toBe(whole.traceHash());
   });
@@ -133,15 +150,24 @@ describe('the network', () => {
       },
     });
     await sim.run();
-    expect(received.map((note) => note.items)).toEqual([[1, 99], [1, 99]]);
+    expect(received.map((note) => note.items)).toEqual([
+      [1, 99],
+      [1, 99],
+    ]);
     expect(sim.trace.filter((event) => event.kind === 'deliver')).toHaveLength(2);
   });
 
   test('a partition drops messages between groups, and heal restores them', async () => {
-    const sim = new Simulation({ seed: 3, nodes: cluster(3, chattyNode()), faults: scenario().at(100).partition(['n1'], ['n2', 'n3']).at(200).heal().build() });
+    const sim = new Simulation({
+      seed: 3,
+      nodes: cluster(3, chattyNode()),
+      faults: scenario().at(100).partition(['n1'], ['n2', 'n3']).at(200).heal().build(),
+    });
     await sim.run({ untilMs: 300 });
     const across = (event: { from: string; to: string }) => (event.from === 'n1') !== (event.to === 'n1');
-    const deliveredAcross = sim.trace.filter((event) => event.kind === 'deliver' && across(event) && event.t > 110 && event.t < 200);
+    const deliveredAcross = sim.trace.filter(
+      (event) => event.kind === 'deliver' && across(event) && event.t > 110 && event.t < 200,
+    );
     const droppedAcross = sim.trace.filter((event) => event.kind === 'drop' && event.reason === 'partition');
     expect(deliveredAcross, 'no message crossed the partition between t=110 and t=200').toEqual([]);
     expect(droppedAcross.length).toBeGreaterThan(0);
@@ -149,7 +175,11 @@ describe('the network', () => {
   });
 
   test('a cut link drops one direction only', async () => {
-    const sim = new Simulation({ seed: 3, nodes: cluster(2, chattyNode()), faults: scenario().at(0).cut('n1', 'n2').build() });
+    const sim = new Simulation({
+      seed: 3,
+      nodes: cluster(2, chattyNode()),
+      faults: scenario().at(0).cut('n1', 'n2').build(),
+    });
     await sim.run({ untilMs: 200 });
     const delivered = sim.trace.filter((event) => event.kind === 'deliver');
     expect(delivered.some((event) => event.from === 'n1')).toBe(false);
@@ -157,7 +187,11 @@ describe('the network', () => {
   });
 
   test('drop and duplicate rates are drawn from the seed and show in the stats', async () => {
-    const sim = new Simulation({ seed: 11, nodes: cluster(3, chattyNode()), network: { dropRate: 0.25, duplicateRate: 0.1 } });
+    const sim = new Simulation({
+      seed: 11,
+      nodes: cluster(3, chattyNode()),
+      network: { dropRate: 0.25, duplicateRate: 0.1 },
+    });
     await sim.run({ untilMs: 2_000 });
     const stats = sim.stats();
     const dropRatio = stats.messagesDropped.network / stats.messagesSent;
@@ -175,14 +209,19 @@ describe('the network', () => {
       seed: 2,
       network: { delayMs: { min: 1, max: 100 } },
       nodes: {
-        n1: nodeOf({ onStart: (ctx) => { for (let seq = 0; seq < 20; seq++) ctx.send('n2', { type: 'seq', seq }); } }),
+        n1: nodeOf({
+          onStart: (ctx) => {
+            for (let seq = 0; seq < 20; seq++) ctx.send('n2', { type: 'seq', seq });
+          },
+        }),
         n2: nodeOf({}),
       },
     });
     await sim.run();
     const order = sim.trace.flatMap((event) => (event.kind === 'deliver' ? [event.id] : []));
     expect(order).not.toEqual([...order].sort((a, b) => a - b));
-    for (const event of sim.trace) if (event.kind === 'deliver') expect(event.t - event.sentAtMs).toBeGreaterThanOrEqual(1);
+    for (const event of sim.trace)
+      if (event.kind === 'deliver') expect(event.t - event.sentAtMs).toBeGreaterThanOrEqual(1);
   });
 });
 
@@ -209,7 +248,10 @@ describe('crashes and restarts', () => {
       faults: scenario().at(100).crash('n1').at(200).restart('n1').build(),
     });
     await sim.run({ untilMs: 1_100 });
-    expect(starts).toEqual([{ counter: 0, stored: undefined }, { counter: 0, stored: 1 }]);
+    expect(starts).toEqual([
+      { counter: 0, stored: undefined },
+      { counter: 0, stored: 1 },
+    ]);
     expect(sim.storageOf('n1')).toEqual({ boots: 2 });
   });
 
@@ -230,7 +272,13 @@ describe('clocks', () => {
     const readings: number[] = [];
     const sim = new Simulation({
       seed: 1,
-      nodes: cluster(1, nodeOf({ onStart: (ctx) => void ctx.setTimer(1_000, { type: 'read' }), onTimer: (ctx) => void readings.push(ctx.now()) })),
+      nodes: cluster(
+        1,
+        nodeOf({
+          onStart: (ctx) => void ctx.setTimer(1_000, { type: 'read' }),
+          onTimer: (ctx) => void readings.push(ctx.now()),
+        }),
+      ),
       clocks: { n1: { skewMs: 500, driftPpm: 100_000 } },
     });
     await sim.run();
@@ -255,7 +303,11 @@ describe('invariants watched on every step', () => {
       seed: 1,
       network: { delayMs: 10 },
       nodes: {
-        n1: nodeOf({ onStart: (ctx) => { for (let i = 0; i < 5; i++) ctx.send('n2', { type: 'm' }); } }),
+        n1: nodeOf({
+          onStart: (ctx) => {
+            for (let i = 0; i < 5; i++) ctx.send('n2', { type: 'm' });
+          },
+        }),
         n2: nodeOf({ onMessage: () => void received++ }),
       },
     });
@@ -277,7 +329,11 @@ describe('a crash partway through a step', () => {
   });
 
   test('effects before the crash happen, effects after it do not, and the trace says where it struck', async () => {
-    const sim = new Simulation({ seed: 1, nodes: { n1: replyThenPersist }, faults: scenario().at(0).crash('n1', { afterEffects: 1 }).build() });
+    const sim = new Simulation({
+      seed: 1,
+      nodes: { n1: replyThenPersist },
+      faults: scenario().at(0).crash('n1', { afterEffects: 1 }).build(),
+    });
     let answer: unknown;
     sim.client('c1', async (client) => {
       answer = await client.rpc('n1', { type: 'inc' }, { timeoutMs: 100 });
@@ -287,11 +343,17 @@ describe('a crash partway through a step', () => {
     expect(sim.storageOf('n1'), 'the write after the crash point never happened').toEqual({});
     expect(sim.isUp('n1')).toBe(false);
     expect(sim.trace.some((event) => event.kind === 'log' && event.text === 'persisted')).toBe(false);
-    expect(formatTrace(sim.trace.filter((event) => event.kind === 'crash'))).toMatch(/n1 CRASH while handling message #1 \(inc\) from c1, after 1 effect\(s\)/);
+    expect(formatTrace(sim.trace.filter((event) => event.kind === 'crash'))).toMatch(
+      /n1 CRASH while handling message #1 \(inc\) from c1, after 1 effect\(s\)/,
+    );
   });
 
   test('a crash armed after more effects than the step has strikes at the end of the step', async () => {
-    const sim = new Simulation({ seed: 1, nodes: { n1: replyThenPersist }, faults: scenario().at(0).crash('n1', { afterEffects: 5 }).build() });
+    const sim = new Simulation({
+      seed: 1,
+      nodes: { n1: replyThenPersist },
+      faults: scenario().at(0).crash('n1', { afterEffects: 5 }).build(),
+    });
     sim.client('c1', async (client) => void (await client.rpc('n1', { type: 'inc' }, { timeoutMs: 100 })));
     await sim.runUntilClientsDone({ timeoutMs: 1_000 });
     expect(sim.storageOf('n1')).toEqual({ count: 1 });
@@ -299,7 +361,11 @@ describe('a crash partway through a step', () => {
   });
 
   test('a restart before the armed crash strikes cancels it', async () => {
-    const sim = new Simulation({ seed: 1, nodes: { n1: replyThenPersist }, faults: scenario().at(0).crash('n1', { afterEffects: 0 }).restart('n1').build() });
+    const sim = new Simulation({
+      seed: 1,
+      nodes: { n1: replyThenPersist },
+      faults: scenario().at(0).crash('n1', { afterEffects: 0 }).restart('n1').build(),
+    });
     sim.client('c1', async (client) => void (await client.rpc('n1', { type: 'inc' }, { timeoutMs: 100 })));
     await sim.runUntilClientsDone({ timeoutMs: 1_000 });
     expect(sim.isUp('n1')).toBe(true);
@@ -318,6 +384,8 @@ describe('changing a clock during a run', () => {
     expect(sim.localTimeOf('n1')).toBe(11_200);
     sim.setClock('n1', { skewMs: -400 });
     expect(sim.localTimeOf('n1'), 'lowering the skew by 500 ms steps the clock back by 500 ms').toBe(10_700);
-    expect(sim.trace.filter((event) => event.kind === 'clock').map((event) => event.localMs)).toEqual([100, 10_100, 10_700]);
+    expect(sim.trace.filter((event) => event.kind === 'clock').map((event) => event.localMs)).toEqual([
+      100, 10_100, 10_700,
+    ]);
   });
 });

@@ -20,8 +20,12 @@ const traceFolder = path.join('.kata', 'traces', 'harness-tests-testing-helpers'
 
 /** The failure a test helper rejected with; fails the test if it resolved. */
 async function failureOf(promise: Promise<unknown>): Promise<SimulationTestFailure> {
-  const outcome = await promise.then(() => undefined, (error: unknown) => error);
-  if (!(outcome instanceof SimulationTestFailure)) throw new Error(`expected a SimulationTestFailure, got ${String(outcome)}`);
+  const outcome = await promise.then(
+    () => undefined,
+    (error: unknown) => error,
+  );
+  if (!(outcome instanceof SimulationTestFailure))
+    throw new Error(`expected a SimulationTestFailure, got ${String(outcome)}`);
   return outcome;
 }
 
@@ -32,10 +36,12 @@ afterEach(() => {
 
 describe('a failing simulation test explains itself', () => {
   test('the report names what broke, the seed, the time, the replay command and the trace', async () => {
-    const failure = await failureOf(simulate({ seed: 31, nodes: cluster(2, chattyNode()) }, async (sim) => {
-      await sim.run({ untilMs: 120 });
-      throw new Error('n2 delivered message #17 from n1 twice (t=40 ms, t=95 ms)');
-    }));
+    const failure = await failureOf(
+      simulate({ seed: 31, nodes: cluster(2, chattyNode()) }, async (sim) => {
+        await sim.run({ untilMs: 120 });
+        throw new Error('n2 delivered message #17 from n1 twice (t=40 ms, t=95 ms)');
+      }),
+    );
     const message = failure.message;
     expect(message).toMatch(/^n2 delivered message #17 from n1 twice \(t=40 ms, t=95 ms\)\n/);
     expect(message).toContain('  seed     31');
@@ -62,7 +68,20 @@ describe('a failing simulation test explains itself', () => {
 
   test('a simulation error (here: a handler that throws) is reported the same way, at its virtual time', async () => {
     const failure = await failureOf(
-      simulate({ seed: 4, nodes: { n1: nodeOf({ async onStart(ctx) { await ctx.sleep(70); throw new Error('oops'); } }) } }, (sim) => sim.run()),
+      simulate(
+        {
+          seed: 4,
+          nodes: {
+            n1: nodeOf({
+              async onStart(ctx) {
+                await ctx.sleep(70);
+                throw new Error('oops');
+              },
+            }),
+          },
+        },
+        (sim) => sim.run(),
+      ),
     );
     expect(failure.message).toMatch(/^n1 threw while starting at t=70 ms \(seed 4\): Error: oops/);
     expect(failure.message).toContain('  time     t=70 ms (virtual)');
@@ -127,16 +146,18 @@ describe('random fault schedules', () => {
 
   test('a failing schedule shrinks to a small one, reported with a KATA_REPLAY command', async () => {
     // A deliberately fragile "system": it fails whenever n2 is ever crashed.
-    const failure = await failureOf(checkFaultSchedules({
-      faults: faultScheduleArbitrary({ ...options, kinds: ['crash', 'partition', 'network'] }),
-      numRuns: 200,
-      simulation: () => ({ nodes: cluster(3, chattyNode()) }),
-      async body(sim) {
-        await sim.run({ untilMs: 1_100 });
-        const crash = sim.trace.find((event) => event.kind === 'crash' && event.node === 'n2');
-        if (crash !== undefined) throw new Error(`n2 crashed at t=${crash.t} ms and the system could not cope`);
-      },
-    }));
+    const failure = await failureOf(
+      checkFaultSchedules({
+        faults: faultScheduleArbitrary({ ...options, kinds: ['crash', 'partition', 'network'] }),
+        numRuns: 200,
+        simulation: () => ({ nodes: cluster(3, chattyNode()) }),
+        async body(sim) {
+          await sim.run({ untilMs: 1_100 });
+          const crash = sim.trace.find((event) => event.kind === 'crash' && event.node === 'n2');
+          if (crash !== undefined) throw new Error(`n2 crashed at t=${crash.t} ms and the system could not cope`);
+        },
+      }),
+    );
     expect(failure.message).toMatch(/^n2 crashed at t=0 ms and the system could not cope/);
     expect(failure.message).toMatch(/replay {3}KATA_REPLAY=-?\d+:[\d:]+ npm run test:harness/);
     expect(failure.message).toContain('t=0ms crash n2');

@@ -5,14 +5,30 @@ import { traceHash } from './node.ts';
 
 describe('trace events in words', () => {
   test('a mid-step crash says where it struck; a clock change says what the clock now reads', () => {
-    const crash: TraceEvent = { t: 5, kind: 'crash', node: 'n1', midStep: { afterEffects: 1, during: 'handling message #1 (inc) from c1' } };
+    const crash: TraceEvent = {
+      t: 5,
+      kind: 'crash',
+      node: 'n1',
+      midStep: { afterEffects: 1, during: 'handling message #1 (inc) from c1' },
+    };
     const clock: TraceEvent = { t: 30, kind: 'clock', node: 'n2', skewMs: 250, driftPpm: 100, localMs: 280 };
-    expect(formatTraceEvent(crash)).toBe('t=5ms       n1 CRASH while handling message #1 (inc) from c1, after 1 effect(s)');
+    expect(formatTraceEvent(crash)).toBe(
+      't=5ms       n1 CRASH while handling message #1 (inc) from c1, after 1 effect(s)',
+    );
     expect(describeTraceEvent(clock)).toBe('n2 clock: skew 250 ms, drift 100 ppm (now reads 280 ms)');
   });
 
   test('payloads are full JSON unless the caller writes them its own way', () => {
-    const send: TraceEvent = { t: 0, kind: 'send', id: 3, from: 'n1', to: 'n2', type: 'echo', bytes: 30, message: { type: 'echo', text: 'hi' } };
+    const send: TraceEvent = {
+      t: 0,
+      kind: 'send',
+      id: 3,
+      from: 'n1',
+      to: 'n2',
+      type: 'echo',
+      bytes: 30,
+      message: { type: 'echo', text: 'hi' },
+    };
     const complete: TraceEvent = { t: 9, kind: 'complete', client: 'c1', op: 2, status: 'ok', output: undefined };
     expect(describeTraceEvent(send)).toBe('n1 → n2 send #3 echo {"type":"echo","text":"hi"}');
     expect(describeTraceEvent(send, () => '…')).toBe('n1 → n2 send #3 echo …');

@@ -98,7 +98,10 @@ export function buildViewModel(trace: TraceFile, options: ViewerOptions = {}): V
     highlightTimesMs: failure === null ? [] : mentionedTimes(failure.message),
     details: Object.entries(trace.details ?? {})
       .filter(([key]) => !(HIGHLIGHT_KEYS as readonly string[]).includes(key))
-      .map(([key, value]) => [key, typeof value === 'string' ? value : JSON.stringify(value, null, 2) ?? String(value)] as const),
+      .map(
+        ([key, value]) =>
+          [key, typeof value === 'string' ? value : (JSON.stringify(value, null, 2) ?? String(value))] as const,
+      ),
   };
 }
 
@@ -113,7 +116,8 @@ function collectLanes(trace: TraceFile): ViewLane[] {
   for (const id of trace.nodes) add(id, 'node');
   for (const id of trace.clients) add(id, 'client');
   for (const event of trace.events) {
-    for (const id of lanesOfEvent(event)) add(id, event.kind === 'invoke' || event.kind === 'complete' ? 'client' : 'node');
+    for (const id of lanesOfEvent(event))
+      add(id, event.kind === 'invoke' || event.kind === 'complete' ? 'client' : 'node');
   }
   return lanes;
 }
@@ -148,7 +152,10 @@ interface Copy {
   fate: ArrowFate;
 }
 
-function collectArrows(events: readonly TraceEvent[], laneOf: (id: string) => number): { arrows: ViewArrows; types: ViewModel['types'] } {
+function collectArrows(
+  events: readonly TraceEvent[],
+  laneOf: (id: string) => number,
+): { arrows: ViewArrows; types: ViewModel['types'] } {
   const typeIndex = new Map<string, number>();
   const typeCounts: number[] = [];
   const sends = new Map<number, { index: number; type: number; copies: number; ended: number }>();
@@ -175,17 +182,42 @@ function collectArrows(events: readonly TraceEvent[], laneOf: (id: string) => nu
       return;
     }
     sent.ended++;
-    const fate = event.kind === 'deliver' ? 0 : FATE_OF_DROP[event.reason] ?? 1;
-    copies.push({ id: event.id, send: sent.index, end: index, fromLane: laneOf(event.from), toLane: laneOf(event.to), type: sent.type, fate });
+    const fate = event.kind === 'deliver' ? 0 : (FATE_OF_DROP[event.reason] ?? 1);
+    copies.push({
+      id: event.id,
+      send: sent.index,
+      end: index,
+      fromLane: laneOf(event.from),
+      toLane: laneOf(event.to),
+      type: sent.type,
+      fate,
+    });
   });
   for (const [id, sent] of sends) {
     const send = events[sent.index] as Extract<TraceEvent, { kind: 'send' }>;
     for (let copy = sent.ended; copy < sent.copies; copy++) {
-      copies.push({ id, send: sent.index, end: -1, fromLane: laneOf(send.from), toLane: laneOf(send.to), type: sent.type, fate: 4 });
+      copies.push({
+        id,
+        send: sent.index,
+        end: -1,
+        fromLane: laneOf(send.from),
+        toLane: laneOf(send.to),
+        type: sent.type,
+        fate: 4,
+      });
     }
   }
   copies.sort((a, b) => a.send - b.send || (a.end === -1 ? Infinity : a.end) - (b.end === -1 ? Infinity : b.end));
-  const arrows: ViewArrows = { id: [], send: [], end: [], fromLane: [], toLane: [], type: [], fate: [], duplicated: [] };
+  const arrows: ViewArrows = {
+    id: [],
+    send: [],
+    end: [],
+    fromLane: [],
+    toLane: [],
+    type: [],
+    fate: [],
+    duplicated: [],
+  };
   for (const copy of copies) {
     arrows.id.push(copy.id);
     arrows.send.push(copy.send);
@@ -264,10 +296,18 @@ function cutIntervals(events: readonly TraceEvent[], lanes: readonly ViewLane[])
       const current = open.get(laneIndex);
       if (current !== undefined && current.text === text) return;
       if (current !== undefined) {
-        intervals.push({ lane: laneIndex, kind: 'cut', start: current.start, end: index, label: current.label, text: current.text });
+        intervals.push({
+          lane: laneIndex,
+          kind: 'cut',
+          start: current.start,
+          end: index,
+          label: current.label,
+          text: current.text,
+        });
         open.delete(laneIndex);
       }
-      if (text !== '') open.set(laneIndex, { start: index, label: `${lane.id} ${text} (${event.change} at t=${event.t} ms)`, text });
+      if (text !== '')
+        open.set(laneIndex, { start: index, label: `${lane.id} ${text} (${event.change} at t=${event.t} ms)`, text });
     });
   });
   for (const [lane, current] of open) intervals.push({ lane, kind: 'cut', end: -1, ...current });
@@ -284,8 +324,14 @@ function describeCut(node: string, cut: ReadonlyArray<readonly [string, string]>
   const both = [...out].filter((peer) => into.has(peer));
   const parts = [
     both.length > 0 ? `cut off from ${both.join(', ')}` : '',
-    [...out].filter((peer) => !into.has(peer)).map((peer) => `cannot send to ${peer}`).join(', '),
-    [...into].filter((peer) => !out.has(peer)).map((peer) => `cannot hear from ${peer}`).join(', '),
+    [...out]
+      .filter((peer) => !into.has(peer))
+      .map((peer) => `cannot send to ${peer}`)
+      .join(', '),
+    [...into]
+      .filter((peer) => !out.has(peer))
+      .map((peer) => `cannot hear from ${peer}`)
+      .join(', '),
   ];
   return parts.filter((part) => part !== '').join('; ');
 }
@@ -314,13 +360,31 @@ function collectOperations(
   const marked = new Set(highlighted);
   const open = new Map<number, { op: number; row: number; invoke: number; input: unknown }>();
   const operations: ViewOperation[] = [];
-  const finish = (entry: { op: number; row: number; invoke: number; input: unknown }, complete: number, status: ViewOperation['status'], output: unknown): void => {
+  const finish = (
+    entry: { op: number; row: number; invoke: number; input: unknown },
+    complete: number,
+    status: ViewOperation['status'],
+    output: unknown,
+  ): void => {
     const outcome = status === 'ok' ? `ok ${brief(output)}` : status;
-    operations.push({ op: entry.op, row: entry.row, invoke: entry.invoke, complete, status, label: `${brief(entry.input)} → ${outcome}`, highlighted: marked.has(entry.op) });
+    operations.push({
+      op: entry.op,
+      row: entry.row,
+      invoke: entry.invoke,
+      complete,
+      status,
+      label: `${brief(entry.input)} → ${outcome}`,
+      highlighted: marked.has(entry.op),
+    });
   };
   events.forEach((event, index) => {
     if (event.kind === 'invoke') {
-      open.set(event.op, { op: event.op, row: rowOfLane.get(laneOf(event.client)) ?? 0, invoke: index, input: event.input });
+      open.set(event.op, {
+        op: event.op,
+        row: rowOfLane.get(laneOf(event.client)) ?? 0,
+        invoke: index,
+        input: event.input,
+      });
     } else if (event.kind === 'complete') {
       const entry = open.get(event.op);
       if (entry === undefined) return;
@@ -335,7 +399,12 @@ function collectOperations(
 function describeFailure(trace: TraceFile): ViewFailure | null {
   const failureEvent = trace.events.findIndex((event) => event.kind === 'failure');
   if (trace.failure !== undefined) {
-    return { message: trace.failure.message, atMs: trace.failure.atMs, replay: trace.failure.replay ?? null, event: failureEvent };
+    return {
+      message: trace.failure.message,
+      atMs: trace.failure.atMs,
+      replay: trace.failure.replay ?? null,
+      event: failureEvent,
+    };
   }
   const event = trace.events[failureEvent];
   if (event === undefined || event.kind !== 'failure') return null;
@@ -386,7 +455,9 @@ function brief(value: unknown): string {
   const rest = Object.entries(record).filter(([key, field]) => key !== leadKey && field !== undefined);
   const words = [
     ...(leadKey === null ? [] : [String(record[leadKey])]),
-    ...(rest.length === 1 && leadKey !== null ? [plain(rest[0]![1])] : rest.map(([key, field]) => `${key}=${plain(field)}`)),
+    ...(rest.length === 1 && leadKey !== null
+      ? [plain(rest[0]![1])]
+      : rest.map(([key, field]) => `${key}=${plain(field)}`)),
   ];
   return cut(words.join(' '));
 }
@@ -398,7 +469,7 @@ function plain(value: unknown): string {
 function compact(value: unknown): string {
   let text: string;
   try {
-    text = value === undefined ? 'undefined' : JSON.stringify(value) ?? String(value);
+    text = value === undefined ? 'undefined' : (JSON.stringify(value) ?? String(value));
   } catch {
     text = String(value);
   }

@@ -10,7 +10,17 @@
 /** What `window.__viewer` answers. Positions are in page coordinates. */
 export interface ViewerTestHook {
   /** Arrows drawn in the last frame. */
-  visibleArrows(): Array<{ id: number; type: string; from: string; to: string; fate: string; x1: number; y1: number; x2: number; y2: number }>;
+  visibleArrows(): Array<{
+    id: number;
+    type: string;
+    from: string;
+    to: string;
+    fate: string;
+    x1: number;
+    y1: number;
+    x2: number;
+    y2: number;
+  }>;
   /** Marks drawn in the last frame (one per glyph: marks on the same pixel share one). */
   visibleMarks(): Array<{ event: number; kind: string; lane: string; x: number; y: number }>;
   /** The lanes drawn, top to bottom. */

@@ -61,7 +61,9 @@ export function bundlePageScript(): string {
 /** Inlined as is, so it must not be able to close its own element. */
 function inlinable(name: string, text: string): string {
   if (/<\/(script|style)|<!--/i.test(text)) {
-    throw new Error(`harness/viewer/page/${name} contains "</script", "</style" or "<!--", which would end its inline element early.`);
+    throw new Error(
+      `harness/viewer/page/${name} contains "</script", "</style" or "<!--", which would end its inline element early.`,
+    );
   }
   return text;
 }
@@ -72,7 +74,10 @@ function inlinable(name: string, text: string): string {
  * so do the line separators U+2028 and U+2029.
  */
 export function jsonForScript(value: unknown): string {
-  return JSON.stringify(value).replace(/[<>&\u2028\u2029]/g, (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return JSON.stringify(value).replace(
+    /[<>&\u2028\u2029]/g,
+    (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }
 
 function cspHash(text: string): string {

@@ -2,33 +2,63 @@ import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
 import { cluster, scenario, Simulation, traceHash, type TraceEvent, type TraceFile } from '#harness/testing';
-import { buildViewModel, jsonForScript, mentionedMessages, mentionedOperations, mentionedTimes, renderTraceHtml } from './index.ts';
+import {
+  buildViewModel,
+  jsonForScript,
+  mentionedMessages,
+  mentionedOperations,
+  mentionedTimes,
+  renderTraceHtml,
+} from './index.ts';
 import { bundlePageScript } from './render.ts';
 
 function traceFile(events: readonly TraceEvent[], extra: Partial<TraceFile> = {}): TraceFile {
-  return { version: 1, seed: 1, nodes: ['n1', 'n2'], clients: [], endMs: 100, hash: traceHash(events), events, ...extra };
+  return {
+    version: 1,
+    seed: 1,
+    nodes: ['n1', 'n2'],
+    clients: [],
+    endMs: 100,
+    hash: traceHash(events),
+    events,
+    ...extra,
+  };
 }
 
-const send = (t: number, id: number, from = 'n1', to = 'n2', type = 'ping'): TraceEvent => ({ t, kind: 'send', id, from, to, type, bytes: 10, message: { type } });
+const send = (t: number, id: number, from = 'n1', to = 'n2', type = 'ping'): TraceEvent => ({
+  t,
+  kind: 'send',
+  id,
+  from,
+  to,
+  type,
+  bytes: 10,
+  message: { type },
+});
 
 describe('the view model', () => {
   test('one arrow per copy of a message: delivered, dropped, duplicated, or still in flight', () => {
-    const model = buildViewModel(traceFile([
-      send(0, 0),
-      { t: 5, kind: 'deliver', id: 0, from: 'n1', to: 'n2', type: 'ping', sentAtMs: 0 },
-      send(10, 1),
-      { t: 10, kind: 'drop', id: 1, from: 'n1', to: 'n2', type: 'ping', reason: 'partition' },
-      send(20, 2, 'n2', 'n1', 'pong'),
-      { t: 20, kind: 'duplicate', id: 2, from: 'n2', to: 'n1', type: 'pong' },
-      { t: 24, kind: 'deliver', id: 2, from: 'n2', to: 'n1', type: 'pong', sentAtMs: 20 },
-    ]));
+    const model = buildViewModel(
+      traceFile([
+        send(0, 0),
+        { t: 5, kind: 'deliver', id: 0, from: 'n1', to: 'n2', type: 'ping', sentAtMs: 0 },
+        send(10, 1),
+        { t: 10, kind: 'drop', id: 1, from: 'n1', to: 'n2', type: 'ping', reason: 'partition' },
+        send(20, 2, 'n2', 'n1', 'pong'),
+        { t: 20, kind: 'duplicate', id: 2, from: 'n2', to: 'n1', type: 'pong' },
+        { t: 24, kind: 'deliver', id: 2, from: 'n2', to: 'n1', type: 'pong', sentAtMs: 20 },
+      ]),
+    );
     const { arrows } = model;
     expect(arrows.id).toEqual([0, 1, 2, 2]);
     expect(arrows.fate).toEqual([0, 2, 0, 4]);
     expect(arrows.end).toEqual([1, 3, 6, -1]);
     expect(arrows.duplicated).toEqual([0, 0, 1, 1]);
     expect(arrows.fromLane).toEqual([0, 0, 1, 1]);
-    expect(model.types).toEqual([{ name: 'ping', count: 2 }, { name: 'pong', count: 1 }]);
+    expect(model.types).toEqual([
+      { name: 'ping', count: 2 },
+      { name: 'pong', count: 1 },
+    ]);
     expect(model.markKinds[model.marks.kind[0]!]).toBe('duplicate');
   });
 
@@ -36,12 +66,28 @@ describe('the view model', () => {
     const sim = new Simulation({
       seed: 5,
       nodes: cluster(3, () => ({ onMessage() {} })),
-      faults: scenario().at(10).crash('n3').at(30).restart('n3').at(40).partition(['n1'], ['n2', 'n3']).at(60).heal().build(),
+      faults: scenario()
+        .at(10)
+        .crash('n3')
+        .at(30)
+        .restart('n3')
+        .at(40)
+        .partition(['n1'], ['n2', 'n3'])
+        .at(60)
+        .heal()
+        .build(),
     });
     await sim.run({ untilMs: 100 });
     const model = buildViewModel(traceFile(sim.trace, { nodes: sim.nodeIds, endMs: sim.nowMs }));
-    const described = model.intervals.map((interval) => `${model.lanes[interval.lane]!.id} ${interval.kind}: ${interval.text}`);
-    expect(described).toEqual(['n3 down: down', 'n1 cut: cut off from n2, n3', 'n2 cut: cut off from n1', 'n3 cut: cut off from n1']);
+    const described = model.intervals.map(
+      (interval) => `${model.lanes[interval.lane]!.id} ${interval.kind}: ${interval.text}`,
+    );
+    expect(described).toEqual([
+      'n3 down: down',
+      'n1 cut: cut off from n2, n3',
+      'n2 cut: cut off from n1',
+      'n3 cut: cut off from n1',
+    ]);
     const down = model.intervals[0]!;
     expect(sim.trace[down.start]).toMatchObject({ kind: 'crash', node: 'n3' });
     expect(sim.trace[down.end]).toMatchObject({ kind: 'restart', node: 'n3' });
@@ -68,9 +114,18 @@ describe('the view model', () => {
   });
 
   test('the failure: its message, its event, and the messages and operations it names', () => {
-    const events: TraceEvent[] = [send(0, 0), send(1, 1), { t: 2, kind: 'failure', node: 'n2', message: 'n2 delivered message #1 from n1 twice' }];
+    const events: TraceEvent[] = [
+      send(0, 0),
+      send(1, 1),
+      { t: 2, kind: 'failure', node: 'n2', message: 'n2 delivered message #1 from n1 twice' },
+    ];
     const model = buildViewModel(traceFile(events, { details: { faults: '(no faults)' } }));
-    expect(model.failure).toEqual({ message: 'n2 delivered message #1 from n1 twice', atMs: 2, replay: null, event: 2 });
+    expect(model.failure).toEqual({
+      message: 'n2 delivered message #1 from n1 twice',
+      atMs: 2,
+      replay: null,
+      event: 2,
+    });
     expect(model.highlightMessages).toEqual([1]);
     expect(model.highlightEvents).toEqual([2]);
     expect(model.title).toBe('n2 delivered message #1 from n1 twice');
@@ -78,7 +133,9 @@ describe('the view model', () => {
   });
 
   test('ids are read from the way checkers word failures', () => {
-    expect(mentionedMessages('n2 delivered message #17 from n1 twice; messages #3, #4 and #9 were lost')).toEqual([17, 3, 4, 9]);
+    expect(mentionedMessages('n2 delivered message #17 from n1 twice; messages #3, #4 and #9 were lost')).toEqual([
+      17, 3, 4, 9,
+    ]);
     expect(mentionedOperations('op#3 read 1 after operation #2 wrote 2; operations #5 and #6')).toEqual([3, 2, 5, 6]);
     expect(mentionedMessages('stop #3')).toEqual([]);
     expect(mentionedTimes('n2 delivered message m1 from n1 twice (t=8 ms, t=306ms); at=5 ms')).toEqual([8, 306]);

@@ -17,7 +17,10 @@ import { cluster, Simulation } from '#harness/sim';
 import { repositoryRoot } from '../lib/exercises.ts';
 import { runVitest } from '../lib/vitest-run.ts';
 import { Clerk, assertKvLinearizable, randomWorkload } from '../../exercises/05-consensus/_test-support/kv-client.ts';
-import { createRaftNode as createPersistentRaft, type RaftNode as PersistentRaft } from '../../solutions/05-consensus/03-persistence/raft.ts';
+import {
+  createRaftNode as createPersistentRaft,
+  type RaftNode as PersistentRaft,
+} from '../../solutions/05-consensus/03-persistence/raft.ts';
 import { createRaftNode as createKvRaft } from '../../solutions/05-consensus/05-snapshots/raft.ts';
 import type { BenchFigure, BenchSuite } from './types.ts';
 
@@ -28,7 +31,10 @@ async function measureSuite(): Promise<BenchFigure> {
   const seconds = (performance.now() - started) / 1_000;
   const passed = run.tests.filter((test) => test.status === 'passed').length;
   const failed = run.tests.filter((test) => test.status === 'failed').length;
-  const verdict = failed === 0 && run.brokenFiles.length === 0 ? 'all passed' : `${failed} FAILED, ${run.brokenFiles.length} broken file(s)`;
+  const verdict =
+    failed === 0 && run.brokenFiles.length === 0
+      ? 'all passed'
+      : `${failed} FAILED, ${run.brokenFiles.length} broken file(s)`;
   return {
     name: 'chapter 05 suite against the solutions (wall time)',
     value: Math.round(seconds * 10) / 10,
@@ -38,8 +44,15 @@ async function measureSuite(): Promise<BenchFigure> {
 }
 
 /** Committed entries per wall second for the persistent Raft of exercise 3, under a steady stream of commands. */
-async function measureCommits(virtualMs: number): Promise<{ committed: number; seconds: number; events: number; messages: number }> {
-  const sim = new Simulation({ seed: 1, nodes: cluster(5, createPersistentRaft), recordTrace: false, limits: { maxEvents: 50_000_000 } });
+async function measureCommits(
+  virtualMs: number,
+): Promise<{ committed: number; seconds: number; events: number; messages: number }> {
+  const sim = new Simulation({
+    seed: 1,
+    nodes: cluster(5, createPersistentRaft),
+    recordTrace: false,
+    limits: { maxEvents: 50_000_000 },
+  });
   let next = 0;
   const propose = (): void => {
     for (const node of sim.nodeIds) {
@@ -57,8 +70,16 @@ async function measureCommits(virtualMs: number): Promise<{ committed: number; s
 }
 
 /** Completed key-value operations per wall second on the store of exercise 5, with its history checked. */
-async function measureKv(clients: number, opsPerClient: number): Promise<{ ops: number; seconds: number; virtualSeconds: number; checkSeconds: number }> {
-  const sim = new Simulation({ seed: 1, nodes: cluster(5, createKvRaft), recordTrace: false, limits: { maxEvents: 50_000_000 } });
+async function measureKv(
+  clients: number,
+  opsPerClient: number,
+): Promise<{ ops: number; seconds: number; virtualSeconds: number; checkSeconds: number }> {
+  const sim = new Simulation({
+    seed: 1,
+    nodes: cluster(5, createKvRaft),
+    recordTrace: false,
+    limits: { maxEvents: 50_000_000 },
+  });
   for (let index = 1; index <= clients; index++) {
     const id: NodeId = `c${index}`;
     sim.client(id, async (c) => {
@@ -87,7 +108,8 @@ export const chaptersBench: BenchSuite = {
       name: 'committed Raft entries per second (5 servers, persisted)',
       value: Math.round(commits.committed / commits.seconds),
       unit: 'entries/s',
-      detail: `${commits.committed.toLocaleString('en-US')} entries in 60 s of virtual time, ${commits.seconds.toFixed(2)} s wall; ` +
+      detail:
+        `${commits.committed.toLocaleString('en-US')} entries in 60 s of virtual time, ${commits.seconds.toFixed(2)} s wall; ` +
         `${(commits.messages / commits.committed).toFixed(1)} messages and ${Math.round(commits.events / commits.committed)} events per entry`,
     });
     const kv = await measureKv(10, 300);
@@ -95,7 +117,8 @@ export const chaptersBench: BenchSuite = {
       name: 'kv operations per second (5 servers, 10 clients, snapshots)',
       value: Math.round(kv.ops / kv.seconds),
       unit: 'ops/s',
-      detail: `${kv.ops} operations in ${kv.virtualSeconds.toFixed(1)} s of virtual time, ${kv.seconds.toFixed(2)} s wall; ` +
+      detail:
+        `${kv.ops} operations in ${kv.virtualSeconds.toFixed(1)} s of virtual time, ${kv.seconds.toFixed(2)} s wall; ` +
         `history linearizable, checked in ${(kv.checkSeconds * 1_000).toFixed(0)} ms`,
     });
     figures.push(await measureSuite());
@@ -104,5 +127,6 @@ export const chaptersBench: BenchSuite = {
 };
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  for (const figure of await chaptersBench.run()) console.log(`${figure.name}: ${figure.value} ${figure.unit} (${figure.detail ?? ''})`);
+  for (const figure of await chaptersBench.run())
+    console.log(`${figure.name}: ${figure.value} ${figure.unit} (${figure.detail ?? ''})`);
 }

@@ -23,7 +23,8 @@ import type { BenchFigure, BenchSuite } from './types.ts';
 
 const realRegister: SimulatedObject<RegisterValue, RegisterInput, RegisterOutput> = {
   init: () => null,
-  apply: (state, input) => (input.f === 'write' ? { state: input.value, output: {} } : { state, output: { value: state } }),
+  apply: (state, input) =>
+    input.f === 'write' ? { state: input.value, output: {} } : { state, output: { value: state } },
 };
 
 const realKvStore: SimulatedObject<ReadonlyMap<string, string>, KvInput, KvOutput> = {
@@ -59,7 +60,8 @@ function registerHistory(indeterminateFraction: number): History<RegisterInput, 
     operations: 2_000,
     indeterminateFraction,
     // Few distinct values, as in Jepsen's etcd test: reads cannot tell writes apart, so the search works harder.
-    randomInput: (randomInt): RegisterInput => (randomInt(0, 1) === 0 ? { f: 'read' } : { f: 'write', value: randomInt(0, 4) }),
+    randomInput: (randomInt): RegisterInput =>
+      randomInt(0, 1) === 0 ? { f: 'read' } : { f: 'write', value: randomInt(0, 4) },
   });
 }
 
@@ -82,7 +84,10 @@ function timeCheck<Input, Output>(check: () => CheckResult<unknown, Input, Outpu
     timesMs.push(performance.now() - startMs);
   }
   timesMs.sort((a, b) => a - b);
-  return { medianMs: timesMs[Math.floor(MEASURED_RUNS / 2)]!, result: result as CheckResult<unknown, unknown, unknown> };
+  return {
+    medianMs: timesMs[Math.floor(MEASURED_RUNS / 2)]!,
+    result: result as CheckResult<unknown, unknown, unknown>,
+  };
 }
 
 function figures(name: string, timed: Timed): BenchFigure[] {
@@ -91,7 +96,12 @@ function figures(name: string, timed: Timed): BenchFigure[] {
   const detail = `verdict ${timed.result.verdict}; ${parts}, ${stats.steps} search steps, ${stats.statesCached} states cached`;
   return [
     { name: `${name}: time per history`, value: round(timed.medianMs), unit: 'ms', detail },
-    { name: `${name}: throughput`, value: Math.round(stats.operationsChecked / (timed.medianMs / 1000)), unit: 'ops/s', detail },
+    {
+      name: `${name}: throughput`,
+      value: Math.round(stats.operationsChecked / (timed.medianMs / 1000)),
+      unit: 'ops/s',
+      detail,
+    },
   ];
 }
 
@@ -107,8 +117,14 @@ export const checkerBench: BenchSuite = {
     const register = registerHistory(0);
     const registerIndeterminate = registerHistory(0.05);
     return [
-      ...figures('kv, 50 clients, 10,000 ops, 100 keys', timeCheck(() => checkLinearizability(kvModel, kv))),
-      ...figures('register, 5 clients, 2,000 ops', timeCheck(() => checkLinearizability(registerModel, register))),
+      ...figures(
+        'kv, 50 clients, 10,000 ops, 100 keys',
+        timeCheck(() => checkLinearizability(kvModel, kv)),
+      ),
+      ...figures(
+        'register, 5 clients, 2,000 ops',
+        timeCheck(() => checkLinearizability(registerModel, register)),
+      ),
       ...figures(
         'register, 5 clients, 2,000 ops, 5% indeterminate',
         timeCheck(() => checkLinearizability(registerModel, registerIndeterminate)),
@@ -120,7 +136,9 @@ export const checkerBench: BenchSuite = {
 async function main(): Promise<void> {
   console.log(checkerBench.title);
   for (const figure of await checkerBench.run()) {
-    console.log(`  ${figure.name}: ${figure.value} ${figure.unit}${figure.detail === undefined ? '' : ` (${figure.detail})`}`);
+    console.log(
+      `  ${figure.name}: ${figure.value} ${figure.unit}${figure.detail === undefined ? '' : ` (${figure.detail})`}`,
+    );
   }
 }
 

@@ -15,10 +15,14 @@ const MESSAGES_IN_FLIGHT = 100;
 /** Each node forwards every message it receives to a random peer: a steady stream of deliveries. */
 const forwardingNode: NodeFactory = () => ({
   onStart(ctx) {
-    for (let index = 0; index < MESSAGES_IN_FLIGHT / NODES; index++) ctx.send(peerOf(ctx.id, ctx.randomInt(1, NODES - 1)), { type: 'hop', hops: 0 });
+    for (let index = 0; index < MESSAGES_IN_FLIGHT / NODES; index++)
+      ctx.send(peerOf(ctx.id, ctx.randomInt(1, NODES - 1)), { type: 'hop', hops: 0 });
   },
   onMessage(ctx, _from, message) {
-    ctx.send(peerOf(ctx.id, ctx.randomInt(1, NODES - 1)), { type: 'hop', hops: (message as unknown as { hops: number }).hops + 1 });
+    ctx.send(peerOf(ctx.id, ctx.randomInt(1, NODES - 1)), {
+      type: 'hop',
+      hops: (message as unknown as { hops: number }).hops + 1,
+    });
   },
 });
 
@@ -41,8 +45,18 @@ function peerOf(id: string, offset: number): string {
   return `n${((index + offset) % NODES) + 1}`;
 }
 
-async function measureSimulation(factory: NodeFactory, untilMs: number, recordTrace: boolean): Promise<{ deliveries: number; seconds: number }> {
-  const sim = new Simulation({ seed: 1, nodes: cluster(NODES, factory), recordTrace, network: { delayMs: { min: 1, max: 10 } }, limits: { maxEvents: 50_000_000 } });
+async function measureSimulation(
+  factory: NodeFactory,
+  untilMs: number,
+  recordTrace: boolean,
+): Promise<{ deliveries: number; seconds: number }> {
+  const sim = new Simulation({
+    seed: 1,
+    nodes: cluster(NODES, factory),
+    recordTrace,
+    network: { delayMs: { min: 1, max: 10 } },
+    limits: { maxEvents: 50_000_000 },
+  });
   const started = performance.now();
   await sim.run({ untilMs });
   const seconds = (performance.now() - started) / 1000;
@@ -64,11 +78,15 @@ function measureBareLoop(events: number): { deliveries: number; seconds: number 
   return { deliveries: processed, seconds: (performance.now() - started) / 1000 };
 }
 
-async function best<T extends { deliveries: number; seconds: number }>(runs: number, measure: () => Promise<T> | T): Promise<T> {
+async function best<T extends { deliveries: number; seconds: number }>(
+  runs: number,
+  measure: () => Promise<T> | T,
+): Promise<T> {
   let fastest: T | undefined;
   for (let run = 0; run < runs; run++) {
     const result = await measure();
-    if (fastest === undefined || result.deliveries / result.seconds > fastest.deliveries / fastest.seconds) fastest = result;
+    if (fastest === undefined || result.deliveries / result.seconds > fastest.deliveries / fastest.seconds)
+      fastest = result;
   }
   return fastest!;
 }
@@ -84,12 +102,40 @@ export const simulatorBench: BenchSuite = {
     const bare = await best(3, () => measureBareLoop(handlers.deliveries));
     const rate = (result: { deliveries: number; seconds: number }) => Math.round(result.deliveries / result.seconds);
     return [
-      { name: 'handler nodes, trace on', value: rate(handlers), unit: 'deliveries/s', detail: `${handlers.deliveries} deliveries in ${handlers.seconds.toFixed(2)} s` },
-      { name: 'handler nodes, trace off', value: rate(handlersNoTrace), unit: 'deliveries/s', detail: `${handlersNoTrace.deliveries} deliveries in ${handlersNoTrace.seconds.toFixed(2)} s` },
-      { name: 'rpc nodes (async/await), trace on', value: rate(rpc), unit: 'deliveries/s', detail: `${rpc.deliveries} deliveries in ${rpc.seconds.toFixed(2)} s` },
-      { name: 'bare event-queue loop (baseline)', value: rate(bare), unit: 'events/s', detail: `${bare.deliveries} events in ${bare.seconds.toFixed(2)} s` },
-      { name: 'harness cost over the baseline (handlers, trace on)', value: Number((rate(bare) / rate(handlers)).toFixed(2)), unit: 'x' },
-      { name: 'harness cost over the baseline (handlers, trace off)', value: Number((rate(bare) / rate(handlersNoTrace)).toFixed(2)), unit: 'x' },
+      {
+        name: 'handler nodes, trace on',
+        value: rate(handlers),
+        unit: 'deliveries/s',
+        detail: `${handlers.deliveries} deliveries in ${handlers.seconds.toFixed(2)} s`,
+      },
+      {
+        name: 'handler nodes, trace off',
+        value: rate(handlersNoTrace),
+        unit: 'deliveries/s',
+        detail: `${handlersNoTrace.deliveries} deliveries in ${handlersNoTrace.seconds.toFixed(2)} s`,
+      },
+      {
+        name: 'rpc nodes (async/await), trace on',
+        value: rate(rpc),
+        unit: 'deliveries/s',
+        detail: `${rpc.deliveries} deliveries in ${rpc.seconds.toFixed(2)} s`,
+      },
+      {
+        name: 'bare event-queue loop (baseline)',
+        value: rate(bare),
+        unit: 'events/s',
+        detail: `${bare.deliveries} events in ${bare.seconds.toFixed(2)} s`,
+      },
+      {
+        name: 'harness cost over the baseline (handlers, trace on)',
+        value: Number((rate(bare) / rate(handlers)).toFixed(2)),
+        unit: 'x',
+      },
+      {
+        name: 'harness cost over the baseline (handlers, trace off)',
+        value: Number((rate(bare) / rate(handlersNoTrace)).toFixed(2)),
+        unit: 'x',
+      },
     ];
   },
 };

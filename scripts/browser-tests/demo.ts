@@ -8,7 +8,8 @@ import type { Message, NodeFactory, NodeId } from '#harness';
 import { cluster, scenario, Simulation } from '#harness/testing';
 
 /** A payload that would run a script if the viewer ever treated data as HTML. */
-export const HOSTILE_VALUE = '</script><script>window.__pwned = true</script><img src=x onerror="window.__pwned = true">';
+export const HOSTILE_VALUE =
+  '</script><script>window.__pwned = true</script><img src=x onerror="window.__pwned = true">';
 
 /** A log line that would run a script if treated as HTML. */
 export const HOSTILE_LOG = '<img src=x onerror="window.__pwned = true"> and <b>bold</b>';
@@ -38,7 +39,8 @@ function registerNode(): NodeFactory {
         c.setTimer(40, { type: 'heartbeat' });
       },
       onTimer(c) {
-        for (const peer of c.nodeIds) if (peer !== c.id) c.send(peer, { type: 'replicate', value, version } satisfies Replicate);
+        for (const peer of c.nodeIds)
+          if (peer !== c.id) c.send(peer, { type: 'replicate', value, version } satisfies Replicate);
         c.setTimer(40, { type: 'heartbeat' });
       },
       onMessage(c, from, message) {
@@ -69,10 +71,14 @@ function registerNode(): NodeFactory {
  */
 export async function troubledRegister(seed = 7): Promise<Simulation> {
   const faults = scenario()
-    .at(220).partition(['n1'], ['n2', 'n3'])
-    .at(420).heal()
-    .at(300).crash('n3')
-    .at(520).restart('n3')
+    .at(220)
+    .partition(['n1'], ['n2', 'n3'])
+    .at(420)
+    .heal()
+    .at(300)
+    .crash('n3')
+    .at(520)
+    .restart('n3')
     .build();
   const sim = new Simulation({
     seed,
@@ -80,20 +86,21 @@ export async function troubledRegister(seed = 7): Promise<Simulation> {
     network: { dropRate: 0.12, duplicateRate: 0.08, delayMs: { min: 3, max: 25 } },
     faults,
   });
-  const writer = (id: NodeId, target: NodeId, values: readonly string[]) => sim.client(id, async (client) => {
-    for (const value of values) {
-      await client.operation({ f: 'write', value }, async () => {
-        const result = await client.rpc(target, { type: 'write', value }, { timeoutMs: 60 });
-        return result.ok ? { status: 'ok', output: result.reply } : { status: 'indeterminate' };
+  const writer = (id: NodeId, target: NodeId, values: readonly string[]) =>
+    sim.client(id, async (client) => {
+      for (const value of values) {
+        await client.operation({ f: 'write', value }, async () => {
+          const result = await client.rpc(target, { type: 'write', value }, { timeoutMs: 60 });
+          return result.ok ? { status: 'ok', output: result.reply } : { status: 'indeterminate' };
+        });
+        await client.sleep({ min: 20, max: 60 });
+      }
+      client.log(HOSTILE_LOG);
+      await client.operation({ f: 'read' }, async () => {
+        const result = await client.rpc(target, { type: 'read' }, { timeoutMs: 60 });
+        return result.ok ? { status: 'ok', output: result.reply } : { status: 'fail' };
       });
-      await client.sleep({ min: 20, max: 60 });
-    }
-    client.log(HOSTILE_LOG);
-    await client.operation({ f: 'read' }, async () => {
-      const result = await client.rpc(target, { type: 'read' }, { timeoutMs: 60 });
-      return result.ok ? { status: 'ok', output: result.reply } : { status: 'fail' };
     });
-  });
   writer('c1', 'n1', ['a', 'b', HOSTILE_VALUE, 'd']);
   writer('c2', 'n2', ['x', 'y', 'z']);
   await sim.run({ untilMs: 700 });
@@ -102,9 +109,14 @@ export async function troubledRegister(seed = 7): Promise<Simulation> {
 
 /** The first message of the run whose payload holds {@link HOSTILE_VALUE} and that was delivered. */
 export function hostileMessageId(sim: Simulation): number {
-  const sent = new Set(sim.trace.flatMap((event) => (event.kind === 'send' && JSON.stringify(event.message).includes('__pwned') ? [event.id] : [])));
+  const sent = new Set(
+    sim.trace.flatMap((event) =>
+      event.kind === 'send' && JSON.stringify(event.message).includes('__pwned') ? [event.id] : [],
+    ),
+  );
   const delivered = sim.trace.find((event) => event.kind === 'deliver' && sent.has(event.id));
-  if (delivered === undefined || delivered.kind !== 'deliver') throw new Error('the demo run delivered no message carrying the hostile value');
+  if (delivered === undefined || delivered.kind !== 'deliver')
+    throw new Error('the demo run delivered no message carrying the hostile value');
   return delivered.id;
 }
 
@@ -131,7 +143,16 @@ export async function busyGossip(events: number, seed = 3): Promise<Simulation> 
     seed,
     nodes: cluster(5, gossip),
     network: { dropRate: 0.02, duplicateRate: 0.01, delayMs: { min: 1, max: 12 } },
-    faults: scenario().at(2_000).partition(['n1', 'n2'], ['n3', 'n4', 'n5']).at(3_000).heal().at(4_000).crash('n4').at(5_000).restart('n4').build(),
+    faults: scenario()
+      .at(2_000)
+      .partition(['n1', 'n2'], ['n3', 'n4', 'n5'])
+      .at(3_000)
+      .heal()
+      .at(4_000)
+      .crash('n4')
+      .at(5_000)
+      .restart('n4')
+      .build(),
   });
   await sim.runUntil(() => sim.trace.length >= events, { timeoutMs: 3_600_000 });
   return sim;
@@ -153,7 +174,12 @@ export async function crashMidStepAndSkewedClock(seed = 11): Promise<Simulation>
   const sim = new Simulation({
     seed,
     nodes: cluster(2, counter),
-    faults: scenario().at(0).crash('n1', { afterEffects: 1 }).at(30).clock('n2', { skewMs: 250, driftPpm: 100 }).build(),
+    faults: scenario()
+      .at(0)
+      .crash('n1', { afterEffects: 1 })
+      .at(30)
+      .clock('n2', { skewMs: 250, driftPpm: 100 })
+      .build(),
   });
   sim.client('c1', async (client) => {
     await client.rpc('n1', { type: 'inc' }, { timeoutMs: 100 });

@@ -16,12 +16,25 @@ import { writeTraceFiles } from '../../harness/testing/failure-report.ts';
 import { formatTraceEvent } from '../../harness/trace/index.ts';
 import type { ViewerTestHook } from '../../harness/viewer/page-hook.ts';
 import { renderTraceHtml } from '../../harness/viewer/index.ts';
-import { busyGossip, crashMidStepAndSkewedClock, HOSTILE_LOG, HOSTILE_VALUE, hostileMessageId, troubledRegister } from './demo.ts';
+import {
+  busyGossip,
+  crashMidStepAndSkewedClock,
+  HOSTILE_LOG,
+  HOSTILE_VALUE,
+  hostileMessageId,
+  troubledRegister,
+} from './demo.ts';
 
 const CHROMIUM = process.env['KATA_CHROMIUM'] || '/usr/bin/chromium';
 const LAUNCH_ARGS = [
-  '--no-sandbox', '--headless', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  '--no-sandbox',
+  '--headless',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
 ];
 
 /**
@@ -33,13 +46,14 @@ interface PageGlobals {
   __pwned?: boolean;
 }
 
-
 let browser: Browser;
 let folder: string;
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) {
-    throw new Error(`No Chromium at ${CHROMIUM}: the viewer's browser tests need one. Install it (apt-get install -y chromium) or set KATA_CHROMIUM to a Chrome or Chromium binary.`);
+    throw new Error(
+      `No Chromium at ${CHROMIUM}: the viewer's browser tests need one. Install it (apt-get install -y chromium) or set KATA_CHROMIUM to a Chrome or Chromium binary.`,
+    );
   }
   browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS });
   folder = mkdtempSync(path.join(os.tmpdir(), 'kata-viewer-'));
@@ -61,7 +75,9 @@ async function open(file: string): Promise<{ page: Page; requests: string[]; err
     if (message.type() === 'error') errors.push(message.text());
   });
   await page.goto(pathToFileURL(file).href);
-  await page.waitForFunction(() => (globalThis as unknown as PageGlobals).__viewer !== undefined, undefined, { timeout: 30_000 });
+  await page.waitForFunction(() => (globalThis as unknown as PageGlobals).__viewer !== undefined, undefined, {
+    timeout: 30_000,
+  });
   return { page, requests, errors };
 }
 
@@ -85,7 +101,11 @@ describe('a failing run, drawn', () => {
       ({ viewerPath } = writeTraceFiles(
         sim,
         { file: 'scripts/browser-tests/viewer.test.ts', name: 'a failing run' },
-        { message: `n2 delivered message #${hostileId} from n1 twice; op#2 read a stale value`, atMs: 380, replay: 'KATA_SEED=7 npm test' },
+        {
+          message: `n2 delivered message #${hostileId} from n1 twice; op#2 read a stale value`,
+          atMs: 380,
+          replay: 'KATA_SEED=7 npm test',
+        },
         { faults: 't=220ms partition {n1} | {n2, n3}', highlightOperations: [1] },
       ));
     } finally {
@@ -115,18 +135,29 @@ describe('a failing run, drawn', () => {
     expect(fates).toContain('dropped: the link was cut');
     expect(fates).toContain('dropped by the network');
     const kinds = new Set((await hook(page, (viewer) => viewer.visibleMarks())).map((mark) => mark.kind));
-    for (const kind of ['crash', 'restart', 'duplicate', 'log', 'timer-fire', 'invoke', 'complete']) expect(kinds, kind).toContain(kind);
+    for (const kind of ['crash', 'restart', 'duplicate', 'log', 'timer-fire', 'invoke', 'complete'])
+      expect(kinds, kind).toContain(kind);
     const operations = await hook(page, (viewer) => viewer.visibleOperations());
     expect(operations).toHaveLength(sim.history().length);
-    expect(operations.filter((operation) => operation.highlighted).map((operation) => operation.op).sort()).toEqual([1, 2]);
+    expect(
+      operations
+        .filter((operation) => operation.highlighted)
+        .map((operation) => operation.op)
+        .sort(),
+    ).toEqual([1, 2]);
   });
 
   test('clicking a message shows its payload, as text: a payload with <script> does not run', async () => {
     const sendIndex = sim.trace.findIndex((event) => event.kind === 'send' && event.id === hostileId);
     const deliverIndex = sim.trace.findIndex((event) => event.kind === 'deliver' && event.id === hostileId);
     await hook(page, (viewer) => viewer.range()); // the page is ready
-    await page.evaluate(([from, to]) => (globalThis as unknown as PageGlobals).__viewer!.zoomTo(from! - 2, to! + 2), [sim.trace[sendIndex]!.t, sim.trace[deliverIndex]!.t]);
-    const arrow = (await hook(page, (viewer) => viewer.visibleArrows())).find((candidate) => candidate.id === hostileId && candidate.fate === 'delivered');
+    await page.evaluate(
+      ([from, to]) => (globalThis as unknown as PageGlobals).__viewer!.zoomTo(from! - 2, to! + 2),
+      [sim.trace[sendIndex]!.t, sim.trace[deliverIndex]!.t],
+    );
+    const arrow = (await hook(page, (viewer) => viewer.visibleArrows())).find(
+      (candidate) => candidate.id === hostileId && candidate.fate === 'delivered',
+    );
     expect(arrow, `message #${hostileId} is on screen`).toBeDefined();
     await page.mouse.click(arrow!.x1 + (arrow!.x2 - arrow!.x1) * 0.4, arrow!.y1 + (arrow!.y2 - arrow!.y1) * 0.4);
     expect(await page.textContent('#event-title')).toContain(`#${hostileId}`);
@@ -137,8 +168,13 @@ describe('a failing run, drawn', () => {
 
   test("the details show the node's log around the event, as text", async () => {
     const logIndex = sim.trace.findIndex((event) => event.kind === 'log' && event.text === HOSTILE_LOG);
-    await page.evaluate(([t]) => (globalThis as unknown as PageGlobals).__viewer!.zoomTo(t! - 5, t! + 5), [sim.trace[logIndex]!.t]);
-    const mark = (await hook(page, (viewer) => viewer.visibleMarks())).find((candidate) => candidate.event === logIndex);
+    await page.evaluate(
+      ([t]) => (globalThis as unknown as PageGlobals).__viewer!.zoomTo(t! - 5, t! + 5),
+      [sim.trace[logIndex]!.t],
+    );
+    const mark = (await hook(page, (viewer) => viewer.visibleMarks())).find(
+      (candidate) => candidate.event === logIndex,
+    );
     expect(mark, 'the log line is on screen').toBeDefined();
     await page.mouse.click(mark!.x, mark!.y);
     expect(await hook(page, (viewer) => viewer.selected())).toBe(logIndex);
@@ -187,7 +223,9 @@ describe('a failing run, drawn', () => {
     expect(arrows.length).toBeGreaterThan(0);
     expect(arrows.filter((arrow) => arrow.type === 'replicate')).toEqual([]);
     await page.click('.chip[data-type="replicate"]');
-    expect((await hook(page, (viewer) => viewer.visibleArrows())).some((arrow) => arrow.type === 'replicate')).toBe(true);
+    expect((await hook(page, (viewer) => viewer.visibleArrows())).some((arrow) => arrow.type === 'replicate')).toBe(
+      true,
+    );
   });
 
   test('the wheel scrolls in time, ctrl+wheel zooms, and f goes to the failure', async () => {
@@ -227,9 +265,18 @@ describe('a mid-step crash and a clock change, explained', () => {
     expect(crashIndex, 'the run has a mid-step crash').toBeGreaterThanOrEqual(0);
     expect(clockIndex, 'the run has a clock change').toBeGreaterThanOrEqual(0);
     const file = path.join(folder, 'crash-and-clock.html');
-    writeFileSync(file, renderTraceHtml({
-      version: 1, seed: sim.seed, nodes: sim.nodeIds, clients: sim.clientIds, endMs: sim.nowMs, hash: sim.traceHash(), events: sim.trace,
-    }));
+    writeFileSync(
+      file,
+      renderTraceHtml({
+        version: 1,
+        seed: sim.seed,
+        nodes: sim.nodeIds,
+        clients: sim.clientIds,
+        endMs: sim.nowMs,
+        hash: sim.traceHash(),
+        events: sim.trace,
+      }),
+    );
     const { page, errors } = await open(file);
     expect(errors).toEqual([]);
     const expected = [
@@ -247,7 +294,10 @@ describe('a mid-step crash and a clock change, explained', () => {
       expect(title).toMatch(detail);
       // One implementation: the page words the event exactly as a failure report's trace lines do.
       expect(formatTraceEvent(event)).toContain(title);
-      if (event.kind === 'crash') expect(await page.textContent('#details')).toContain('1 effect of that step happened before the crash; the rest never did');
+      if (event.kind === 'crash')
+        expect(await page.textContent('#details')).toContain(
+          '1 effect of that step happened before the crash; the rest never did',
+        );
     }
     await page.close();
   });
@@ -256,7 +306,10 @@ describe('a mid-step crash and a clock change, explained', () => {
 describe('a trace with nothing in it', () => {
   test('opens without errors and says how to use it', async () => {
     const file = path.join(folder, 'empty.html');
-    writeFileSync(file, renderTraceHtml({ version: 1, seed: 9, nodes: ['n1'], clients: [], endMs: 0, hash: '', events: [] }));
+    writeFileSync(
+      file,
+      renderTraceHtml({ version: 1, seed: 9, nodes: ['n1'], clients: [], endMs: 0, hash: '', events: [] }),
+    );
     const { page, errors } = await open(file);
     expect(errors).toEqual([]);
     expect(await hook(page, (viewer) => viewer.visibleLanes())).toEqual(['n1']);
@@ -271,9 +324,18 @@ describe('a trace of 100,000 events', () => {
   test('opens, draws, scrolls and steps without hanging', async () => {
     const sim = await busyGossip(100_000);
     const file = path.join(folder, 'big.html');
-    writeFileSync(file, renderTraceHtml({
-      version: 1, seed: sim.seed, nodes: sim.nodeIds, clients: sim.clientIds, endMs: sim.nowMs, hash: sim.traceHash(), events: sim.trace,
-    }));
+    writeFileSync(
+      file,
+      renderTraceHtml({
+        version: 1,
+        seed: sim.seed,
+        nodes: sim.nodeIds,
+        clients: sim.clientIds,
+        endMs: sim.nowMs,
+        hash: sim.traceHash(),
+        events: sim.trace,
+      }),
+    );
     expect(readFileSync(file, 'utf8').length).toBeGreaterThan(1_000_000);
     const startedMs = performance.now();
     const { page, errors } = await open(file);
@@ -289,7 +351,10 @@ describe('a trace of 100,000 events', () => {
     await page.keyboard.up('Control');
     const before = await hook(page, (viewer) => ({ range: viewer.range(), frames: viewer.frames().count }));
     for (let turn = 0; turn < 20; turn++) await page.mouse.wheel(0, 200);
-    await page.waitForFunction((frames) => (globalThis as unknown as PageGlobals).__viewer!.frames().count > frames, before.frames);
+    await page.waitForFunction(
+      (frames) => (globalThis as unknown as PageGlobals).__viewer!.frames().count > frames,
+      before.frames,
+    );
     const after = await hook(page, (viewer) => viewer.range());
     expect(after.start).toBeGreaterThan(before.range.start);
     expect((await hook(page, (viewer) => viewer.visibleArrows())).length).toBeGreaterThan(0);
@@ -306,5 +371,11 @@ function involves(event: TraceEvent, node: string): boolean {
 }
 
 function describeBriefly(event: TraceEvent): string {
-  return 'node' in event && event.node !== null ? event.node : 'client' in event ? event.client : 'from' in event ? event.from : event.kind;
+  return 'node' in event && event.node !== null
+    ? event.node
+    : 'client' in event
+      ? event.client
+      : 'from' in event
+        ? event.from
+        : event.kind;
 }

@@ -41,7 +41,8 @@ function workshop(learnersFirst: string): string {
   const root = temporaryWorkshop({
     [`${first}/exercise.json`]: '{ "learnerFiles": ["raft.ts"] }\n',
     [`${first}/raft.ts`]: learnersFirst,
-    [`${second}/exercise.json`]: '{ "learnerFiles": ["raft.ts"], "stub": { "from": "05-consensus/01-leader-election" } }\n',
+    [`${second}/exercise.json`]:
+      '{ "learnerFiles": ["raft.ts"], "stub": { "from": "05-consensus/01-leader-election" } }\n',
     [`${second}/raft.ts`]: STUB_2,
     'solutions/05-consensus/01-leader-election/raft.ts': SOLUTION_1,
   });
@@ -54,7 +55,12 @@ function workshop(learnersFirst: string): string {
 
 function carry(root: string) {
   const exercises = findExercises(root);
-  const [result] = carryForward(root, exercises.find((exercise) => exercise.id === '05-consensus/02-log-replication')!, exercises, new Date('2025-03-04T05:06:07Z'));
+  const [result] = carryForward(
+    root,
+    exercises.find((exercise) => exercise.id === '05-consensus/02-log-replication')!,
+    exercises,
+    new Date('2025-03-04T05:06:07Z'),
+  );
   return { result: result!, merged: readFileSync(path.join(root, second, 'raft.ts'), 'utf8') };
 }
 
@@ -66,8 +72,12 @@ describe('carry', () => {
     expect(result.conflicts, 'the learner and the stub changed different lines').toBe(0);
     expect(merged, "the learner's own election code is in 5.2").toContain('this.currentTerm += 1; // my own election');
     expect(merged, "the stub's new to-do is in 5.2").toContain("todo('send every entry from nextIndex on');");
-    expect(merged, 'the merge is exactly both changes').toBe(STUB_2.replace('    this.currentTerm += 1;', '    this.currentTerm += 1; // my own election'));
-    expect(readFileSync(path.join(root, result.savedTo!), 'utf8'), 'the 5.2 file as it was is saved first').toBe(STUB_2);
+    expect(merged, 'the merge is exactly both changes').toBe(
+      STUB_2.replace('    this.currentTerm += 1;', '    this.currentTerm += 1; // my own election'),
+    );
+    expect(readFileSync(path.join(root, result.savedTo!), 'utf8'), 'the 5.2 file as it was is saved first').toBe(
+      STUB_2,
+    );
   });
 
   test('a line both changed becomes a conflict with markers naming the three sides, and nothing is lost', () => {
@@ -87,14 +97,21 @@ describe('carry', () => {
         '>>>>>>> stub of 05-consensus/02-log-replication',
       ].join('\n'),
     );
-    expect(readFileSync(path.join(root, result.savedTo!), 'utf8'), 'the earlier 5.2 attempt is saved').toBe('// my first try at 5.2\n');
-    expect(readdirSync(path.join(root, '.kata', 'saved', '05-consensus', '02-log-replication')), 'one saved copy').toHaveLength(1);
+    expect(readFileSync(path.join(root, result.savedTo!), 'utf8'), 'the earlier 5.2 attempt is saved').toBe(
+      '// my first try at 5.2\n',
+    );
+    expect(
+      readdirSync(path.join(root, '.kata', 'saved', '05-consensus', '02-log-replication')),
+      'one saved copy',
+    ).toHaveLength(1);
     expect(readFileSync(path.join(root, first, 'raft.ts'), 'utf8'), "the learner's 5.1 file is untouched").toBe(mine);
   });
 
   test('an exercise whose stub does not build on another cannot be carried into', () => {
     const root = workshop(SOLUTION_1);
     const exercises = findExercises(root);
-    expect(() => carryForward(root, exercises[0]!, exercises), 'names the reason').toThrow(/does not build on an earlier exercise/);
+    expect(() => carryForward(root, exercises[0]!, exercises), 'names the reason').toThrow(
+      /does not build on an earlier exercise/,
+    );
   });
 });

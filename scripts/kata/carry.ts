@@ -43,9 +43,16 @@ export interface CarriedFile {
  *
  * @throws Error when the exercise's stub does not build on another exercise, or a file is missing.
  */
-export function carryForward(root: string, exercise: Exercise, exercises: readonly Exercise[], now: Date = new Date()): CarriedFile[] {
+export function carryForward(
+  root: string,
+  exercise: Exercise,
+  exercises: readonly Exercise[],
+  now: Date = new Date(),
+): CarriedFile[] {
   if (exercise.stubFrom === null) {
-    throw new Error(`${exercise.id}'s stub does not build on an earlier exercise, so there is nothing to carry into it; \`kata reset\` gives you its stub.`);
+    throw new Error(
+      `${exercise.id}'s stub does not build on an earlier exercise, so there is nothing to carry into it; \`kata reset\` gives you its stub.`,
+    );
   }
   const sources = findStubSources(exercises).filter((source) => source.exercise.id === exercise.id);
   // Work out every merge before writing anything, so a problem with one file leaves all as they were.
@@ -72,14 +79,25 @@ export function carryForward(root: string, exercise: Exercise, exercises: readon
  * `git merge-file -p --diff3`: the merged text, and the number of conflicts (git's exit code).
  * `labels` name ours, base and theirs in the conflict markers.
  */
-export function mergeThreeWays(ours: string, base: string, theirs: string, labels: readonly [string, string, string]): { text: string; conflicts: number } {
+export function mergeThreeWays(
+  ours: string,
+  base: string,
+  theirs: string,
+  labels: readonly [string, string, string],
+): { text: string; conflicts: number } {
   const folder = mkdtempSync(path.join(os.tmpdir(), 'kata-carry-'));
   try {
     const files = ['ours', 'base', 'theirs'].map((name) => path.join(folder, name));
     [ours, base, theirs].forEach((text, index) => writeFileSync(files[index]!, text));
-    const result = spawnSync('git', ['merge-file', '-p', '--diff3', ...labels.flatMap((label) => ['-L', label]), ...files], {
-      encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024,
-    });
+    const result = spawnSync(
+      'git',
+      ['merge-file', '-p', '--diff3', ...labels.flatMap((label) => ['-L', label]), ...files],
+      {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+        maxBuffer: 64 * 1024 * 1024,
+      },
+    );
     // git merge-file exits with the number of conflicts, or a negative number (255) on error.
     if (result.error !== undefined || result.status === null || result.status > 127) {
       throw new Error(`git merge-file failed (is git installed?): ${result.error?.message ?? result.stderr.trim()}`);

@@ -145,10 +145,19 @@ function usageProblem(message: string): number {
 function requireExercise(course: Course, query: string | undefined, verb: string): CourseExercise {
   const entries = allExercises(course);
   if (query === undefined) {
-    const example = entries[0] === undefined ? 'echo' : shortestName(entries[0].exercise, entries.map((entry) => entry.exercise));
+    const example =
+      entries[0] === undefined
+        ? 'echo'
+        : shortestName(
+            entries[0].exercise,
+            entries.map((entry) => entry.exercise),
+          );
     throw new UsageError(`\`kata ${verb}\` needs an exercise, e.g. npm run kata -- ${verb} ${example}`);
   }
-  const resolved = resolveExercise(query, entries.map((entry) => entry.exercise));
+  const resolved = resolveExercise(
+    query,
+    entries.map((entry) => entry.exercise),
+  );
   if (!resolved.ok) throw new NameError(resolved.message);
   return entries.find((entry) => entry.exercise.id === resolved.exercise.id)!;
 }
@@ -171,7 +180,10 @@ async function status(context: CliContext, course: Course, cached: boolean): Pro
 }
 
 async function watch(context: CliContext, course: Course, query: string | undefined): Promise<number> {
-  const entry = query === undefined ? nextExercise(course, readProgress(context.root)) ?? allExercises(course)[0] : requireExercise(course, query, 'watch');
+  const entry =
+    query === undefined
+      ? (nextExercise(course, readProgress(context.root)) ?? allExercises(course)[0])
+      : requireExercise(course, query, 'watch');
   if (entry === undefined) throw new UsageError('There are no exercises to watch.');
   await watchExercise({ root: context.root, course, entry, color: context.color });
   return 0;
@@ -201,7 +213,9 @@ async function diff(context: CliContext, entry: CourseExercise, yes: boolean, co
     }
   }
   for (const result of diffAgainstSolution(context.root, entry.exercise, context.color)) {
-    console.log(colors.bold(`Your ${result.learnerFile} (−) beside the reference solution ${result.solutionFile} (+):`));
+    console.log(
+      colors.bold(`Your ${result.learnerFile} (−) beside the reference solution ${result.solutionFile} (+):`),
+    );
     console.log(result.diff === '' ? colors.green('They are identical.') : result.diff);
   }
   return 0;
@@ -209,7 +223,8 @@ async function diff(context: CliContext, entry: CourseExercise, yes: boolean, co
 
 function scaffold(context: CliContext, args: readonly string[]): number {
   const [position, name] = args;
-  if (position === undefined || name === undefined) throw new UsageError('`kata new` needs a position and a name, e.g. npm run kata -- new 05/06 membership');
+  if (position === undefined || name === undefined)
+    throw new UsageError('`kata new` needs a position and a name, e.g. npm run kata -- new 05/06 membership');
   const written = scaffoldExercise(context.root, position, name);
   for (const file of written) console.log(`wrote ${file}`);
   console.log(
@@ -239,14 +254,26 @@ function carry(context: CliContext, course: Course, entry: CourseExercise, color
   for (const result of carryForward(context.root, entry.exercise, exercises)) {
     if (result.savedTo !== null) console.log(`Saved your ${result.file} to ${colors.bold(result.savedTo)}`);
     if (result.todosInPrevious > 0) {
-      console.log(colors.yellow(`Note: your ${result.from} still calls todo( ${result.todosInPrevious} time(s); those parts come along unfinished.`));
+      console.log(
+        colors.yellow(
+          `Note: your ${result.from} still calls todo( ${result.todosInPrevious} time(s); those parts come along unfinished.`,
+        ),
+      );
     }
     if (result.conflicts === 0) {
-      console.log(colors.green(`Carried your ${result.from} into ${result.file}: your code, plus what ${entry.title} adds. No conflicts.`));
+      console.log(
+        colors.green(
+          `Carried your ${result.from} into ${result.file}: your code, plus what ${entry.title} adds. No conflicts.`,
+        ),
+      );
       continue;
     }
     conflicted++;
-    console.log(colors.red(`Carried your ${result.from} into ${result.file} with ${result.conflicts} conflict(s): places where you and the stub changed the same lines.`));
+    console.log(
+      colors.red(
+        `Carried your ${result.from} into ${result.file} with ${result.conflicts} conflict(s): places where you and the stub changed the same lines.`,
+      ),
+    );
     console.log(
       indent(
         [
@@ -255,11 +282,13 @@ function carry(context: CliContext, course: Course, entry: CourseExercise, color
           `  ||||||| ${result.labels[1]}  (the lines you both started from)`,
           '  =======',
           `  >>>>>>> ${result.labels[2]}  (the stub's lines)`,
-          'Keep what you want from each side (usually your code, with the stub\'s new todo(...)s and 👉 notes), and delete',
+          "Keep what you want from each side (usually your code, with the stub's new todo(...)s and 👉 notes), and delete",
           'the marker lines. The file does not compile until every marker is gone.',
           result.savedTo === null ? '' : `Your previous ${result.file} is at ${result.savedTo}.`,
           `To start from the plain stub instead: npm run kata -- reset ${name}`,
-        ].filter((line) => line !== '').join('\n'),
+        ]
+          .filter((line) => line !== '')
+          .join('\n'),
         2,
       ),
     );
@@ -274,26 +303,38 @@ async function replayVerb(
   colors: Palette,
 ): Promise<number> {
   if ((values.seed === undefined) === (values.property === undefined)) {
-    throw new UsageError('`kata replay` needs either --seed N (from a failure report) or --property <seed:path> (from KATA_REPLAY=...).');
+    throw new UsageError(
+      '`kata replay` needs either --seed N (from a failure report) or --property <seed:path> (from KATA_REPLAY=...).',
+    );
   }
-  if (values.seed !== undefined && !/^\d+$/.test(values.seed)) throw new UsageError(`--seed takes a whole number; got "${values.seed}".`);
+  if (values.seed !== undefined && !/^\d+$/.test(values.seed))
+    throw new UsageError(`--seed takes a whole number; got "${values.seed}".`);
   const target = values.seed !== undefined ? { seed: Number(values.seed) } : { property: values.property! };
   const label = 'seed' in target ? `KATA_SEED=${target.seed}` : `KATA_REPLAY=${target.property}`;
   console.error(colors.dim(`Running the tests of ${entry.exercise.directory} with ${label} …`));
   const outcome = await replay(context.root, entry.exercise, target, values.test);
-  for (const broken of outcome.broken) console.log(colors.red(`${broken.file} did not load: ${broken.message.split('\n')[0]}`));
+  for (const broken of outcome.broken)
+    console.log(colors.red(`${broken.file} did not load: ${broken.message.split('\n')[0]}`));
   if (outcome.matching.length === 0) {
-    console.log(`${colors.green(`No test failed with ${label}`)} (${outcome.passed} passed). Traces are written only for failing runs.`);
+    console.log(
+      `${colors.green(`No test failed with ${label}`)} (${outcome.passed} passed). Traces are written only for failing runs.`,
+    );
   }
   for (const run of outcome.matching) {
     console.log(`\n${colors.red('✗')} ${run.test.file} > ${run.test.name}`);
     console.log(indent(run.what, 2));
     if (run.replay !== null) console.log(`  replay   ${run.replay}`);
-    console.log(`  trace    ${run.trace === null ? colors.dim('(none: this failure did not come from a simulation)') : colors.bold(run.trace)}`);
+    console.log(
+      `  trace    ${run.trace === null ? colors.dim('(none: this failure did not come from a simulation)') : colors.bold(run.trace)}`,
+    );
     if (run.viewer !== null) console.log(`  viewer   ${colors.bold(run.viewer)}  (open it in a browser)`);
   }
   if (outcome.others.length > 0) {
-    console.log(colors.dim(`\n${outcome.others.length} other test(s) failed with fixed seeds of their own; \`npm run kata -- watch\` shows them.`));
+    console.log(
+      colors.dim(
+        `\n${outcome.others.length} other test(s) failed with fixed seeds of their own; \`npm run kata -- watch\` shows them.`,
+      ),
+    );
   }
   return outcome.matching.length === 0 && outcome.broken.length === 0 ? 0 : 1;
 }
@@ -308,14 +349,21 @@ async function report(context: CliContext, course: Course, cached: boolean, lear
     progress,
     hintsSeen: hintsSeen(context.root),
     hintsTotal,
-    meta: { generatedAt: new Date().toISOString(), commit: headCommit(context.root), measured: durationMs !== null, learner },
+    meta: {
+      generatedAt: new Date().toISOString(),
+      commit: headCommit(context.root),
+      measured: durationMs !== null,
+      learner,
+    },
   });
   const paths = kataPaths(context.root);
   mkdirSync(paths.folder, { recursive: true });
   writeFileSync(paths.reportMarkdown, markdown);
   writeFileSync(paths.reportJson, JSON.stringify(json, null, 2) + '\n');
   console.log(markdown);
-  console.log(`Written to ${path.relative(context.root, paths.reportMarkdown)} and ${path.relative(context.root, paths.reportJson)}.`);
+  console.log(
+    `Written to ${path.relative(context.root, paths.reportMarkdown)} and ${path.relative(context.root, paths.reportJson)}.`,
+  );
   return 0;
 }
 

@@ -36,10 +36,17 @@ export function loadCourse(root: string): Course {
   for (const exercise of exercises) {
     let chapter = chapters.at(-1);
     if (chapter === undefined || chapter.id !== exercise.chapter) {
-      chapter = { id: exercise.chapter, title: readTitle(root, path.join('exercises', exercise.chapter)) ?? exercise.chapter, exercises: [] };
+      chapter = {
+        id: exercise.chapter,
+        title: readTitle(root, path.join('exercises', exercise.chapter)) ?? exercise.chapter,
+        exercises: [],
+      };
       chapters.push(chapter);
     }
-    (chapter.exercises as CourseExercise[]).push({ exercise, title: readTitle(root, exercise.directory) ?? path.basename(exercise.directory) });
+    (chapter.exercises as CourseExercise[]).push({
+      exercise,
+      title: readTitle(root, exercise.directory) ?? path.basename(exercise.directory),
+    });
   }
   return { chapters };
 }

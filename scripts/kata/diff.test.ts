@@ -11,7 +11,7 @@ afterEach(() => {
 });
 
 describe('diff', () => {
-  test("compares only the files the manifest names with their solutions, never given code or tests", () => {
+  test('compares only the files the manifest names with their solutions, never given code or tests', () => {
     const exercise = path.join('exercises', '01-message-passing', '01-echo');
     const root = temporaryWorkshop({
       [path.join(exercise, 'exercise.json')]: '{ "learnerFiles": ["echo.ts"] }\n',
@@ -23,10 +23,15 @@ describe('diff', () => {
     roots.push(root);
     const [found] = findExercises(root);
     const diffs = diffAgainstSolution(root, found!, false);
-    expect(diffs.map(({ learnerFile, solutionFile }) => ({ learnerFile, solutionFile })), 'one pair: the learner file and its solution').toEqual([
+    expect(
+      diffs.map(({ learnerFile, solutionFile }) => ({ learnerFile, solutionFile })),
+      'one pair: the learner file and its solution',
+    ).toEqual([
       { learnerFile: path.join(exercise, 'echo.ts'), solutionFile: 'solutions/01-message-passing/01-echo/echo.ts' },
     ]);
-    expect(diffs[0]!.diff, 'the diff shows the learner line and the solution line').toMatch(/^-export const answer = 1; \/\/ mine$[\s\S]*^\+export const answer = 42;$/m);
+    expect(diffs[0]!.diff, 'the diff shows the learner line and the solution line').toMatch(
+      /^-export const answer = 1; \/\/ mine$[\s\S]*^\+export const answer = 42;$/m,
+    );
     expect(diffs[0]!.diff.includes('protocol.ts'), 'given code is not part of the diff').toBe(false);
   });
 
@@ -38,6 +43,8 @@ describe('diff', () => {
     });
     roots.push(root);
     const [found] = findExercises(root);
-    expect(() => diffAgainstSolution(root, found!, false), 'no solutions/ folder').toThrow(/no reference solution solutions\/01-message-passing\/01-echo\/echo\.ts/);
+    expect(() => diffAgainstSolution(root, found!, false), 'no solutions/ folder').toThrow(
+      /no reference solution solutions\/01-message-passing\/01-echo\/echo\.ts/,
+    );
   });
 });

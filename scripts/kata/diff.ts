@@ -26,14 +26,24 @@ export function diffAgainstSolution(root: string, exercise: Exercise, color: boo
   return exercise.learnerFiles.map((learnerFile) => {
     const solutionFile = solutionFileOf(exercise, learnerFile);
     if (!existsSync(path.join(root, solutionFile))) {
-      throw new Error(`There is no reference solution ${solutionFile} in this copy of the workshop (solutions/ may have been removed on purpose).`);
+      throw new Error(
+        `There is no reference solution ${solutionFile} in this copy of the workshop (solutions/ may have been removed on purpose).`,
+      );
     }
-    const result = spawnSync('git', ['diff', '--no-index', `--color=${color ? 'always' : 'never'}`, '--', learnerFile, solutionFile], {
-      cwd: root, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024,
-    });
+    const result = spawnSync(
+      'git',
+      ['diff', '--no-index', `--color=${color ? 'always' : 'never'}`, '--', learnerFile, solutionFile],
+      {
+        cwd: root,
+        encoding: 'utf8',
+        maxBuffer: 64 * 1024 * 1024,
+      },
+    );
     // git diff --no-index exits 0 when the files are the same, 1 when they differ, higher on trouble.
     if (result.error !== undefined || result.status === null || result.status > 1) {
-      throw new Error(`git diff could not compare ${learnerFile} with ${solutionFile}: ${result.error?.message ?? result.stderr.trim()}`);
+      throw new Error(
+        `git diff could not compare ${learnerFile} with ${solutionFile}: ${result.error?.message ?? result.stderr.trim()}`,
+      );
     }
     return { learnerFile, solutionFile, diff: result.stdout };
   });

@@ -43,7 +43,10 @@ function workshop(files: Record<string, string>): string {
 describe('parsing HINTS.md', () => {
   test('finds the "## Hint N" sections in order, without headings inside code blocks or other sections', () => {
     const hints = parseHints(HINTS);
-    expect(hints.map((hint) => hint.number), 'three hints, numbered 1 to 3').toEqual([1, 2, 3]);
+    expect(
+      hints.map((hint) => hint.number),
+      'three hints, numbered 1 to 3',
+    ).toEqual([1, 2, 3]);
     expect(hints[1]!.heading, 'the heading keeps its subtitle').toBe('Hint 2: who to answer');
     expect(hints[1]!.body, 'the code block belongs to hint 2').toContain('## Hint 99 inside a code block');
     expect(hints[2]!.body, 'the last hint stops at the next section').toBe('Use `ctx.reply`.');
@@ -61,7 +64,10 @@ describe('revealing hints one at a time', () => {
       if (outcome.kind !== 'hint') throw new Error(`call ${call} revealed no hint: ${outcome.kind}`);
       expect(outcome.position, `call ${call} reveals hint ${call}`).toBe(call);
       seen.push(outcome.hint.body);
-      const remembered = JSON.parse(readFileSync(path.join(root, '.kata', 'hints.json'), 'utf8')) as Record<string, number>;
+      const remembered = JSON.parse(readFileSync(path.join(root, '.kata', 'hints.json'), 'utf8')) as Record<
+        string,
+        number
+      >;
       expect(remembered[echo.id], `after call ${call}, ${call} hint(s) are remembered as seen`).toBe(call);
     }
     expect(seen[0], 'the first hint is the nudge').toContain('onMessage');
@@ -84,7 +90,9 @@ describe('revealing hints one at a time', () => {
     const root = workshop({ 'exercises/01-message-passing/01-echo/README.md': '# 1.1 Echo\n' });
     const outcome = revealNextHint(root, echo);
     expect(outcome, 'no hints').toEqual({ kind: 'no-hints' });
-    expect(describeHintOutcome(outcome, '1.1 Echo', 'HINTS.md', 'again'), 'the message says there are none').toContain('has no hints yet');
+    expect(describeHintOutcome(outcome, '1.1 Echo', 'HINTS.md', 'again'), 'the message says there are none').toContain(
+      'has no hints yet',
+    );
   });
 
   test('the printed hint says which it is, how many are left, and how to see the next', () => {
@@ -92,6 +100,8 @@ describe('revealing hints one at a time', () => {
     revealNextHint(root, echo);
     const text = describeHintOutcome(revealNextHint(root, echo), '1.1 Echo', 'HINTS.md', '`npm run kata -- hint echo`');
     expect(text, 'title with position and subtitle').toContain('Hint 2 of 3 for 1.1 Echo: who to answer');
-    expect(text, 'how many are left and the command').toContain('1 more hint: try again first, then `npm run kata -- hint echo`');
+    expect(text, 'how many are left and the command').toContain(
+      '1 more hint: try again first, then `npm run kata -- hint echo`',
+    );
   });
 });

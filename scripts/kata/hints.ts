@@ -24,7 +24,8 @@ export function parseHints(markdown: string): Hint[] {
   let current: { number: number; heading: string; lines: string[] } | null = null;
   let inFence = false;
   const finish = () => {
-    if (current !== null) hints.push({ number: current.number, heading: current.heading, body: current.lines.join('\n').trim() });
+    if (current !== null)
+      hints.push({ number: current.number, heading: current.heading, body: current.lines.join('\n').trim() });
     current = null;
   };
   for (const line of markdown.split('\n')) {
@@ -72,7 +73,12 @@ export function revealNextHint(root: string, exercise: Exercise): HintOutcome {
 }
 
 /** The text to print for a {@link HintOutcome}. `again` says how to see the next one, e.g. "press h". */
-export function describeHintOutcome(outcome: HintOutcome, exerciseTitle: string, hintsFile: string, again: string): string {
+export function describeHintOutcome(
+  outcome: HintOutcome,
+  exerciseTitle: string,
+  hintsFile: string,
+  again: string,
+): string {
   switch (outcome.kind) {
     case 'no-hints':
       return `${exerciseTitle} has no hints yet (no ${hintsFile}). Re-read its README, or ask someone.`;
@@ -80,9 +86,10 @@ export function describeHintOutcome(outcome: HintOutcome, exerciseTitle: string,
       return `You have seen all ${outcome.count} hints for ${exerciseTitle}. They are all in ${hintsFile}.`;
     case 'hint': {
       const left = outcome.count - outcome.position;
-      const footer = left > 0
-        ? `(${left} more ${left === 1 ? 'hint' : 'hints'}: try again first, then ${again}.)`
-        : '(That was the last hint.)';
+      const footer =
+        left > 0
+          ? `(${left} more ${left === 1 ? 'hint' : 'hints'}: try again first, then ${again}.)`
+          : '(That was the last hint.)';
       const subtitle = outcome.hint.heading.replace(/^Hint\s+\d+\s*[:.—-]?\s*/i, '');
       const title = `Hint ${outcome.position} of ${outcome.count} for ${exerciseTitle}${subtitle === '' ? '' : `: ${subtitle}`}`;
       return `${title}\n\n${outcome.hint.body}\n\n${footer}`;

@@ -11,7 +11,8 @@ import path from 'node:path';
 import type { Exercise } from '../lib/exercises.ts';
 
 /** The outcome of {@link resolveExercise}. */
-export type Resolution = { readonly ok: true; readonly exercise: Exercise } | { readonly ok: false; readonly message: string };
+export type Resolution =
+  { readonly ok: true; readonly exercise: Exercise } | { readonly ok: false; readonly message: string };
 
 /** A folder name split into its number and its words: `01-echo` → `01`, `echo`. */
 interface Named {
@@ -22,7 +23,9 @@ interface Named {
 
 function split(name: string): Named {
   const match = /^(\d+)-(.*)$/.exec(name);
-  return match === null ? { name, number: Number.NaN, slug: name } : { name, number: Number(match[1]), slug: match[2]! };
+  return match === null
+    ? { name, number: Number.NaN, slug: name }
+    : { name, number: Number(match[1]), slug: match[2]! };
 }
 
 /**
@@ -54,7 +57,10 @@ export function normaliseQuery(query: string): string[] {
   text = text.replace(/^exercises\//, '');
   const dotted = /^(\d+)\.(\d+)$/.exec(text);
   if (dotted !== null) return [dotted[1]!, dotted[2]!];
-  return text.split('/').filter((part) => part !== '').slice(0, 2);
+  return text
+    .split('/')
+    .filter((part) => part !== '')
+    .slice(0, 2);
 }
 
 /** Resolves `query` to exactly one exercise, or explains why it cannot. */
@@ -69,7 +75,11 @@ export function resolveExercise(query: string, exercises: readonly Exercise[]): 
   if (parts.length === 2) {
     const chapters = [...new Set(exercises.map((exercise) => exercise.chapter))];
     const chapterMatches = bestMatches(parts[0]!, chapters, (chapter) => chapter);
-    candidates = bestMatches(parts[1]!, exercises.filter((exercise) => chapterMatches.includes(exercise.chapter)), exerciseFolder);
+    candidates = bestMatches(
+      parts[1]!,
+      exercises.filter((exercise) => chapterMatches.includes(exercise.chapter)),
+      exerciseFolder,
+    );
   } else {
     candidates = bestMatches(parts[0]!, exercises, exerciseFolder);
     if (candidates.length === 0) {
@@ -84,12 +94,16 @@ export function resolveExercise(query: string, exercises: readonly Exercise[]): 
   if (candidates.length > 1) {
     return {
       ok: false,
-      message: `"${query}" matches ${candidates.length} exercises: ${candidates.map((exercise) => exercise.id).join(', ')}. ` +
+      message:
+        `"${query}" matches ${candidates.length} exercises: ${candidates.map((exercise) => exercise.id).join(', ')}. ` +
         `Be more specific, e.g. ${shortestName(candidates[0]!, exercises)}.`,
     };
   }
   const close = closeMatches(parts.join('/'), exercises);
-  const suggestion = close.length > 0 ? ` Did you mean ${close.join(' or ')}?` : ` The exercises are: ${exercises.map((exercise) => exercise.id).join(', ')}.`;
+  const suggestion =
+    close.length > 0
+      ? ` Did you mean ${close.join(' or ')}?`
+      : ` The exercises are: ${exercises.map((exercise) => exercise.id).join(', ')}.`;
   return { ok: false, message: `No exercise is called "${query}".${suggestion}` };
 }
 

@@ -51,7 +51,8 @@ export function summariseRun(run: VitestRun, exercises: readonly Exercise[], mea
   const progress: Record<string, ExerciseProgress> = {};
   const firstFailure: Record<string, TestResult> = {};
   for (const exercise of exercises) {
-    const inside = (file: string) => file.startsWith(exercise.directory + path.sep) || file.startsWith(exercise.directory + '/');
+    const inside = (file: string) =>
+      file.startsWith(exercise.directory + path.sep) || file.startsWith(exercise.directory + '/');
     const tests = run.tests.filter((test) => inside(test.file) && test.status !== 'skipped');
     const broken = run.brokenFiles.filter((file) => inside(file.file));
     if (tests.length === 0 && broken.length === 0) continue;
@@ -74,13 +75,23 @@ export function summariseRun(run: VitestRun, exercises: readonly Exercise[], mea
  * Runs the tests of `exercises` (all of them when `only` is not given) against the learner's files and
  * remembers the result. `KATA_SEED` and `KATA_SEEDS` are cleared: progress is always the standard run.
  */
-export async function measureProgress(root: string, exercises: readonly Exercise[], only?: readonly Exercise[]): Promise<Measurement> {
+export async function measureProgress(
+  root: string,
+  exercises: readonly Exercise[],
+  only?: readonly Exercise[],
+): Promise<Measurement> {
   const startedMs = performance.now();
   const filters = only === undefined ? [] : only.map((exercise) => exercise.directory);
-  const run = await runVitest(root, ['--project', 'exercises', ...filters], { KATA_SEED: '', KATA_SEEDS: '', KATA_REPLAY: '' });
+  const run = await runVitest(root, ['--project', 'exercises', ...filters], {
+    KATA_SEED: '',
+    KATA_SEEDS: '',
+    KATA_REPLAY: '',
+  });
   const measurement = summariseRun(run, only ?? exercises, new Date().toISOString());
   if (Object.keys(measurement.progress).length === 0 && run.brokenFiles.length > 0) {
-    throw new Error(`The tests did not run:\n${run.brokenFiles.map((file) => `${file.file}: ${file.message}`).join('\n')}`);
+    throw new Error(
+      `The tests did not run:\n${run.brokenFiles.map((file) => `${file.file}: ${file.message}`).join('\n')}`,
+    );
   }
   rememberProgress(root, measurement.progress);
   return { ...measurement, durationMs: performance.now() - startedMs };

@@ -17,18 +17,34 @@ const REPORT = `SimulationTestFailure: exactly-once: 2 violations
 
 describe('reading a failure report back', () => {
   test('finds the headline, the seed, the replay command, the trace and the viewer page', () => {
-    const run = readFailureReport({ file: 'exercises/x/x.test.ts', name: 'delivers once', status: 'failed', failureMessages: [REPORT] });
+    const run = readFailureReport({
+      file: 'exercises/x/x.test.ts',
+      name: 'delivers once',
+      status: 'failed',
+      failureMessages: [REPORT],
+    });
     expect(run.what, 'the headline without the error class, up to the blank line').toBe(
       'exactly-once: 2 violations\n  - n2 delivered message m1 from n1 twice (t=9 ms, t=12 ms)\n  - n2 delivered message m2 from n1 twice (t=10 ms, t=14 ms)',
     );
     expect(run.seed, 'the seed').toBe(2);
     expect(run.replay, 'the replay command').toBe("KATA_SEED=2 npm test -- exercises/x/x.test.ts -t 'delivers once'");
     expect(run.trace, 'the trace').toBe('.kata/traces/exercises-x/delivers-once-seed-2.json');
-    expect(run.viewer, 'the viewer page, without the advice').toBe('.kata/traces/exercises-x/delivers-once-seed-2.html');
+    expect(run.viewer, 'the viewer page, without the advice').toBe(
+      '.kata/traces/exercises-x/delivers-once-seed-2.html',
+    );
   });
 
   test('a failure that is not a simulation report has no seed and no trace', () => {
-    const run = readFailureReport({ file: 'f', name: 'n', status: 'failed', failureMessages: ['AssertionError: expected 1 to be 2'] });
-    expect({ what: run.what, seed: run.seed, trace: run.trace }, 'only the headline').toEqual({ what: 'expected 1 to be 2', seed: null, trace: null });
+    const run = readFailureReport({
+      file: 'f',
+      name: 'n',
+      status: 'failed',
+      failureMessages: ['AssertionError: expected 1 to be 2'],
+    });
+    expect({ what: run.what, seed: run.seed, trace: run.trace }, 'only the headline').toEqual({
+      what: 'expected 1 to be 2',
+      seed: null,
+      trace: null,
+    });
   });
 });

@@ -56,14 +56,21 @@ export interface ReplayOutcome {
 }
 
 /** Runs `exercise`'s tests once with the replay variables set, optionally only tests matching `testName`. */
-export async function replay(root: string, exercise: Exercise, target: ReplayTarget, testName?: string): Promise<ReplayOutcome> {
-  const environment = 'seed' in target
-    ? { KATA_SEED: String(target.seed), KATA_REPLAY: '', KATA_SEEDS: '' }
-    : { KATA_REPLAY: target.property, KATA_SEED: '', KATA_SEEDS: '' };
+export async function replay(
+  root: string,
+  exercise: Exercise,
+  target: ReplayTarget,
+  testName?: string,
+): Promise<ReplayOutcome> {
+  const environment =
+    'seed' in target
+      ? { KATA_SEED: String(target.seed), KATA_REPLAY: '', KATA_SEEDS: '' }
+      : { KATA_REPLAY: target.property, KATA_SEED: '', KATA_SEEDS: '' };
   const filter = testName === undefined ? [] : ['-t', testName];
   const run = await runVitest(root, ['--project', 'exercises', exercise.directory, ...filter], environment);
   const failed = run.tests.filter((test) => test.status === 'failed').map(readFailureReport);
-  const isMatch = (reported: ReportedRun) => !('seed' in target) || reported.seed === null || reported.seed === target.seed;
+  const isMatch = (reported: ReportedRun) =>
+    !('seed' in target) || reported.seed === null || reported.seed === target.seed;
   return {
     passed: run.tests.filter((test) => test.status === 'passed').length,
     matching: failed.filter(isMatch),

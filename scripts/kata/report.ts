@@ -64,7 +64,12 @@ export interface ReportInput {
   readonly meta: ReportMeta;
 }
 
-const STATUS_WORDS: Record<ExerciseState, string> = { done: '✓ done', started: '◐ started', 'not-started': '○ not started', unknown: '? not measured' };
+const STATUS_WORDS: Record<ExerciseState, string> = {
+  done: '✓ done',
+  started: '◐ started',
+  'not-started': '○ not started',
+  unknown: '? not measured',
+};
 
 /** Builds the report in both forms. Exercises that have no tests yet (still being written) are left out. */
 export function buildReport(input: ReportInput): { markdown: string; json: ReportJson } {
@@ -109,7 +114,9 @@ export function buildReport(input: ReportInput): { markdown: string; json: Repor
 function renderMarkdown(report: ReportJson, course: Course): string {
   const who = report.learner === null ? '' : ` for ${report.learner}`;
   const from = report.commit === null ? '' : ` at commit \`${report.commit}\``;
-  const how = report.measured ? 'Figures measured by running the tests for this report.' : 'Figures remembered from earlier test runs (`--cached`).';
+  const how = report.measured
+    ? 'Figures measured by running the tests for this report.'
+    : 'Figures remembered from earlier test runs (`--cached`).';
   const { totals } = report;
   const lines = [
     `# Workshop progress${who}`,
@@ -127,14 +134,20 @@ function renderMarkdown(report: ReportJson, course: Course): string {
     for (const { exercise } of chapter.exercises) {
       const entry = report.exercises.find((candidate) => candidate.id === exercise.id);
       if (entry === undefined) continue;
-      const tests = entry.testsTotal === null ? '–' : `${entry.testsPassed}/${entry.testsTotal}${entry.testsLoad === false ? ' (tests do not load)' : ''}`;
+      const tests =
+        entry.testsTotal === null
+          ? '–'
+          : `${entry.testsPassed}/${entry.testsTotal}${entry.testsLoad === false ? ' (tests do not load)' : ''}`;
       const hints = entry.hintsTotal === null ? `${entry.hintsSeen}` : `${entry.hintsSeen} of ${entry.hintsTotal}`;
       lines.push(`| ${escapeCell(entry.title)} | ${STATUS_WORDS[entry.status]} | ${tests} | ${hints} |`);
     }
   }
   lines.push('');
   const next = allExercises(course).find((entry) => entry.exercise.id === report.next);
-  lines.push(next === undefined ? 'Every exercise is done.' : `Next: ${next.title} (\`${next.exercise.directory}\`).`, '');
+  lines.push(
+    next === undefined ? 'Every exercise is done.' : `Next: ${next.title} (\`${next.exercise.directory}\`).`,
+    '',
+  );
   return lines.join('\n');
 }
 

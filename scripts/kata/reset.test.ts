@@ -35,9 +35,12 @@ describe('reset', () => {
     const root = repository();
     writeFileSync(path.join(root, file), LEARNER);
     const [result] = resetExercise(root, echo, new Date('2025-03-04T05:06:07.890Z'));
-    expect(result!.savedTo, 'the save path names the exercise, the time and the file')
-      .toBe(path.join('.kata', 'saved', '01-message-passing', '01-echo', '2025-03-04T05-06-07Z-echo.ts'));
-    expect(readFileSync(path.join(root, result!.savedTo!), 'utf8'), "the saved copy is the learner's work").toBe(LEARNER);
+    expect(result!.savedTo, 'the save path names the exercise, the time and the file').toBe(
+      path.join('.kata', 'saved', '01-message-passing', '01-echo', '2025-03-04T05-06-07Z-echo.ts'),
+    );
+    expect(readFileSync(path.join(root, result!.savedTo!), 'utf8'), "the saved copy is the learner's work").toBe(
+      LEARNER,
+    );
     expect(readFileSync(path.join(root, file), 'utf8'), 'the learner file is the stub again').toBe(STUB);
   });
 
@@ -50,7 +53,9 @@ describe('reset', () => {
     const [second] = resetExercise(root, echo, now);
     expect(second!.savedTo, 'a second save gets its own name').not.toBe(first!.savedTo);
     expect(readFileSync(path.join(root, first!.savedTo!), 'utf8'), 'the first save is intact').toBe(LEARNER);
-    expect(readFileSync(path.join(root, second!.savedTo!), 'utf8'), 'the second save holds the second attempt').toBe('second attempt\n');
+    expect(readFileSync(path.join(root, second!.savedTo!), 'utf8'), 'the second save holds the second attempt').toBe(
+      'second attempt\n',
+    );
   });
 
   test('a file that already is the stub is left alone, and nothing is saved', () => {
@@ -60,7 +65,7 @@ describe('reset', () => {
     expect(existsSync(path.join(root, '.kata', 'saved')), 'no save folder was created').toBe(false);
   });
 
-  test("a learner who committed their work still gets the stub, not their own commit", () => {
+  test('a learner who committed their work still gets the stub, not their own commit', () => {
     const root = repository();
     writeFileSync(path.join(root, file), LEARNER);
     commit(root, 'my solution');
@@ -86,7 +91,7 @@ describe('reset', () => {
     expect(readFileSync(path.join(root, file), 'utf8'), 'the learner file is as it was').toBe(LEARNER);
   });
 
-  test("restores only the files the manifest names: given code and tests are left as they are", () => {
+  test('restores only the files the manifest names: given code and tests are left as they are', () => {
     const directory = path.dirname(file);
     const given = path.join(directory, 'protocol.ts');
     const tests = path.join(directory, 'echo.test.ts');
@@ -100,14 +105,21 @@ describe('reset', () => {
     git(root, 'init', '--quiet');
     commit(root, 'stub');
     // An updated protocol or test (the authors', or the learner's experiment) is not the learner's file.
-    for (const other of [given, tests]) writeFileSync(path.join(root, other), `${readFileSync(path.join(root, other), 'utf8')}// changed\n`);
+    for (const other of [given, tests])
+      writeFileSync(path.join(root, other), `${readFileSync(path.join(root, other), 'utf8')}// changed\n`);
     writeFileSync(path.join(root, file), LEARNER);
     const [exercise] = findExercises(root);
     const results = resetExercise(root, exercise!);
-    expect(results.map((result) => result.file), 'one file is reset: the learner file').toEqual([file]);
+    expect(
+      results.map((result) => result.file),
+      'one file is reset: the learner file',
+    ).toEqual([file]);
     expect(readFileSync(path.join(root, file), 'utf8'), 'the stub is back').toBe(STUB);
     for (const other of [given, tests]) {
-      expect(readFileSync(path.join(root, other), 'utf8').endsWith('// changed\n'), `${other} is as it was before the reset`).toBe(true);
+      expect(
+        readFileSync(path.join(root, other), 'utf8').endsWith('// changed\n'),
+        `${other} is as it was before the reset`,
+      ).toBe(true);
     }
   });
 });

@@ -74,7 +74,10 @@ export function resetExercise(root: string, exercise: Exercise, now: Date = new 
 export function saveLearnerFile(root: string, exercise: Exercise, file: string, now: Date): string {
   const folder = path.join(kataPaths(root).saved, ...exercise.id.split('/'));
   mkdirSync(folder, { recursive: true });
-  const stamp = now.toISOString().replace(/\.\d+Z$/, 'Z').replace(/[:]/g, '-');
+  const stamp = now
+    .toISOString()
+    .replace(/\.\d+Z$/, 'Z')
+    .replace(/[:]/g, '-');
   let target = path.join(folder, `${stamp}-${path.basename(file)}`);
   for (let copy = 2; existsSync(target); copy++) target = path.join(folder, `${stamp}-${copy}-${path.basename(file)}`);
   const source = path.join(root, file);

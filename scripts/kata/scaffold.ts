@@ -57,15 +57,20 @@ export class ScaffoldError extends Error {}
  */
 export function exerciseNames(root: string, position: string, name: string): ExerciseNames {
   const match = /^(\d{1,2})[/.](\d{1,2})$/.exec(position);
-  if (match === null) throw new ScaffoldError(`"${position}" is not an exercise position: write <chapter>/<number>, e.g. 05/06.`);
+  if (match === null)
+    throw new ScaffoldError(`"${position}" is not an exercise position: write <chapter>/<number>, e.g. 05/06.`);
   if (!/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/.test(name)) {
-    throw new ScaffoldError(`"${name}" is not a file name in kebab-case, e.g. membership or log-compaction: it names the learner's file, <name>.ts.`);
+    throw new ScaffoldError(
+      `"${name}" is not a file name in kebab-case, e.g. membership or log-compaction: it names the learner's file, <name>.ts.`,
+    );
   }
   const chapterNumber = match[1]!.padStart(2, '0');
   const exerciseNumber = match[2]!.padStart(2, '0');
   const exercisesRoot = path.join(root, 'exercises');
   const chapters = existsSync(exercisesRoot)
-    ? readdirSync(exercisesRoot, { withFileTypes: true }).filter((entry) => entry.isDirectory() && entry.name.startsWith(`${chapterNumber}-`))
+    ? readdirSync(exercisesRoot, { withFileTypes: true }).filter(
+        (entry) => entry.isDirectory() && entry.name.startsWith(`${chapterNumber}-`),
+      )
     : [];
   if (chapters.length !== 1) {
     throw new ScaffoldError(
@@ -117,9 +122,13 @@ export function scaffoldExercise(root: string, position: string, name: string): 
   const number = names.folder.slice(0, 3);
   for (const top of ['exercises', 'solutions']) {
     const chapterFolder = path.join(root, top, names.chapter);
-    const taken = existsSync(chapterFolder) ? readdirSync(chapterFolder).filter((entry) => entry.startsWith(number)) : [];
+    const taken = existsSync(chapterFolder)
+      ? readdirSync(chapterFolder).filter((entry) => entry.startsWith(number))
+      : [];
     if (taken.length > 0) {
-      throw new ScaffoldError(`${path.join(top, names.chapter, taken[0]!)} exists already: nothing was written. Pick another number, or edit that exercise.`);
+      throw new ScaffoldError(
+        `${path.join(top, names.chapter, taken[0]!)} exists already: nothing was written. Pick another number, or edit that exercise.`,
+      );
     }
   }
   const files = scaffoldFiles(names);

@@ -9,7 +9,11 @@ import { fakeCourse, fakeExercise } from './test-fixtures.ts';
 
 const at = '2025-03-04T05:06:07.000Z';
 const progress = (passed: number, total: number, extra: Partial<ExerciseProgress> = {}): ExerciseProgress => ({
-  passed, failed: total - passed, total, measuredAt: at, ...extra,
+  passed,
+  failed: total - passed,
+  total,
+  measuredAt: at,
+  ...extra,
 });
 
 describe('the status table', () => {
@@ -19,24 +23,41 @@ describe('the status table', () => {
     '01-message-passing/02-unique-ids': progress(3, 7),
     '01-message-passing/03-reliable-delivery': progress(0, 12),
   };
-  const text = renderStatus({ course, progress: figures, source: { kind: 'measured', durationMs: 2_100 }, color: false });
+  const text = renderStatus({
+    course,
+    progress: figures,
+    source: { kind: 'measured', durationMs: 2_100 },
+    color: false,
+  });
   const lineOf = (name: string) => text.split('\n').find((line) => line.includes(name)) ?? `(no line for ${name})`;
 
   test('shows each exercise with its mark, bar and counts', () => {
     expect(lineOf('01-echo'), 'echo is done').toMatch(/✓ {2}01-echo\s+██████████ +6\/6 +1\.1 Echo/);
     expect(lineOf('02-unique-ids'), 'unique-ids is started').toMatch(/◐ {2}02-unique-ids\s+████░░░░░░ +3\/7/);
-    expect(lineOf('03-reliable-delivery'), 'reliable delivery is not started').toMatch(/○ {2}03-reliable-delivery\s+░{10} +0\/12/);
-    expect(lineOf('01-lamport'), 'an exercise never measured says so').toMatch(/\? {2}01-lamport\s+░{10} +not measured/);
+    expect(lineOf('03-reliable-delivery'), 'reliable delivery is not started').toMatch(
+      /○ {2}03-reliable-delivery\s+░{10} +0\/12/,
+    );
+    expect(lineOf('01-lamport'), 'an exercise never measured says so').toMatch(
+      /\? {2}01-lamport\s+░{10} +not measured/,
+    );
   });
 
   test('groups exercises under their chapter titles, in order', () => {
-    expect(text.indexOf('Chapter 01: message passing'), 'chapter 01 comes first').toBeLessThan(text.indexOf('Chapter 02: time and clocks'));
-    expect(text.indexOf('Chapter 02: time and clocks'), 'lamport is under chapter 02').toBeLessThan(text.indexOf('01-lamport'));
+    expect(text.indexOf('Chapter 01: message passing'), 'chapter 01 comes first').toBeLessThan(
+      text.indexOf('Chapter 02: time and clocks'),
+    );
+    expect(text.indexOf('Chapter 02: time and clocks'), 'lamport is under chapter 02').toBeLessThan(
+      text.indexOf('01-lamport'),
+    );
   });
 
   test('names the next exercise and the commands to run it', () => {
-    expect(text, 'the next exercise is the first one not done').toContain('Next: 1.2 Unique IDs (01-message-passing/02-unique-ids)');
-    expect(text, 'the spec to read').toContain(`read the spec   ${path.join('exercises', '01-message-passing', '02-unique-ids', 'README.md')}`);
+    expect(text, 'the next exercise is the first one not done').toContain(
+      'Next: 1.2 Unique IDs (01-message-passing/02-unique-ids)',
+    );
+    expect(text, 'the spec to read').toContain(
+      `read the spec   ${path.join('exercises', '01-message-passing', '02-unique-ids', 'README.md')}`,
+    );
     expect(text, 'the watch command with the shortest name').toContain('npm run kata -- watch unique-ids');
     expect(text, 'the hint command').toContain('npm run kata -- hint unique-ids');
   });
@@ -45,12 +66,17 @@ describe('the status table', () => {
     expect(text, 'totals').toContain('1 of 5 exercises done, 9 of 25 tests passing.');
     expect(text, 'measured now').toContain('Measured just now by running the tests (2.1 s).');
     const cached = renderStatus({ course, progress: figures, source: { kind: 'cached' }, color: false });
-    expect(cached, 'cached figures say when they were measured').toContain('remembered from 2025-03-04 05:06 UTC (--cached)');
+    expect(cached, 'cached figures say when they were measured').toContain(
+      'remembered from 2025-03-04 05:06 UTC (--cached)',
+    );
   });
 
   test('has no escape codes without colour, and has them with colour', () => {
     expect(text, 'no ANSI escapes').not.toContain('\x1b[');
-    expect(renderStatus({ course, progress: figures, source: { kind: 'cached' }, color: true }), 'ANSI escapes').toContain('\x1b[32m');
+    expect(
+      renderStatus({ course, progress: figures, source: { kind: 'cached' }, color: true }),
+      'ANSI escapes',
+    ).toContain('\x1b[32m');
   });
 
   test('congratulates when every exercise is done', () => {
@@ -62,10 +88,21 @@ describe('the status table', () => {
   });
 
   test('an exercise without tests yet is shown, but never next', () => {
-    const course = { chapters: [{ id: '05-consensus', title: '05-consensus', exercises: [
-      { exercise: fakeExercise('05-consensus', '01-leader-election', 'election.ts', false), title: '01-leader-election' },
-      { exercise: fakeExercise('05-consensus', '02-log-replication'), title: '5.2 Log replication' },
-    ] }] };
+    const course = {
+      chapters: [
+        {
+          id: '05-consensus',
+          title: '05-consensus',
+          exercises: [
+            {
+              exercise: fakeExercise('05-consensus', '01-leader-election', 'election.ts', false),
+              title: '01-leader-election',
+            },
+            { exercise: fakeExercise('05-consensus', '02-log-replication'), title: '5.2 Log replication' },
+          ],
+        },
+      ],
+    };
     const shown = renderStatus({ course, progress: {}, source: { kind: 'cached' }, color: false });
     expect(shown, 'marked as having no tests').toContain('01-leader-election  (no tests yet)');
     expect(nextExercise(course, {})?.exercise.id, 'the next one has tests').toBe('05-consensus/02-log-replication');
@@ -106,7 +143,12 @@ describe('splitting a test run into exercises', () => {
       brokenFiles: [{ file: file(ids), message: 'SyntaxError: Unexpected token' }],
     };
     const measured = summariseRun(run, [echo, ids, other], at);
-    expect(measured.progress[echo.id], 'echo: 1 of 3 (skipped tests do not count)').toEqual({ passed: 1, failed: 2, total: 3, measuredAt: at });
+    expect(measured.progress[echo.id], 'echo: 1 of 3 (skipped tests do not count)').toEqual({
+      passed: 1,
+      failed: 2,
+      total: 3,
+      measuredAt: at,
+    });
     expect(measured.firstFailure[echo.id]?.name, 'the first failure').toBe('b');
     expect(measured.progress[ids.id]?.broken, 'unique-ids did not load').toContain('SyntaxError');
     expect(measured.progress[other.id], 'an exercise the run did not cover is left out').toBeUndefined();

@@ -22,7 +22,10 @@ export interface StatusInput {
 const MARKS: Record<ExerciseState, string> = { done: '✓', started: '◐', 'not-started': '○', unknown: '?' };
 
 /** The first exercise, in course order, that is not done; `undefined` when every one is. */
-export function nextExercise(course: Course, progress: Readonly<Record<string, ExerciseProgress>>): CourseExercise | undefined {
+export function nextExercise(
+  course: Course,
+  progress: Readonly<Record<string, ExerciseProgress>>,
+): CourseExercise | undefined {
   return allExercises(course).find((entry) => hasTests(entry) && exerciseState(progress[entry.exercise.id]) !== 'done');
 }
 
@@ -40,7 +43,8 @@ export function renderStatus(input: StatusInput): string {
   const lines: string[] = [colors.bold('Workshop progress'), sourceLine(input, colors), ''];
   for (const chapter of input.course.chapters) {
     lines.push(colors.bold(chapter.title));
-    for (const entry of chapter.exercises) lines.push(exerciseLine(entry, input.progress[entry.exercise.id], nameWidth, colors));
+    for (const entry of chapter.exercises)
+      lines.push(exerciseLine(entry, input.progress[entry.exercise.id], nameWidth, colors));
     lines.push('');
   }
   lines.push(...summaryLines(input, colors));
@@ -51,18 +55,29 @@ function sourceLine(input: StatusInput, colors: Palette): string {
   if (input.source.kind === 'measured') {
     return colors.dim(`Measured just now by running the tests (${(input.source.durationMs / 1000).toFixed(1)} s).`);
   }
-  const times = Object.values(input.progress).map((progress) => progress.measuredAt).sort();
-  const when = times.length === 0 ? 'never measured' : `remembered from ${formatTime(times[0]!)}${times.length > 1 && times.at(-1) !== times[0] ? ` to ${formatTime(times.at(-1)!)}` : ''}`;
+  const times = Object.values(input.progress)
+    .map((progress) => progress.measuredAt)
+    .sort();
+  const when =
+    times.length === 0
+      ? 'never measured'
+      : `remembered from ${formatTime(times[0]!)}${times.length > 1 && times.at(-1) !== times[0] ? ` to ${formatTime(times.at(-1)!)}` : ''}`;
   return colors.dim(`Figures ${when} (--cached). Run \`npm run kata\` to measure again.`);
 }
 
-function exerciseLine(entry: CourseExercise, progress: ExerciseProgress | undefined, nameWidth: number, colors: Palette): string {
+function exerciseLine(
+  entry: CourseExercise,
+  progress: ExerciseProgress | undefined,
+  nameWidth: number,
+  colors: Palette,
+): string {
   const state = exerciseState(progress);
   const paint = state === 'done' ? colors.green : state === 'started' ? colors.yellow : colors.dim;
   const name = path.basename(entry.exercise.directory).padEnd(nameWidth);
   const title = entry.title === path.basename(entry.exercise.directory) ? '' : `  ${colors.dim(entry.title)}`;
   if (!hasTests(entry)) return `  ${colors.dim('·')}  ${name}  ${colors.dim('(no tests yet)')}${title}`;
-  if (progress === undefined) return `  ${paint(MARKS[state])}  ${name}  ${colors.dim('░'.repeat(10))}  ${colors.dim('not measured')}${title}`;
+  if (progress === undefined)
+    return `  ${paint(MARKS[state])}  ${name}  ${colors.dim('░'.repeat(10))}  ${colors.dim('not measured')}${title}`;
   const counts = `${progress.passed}/${progress.total}`.padStart(7);
   const broken = progress.broken === undefined ? '' : colors.red('  tests do not load: see `npm run kata -- watch`');
   return `  ${paint(MARKS[state])}  ${name}  ${paint(progressBar(progress.passed, progress.total))} ${counts}${title}${broken}`;
@@ -70,14 +85,22 @@ function exerciseLine(entry: CourseExercise, progress: ExerciseProgress | undefi
 
 function summaryLines(input: StatusInput, colors: Palette): string[] {
   const entries = allExercises(input.course).filter(hasTests);
-  const measured = entries.map((entry) => input.progress[entry.exercise.id]).filter((progress) => progress !== undefined);
+  const measured = entries
+    .map((entry) => input.progress[entry.exercise.id])
+    .filter((progress) => progress !== undefined);
   const passed = measured.reduce((sum, progress) => sum + progress.passed, 0);
   const total = measured.reduce((sum, progress) => sum + progress.total, 0);
   const done = entries.filter((entry) => exerciseState(input.progress[entry.exercise.id]) === 'done').length;
-  const lines = [`${done} of ${entries.length} exercises done, ${passed} of ${total} tests passing.   ${colors.dim('✓ done  ◐ started  ○ not started')}`, ''];
+  const lines = [
+    `${done} of ${entries.length} exercises done, ${passed} of ${total} tests passing.   ${colors.dim('✓ done  ◐ started  ○ not started')}`,
+    '',
+  ];
   const next = nextExercise(input.course, input.progress);
   if (next === undefined) {
-    lines.push(colors.green('Every exercise is done. Well played.'), `Hand in a summary with ${colors.cyan('npm run kata -- report')}.`);
+    lines.push(
+      colors.green('Every exercise is done. Well played.'),
+      `Hand in a summary with ${colors.cyan('npm run kata -- report')}.`,
+    );
     return lines;
   }
   const exercises = entries.map((entry) => entry.exercise);

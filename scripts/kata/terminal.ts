@@ -20,7 +20,10 @@ export interface Palette {
 /**
  * Colours on a TTY only, and never with `NO_COLOR` set to a non-empty value (https://no-color.org).
  */
-export function shouldColor(stream: { readonly isTTY?: boolean }, environment: NodeJS.ProcessEnv = process.env): boolean {
+export function shouldColor(
+  stream: { readonly isTTY?: boolean },
+  environment: NodeJS.ProcessEnv = process.env,
+): boolean {
   const noColor = environment['NO_COLOR'];
   if (noColor !== undefined && noColor !== '') return false;
   return stream.isTTY === true;
@@ -28,7 +31,8 @@ export function shouldColor(stream: { readonly isTTY?: boolean }, environment: N
 
 /** A palette that colours when `enabled` is true. */
 export function palette(enabled: boolean): Palette {
-  const wrap = (open: number, close: number) => (text: string) => (enabled ? `\x1b[${open}m${text}\x1b[${close}m` : text);
+  const wrap = (open: number, close: number) => (text: string) =>
+    enabled ? `\x1b[${open}m${text}\x1b[${close}m` : text;
   return {
     enabled,
     green: wrap(32, 39),

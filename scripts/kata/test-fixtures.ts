@@ -12,7 +12,12 @@ import type { Exercise } from '../lib/exercises.ts';
 import type { Course } from './course.ts';
 
 /** An exercise as `findExercises` would describe `exercises/<chapter>/<name>/<file>`. */
-export function fakeExercise(chapter: string, name: string, file = `${name.replace(/^\d+-/, '')}.ts`, withTests = true): Exercise {
+export function fakeExercise(
+  chapter: string,
+  name: string,
+  file = `${name.replace(/^\d+-/, '')}.ts`,
+  withTests = true,
+): Exercise {
   const directory = path.join('exercises', chapter, name);
   return {
     id: `${chapter}/${name}`,
@@ -61,7 +66,13 @@ export function temporaryWorkshop(files: Readonly<Record<string, string>>): stri
 
 /** Runs git in `root` as a test user (no signing), returning what it printed. */
 export function git(root: string, ...args: string[]): string {
-  return execFileSync('git', ['-c', 'user.name=Test', '-c', 'user.email=test@example.com', '-c', 'commit.gpgsign=false', ...args], {
-    cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  return execFileSync(
+    'git',
+    ['-c', 'user.name=Test', '-c', 'user.email=test@example.com', '-c', 'commit.gpgsign=false', ...args],
+    {
+      cwd: root,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
 }

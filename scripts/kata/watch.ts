@@ -52,8 +52,13 @@ export function renderWatchResult(
     const exercises = allExercises(course);
     const next = exercises[exercises.indexOf(entry) + 1];
     if (next !== undefined) {
-      const short = shortestName(next.exercise, exercises.map((candidate) => candidate.exercise));
-      lines.push(`Next: ${next.title}: read ${path.join(next.exercise.directory, 'README.md')}, then ${colors.cyan(`npm run kata -- watch ${short}`)}`);
+      const short = shortestName(
+        next.exercise,
+        exercises.map((candidate) => candidate.exercise),
+      );
+      lines.push(
+        `Next: ${next.title}: read ${path.join(next.exercise.directory, 'README.md')}, then ${colors.cyan(`npm run kata -- watch ${short}`)}`,
+      );
     }
     return lines.join('\n');
   }
@@ -67,7 +72,10 @@ export function renderWatchResult(
 function cut(message: string, directory: string): string {
   const lines = message.split('\n');
   if (lines.length <= MAX_MESSAGE_LINES) return message;
-  return [...lines.slice(0, MAX_MESSAGE_LINES), `… ${lines.length - MAX_MESSAGE_LINES} more lines: run npm test -- ${directory}`].join('\n');
+  return [
+    ...lines.slice(0, MAX_MESSAGE_LINES),
+    `… ${lines.length - MAX_MESSAGE_LINES} more lines: run npm test -- ${directory}`,
+  ].join('\n');
 }
 
 /** Watches the exercise's folder and reruns its tests on every change, until `q` (or Ctrl-C). */
@@ -99,7 +107,9 @@ export async function watchExercise(options: WatchOptions): Promise<void> {
         try {
           const measurement = await measureProgress(root, exercises, [entry.exercise]);
           const id = entry.exercise.id;
-          console.log(`\n${renderWatchResult(course, entry, measurement.progress[id], measurement.firstFailure[id], colors)}\n`);
+          console.log(
+            `\n${renderWatchResult(course, entry, measurement.progress[id], measurement.firstFailure[id], colors)}\n`,
+          );
         } catch (error) {
           console.log(colors.red(error instanceof Error ? error.message : String(error)));
         }
@@ -110,14 +120,18 @@ export async function watchExercise(options: WatchOptions): Promise<void> {
     }
   };
 
-  const watcher: FSWatcher = watchFolder(path.join(root, entry.exercise.directory), { recursive: true }, (_event, file) => {
-    if (file !== null && !String(file).endsWith('.ts')) return;
-    if (timer !== null) clearTimeout(timer);
-    timer = setTimeout(() => {
-      timer = null;
-      void runTests();
-    }, DEBOUNCE_MS);
-  });
+  const watcher: FSWatcher = watchFolder(
+    path.join(root, entry.exercise.directory),
+    { recursive: true },
+    (_event, file) => {
+      if (file !== null && !String(file).endsWith('.ts')) return;
+      if (timer !== null) clearTimeout(timer);
+      timer = setTimeout(() => {
+        timer = null;
+        void runTests();
+      }, DEBOUNCE_MS);
+    },
+  );
 
   await runTests();
   if (!interactive) return new Promise<void>(() => {});
@@ -141,7 +155,9 @@ export async function watchExercise(options: WatchOptions): Promise<void> {
       if (name === 'h') {
         const hintsFile = path.join(entry.exercise.directory, 'HINTS.md');
         const outcome = revealNextHint(root, entry.exercise);
-        console.log(`\n${describeHintOutcome(outcome, entry.title, hintsFile, `press h (or run \`npm run kata -- hint ${short}\`)`)}\n`);
+        console.log(
+          `\n${describeHintOutcome(outcome, entry.title, hintsFile, `press h (or run \`npm run kata -- hint ${short}\`)`)}\n`,
+        );
         console.log(keysLine);
       }
     };

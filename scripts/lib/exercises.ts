@@ -77,7 +77,8 @@ export const MANIFEST_FILE = 'exercise.json';
 export function readManifest(root: string, directory: string): ExerciseManifest {
   const file = path.join(directory, MANIFEST_FILE);
   const problem = (text: string) => new Error(`${file}: ${text}`);
-  if (!existsSync(path.join(root, file))) throw problem(`missing. Every exercise lists its learner files there, e.g. { "learnerFiles": ["echo.ts"] }.`);
+  if (!existsSync(path.join(root, file)))
+    throw problem(`missing. Every exercise lists its learner files there, e.g. { "learnerFiles": ["echo.ts"] }.`);
   let parsed: unknown;
   try {
     parsed = JSON.parse(readFileSync(path.join(root, file), 'utf8'));
@@ -86,13 +87,20 @@ export function readManifest(root: string, directory: string): ExerciseManifest 
   }
   const manifest = parsed as Partial<ExerciseManifest> | null;
   const learnerFiles = manifest?.learnerFiles;
-  if (!Array.isArray(learnerFiles) || learnerFiles.length === 0 || !learnerFiles.every((name) => typeof name === 'string' && /^[\w.-]+\.ts$/.test(name) && !name.endsWith('.test.ts'))) {
-    throw problem('"learnerFiles" must list one or more .ts files of the exercise folder (not tests), e.g. ["raft.ts"].');
+  if (
+    !Array.isArray(learnerFiles) ||
+    learnerFiles.length === 0 ||
+    !learnerFiles.every((name) => typeof name === 'string' && /^[\w.-]+\.ts$/.test(name) && !name.endsWith('.test.ts'))
+  ) {
+    throw problem(
+      '"learnerFiles" must list one or more .ts files of the exercise folder (not tests), e.g. ["raft.ts"].',
+    );
   }
   for (const name of learnerFiles) {
     if (!existsSync(path.join(root, directory, name))) throw problem(`lists ${name}, which is not in the folder.`);
   }
-  if (manifest?.stub !== undefined && typeof manifest.stub?.from !== 'string') throw problem('"stub.from" must name an exercise, e.g. "05-consensus/01-leader-election".');
+  if (manifest?.stub !== undefined && typeof manifest.stub?.from !== 'string')
+    throw problem('"stub.from" must name an exercise, e.g. "05-consensus/01-leader-election".');
   return manifest as ExerciseManifest;
 }
 

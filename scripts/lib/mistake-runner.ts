@@ -37,7 +37,8 @@ export async function runMistakes(
       process.env[MISTAKE_VARIABLE] = round.map((job) => job.mistake.file).join(path.delimiter);
       for (const job of jobs) invalidateSolution(vitest, root, job.exercise);
       const specifications = [];
-      for (const job of round) specifications.push(...(await vitest.getRelevantTestSpecifications([job.exercise.directory + path.sep])));
+      for (const job of round)
+        specifications.push(...(await vitest.getRelevantTestSpecifications([job.exercise.directory + path.sep])));
       const result = await vitest.runTestSpecifications(specifications);
       for (const job of round) onResult(job, collect(root, job.exercise, result.testModules));
     }
@@ -53,12 +54,15 @@ function rounds(jobs: readonly MistakeJob[]): MistakeJob[][] {
   const byExercise = new Map<string, MistakeJob[]>();
   for (const job of jobs) byExercise.set(job.exercise.id, [...(byExercise.get(job.exercise.id) ?? []), job]);
   const longest = Math.max(0, ...[...byExercise.values()].map((list) => list.length));
-  return Array.from({ length: longest }, (_, index) => [...byExercise.values()].flatMap((list) => list.slice(index, index + 1)));
+  return Array.from({ length: longest }, (_, index) =>
+    [...byExercise.values()].flatMap((list) => list.slice(index, index + 1)),
+  );
 }
 
 /** Drops the cached transform of every solution file of the exercise, so the next load applies the new mistake. */
 function invalidateSolution(vitest: Vitest, root: string, exercise: Exercise): void {
-  for (const source of exercise.learnerFiles) vitest.invalidateFile(path.join(root, exercise.solutionDirectory, path.basename(source)));
+  for (const source of exercise.learnerFiles)
+    vitest.invalidateFile(path.join(root, exercise.solutionDirectory, path.basename(source)));
 }
 
 function collect(root: string, exercise: Exercise, modules: readonly TestModule[]): VitestRun {
@@ -68,7 +72,8 @@ function collect(root: string, exercise: Exercise, modules: readonly TestModule[
     const file = path.relative(root, module.moduleId);
     if (!file.startsWith(exercise.directory + path.sep)) continue;
     const moduleErrors = module.errors();
-    if (moduleErrors.length > 0) brokenFiles.push({ file, message: moduleErrors.map((error) => error.message).join('\n') });
+    if (moduleErrors.length > 0)
+      brokenFiles.push({ file, message: moduleErrors.map((error) => error.message).join('\n') });
     for (const test of module.children.allTests()) {
       const result = test.result();
       tests.push({

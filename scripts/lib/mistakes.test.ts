@@ -5,16 +5,25 @@ import { describe, expect, it } from 'vitest';
 import { findExercises, repositoryRoot } from './exercises.ts';
 import { applyMistake, findMistakes, MistakeDoesNotApply, readMistake, writeMistakePatch } from './mistakes.ts';
 
-const SOLUTION = ['export function add(a: number, b: number): number {', '  return a + b;', '}', '', 'export const ZERO = 0;', ''].join('\n');
+const SOLUTION = [
+  'export function add(a: number, b: number): number {',
+  '  return a + b;',
+  '}',
+  '',
+  'export const ZERO = 0;',
+  '',
+].join('\n');
 const MISTAKEN = SOLUTION.replace('return a + b;', 'return a - b; // the mistake');
-const PREAMBLE = 'Known mistake: subtracts instead of adding, because the\nminus key is next to the plus key.\n\nBreaks: "the sum is wrong"';
+const PREAMBLE =
+  'Known mistake: subtracts instead of adding, because the\nminus key is next to the plus key.\n\nBreaks: "the sum is wrong"';
 
 /** A workshop folder with one solution and, optionally, one mistake patch. */
 function workshop(patch?: string): string {
   const root = mkdtempSync(path.join(os.tmpdir(), 'kata-mistakes-'));
   mkdirSync(path.join(root, 'solutions', '01-math', '01-add', 'mistakes'), { recursive: true });
   writeFileSync(path.join(root, 'solutions', '01-math', '01-add', 'add.ts'), SOLUTION);
-  if (patch !== undefined) writeFileSync(path.join(root, 'solutions', '01-math', '01-add', 'mistakes', 'minus.patch'), patch);
+  if (patch !== undefined)
+    writeFileSync(path.join(root, 'solutions', '01-math', '01-add', 'mistakes', 'minus.patch'), patch);
   return root;
 }
 
@@ -25,7 +34,9 @@ describe('known mistakes as patches', () => {
     expect(mistake?.name).toBe('minus');
     expect(mistake?.breaks).toBe('the sum is wrong');
     expect(mistake?.description).toBe('subtracts instead of adding, because the minus key is next to the plus key.');
-    expect(applyMistake(root, mistake!)).toEqual([{ file: path.join('solutions', '01-math', '01-add', 'add.ts'), text: MISTAKEN }]);
+    expect(applyMistake(root, mistake!)).toEqual([
+      { file: path.join('solutions', '01-math', '01-add', 'add.ts'), text: MISTAKEN },
+    ]);
   });
 
   it('the patch holds only the changed lines and their context, as a unified diff git can read', () => {
@@ -37,10 +48,15 @@ describe('known mistakes as patches', () => {
 
   it('a patch the solution has moved away from fails, naming the mistake and the hunk that no longer fits', () => {
     const root = workshop(writeMistakePatch(PREAMBLE, [{ name: 'add.ts', solution: SOLUTION, mistaken: MISTAKEN }]));
-    writeFileSync(path.join(root, 'solutions', '01-math', '01-add', 'add.ts'), SOLUTION.replace('return a + b;', 'return b + a;'));
+    writeFileSync(
+      path.join(root, 'solutions', '01-math', '01-add', 'add.ts'),
+      SOLUTION.replace('return a + b;', 'return b + a;'),
+    );
     const mistake = readMistake(root, path.join('solutions', '01-math', '01-add', 'mistakes', 'minus.patch'));
     expect(() => applyMistake(root, mistake)).toThrow(MistakeDoesNotApply);
-    expect(() => applyMistake(root, mistake)).toThrow(/minus\.patch no longer applies.*hunk 1 of 1[\s\S]*return a \+ b;/);
+    expect(() => applyMistake(root, mistake)).toThrow(
+      /minus\.patch no longer applies.*hunk 1 of 1[\s\S]*return a \+ b;/,
+    );
   });
 
   it('a patch that changes nothing is refused', () => {

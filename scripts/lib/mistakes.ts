@@ -113,7 +113,11 @@ export function writeMistakePatch(
 ): string {
   const diffs = files
     .filter((file) => file.solution !== file.mistaken)
-    .map((file) => structuredPatch(`a/${file.name}`, `b/${file.name}`, file.solution, file.mistaken, undefined, undefined, { context: 3 }))
+    .map((file) =>
+      structuredPatch(`a/${file.name}`, `b/${file.name}`, file.solution, file.mistaken, undefined, undefined, {
+        context: 3,
+      }),
+    )
     .map((patch) => formatPatch(patch, FILE_HEADERS_ONLY));
   return `${preamble.trim()}\n\n${diffs.join('')}`;
 }
@@ -131,7 +135,11 @@ function preambleField(preamble: string, label: string): string | null {
   const start = lines.findIndex((line) => line.startsWith(label));
   if (start === -1) return null;
   const parts = [lines[start]!.slice(label.length).trim()];
-  for (let index = start + 1; index < lines.length && lines[index] !== '' && !/^[A-Z][a-z ]+:/.test(lines[index]!); index++) {
+  for (
+    let index = start + 1;
+    index < lines.length && lines[index] !== '' && !/^[A-Z][a-z ]+:/.test(lines[index]!);
+    index++
+  ) {
     parts.push(lines[index]!);
   }
   return parts.join(' ').trim() || null;
@@ -146,9 +154,14 @@ function describeFailingHunk(source: string, patch: StructuredPatch): string {
   for (let count = 1; count <= patch.hunks.length; count++) {
     if (applyPatch(source, { ...patch, hunks: patch.hunks.slice(0, count) }) !== false) continue;
     const hunk = patch.hunks[count - 1]!;
-    const expected = hunk.lines.filter((line) => !line.startsWith('+')).slice(0, 6).map((line) => `    ${line.slice(1)}`);
-    return `hunk ${count} of ${patch.hunks.length} (@@ -${hunk.oldStart},${hunk.oldLines} +${hunk.newStart},${hunk.newLines} @@) ` +
-      `expects these lines near line ${hunk.oldStart}, and the solution no longer has them:\n${expected.join('\n')}`;
+    const expected = hunk.lines
+      .filter((line) => !line.startsWith('+'))
+      .slice(0, 6)
+      .map((line) => `    ${line.slice(1)}`);
+    return (
+      `hunk ${count} of ${patch.hunks.length} (@@ -${hunk.oldStart},${hunk.oldLines} +${hunk.newStart},${hunk.newLines} @@) ` +
+      `expects these lines near line ${hunk.oldStart}, and the solution no longer has them:\n${expected.join('\n')}`
+    );
   }
   return 'the hunks fit one by one but not together.';
 }

@@ -59,11 +59,15 @@ export function activeMistakeFiles(): ReadonlyMap<string, MistakeFile> {
   for (const entry of named) {
     const relative = path.relative(repositoryRoot, path.resolve(repositoryRoot, entry));
     if (!relative.endsWith('.patch') || !existsSync(path.join(repositoryRoot, relative))) {
-      throw new Error(`${MISTAKE_VARIABLE} names ${entry}, which is not a known mistake (a .patch file under solutions/*/*/mistakes/).`);
+      throw new Error(
+        `${MISTAKE_VARIABLE} names ${entry}, which is not a known mistake (a .patch file under solutions/*/*/mistakes/).`,
+      );
     }
     const mistake = readMistake(repositoryRoot, relative);
     if (exercises.has(mistake.solutionDirectory)) {
-      throw new Error(`${MISTAKE_VARIABLE} names two mistakes of ${mistake.solutionDirectory}; one run can judge one mistake per exercise.`);
+      throw new Error(
+        `${MISTAKE_VARIABLE} names two mistakes of ${mistake.solutionDirectory}; one run can judge one mistake per exercise.`,
+      );
     }
     exercises.add(mistake.solutionDirectory);
     for (const file of applyMistake(repositoryRoot, mistake)) files.set(path.join(repositoryRoot, file.file), file);

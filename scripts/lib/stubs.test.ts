@@ -17,7 +17,8 @@ function workshop(committedStub: string): string {
   const root = temporaryWorkshop({
     'exercises/05-consensus/01-a/exercise.json': '{ "learnerFiles": ["raft.ts"] }',
     'exercises/05-consensus/01-a/raft.ts': 'stub 1\n',
-    'exercises/05-consensus/02-b/exercise.json': '{ "learnerFiles": ["raft.ts"], "stub": { "from": "05-consensus/01-a" } }',
+    'exercises/05-consensus/02-b/exercise.json':
+      '{ "learnerFiles": ["raft.ts"], "stub": { "from": "05-consensus/01-a" } }',
     'exercises/05-consensus/02-b/raft.ts': committedStub,
     'solutions/05-consensus/01-a/raft.ts': SOLUTION,
   });
@@ -40,8 +41,12 @@ describe('stubs from the previous solution', () => {
     const root = workshop(STUB.replace('line 4', 'line four'));
     const [source] = findStubSources(findExercises(root));
     const problem = checkStub(root, source!) ?? '';
-    expect(problem, 'names the stub and the line').toContain('exercises/05-consensus/02-b/raft.ts is not what solutions/05-consensus/02-b/stub.patch generates');
-    expect(problem, 'shows both versions of the line').toMatch(/line 4:\n {2}stub: {6}line four\n {2}generated: line 4/);
+    expect(problem, 'names the stub and the line').toContain(
+      'exercises/05-consensus/02-b/raft.ts is not what solutions/05-consensus/02-b/stub.patch generates',
+    );
+    expect(problem, 'shows both versions of the line').toMatch(
+      /line 4:\n {2}stub: {6}line four\n {2}generated: line 4/,
+    );
   });
 
   test("the next solution is the stub plus solution.patch, so a fix to the first solution reaches it with --write's order", () => {
@@ -52,7 +57,8 @@ describe('stubs from the previous solution', () => {
     const root = temporaryWorkshop({
       'exercises/05-consensus/01-a/exercise.json': '{ "learnerFiles": ["raft.ts"] }',
       'exercises/05-consensus/01-a/raft.ts': 'stub 1\n',
-      'exercises/05-consensus/02-b/exercise.json': '{ "learnerFiles": ["raft.ts"], "stub": { "from": "05-consensus/01-a" } }',
+      'exercises/05-consensus/02-b/exercise.json':
+        '{ "learnerFiles": ["raft.ts"], "stub": { "from": "05-consensus/01-a" } }',
       'exercises/05-consensus/02-b/raft.ts': stub,
       'solutions/05-consensus/01-a/raft.ts': first,
       'solutions/05-consensus/02-b/raft.ts': answer,
@@ -68,6 +74,8 @@ describe('stubs from the previous solution', () => {
     // One fix to the first solution, far from what the patches change: regenerate in order.
     writeFileSync(path.join(root, 'solutions/05-consensus/01-a/raft.ts'), first.replace('line 11', 'line 11, fixed'));
     for (const file of [stubFile!, solution!]) writeFileSync(path.join(root, file.target), generateStub(root, file));
-    expect(readFileSync(path.join(root, solution!.target), 'utf8'), 'the fix reached the next solution').toBe(answer.replace('line 11', 'line 11, fixed'));
+    expect(readFileSync(path.join(root, solution!.target), 'utf8'), 'the fix reached the next solution').toBe(
+      answer.replace('line 11', 'line 11, fixed'),
+    );
   });
 });

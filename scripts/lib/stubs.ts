@@ -66,11 +66,16 @@ export function findStubSources(exercises: readonly Exercise[]): StubSource[] {
   return exercises.flatMap((exercise) => {
     if (exercise.stubFrom === null) return [];
     const from = exercises.find((candidate) => candidate.id === exercise.stubFrom);
-    if (from === undefined) throw new Error(`${exercise.directory}/exercise.json: "stub.from" names ${exercise.stubFrom}, which is not an exercise.`);
+    if (from === undefined)
+      throw new Error(
+        `${exercise.directory}/exercise.json: "stub.from" names ${exercise.stubFrom}, which is not an exercise.`,
+      );
     return exercise.learnerFiles.map((stub) => {
       const previous = from.learnerFiles.find((file) => path.basename(file) === path.basename(stub));
       if (previous === undefined) {
-        throw new Error(`${exercise.directory}/exercise.json: the stub ${stub} builds on ${from.id}, which has no learner file ${path.basename(stub)}.`);
+        throw new Error(
+          `${exercise.directory}/exercise.json: the stub ${stub} builds on ${from.id}, which has no learner file ${path.basename(stub)}.`,
+        );
       }
       const patch = path.join(exercise.solutionDirectory, STUB_PATCH_FILE);
       return { kind: 'stub' as const, exercise, from, target: stub, base: solutionFileOf(from, previous), patch };
@@ -104,12 +109,16 @@ export function generateStub(root: string, source: StubSource): string {
   const patchFile = path.join(root, source.patch);
   if (!existsSync(patchFile)) throw new StubPatchDoesNotApply(source, `there is no ${source.patch}.`);
   const patches = parsePatch(splitPatch(readFileSync(patchFile, 'utf8')).diff);
-  if (patches.length !== 1) throw new StubPatchDoesNotApply(source, `it must hold exactly one file's diff; it holds ${patches.length}.`);
+  if (patches.length !== 1)
+    throw new StubPatchDoesNotApply(source, `it must hold exactly one file's diff; it holds ${patches.length}.`);
   const base = readFileSync(path.join(root, source.base), 'utf8');
   const text = applyPatch(base, patches[0]!);
   if (text === false) {
     const hunk = firstFailingHunk(base, patches[0]!);
-    throw new StubPatchDoesNotApply(source, `hunk ${hunk.number} (@@ -${hunk.oldStart} @@) expects lines the solution no longer has near line ${hunk.oldStart}.`);
+    throw new StubPatchDoesNotApply(
+      source,
+      `hunk ${hunk.number} (@@ -${hunk.oldStart} @@) expects lines the solution no longer has near line ${hunk.oldStart}.`,
+    );
   }
   return text;
 }
@@ -118,7 +127,11 @@ export function generateStub(root: string, source: StubSource): string {
  * The patch text that turns `base` (the previous solution) into `stub`: a preamble that says what the
  * file is, then one unified diff.
  */
-export function writeStubPatch(source: Pick<StubSource, 'kind' | 'exercise' | 'from' | 'target'>, base: string, stub: string): string {
+export function writeStubPatch(
+  source: Pick<StubSource, 'kind' | 'exercise' | 'from' | 'target'>,
+  base: string,
+  stub: string,
+): string {
   const name = path.basename(source.target);
   const what =
     source.kind === 'stub'
@@ -127,12 +140,18 @@ export function writeStubPatch(source: Pick<StubSource, 'kind' | 'exercise' | 'f
   const preamble =
     `${what}\n` +
     `Generated into ${source.target} by \`npm run stubs -- --write\`; after editing that file, \`npm run stubs -- --save ${source.exercise.id}\`.`;
-  const diff = formatPatch(structuredPatch(`a/${name}`, `b/${name}`, base, stub, undefined, undefined, { context: 3 }), FILE_HEADERS_ONLY);
+  const diff = formatPatch(
+    structuredPatch(`a/${name}`, `b/${name}`, base, stub, undefined, undefined, { context: 3 }),
+    FILE_HEADERS_ONLY,
+  );
   return `${preamble}\n\n${diff}`;
 }
 
 /** Where a committed stub first differs from what its patch generates, or `null` when they are equal. */
-export function firstDifference(committed: string, generated: string): { readonly line: number; readonly committed: string; readonly generated: string } | null {
+export function firstDifference(
+  committed: string,
+  generated: string,
+): { readonly line: number; readonly committed: string; readonly generated: string } | null {
   if (committed === generated) return null;
   const a = committed.split('\n');
   const b = generated.split('\n');
@@ -160,9 +179,13 @@ export function checkStub(root: string, source: StubSource): string | null {
   );
 }
 
-function firstFailingHunk(base: string, patch: ReturnType<typeof parsePatch>[number]): { number: number; oldStart: number } {
+function firstFailingHunk(
+  base: string,
+  patch: ReturnType<typeof parsePatch>[number],
+): { number: number; oldStart: number } {
   for (let count = 1; count <= patch.hunks.length; count++) {
-    if (applyPatch(base, { ...patch, hunks: patch.hunks.slice(0, count) }) === false) return { number: count, oldStart: patch.hunks[count - 1]!.oldStart };
+    if (applyPatch(base, { ...patch, hunks: patch.hunks.slice(0, count) }) === false)
+      return { number: count, oldStart: patch.hunks[count - 1]!.oldStart };
   }
   return { number: patch.hunks.length, oldStart: patch.hunks[patch.hunks.length - 1]?.oldStart ?? 0 };
 }

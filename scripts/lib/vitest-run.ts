@@ -30,7 +30,13 @@ interface JsonReport {
     name: string;
     status?: string;
     message?: string;
-    assertionResults?: Array<{ ancestorTitles?: string[]; title: string; fullName?: string; status: string; failureMessages?: string[] }>;
+    assertionResults?: Array<{
+      ancestorTitles?: string[];
+      title: string;
+      fullName?: string;
+      status: string;
+      failureMessages?: string[];
+    }>;
   }>;
 }
 
@@ -44,19 +50,32 @@ export async function runVitest(
   const outputFile = path.join(folder, 'report.json');
   try {
     const vitest = path.join(cwd, 'node_modules', 'vitest', 'vitest.mjs');
-    const { exitCode, output } = await spawnAndCollect(process.execPath, [vitest, 'run', ...args, '--reporter=json', `--outputFile=${outputFile}`], cwd, environment);
+    const { exitCode, output } = await spawnAndCollect(
+      process.execPath,
+      [vitest, 'run', ...args, '--reporter=json', `--outputFile=${outputFile}`],
+      cwd,
+      environment,
+    );
     let report: JsonReport = {};
     try {
       report = JSON.parse(readFileSync(outputFile, 'utf8')) as JsonReport;
     } catch {
-      return { tests: [], exitCode, output, brokenFiles: [{ file: '(vitest)', message: `vitest wrote no report (exit ${exitCode}):\n${output.slice(-4_000)}` }] };
+      return {
+        tests: [],
+        exitCode,
+        output,
+        brokenFiles: [
+          { file: '(vitest)', message: `vitest wrote no report (exit ${exitCode}):\n${output.slice(-4_000)}` },
+        ],
+      };
     }
     const tests: TestResult[] = [];
     const brokenFiles: Array<{ file: string; message: string }> = [];
     for (const file of report.testResults ?? []) {
       const relativeFile = path.relative(cwd, file.name);
       const assertions = file.assertionResults ?? [];
-      if (assertions.length === 0 && file.status === 'failed') brokenFiles.push({ file: relativeFile, message: file.message ?? 'failed to run' });
+      if (assertions.length === 0 && file.status === 'failed')
+        brokenFiles.push({ file: relativeFile, message: file.message ?? 'failed to run' });
       for (const assertion of assertions) {
         tests.push({
           file: relativeFile,
@@ -80,7 +99,11 @@ export function spawnAndCollect(
   environment: Readonly<Record<string, string>> = {},
 ): Promise<{ exitCode: number; output: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd, env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1', ...environment }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, {
+      cwd,
+      env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1', ...environment },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));

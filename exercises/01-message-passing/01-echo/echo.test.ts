@@ -28,7 +28,13 @@ interface EchoAttempt {
 }
 
 /** Sends one echo with `ctx.rpc` and records it in `log`. */
-async function echo(c: ClientContext, node: NodeId, text: string, log: EchoAttempt[], timeoutMs = 1_000): Promise<EchoAttempt> {
+async function echo(
+  c: ClientContext,
+  node: NodeId,
+  text: string,
+  log: EchoAttempt[],
+  timeoutMs = 1_000,
+): Promise<EchoAttempt> {
   const sentAtMs = c.now();
   const request: EchoRequest = { type: 'echo', text };
   const result = await c.rpc<EchoReply>(node, request, { timeoutMs });
@@ -45,7 +51,9 @@ async function runToCompletion(sim: Simulation, timeoutMs: number): Promise<void
   if (await sim.runUntilClientsDone({ timeoutMs })) return;
   const problems = auditReplies(sim);
   const why = problems.length === 0 ? '' : ` ${problems[0]}`;
-  throw new Error(`The clients did not finish within ${timeoutMs} ms of virtual time: some echoes were never answered.${why}`);
+  throw new Error(
+    `The clients did not finish within ${timeoutMs} ms of virtual time: some echoes were never answered.${why}`,
+  );
 }
 
 /** Shows a text the way it was written, quotes and escapes included, cut short when long. */
@@ -74,21 +82,27 @@ function auditReplies(sim: Simulation): string[] {
     const reply = event.message as Partial<EchoReply> & { inReplyTo?: unknown };
     const current = handling.get(node);
     if (current === undefined || current.deliver.t !== event.t) {
-      problems.push(`${node} sent a ${event.type} message to ${event.to} at t=${event.t} ms without being asked: an echo node only answers.`);
+      problems.push(
+        `${node} sent a ${event.type} message to ${event.to} at t=${event.t} ms without being asked: an echo node only answers.`,
+      );
       continue;
     }
     const { deliver } = current;
     const request = sent.get(deliver.id)?.message as { type?: string; text?: unknown } | undefined;
     const asked = `the ${deliver.type} from ${deliver.from} (message #${deliver.id}, delivered t=${deliver.t} ms)`;
     if (deliver.type !== 'echo') {
-      problems.push(`${node} answered ${asked} with a ${event.type}: an echo node sends nothing back for messages it does not know.`);
+      problems.push(
+        `${node} answered ${asked} with a ${event.type}: an echo node sends nothing back for messages it does not know.`,
+      );
       continue;
     }
     if (++current.answers > 1) {
       problems.push(`${node} sent ${current.answers} messages while handling ${asked}: one echo gets one reply.`);
     }
     if (event.to !== deliver.from) {
-      problems.push(`${node} sent its ${event.type} to ${event.to} instead of to the sender of ${asked}: reply to \`from\`.`);
+      problems.push(
+        `${node} sent its ${event.type} to ${event.to} instead of to the sender of ${asked}: reply to \`from\`.`,
+      );
     } else if (typeof reply.inReplyTo !== 'number') {
       problems.push(
         `${node} answered ${asked} with ctx.send, so its ${event.type} has no inReplyTo tag and the ctx.rpc of ${deliver.from} ` +
@@ -97,7 +111,9 @@ function auditReplies(sim: Simulation): string[] {
     } else if (event.type !== 'echo_ok') {
       problems.push(`${node} answered ${asked} with a message of type '${event.type}' instead of 'echo_ok'.`);
     } else if (reply.text !== request?.text) {
-      problems.push(`${node} answered ${asked} for the text ${show(request?.text)} with the text ${show(reply.text)}: the text must come back exactly.`);
+      problems.push(
+        `${node} answered ${asked} for the text ${show(request?.text)} with the text ${show(reply.text)}: the text must come back exactly.`,
+      );
     }
   }
   return problems;
@@ -128,7 +144,9 @@ function assertEchoedBack(sim: Simulation, attempts: readonly EchoAttempt[], net
       throw new Error(`${what} got back a message of type '${reply.type}' instead of 'echo_ok'.`);
     }
     if (reply.text !== text) {
-      throw new Error(`${what} got back ${show(reply.text)}: the text must come back exactly, character for character.`);
+      throw new Error(
+        `${what} got back ${show(reply.text)}: the text must come back exactly, character for character.`,
+      );
     }
   }
 }
@@ -145,9 +163,13 @@ describe('Scenario', () => {
       await runToCompletion(sim, 5_000);
       assertEchoedBack(sim, attempts, 'reliable');
       assertOnlyCorrectReplies(sim);
-      const story = sim.trace.filter((event) => event.kind === 'send').map((event) => `${event.from} → ${event.to} ${event.type}`);
+      const story = sim.trace
+        .filter((event) => event.kind === 'send')
+        .map((event) => `${event.from} → ${event.to} ${event.type}`);
       if (story.join(', ') !== 'c1 → n1 echo, n1 → c1 echo_ok') {
-        throw new Error(`Expected exactly "c1 → n1 echo, n1 → c1 echo_ok" on the network; the messages sent were: ${story.join(', ')}.`);
+        throw new Error(
+          `Expected exactly "c1 → n1 echo, n1 → c1 echo_ok" on the network; the messages sent were: ${story.join(', ')}.`,
+        );
       }
     });
   });
@@ -157,7 +179,17 @@ describe('Scenario', () => {
 
 describe('Replying to an echo', () => {
   test('the text comes back exactly: empty, accented, non-Latin, emoji, whitespace, long', async () => {
-    const texts = ['', 'hello', 'héllo wörld', '你好，世界', 'مرحبا', '🙂👋🏽 emoji', 'line\nbreak\ttab', '  spaces around  ', 'x'.repeat(5_000)];
+    const texts = [
+      '',
+      'hello',
+      'héllo wörld',
+      '你好，世界',
+      'مرحبا',
+      '🙂👋🏽 emoji',
+      'line\nbreak\ttab',
+      '  spaces around  ',
+      'x'.repeat(5_000),
+    ];
     await simulate({ seed: 1, nodes: cluster(1, createEchoNode) }, async (sim) => {
       const attempts: EchoAttempt[] = [];
       sim.client('c1', async (c) => {
@@ -217,15 +249,21 @@ describe('Only replies', () => {
       assertOnlyCorrectReplies(sim);
       const stats = sim.stats();
       for (const node of sim.nodeIds) {
-        const received = sim.trace.filter((event) => event.kind === 'deliver' && event.to === node && event.type === 'echo').length;
+        const received = sim.trace.filter(
+          (event) => event.kind === 'deliver' && event.to === node && event.type === 'echo',
+        ).length;
         const sentByNode = stats.bySender[node]?.messages ?? 0;
         if (sentByNode !== received) {
-          throw new Error(`${node} received ${received} echoes but sent ${sentByNode} messages: it should send exactly one echo_ok per echo.`);
+          throw new Error(
+            `${node} received ${received} echoes but sent ${sentByNode} messages: it should send exactly one echo_ok per echo.`,
+          );
         }
       }
       const types = Object.keys(stats.byType).sort();
       if (types.join(',') !== 'echo,echo_ok,gossip') {
-        throw new Error(`Only echo, echo_ok (and the client's gossip) should cross the network; saw types ${types.join(', ')}.`);
+        throw new Error(
+          `Only echo, echo_ok (and the client's gossip) should cross the network; saw types ${types.join(', ')}.`,
+        );
       }
       assertEchoedBack(sim, attempts, 'reliable');
     });
@@ -271,7 +309,9 @@ describe('Faulty network', () => {
         assertOnlyCorrectReplies(sim);
         assertEchoedBack(sim, attempts, 'faulty');
         if (unanswered.length > 0) {
-          throw new Error(`${unanswered.join(', ')} never got an answer, even after the faults healed at t=${healAtMs} ms and 20 tries.`);
+          throw new Error(
+            `${unanswered.join(', ')} never got an answer, even after the faults healed at t=${healAtMs} ms and 20 tries.`,
+          );
         }
       });
     });

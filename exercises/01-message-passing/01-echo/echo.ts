@@ -18,6 +18,9 @@ export const createEchoNode: NodeFactory = () => ({
     //    copies that tag into your answer, so the client can match the answer to its request.
     // 👉 When `message.type` is 'echo', answer with ctx.reply(from, message, { type: 'echo_ok', text: ... }).
     // 👉 Ignore message types you do not know: send nothing back.
-    todo("answer an 'echo' request with an 'echo_ok' reply carrying the same text", 'exercises/01-message-passing/01-echo/README.md');
+    todo(
+      "answer an 'echo' request with an 'echo_ok' reply carrying the same text",
+      'exercises/01-message-passing/01-echo/README.md',
+    );
   },
 });

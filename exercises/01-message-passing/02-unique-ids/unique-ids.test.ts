@@ -42,17 +42,26 @@ type SendEvent = Extract<TraceEvent, { kind: 'send' }>;
 
 /** Is `event` a `generate_ok` a server node sent to a client, that is, an id handed out? */
 function isHandOut(sim: Simulation, event: TraceEvent): event is SendEvent {
-  return event.kind === 'send' && event.type === 'generate_ok' && sim.nodeIds.includes(event.from) && !sim.nodeIds.includes(event.to);
+  return (
+    event.kind === 'send' &&
+    event.type === 'generate_ok' &&
+    sim.nodeIds.includes(event.from) &&
+    !sim.nodeIds.includes(event.to)
+  );
 }
 
 /** Why two hand-outs of one id may have happened, as far as the trace can tell. */
 function explainDuplicate(sim: Simulation, first: SendEvent, second: SendEvent): string {
   if (first.from !== second.from) return ' (two nodes picked the same id)';
-  const restarts = sim.trace.filter((event) => event.kind === 'restart' && event.node === first.from && event.t > first.t && event.t <= second.t);
+  const restarts = sim.trace.filter(
+    (event) => event.kind === 'restart' && event.node === first.from && event.t > first.t && event.t <= second.t,
+  );
   const restartTimes = `restarted at t=${restarts.map((event) => event.t).join(' ms and t=')} ms`;
   if (restarts.length > 0 && crashedRightAfter(sim, first)) {
-    return ` (${first.from} crashed right after handing it out, in the middle of that step, and ${restartTimes}: ` +
-      `the id left in the reply before ${first.from} had saved that it was used; save first, reply second)`;
+    return (
+      ` (${first.from} crashed right after handing it out, in the middle of that step, and ${restartTimes}: ` +
+      `the id left in the reply before ${first.from} had saved that it was used; save first, reply second)`
+    );
   }
   if (restarts.length > 0) return ` (${first.from} ${restartTimes} in between)`;
   if (first.t === second.t) return ' (both in the same millisecond)';
@@ -67,7 +76,9 @@ function crashedRightAfter(sim: Simulation, handOut: SendEvent): boolean {
     if (event.t !== handOut.t) return false;
     if (event.kind === 'crash' && event.node === handOut.from) return event.midStep !== undefined;
     // The node's next step begins: the hand-out's step ended without a crash.
-    const nextStep = (event.kind === 'deliver' && event.to === handOut.from) || (event.kind === 'timer-fire' && event.node === handOut.from);
+    const nextStep =
+      (event.kind === 'deliver' && event.to === handOut.from) ||
+      (event.kind === 'timer-fire' && event.node === handOut.from);
     if (nextStep) return false;
   }
   return false;
@@ -113,10 +124,13 @@ function watchUniqueness(sim: Simulation): { check(): void } {
  */
 async function runToCompletion(sim: Simulation, timeoutMs: number): Promise<void> {
   const uniqueness = watchUniqueness(sim);
-  const done = await sim.runUntil(() => {
-    uniqueness.check();
-    return sim.clientsDone;
-  }, { timeoutMs });
+  const done = await sim.runUntil(
+    () => {
+      uniqueness.check();
+      return sim.clientsDone;
+    },
+    { timeoutMs },
+  );
   if (!done) throw new Error(`The clients did not finish within ${timeoutMs} ms of virtual time.`);
 }
 
@@ -125,7 +139,8 @@ function downIntervals(sim: Simulation, node: NodeId): Array<[number, number]> {
   const intervals: Array<[number, number]> = [];
   for (const event of sim.trace) {
     if (event.kind === 'crash' && event.node === node) intervals.push([event.t, Infinity]);
-    if (event.kind === 'restart' && event.node === node && intervals.length > 0) intervals[intervals.length - 1]![1] = event.t;
+    if (event.kind === 'restart' && event.node === node && intervals.length > 0)
+      intervals[intervals.length - 1]![1] = event.t;
   }
   return intervals;
 }
@@ -160,11 +175,16 @@ function assertAllAnswered(sim: Simulation, requests: readonly IdRequest[], duri
       if (downIntervals(sim, node).some(overlaps) || unreachableIntervals(sim, client, node).some(overlaps)) continue;
       const askedOthers = sim.trace.find(
         (event): event is SendEvent =>
-          event.kind === 'send' && event.from === node && sim.nodeIds.includes(event.to) && event.t >= sentAtMs && event.t <= waitedUntilMs,
+          event.kind === 'send' &&
+          event.from === node &&
+          sim.nodeIds.includes(event.to) &&
+          event.t >= sentAtMs &&
+          event.t <= waitedUntilMs,
       );
-      const why = askedOthers === undefined
-        ? ''
-        : ` Meanwhile ${node} sent a ${askedOthers.type} to ${askedOthers.to} at t=${askedOthers.t} ms: it waited for another node.`;
+      const why =
+        askedOthers === undefined
+          ? ''
+          : ` Meanwhile ${node} sent a ${askedOthers.type} to ${askedOthers.to} at t=${askedOthers.t} ms: it waited for another node.`;
       throw new Error(
         `${what} got no answer within ${timeoutMs} ms${during}, though ${node} was up and reachable the whole time: ` +
           `a node must answer on its own, whatever happens to the other nodes.${why}`,
@@ -183,9 +203,13 @@ function assertNoNodeToNodeMessages(sim: Simulation): void {
   const sentByNodes = sim.nodeIds.reduce((sum, node) => sum + (stats.bySender[node]?.messages ?? 0), 0);
   const replies = stats.byType['generate_ok']?.messages ?? 0;
   if (sentByNodes === replies) return;
-  const talk = sim.trace.filter((event): event is SendEvent => event.kind === 'send' && sim.nodeIds.includes(event.from) && sim.nodeIds.includes(event.to));
+  const talk = sim.trace.filter(
+    (event): event is SendEvent =>
+      event.kind === 'send' && sim.nodeIds.includes(event.from) && sim.nodeIds.includes(event.to),
+  );
   const first = talk[0];
-  const example = first === undefined ? '' : ` The first: ${first.from} → ${first.to} ${first.type} at t=${first.t} ms.`;
+  const example =
+    first === undefined ? '' : ` The first: ${first.from} → ${first.to} ${first.type} at t=${first.t} ms.`;
   throw new Error(
     `The nodes sent ${sentByNodes} messages but only ${replies} generate_ok replies; ${talk.length} went from one node to another.${example} ` +
       'A node must make its ids without talking to another node, or it cannot answer while it is cut off.',
@@ -212,16 +236,19 @@ describe('Scenarios', () => {
 
   test('n1 crashes at t=400 ms and restarts at t=500 ms, and never repeats an id it handed out before', async () => {
     const faults = scenario().at(400).crash('n1').at(500).restart('n1').build();
-    await simulate({ seed: 2, nodes: cluster(3, createUniqueIdNode), faults, details: { faults: describeSchedule(faults) } }, async (sim) => {
-      const requests: IdRequest[] = [];
-      sim.client('c1', async (c) => {
-        for (let i = 0; i < 5; i++) await generate(c, 'n1', requests);
-        await c.sleep(600 - c.now());
-        for (let i = 0; i < 5; i++) await generate(c, 'n1', requests);
-      });
-      await runToCompletion(sim, 10_000);
-      assertAllAnswered(sim, requests);
-    });
+    await simulate(
+      { seed: 2, nodes: cluster(3, createUniqueIdNode), faults, details: { faults: describeSchedule(faults) } },
+      async (sim) => {
+        const requests: IdRequest[] = [];
+        sim.client('c1', async (c) => {
+          for (let i = 0; i < 5; i++) await generate(c, 'n1', requests);
+          await c.sleep(600 - c.now());
+          for (let i = 0; i < 5; i++) await generate(c, 'n1', requests);
+        });
+        await runToCompletion(sim, 10_000);
+        assertAllAnswered(sim, requests);
+      },
+    );
   });
 
   test('n1 crashes in the middle of answering its 4th request, after one effect; after the restart it does not repeat that id', async () => {
@@ -229,18 +256,21 @@ describe('Scenarios', () => {
     // after one effect. A node that saves first dies before replying; one that replies first dies
     // before saving, with the id already out in the world.
     const faults = scenario().at(100).crash('n1', { afterEffects: 1 }).at(200).restart('n1').build();
-    await simulate({ seed: 7, nodes: cluster(3, createUniqueIdNode), faults, details: { faults: describeSchedule(faults) } }, async (sim) => {
-      const requests: IdRequest[] = [];
-      sim.client('c1', async (c) => {
-        for (let i = 0; i < 3; i++) await generate(c, 'n1', requests);
-        await c.sleep(100 - c.now());
-        await generate(c, 'n1', requests, 150); // n1 crashes while handling this one
-        await c.sleep(300 - c.now());
-        for (let i = 0; i < 3; i++) await generate(c, 'n1', requests);
-      });
-      await runToCompletion(sim, 10_000);
-      assertAllAnswered(sim, requests);
-    });
+    await simulate(
+      { seed: 7, nodes: cluster(3, createUniqueIdNode), faults, details: { faults: describeSchedule(faults) } },
+      async (sim) => {
+        const requests: IdRequest[] = [];
+        sim.client('c1', async (c) => {
+          for (let i = 0; i < 3; i++) await generate(c, 'n1', requests);
+          await c.sleep(100 - c.now());
+          await generate(c, 'n1', requests, 150); // n1 crashes while handling this one
+          await c.sleep(300 - c.now());
+          for (let i = 0; i < 3; i++) await generate(c, 'n1', requests);
+        });
+        await runToCompletion(sim, 10_000);
+        assertAllAnswered(sim, requests);
+      },
+    );
   });
 });
 
@@ -279,23 +309,34 @@ describe('Unique across crashes', () => {
     let builder = scenario();
     for (const [index, node] of ['n1', 'n2', 'n3'].entries()) {
       const offsetMs = 100 * index;
-      builder = builder.at(300 + offsetMs).crash(node).at(350 + offsetMs).restart(node);
-      builder = builder.at(900 + offsetMs).crash(node).at(920 + offsetMs).restart(node);
+      builder = builder
+        .at(300 + offsetMs)
+        .crash(node)
+        .at(350 + offsetMs)
+        .restart(node);
+      builder = builder
+        .at(900 + offsetMs)
+        .crash(node)
+        .at(920 + offsetMs)
+        .restart(node);
     }
     const faults = builder.build();
-    await simulate({ seed: 5, nodes: cluster(3, createUniqueIdNode), faults, details: { faults: describeSchedule(faults) } }, async (sim) => {
-      const requests: IdRequest[] = [];
-      for (const client of ['c1', 'c2']) {
-        sim.client(client, async (c) => {
-          while (c.now() < 1_500) {
-            for (const node of sim.nodeIds) await generate(c, node, requests, 100);
-            await c.sleep(40);
-          }
-        });
-      }
-      await runToCompletion(sim, 10_000);
-      assertAllAnswered(sim, requests);
-    });
+    await simulate(
+      { seed: 5, nodes: cluster(3, createUniqueIdNode), faults, details: { faults: describeSchedule(faults) } },
+      async (sim) => {
+        const requests: IdRequest[] = [];
+        for (const client of ['c1', 'c2']) {
+          sim.client(client, async (c) => {
+            while (c.now() < 1_500) {
+              for (const node of sim.nodeIds) await generate(c, node, requests, 100);
+              await c.sleep(40);
+            }
+          });
+        }
+        await runToCompletion(sim, 10_000);
+        assertAllAnswered(sim, requests);
+      },
+    );
   });
 });
 
@@ -303,19 +344,22 @@ describe('Available during partitions', () => {
   test('every node cut off from every other node still answers every request, without a word to the others', async () => {
     // Clients are in no group, so they still reach every node; the nodes cannot reach each other.
     const faults = scenario().at(0).partition(['n1'], ['n2'], ['n3']).build();
-    await simulate({ seed: 6, nodes: cluster(3, createUniqueIdNode), faults, details: { faults: describeSchedule(faults) } }, async (sim) => {
-      const requests: IdRequest[] = [];
-      for (const client of ['c1', 'c2', 'c3']) {
-        sim.client(client, async (c) => {
-          for (let round = 0; round < 3; round++) {
-            await Promise.all(sim.nodeIds.map((node) => generate(c, node, requests)));
-          }
-        });
-      }
-      await runToCompletion(sim, 10_000);
-      assertNoNodeToNodeMessages(sim);
-      assertAllAnswered(sim, requests, ' while the nodes were partitioned from each other');
-    });
+    await simulate(
+      { seed: 6, nodes: cluster(3, createUniqueIdNode), faults, details: { faults: describeSchedule(faults) } },
+      async (sim) => {
+        const requests: IdRequest[] = [];
+        for (const client of ['c1', 'c2', 'c3']) {
+          sim.client(client, async (c) => {
+            for (let round = 0; round < 3; round++) {
+              await Promise.all(sim.nodeIds.map((node) => generate(c, node, requests)));
+            }
+          });
+        }
+        await runToCompletion(sim, 10_000);
+        assertNoNodeToNodeMessages(sim);
+        assertAllAnswered(sim, requests, ' while the nodes were partitioned from each other');
+      },
+    );
   });
 });
 

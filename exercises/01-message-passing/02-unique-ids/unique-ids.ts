@@ -26,6 +26,9 @@ export const createUniqueIdNode: NodeFactory = () => ({
     // 💡 A crash can strike between two lines of this handler (after any send, reply or storage write),
     //    not only between messages. Whatever order you pick, a crash between the lines must be harmless.
     // 💡 Do not ask other nodes: during a partition they may be unreachable, and you must still answer.
-    todo("answer a 'generate' request with a 'generate_ok' reply carrying a globally unique id", 'exercises/01-message-passing/02-unique-ids/README.md');
+    todo(
+      "answer a 'generate' request with a 'generate_ok' reply carrying a globally unique id",
+      'exercises/01-message-passing/02-unique-ids/README.md',
+    );
   },
 });

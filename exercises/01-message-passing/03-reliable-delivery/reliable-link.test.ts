@@ -34,7 +34,11 @@ interface ClientSend {
  * to `attempts` times: asking again with the same id is safe, because the receiver de-duplicates by id.
  */
 async function send(
-  c: ClientContext, sends: ClientSend[], sender: NodeId, to: NodeId, id: string,
+  c: ClientContext,
+  sends: ClientSend[],
+  sender: NodeId,
+  to: NodeId,
+  id: string,
   { timeoutMs = 500, attempts = 1 }: { timeoutMs?: number; attempts?: number } = {},
 ): Promise<boolean> {
   const record: ClientSend = { client: c.id, sender, to, id, atMs: c.now(), accepted: false };
@@ -87,8 +91,11 @@ function withLikelyCause(check: () => void, explain: (problem: string) => string
 
 function assertAllAccepted(sends: readonly ClientSend[]): void {
   for (const s of sends) {
-    expect(s.accepted, `${s.client} asked ${s.sender} to send ${s.id} to ${s.to} at t=${s.atMs} ms and got no send_ok: ` +
-      `${s.sender} must answer send_ok as soon as the message is safe in its storage`).toBe(true);
+    expect(
+      s.accepted,
+      `${s.client} asked ${s.sender} to send ${s.id} to ${s.to} at t=${s.atMs} ms and got no send_ok: ` +
+        `${s.sender} must answer send_ok as soon as the message is safe in its storage`,
+    ).toBe(true);
   }
 }
 
@@ -116,21 +123,27 @@ describe('stories', () => {
   });
 
   it('the network delivers every message twice; n2 hands each to the application once', async () => {
-    await simulate({ seed: 2, nodes: cluster(['n1', 'n2'], createReliableLinkNode), network: { duplicateRate: 1 } }, async (sim) => {
-      const sends: ClientSend[] = [];
-      sim.client('c1', async (c) => {
-        for (const id of ['m1', 'm2', 'm3']) await send(c, sends, 'n1', 'n2', id);
-      });
-      await sim.run({ untilMs: 3_000 });
-      assertAllAccepted(sends);
-      assertDeliveredExactlyOnce(sim, sends);
-    });
+    await simulate(
+      { seed: 2, nodes: cluster(['n1', 'n2'], createReliableLinkNode), network: { duplicateRate: 1 } },
+      async (sim) => {
+        const sends: ClientSend[] = [];
+        sim.client('c1', async (c) => {
+          for (const id of ['m1', 'm2', 'm3']) await send(c, sends, 'n1', 'n2', id);
+        });
+        await sim.run({ untilMs: 3_000 });
+        assertAllAccepted(sends);
+        assertDeliveredExactlyOnce(sim, sends);
+      },
+    );
   });
 
   it('messages overtake each other and some are lost; each still arrives once', async () => {
     // Delays from 1 to 150 ms: a message sent later often arrives first.
     const network: NetworkSettingsInput = { delayMs: { min: 1, max: 150 }, dropRate: 0.3 };
-    const faults = scenario().at(2_000).network({ dropRate: 0, delayMs: { min: 1, max: 10 } }).build();
+    const faults = scenario()
+      .at(2_000)
+      .network({ dropRate: 0, delayMs: { min: 1, max: 10 } })
+      .build();
     await simulate({ seed: 3, nodes: cluster(['n1', 'n2'], createReliableLinkNode), network, faults }, async (sim) => {
       const sends: ClientSend[] = [];
       sim.client('c1', async (c) => {
@@ -160,25 +173,41 @@ describe('stories', () => {
     // A receiver that saves the delivery and its dedup mark in one write, before acking, dies with m1
     // safely delivered and unacked: the retransmission is recognised and acked.
     const faults = scenario().at(1).crash('n2', { afterEffects: 1 }).at(50).restart('n2').build();
-    await simulate({ seed: 6, nodes: cluster(['n1', 'n2'], createReliableLinkNode), faults, details: { faults: describeSchedule(faults) } }, async (sim) => {
-      const sends: ClientSend[] = [];
-      sim.client('c1', async (c) => void (await send(c, sends, 'n1', 'n2', 'm1')));
-      await sim.run({ untilMs: 3_000 });
-      assertAllAccepted(sends);
-      withLikelyCause(() => assertDeliveredExactlyOnce(sim, sends, 50), (problem) => {
-        const crash = 'n2 crashed in the middle of handling the first copy of m1, right after its first effect (a send or a ' +
-          'storage write): what it did before that point happened, nothing after did.';
-        if (problem.startsWith('exactly-once')) {
-          return `${crash} After the restart it did not recognise the retransmission. Is the record that m1 was seen ` +
-            'saved in storage, in the same ctx.storage.set as the delivery itself?';
-        }
-        if (problem.startsWith('no-loss')) {
-          return `${crash} Did its ack leave before m1 was saved (an ack makes n1 forget m1), or was m1 marked as seen ` +
-            'in a write of its own, before the delivery? Save the delivery and its mark in one write, then ack.';
-        }
-        return crash;
-      });
-    });
+    await simulate(
+      {
+        seed: 6,
+        nodes: cluster(['n1', 'n2'], createReliableLinkNode),
+        faults,
+        details: { faults: describeSchedule(faults) },
+      },
+      async (sim) => {
+        const sends: ClientSend[] = [];
+        sim.client('c1', async (c) => void (await send(c, sends, 'n1', 'n2', 'm1')));
+        await sim.run({ untilMs: 3_000 });
+        assertAllAccepted(sends);
+        withLikelyCause(
+          () => assertDeliveredExactlyOnce(sim, sends, 50),
+          (problem) => {
+            const crash =
+              'n2 crashed in the middle of handling the first copy of m1, right after its first effect (a send or a ' +
+              'storage write): what it did before that point happened, nothing after did.';
+            if (problem.startsWith('exactly-once')) {
+              return (
+                `${crash} After the restart it did not recognise the retransmission. Is the record that m1 was seen ` +
+                'saved in storage, in the same ctx.storage.set as the delivery itself?'
+              );
+            }
+            if (problem.startsWith('no-loss')) {
+              return (
+                `${crash} Did its ack leave before m1 was saved (an ack makes n1 forget m1), or was m1 marked as seen ` +
+                'in a write of its own, before the delivery? Save the delivery and its mark in one write, then ack.'
+              );
+            }
+            return crash;
+          },
+        );
+      },
+    );
   });
 
   it('n1 crashes after promising m1 (send_ok) but before n2 has it; after its restart m1 still arrives', async () => {
@@ -204,7 +233,8 @@ describe('The send request', () => {
       assertAllAccepted(sends);
       const log = applicationLog(sim, 'n2');
       const entry = log.find((e) => e.id === 'hello-1');
-      expect(entry === undefined ? undefined : { from: entry.from, id: entry.id, payload: entry.payload },
+      expect(
+        entry === undefined ? undefined : { from: entry.from, id: entry.id, payload: entry.payload },
         `n2's application log (\`delivered\` in storage key "${INBOX_KEY}") should hold message hello-1 from n1 with its payload; it holds ${JSON.stringify(log)}`,
       ).toEqual({ from: 'n1', id: 'hello-1', payload: 'payload of hello-1' });
     });
@@ -239,18 +269,25 @@ describe('Retransmission', () => {
 
 describe('De-duplication', () => {
   it('n2 receives from two senders, over a network that duplicates, and delivers each message once', async () => {
-    await simulate({ seed: 31, nodes: cluster(NODES, createReliableLinkNode), network: { duplicateRate: 0.5, delayMs: { min: 1, max: 60 } } }, async (sim) => {
-      const sends: ClientSend[] = [];
-      sim.client('c1', async (c) => {
-        for (let i = 1; i <= 4; i++) await send(c, sends, 'n1', 'n2', `c1-${i}`);
-      });
-      sim.client('c3', async (c) => {
-        for (let i = 1; i <= 4; i++) await send(c, sends, 'n3', 'n2', `c3-${i}`);
-      });
-      await sim.run({ untilMs: 4_000 });
-      assertAllAccepted(sends);
-      assertDeliveredExactlyOnce(sim, sends);
-    });
+    await simulate(
+      {
+        seed: 31,
+        nodes: cluster(NODES, createReliableLinkNode),
+        network: { duplicateRate: 0.5, delayMs: { min: 1, max: 60 } },
+      },
+      async (sim) => {
+        const sends: ClientSend[] = [];
+        sim.client('c1', async (c) => {
+          for (let i = 1; i <= 4; i++) await send(c, sends, 'n1', 'n2', `c1-${i}`);
+        });
+        sim.client('c3', async (c) => {
+          for (let i = 1; i <= 4; i++) await send(c, sends, 'n3', 'n2', `c3-${i}`);
+        });
+        await sim.run({ untilMs: 4_000 });
+        assertAllAccepted(sends);
+        assertDeliveredExactlyOnce(sim, sends);
+      },
+    );
   });
 });
 
@@ -266,9 +303,10 @@ describe('Acknowledgements', () => {
       const before = sim.stats().bySender['n1']?.messages ?? 0;
       await sim.run({ untilMs: 6_000 });
       const after = sim.stats().bySender['n1']?.messages ?? 0;
-      expect(after - before,
+      expect(
+        after - before,
         `n1 is still retransmitting: it sent ${after - before} messages between t=3000 ms and t=6000 ms, long after n2 ` +
-        'delivered m1. Does n2 acknowledge every copy it receives, duplicates included? Does n1 stop once acked?',
+          'delivered m1. Does n2 acknowledge every copy it receives, duplicates included? Does n1 stop once acked?',
       ).toBe(0);
     });
   });
@@ -289,10 +327,11 @@ describe('Efficiency', () => {
       assertDeliveredExactlyOnce(sim, sends);
       const used = linkMessages(sim);
       const budget = 2 * sends.length;
-      expect(used <= budget,
+      expect(
+        used <= budget,
         `retransmission storm: the nodes sent ${used} link messages for ${sends.length} messages on a network that lost ` +
-        `nothing and delivered within 10 ms (at most ${budget} expected: one data message and one ack each). ` +
-        'Wait longer than a round trip before the first retransmission, and back off after each.',
+          `nothing and delivered within 10 ms (at most ${budget} expected: one data message and one ack each). ` +
+          'Wait longer than a round trip before the first retransmission, and back off after each.',
       ).toBe(true);
     });
   });
@@ -311,10 +350,21 @@ describe('sweeps', () => {
 
   it(`${sweepSeedCount(100)} seeds of drops, duplicates, reordering, partitions and crashes: exactly once, nothing lost once healed`, async () => {
     await forEachSeed({ count: 100 }, async (seed) => {
-      const faults: FaultSchedule = randomFaultSchedule(seed, { nodes: NODES, healAtMs: HEAL_AT_MS, kinds: ['network', 'crash', 'partition'], maxDuplicateRate: 0.5 });
+      const faults: FaultSchedule = randomFaultSchedule(seed, {
+        nodes: NODES,
+        healAtMs: HEAL_AT_MS,
+        kinds: ['network', 'crash', 'partition'],
+        maxDuplicateRate: 0.5,
+      });
       // Faulty from the start (drops, duplicates, reordering); the schedule changes it, and healing makes it reliable.
       const network = { dropRate: 0.1, duplicateRate: 0.15, delayMs: { min: 1, max: 30 } };
-      const options = { seed, nodes: cluster(NODES, createReliableLinkNode), network, faults, details: { 'fault schedule': describeSchedule(faults) } };
+      const options = {
+        seed,
+        nodes: cluster(NODES, createReliableLinkNode),
+        network,
+        faults,
+        details: { 'fault schedule': describeSchedule(faults) },
+      };
       await simulate(options, async (sim) => {
         const sends: ClientSend[] = [];
         for (const [client, sender, to] of ROUTES) {

@@ -26,8 +26,14 @@ type IncrementOperation = Operation<IncrementInput, IncrementOutput>;
 const SERVER = { n1: createCounterServer };
 
 /** Increments through the learner's helper, recording the operation in the history. */
-function increment(c: ClientContext, delta: number, options = { attempts: 4, timeoutMs: 100 }): Promise<OperationOutcome<IncrementOutput>> {
-  return c.operation<IncrementInput, IncrementOutput>({ f: 'increment', delta }, () => incrementWithRetries(c, 'n1', delta, options));
+function increment(
+  c: ClientContext,
+  delta: number,
+  options = { attempts: 4, timeoutMs: 100 },
+): Promise<OperationOutcome<IncrementOutput>> {
+  return c.operation<IncrementInput, IncrementOutput>({ f: 'increment', delta }, () =>
+    incrementWithRetries(c, 'n1', delta, options),
+  );
 }
 
 /** Adds a client that reads the counter (retrying: a read changes nothing), runs until it is done, and returns the value. */
@@ -48,7 +54,10 @@ async function readCounter(sim: Simulation, reader = 'reader'): Promise<number> 
 async function rawIncrement(c: ClientContext, clientId: string, requestId: string, delta: number): Promise<number> {
   const request: IncrementRequest = { type: 'increment', clientId, requestId, delta };
   const result = await c.rpc<IncrementOk>('n1', request, { timeoutMs: 500 });
-  if (!result.ok) throw new Error(`${c.id} sent increment ${clientId}/${requestId} (+${delta}) on a calm network and got no increment_ok`);
+  if (!result.ok)
+    throw new Error(
+      `${c.id} sent increment ${clientId}/${requestId} (+${delta}) on a calm network and got no increment_ok`,
+    );
   return result.reply.value;
 }
 
@@ -63,16 +72,24 @@ function requestIdsSentBy(sim: Simulation, client: string): string[] {
 
 function runClients(sim: Simulation, timeoutMs = 10_000): Promise<void> {
   return sim.runUntilClientsDone({ timeoutMs }).then((done) => {
-    if (!done) throw new Error(`the clients had not finished after ${timeoutMs} ms of virtual time: does incrementWithRetries stop after \`attempts\` requests?`);
+    if (!done)
+      throw new Error(
+        `the clients had not finished after ${timeoutMs} ms of virtual time: does incrementWithRetries stop after \`attempts\` requests?`,
+      );
   });
 }
 
 /** Checks that one increment of 5 took effect exactly once. */
 function expectAppliedOnce(value: number, who: string): void {
   if (value > 5 && value % 5 === 0) {
-    throw new Error(`${who}'s increment of 5 was applied ${times(value / 5)}: the counter reads ${value} after a single increment of 5`);
+    throw new Error(
+      `${who}'s increment of 5 was applied ${times(value / 5)}: the counter reads ${value} after a single increment of 5`,
+    );
   }
-  expect(value, `${who}'s increment of 5 should have taken effect exactly once, so the counter should read 5; it reads ${value}`).toBe(5);
+  expect(
+    value,
+    `${who}'s increment of 5 should have taken effect exactly once, so the counter should read 5; it reads ${value}`,
+  ).toBe(5);
 }
 
 /** `once`, `twice`, `3 times`. */
@@ -95,17 +112,22 @@ function times(count: number): string {
 function counterViolations(history: History<IncrementInput, IncrementOutput>, finalValue: number): string[] {
   const violations: string[] = [];
   const digit = (value: number, delta: number) => Math.floor(value / delta) % 10;
-  const describe = (op: IncrementOperation) => `${op.clientId}'s increment of +${op.input.delta} (called at t=${op.callMs} ms)`;
+  const describe = (op: IncrementOperation) =>
+    `${op.clientId}'s increment of +${op.input.delta} (called at t=${op.callMs} ms)`;
   let accounted = 0;
   for (const op of history) {
     const { delta } = op.input;
     const applied = digit(finalValue, delta);
     accounted += applied * delta;
     if (applied >= 2) {
-      violations.push(`${describe(op)} was applied ${times(applied)}: the final value ${finalValue} counts it ${times(applied)}`);
+      violations.push(
+        `${describe(op)} was applied ${times(applied)}: the final value ${finalValue} counts it ${times(applied)}`,
+      );
     }
     if (op.status === 'ok' && applied === 0) {
-      violations.push(`${describe(op)} was reported ok (value ${op.output!.value}) but never took effect: the final value ${finalValue} does not include it`);
+      violations.push(
+        `${describe(op)} was reported ok (value ${op.output!.value}) but never took effect: the final value ${finalValue} does not include it`,
+      );
     }
     if (op.status === 'fail' && applied >= 1) {
       violations.push(
@@ -116,17 +138,23 @@ function counterViolations(history: History<IncrementInput, IncrementOutput>, fi
     if (op.status === 'ok') {
       const value = op.output!.value;
       if (digit(value, delta) !== 1) {
-        violations.push(`${describe(op)} was answered with value ${value}, which does not count that increment exactly once`);
+        violations.push(
+          `${describe(op)} was answered with value ${value}, which does not count that increment exactly once`,
+        );
       }
       for (const other of history) {
         if (digit(value, other.input.delta) > digit(finalValue, other.input.delta)) {
-          violations.push(`${describe(op)} was answered with value ${value}, which counts ${describe(other)} more often than the final value ${finalValue} does`);
+          violations.push(
+            `${describe(op)} was answered with value ${value}, which counts ${describe(other)} more often than the final value ${finalValue} does`,
+          );
         }
       }
     }
   }
   if (accounted !== finalValue) {
-    violations.push(`the final value ${finalValue} holds ${finalValue - accounted} that no client's increment accounts for`);
+    violations.push(
+      `the final value ${finalValue} holds ${finalValue - accounted} that no client's increment accounts for`,
+    );
   }
   for (const earlier of history) {
     for (const later of history) {
@@ -161,8 +189,10 @@ describe('stories', () => {
       sim.client('c1', async (c) => void (outcome = await increment(c, 5)));
       await runClients(sim);
       expectAppliedOnce(await readCounter(sim), 'c1');
-      expect(outcome, `c1 retried after a lost reply; the server should answer the retry with the value of the first application, 5`)
-        .toEqual({ status: 'ok', output: { value: 5 } });
+      expect(
+        outcome,
+        `c1 retried after a lost reply; the server should answer the retry with the value of the first application, 5`,
+      ).toEqual({ status: 'ok', output: { value: 5 } });
     });
   });
 
@@ -173,8 +203,10 @@ describe('stories', () => {
       sim.client('c1', async (c) => void (outcome = await increment(c, 5)));
       await runClients(sim);
       expectAppliedOnce(await readCounter(sim), 'c1');
-      expect(outcome, 'after its restart n1 should still know the increment and answer the retry with 5')
-        .toEqual({ status: 'ok', output: { value: 5 } });
+      expect(outcome, 'after its restart n1 should still know the increment and answer the retry with 5').toEqual({
+        status: 'ok',
+        output: { value: 5 },
+      });
     });
   });
 
@@ -190,18 +222,24 @@ describe('stories', () => {
       await runClients(sim);
       const value = await readCounter(sim);
       if (outcome?.status === 'ok' && value === 0) {
-        throw new Error(`c1's increment of 5 was reported ok (value ${outcome.output.value}) but never took effect: after n1's restart ` +
-          'the counter reads 0. n1 crashed right after its first effect: did its reply leave before the new value was saved? ' +
-          'Or was the reply remembered in a write of its own, before the value? Save both in one write, then reply');
+        throw new Error(
+          `c1's increment of 5 was reported ok (value ${outcome.output.value}) but never took effect: after n1's restart ` +
+            'the counter reads 0. n1 crashed right after its first effect: did its reply leave before the new value was saved? ' +
+            'Or was the reply remembered in a write of its own, before the value? Save both in one write, then reply',
+        );
       }
       if (value === 10) {
-        throw new Error("c1's increment of 5 was applied twice: the counter reads 10. n1 crashed right after its first effect, and after " +
-          'its restart it did not recognise the retry. Is the record of the request in storage, saved in the same ctx.storage.set ' +
-          'as the new value?');
+        throw new Error(
+          "c1's increment of 5 was applied twice: the counter reads 10. n1 crashed right after its first effect, and after " +
+            'its restart it did not recognise the retry. Is the record of the request in storage, saved in the same ctx.storage.set ' +
+            'as the new value?',
+        );
       }
       expectAppliedOnce(value, 'c1');
-      expect(outcome, 'n1 saved the increment and crashed before replying: the retry after its restart should get 5')
-        .toEqual({ status: 'ok', output: { value: 5 } });
+      expect(
+        outcome,
+        'n1 saved the increment and crashed before replying: the retry after its restart should get 5',
+      ).toEqual({ status: 'ok', output: { value: 5 } });
     });
   });
 
@@ -215,11 +253,15 @@ describe('stories', () => {
       const value = await readCounter(sim);
       expectAppliedOnce(value, 'c1');
       if (outcome?.status === 'fail') {
-        throw new Error(`c1's increment of 5 was reported failed, but it took effect: the counter reads ${value}. ` +
-          'A timeout does not mean the increment did not happen: report indeterminate');
+        throw new Error(
+          `c1's increment of 5 was reported failed, but it took effect: the counter reads ${value}. ` +
+            'A timeout does not mean the increment did not happen: report indeterminate',
+        );
       }
-      expect(outcome?.status, 'c1 never got a reply, so it cannot know whether its increment happened: it must report indeterminate')
-        .toBe('indeterminate');
+      expect(
+        outcome?.status,
+        'c1 never got a reply, so it cannot know whether its increment happened: it must report indeterminate',
+      ).toBe('indeterminate');
     });
   });
 
@@ -231,7 +273,8 @@ describe('stories', () => {
       await runClients(sim);
       await sim.run({ untilMs: 1_000 });
       expect(await readCounter(sim), 'no request reached n1, so the counter should still read 0').toBe(0);
-      expect(outcome?.status,
+      expect(
+        outcome?.status,
         `c1 reported its increment ${outcome?.status === 'fail' ? 'failed' : `as ${String(outcome?.status)}`} after nothing but timeouts. ` +
           'From c1 this run looks exactly like the one where only the replies were lost and the increment did happen: report indeterminate',
       ).toBe('indeterminate');
@@ -252,7 +295,12 @@ describe('The server', () => {
     await simulate({ seed: 12, nodes: SERVER }, async (sim) => {
       const values: number[] = [];
       sim.client('c1', async (c) => {
-        for (const [requestId, delta] of [['a', 1], ['b', 2], ['c', 3]] as const) values.push(await rawIncrement(c, 'c1', requestId, delta));
+        for (const [requestId, delta] of [
+          ['a', 1],
+          ['b', 2],
+          ['c', 3],
+        ] as const)
+          values.push(await rawIncrement(c, 'c1', requestId, delta));
       });
       await runClients(sim);
       expect(values, 'c1 added 1, 2 and 3: the replies should say 1, 3 and 6').toEqual([1, 3, 6]);
@@ -270,8 +318,12 @@ describe('The server', () => {
       });
       await runClients(sim);
       const value = await readCounter(sim);
-      if (value === 20) throw new Error('the retry of c1/a (+5) was applied twice: the counter reads 20 after +5 and +10');
-      expect(replies[2], `the retry of c1/a should get the first reply (5) again, not ${replies[2]}: the reply says what that request did`).toBe(5);
+      if (value === 20)
+        throw new Error('the retry of c1/a (+5) was applied twice: the counter reads 20 after +5 and +10');
+      expect(
+        replies[2],
+        `the retry of c1/a should get the first reply (5) again, not ${replies[2]}: the reply says what that request did`,
+      ).toBe(5);
       expect(value, 'after +5 (sent twice with one request id) and +10 the counter should read 15').toBe(15);
     });
   });
@@ -283,7 +335,10 @@ describe('The server', () => {
         await rawIncrement(c, 'c2', 'r1', 2);
       });
       await runClients(sim);
-      expect(await readCounter(sim), "c1/r1 (+1) and c2/r1 (+2) are different requests: the counter should read 3. Key the table by clientId and requestId").toBe(3);
+      expect(
+        await readCounter(sim),
+        'c1/r1 (+1) and c2/r1 (+2) are different requests: the counter should read 3. Key the table by clientId and requestId',
+      ).toBe(3);
     });
   });
 
@@ -298,9 +353,17 @@ describe('The server', () => {
       });
       await runClients(sim);
       const value = await readCounter(sim);
-      if (value === 10) throw new Error('the retry of c1/a (+5) after n1 restarted was applied twice: the counter reads 10. Keep the replies in ctx.storage');
-      expect(value, 'n1 crashed and restarted after +5: the counter should still read 5. Keep it in ctx.storage').toBe(5);
-      expect(retryReply, 'after its restart, n1 should answer a retry of c1/a with the reply it gave before the crash, 5').toBe(5);
+      if (value === 10)
+        throw new Error(
+          'the retry of c1/a (+5) after n1 restarted was applied twice: the counter reads 10. Keep the replies in ctx.storage',
+        );
+      expect(value, 'n1 crashed and restarted after +5: the counter should still read 5. Keep it in ctx.storage').toBe(
+        5,
+      );
+      expect(
+        retryReply,
+        'after its restart, n1 should answer a retry of c1/a with the reply it gave before the crash, 5',
+      ).toBe(5);
     });
   });
 });
@@ -314,8 +377,13 @@ describe('The client helper', () => {
         outcomes.push(await increment(c, 2));
       });
       await runClients(sim);
-      expect(outcomes, 'c1 added 1 then 2 on a calm network: both should be ok, with values 1 and 3 (a second increment needs its own request id)')
-        .toEqual([{ status: 'ok', output: { value: 1 } }, { status: 'ok', output: { value: 3 } }]);
+      expect(
+        outcomes,
+        'c1 added 1 then 2 on a calm network: both should be ok, with values 1 and 3 (a second increment needs its own request id)',
+      ).toEqual([
+        { status: 'ok', output: { value: 1 } },
+        { status: 'ok', output: { value: 3 } },
+      ]);
     });
   });
 
@@ -325,8 +393,12 @@ describe('The client helper', () => {
       sim.client('c1', async (c) => void (await increment(c, 5)));
       await runClients(sim);
       const ids = requestIdsSentBy(sim, 'c1');
-      expect(ids.length >= 2, `c1 should have retried after its first reply was lost; it sent ${ids.length} increment request(s)`).toBe(true);
-      expect(new Set(ids).size,
+      expect(
+        ids.length >= 2,
+        `c1 should have retried after its first reply was lost; it sent ${ids.length} increment request(s)`,
+      ).toBe(true);
+      expect(
+        new Set(ids).size,
         `c1 sent its one increment ${ids.length} times with request ids ${ids.join(', ')}: every retry must carry the same ` +
           'request id, or the server cannot tell a retry from a new increment',
       ).toBe(1);
@@ -340,7 +412,10 @@ describe('The client helper', () => {
       sim.client('c1', async (c) => void (outcome = await increment(c, 5, { attempts: 3, timeoutMs: 100 })));
       await runClients(sim);
       const sent = requestIdsSentBy(sim, 'c1').length;
-      expect(sent, `with attempts: 3, c1 should send its increment 3 times before giving up; it sent it ${sent} times`).toBe(3);
+      expect(
+        sent,
+        `with attempts: 3, c1 should send its increment 3 times before giving up; it sent it ${sent} times`,
+      ).toBe(3);
       expect(outcome?.status, 'c1 never heard from n1, so its increment is indeterminate').toBe('indeterminate');
     });
   });
@@ -361,34 +436,45 @@ describe('sweeps', () => {
     const rng = new Rng(deriveSeed(seed, 'short-server-crashes'));
     return Array.from({ length: count }, (): ScheduledFault[] => {
       const atMs = rng.int(0, HEAL_AT_MS - 300);
-      return [{ atMs, kind: 'crash', node: 'n1' }, { atMs: atMs + rng.int(20, 200), kind: 'restart', node: 'n1' }];
+      return [
+        { atMs, kind: 'crash', node: 'n1' },
+        { atMs: atMs + rng.int(20, 200), kind: 'restart', node: 'n1' },
+      ];
     }).flat();
   }
 
   it(`${sweepSeedCount(100)} seeds of drops, duplicates, isolation and long and short server crashes: no increment applied twice, every ok true, no fail that happened`, async () => {
     await forEachSeed({ count: 100 }, async (seed) => {
       const faults = sortSchedule([
-        ...randomFaultSchedule(seed, { nodes: ['n1'], healAtMs: HEAL_AT_MS, kinds: ['network', 'crash', 'isolate'], maxDuplicateRate: 0.5 }),
+        ...randomFaultSchedule(seed, {
+          nodes: ['n1'],
+          healAtMs: HEAL_AT_MS,
+          kinds: ['network', 'crash', 'isolate'],
+          maxDuplicateRate: 0.5,
+        }),
         ...shortServerCrashes(seed, 4),
       ]);
       // Faulty from the start (drops, duplicates, reordering); the schedule changes it, and healing makes it reliable.
       const network = { dropRate: 0.15, duplicateRate: 0.15, delayMs: { min: 1, max: 30 } };
-      await simulate({ seed, nodes: SERVER, network, faults, details: { 'fault schedule': describeSchedule(faults) } }, async (sim) => {
-        CLIENTS.forEach((client, clientIndex) => {
-          sim.client(client, async (c) => {
-            for (let i = 0; i < INCREMENTS_PER_CLIENT; i++) {
-              await c.sleep({ min: 0, max: 200 });
-              // A distinct power of ten per increment: the final value's digits count how often each was applied.
-              await increment(c, 10 ** (clientIndex * INCREMENTS_PER_CLIENT + i), { attempts: 5, timeoutMs: 100 });
-            }
+      await simulate(
+        { seed, nodes: SERVER, network, faults, details: { 'fault schedule': describeSchedule(faults) } },
+        async (sim) => {
+          CLIENTS.forEach((client, clientIndex) => {
+            sim.client(client, async (c) => {
+              for (let i = 0; i < INCREMENTS_PER_CLIENT; i++) {
+                await c.sleep({ min: 0, max: 200 });
+                // A distinct power of ten per increment: the final value's digits count how often each was applied.
+                await increment(c, 10 ** (clientIndex * INCREMENTS_PER_CLIENT + i), { attempts: 5, timeoutMs: 100 });
+              }
+            });
           });
-        });
-        await runClients(sim);
-        // Let delayed duplicates of old requests arrive before reading: they must change nothing.
-        await sim.run({ untilMs: Math.max(sim.nowMs, HEAL_AT_MS) + 500 });
-        const finalValue = await readCounter(sim);
-        assertCounterHistory(sim.history<IncrementInput, IncrementOutput>(), finalValue);
-      });
+          await runClients(sim);
+          // Let delayed duplicates of old requests arrive before reading: they must change nothing.
+          await sim.run({ untilMs: Math.max(sim.nowMs, HEAL_AT_MS) + 500 });
+          const finalValue = await readCounter(sim);
+          assertCounterHistory(sim.history<IncrementInput, IncrementOutput>(), finalValue);
+        },
+      );
     });
   });
 });

@@ -65,8 +65,10 @@ function readingOf(event: Extract<TraceEvent, { kind: 'send' }>): Reading | stri
   const { timeMs, errorBoundMs } = event.message as { timeMs?: unknown; errorBoundMs?: unknown };
   const isTime = (value: unknown) => value === null || (typeof value === 'number' && Number.isFinite(value));
   if (!isTime(timeMs) || !isTime(errorBoundMs) || (timeMs === null) !== (errorBoundMs === null)) {
-    return `${event.from} answered read_clock at t=${event.t} ms with timeMs=${JSON.stringify(timeMs)} and errorBoundMs=${JSON.stringify(errorBoundMs)}: ` +
-      'both must be numbers of ms, or both null before the first sync';
+    return (
+      `${event.from} answered read_clock at t=${event.t} ms with timeMs=${JSON.stringify(timeMs)} and errorBoundMs=${JSON.stringify(errorBoundMs)}: ` +
+      'both must be numbers of ms, or both null before the first sync'
+    );
   }
   if (typeof errorBoundMs === 'number' && errorBoundMs < 0) {
     return `${event.from} answered read_clock at t=${event.t} ms with a negative error bound (${errorBoundMs} ms)`;
@@ -91,24 +93,32 @@ interface Watched {
 function problemWith(node: NodeId, reading: Reading, watched: Watched, driftPpm: number): string | undefined {
   if (reading.timeMs === null || reading.errorBoundMs === null) {
     if (watched.shown === undefined) return undefined;
-    return `${node} answered read_clock with timeMs: null at t=${reading.t} ms, after showing ${show(watched.shown.timeMs!)} ms at t=${watched.shown.t} ms: ` +
-      'once synchronised, the clock keeps running';
+    return (
+      `${node} answered read_clock with timeMs: null at t=${reading.t} ms, after showing ${show(watched.shown.timeMs!)} ms at t=${watched.shown.t} ms: ` +
+      'once synchronised, the clock keeps running'
+    );
   }
   const previous = watched.shown;
   if (previous !== undefined && reading.timeMs < previous.timeMs!) {
-    return `${node}'s clock jumped backwards from ${show(previous.timeMs!)} to ${show(reading.timeMs)} ms at t=${reading.t} ms ` +
-      `(it read ${show(previous.timeMs!)} at t=${previous.t} ms). Never step a clock back: slew the correction in by running the clock slower.`;
+    return (
+      `${node}'s clock jumped backwards from ${show(previous.timeMs!)} to ${show(reading.timeMs)} ms at t=${reading.t} ms ` +
+      `(it read ${show(previous.timeMs!)} at t=${previous.t} ms). Never step a clock back: slew the correction in by running the clock slower.`
+    );
   }
   if (watched.lastSyncMs === undefined) {
-    return `${node} answered read_clock with ${show(reading.timeMs)} ms at t=${reading.t} ms, before any reply from the server had reached it: ` +
-      'until the first sync completes, answer timeMs: null';
+    return (
+      `${node} answered read_clock with ${show(reading.timeMs)} ms at t=${reading.t} ms, before any reply from the server had reached it: ` +
+      'until the first sync completes, answer timeMs: null'
+    );
   }
   const slackMs = ROUNDING_SLACK_MS + (Math.abs(driftPpm) * (reading.t - watched.lastSyncMs)) / 1_000_000;
   const offMs = reading.timeMs - reading.t;
   if (Math.abs(offMs) > reading.errorBoundMs + slackMs) {
-    return `${node}'s clock read ${show(reading.timeMs)} ms at true time t=${reading.t} ms: ${show(Math.abs(offMs))} ms ${offMs > 0 ? 'ahead' : 'behind'}, ` +
+    return (
+      `${node}'s clock read ${show(reading.timeMs)} ms at true time t=${reading.t} ms: ${show(Math.abs(offMs))} ms ${offMs > 0 ? 'ahead' : 'behind'}, ` +
       `outside its error bound of ±${show(reading.errorBoundMs)} ms (allowing ${show(slackMs)} ms more for rounding and drift). ` +
-      "Cristian's estimate is the server's time plus half the round trip, good to ± half the round trip; a correction not yet slewed in adds to the bound.";
+      "Cristian's estimate is the server's time plus half the round trip, good to ± half the round trip; a correction not yet slewed in adds to the bound."
+    );
   }
   return undefined;
 }
@@ -125,11 +135,13 @@ async function runWatchingClocks(sim: Simulation, clocks: Clocks, untilMs: numbe
   const check = () => {
     while (seen < sim.trace.length) {
       const event = sim.trace[seen++]!;
-      if (event.kind === 'deliver' && event.from === TIME_SERVER && event.type === 'time_response') of(event.to).lastSyncMs = event.t;
+      if (event.kind === 'deliver' && event.from === TIME_SERVER && event.type === 'time_response')
+        of(event.to).lastSyncMs = event.t;
       if (event.kind !== 'send' || event.type !== 'read_clock_ok') continue;
       const node = event.from;
       const reading = readingOf(event);
-      const problem = typeof reading === 'string' ? reading : problemWith(node, reading, of(node), clocks[node]?.driftPpm ?? 0);
+      const problem =
+        typeof reading === 'string' ? reading : problemWith(node, reading, of(node), clocks[node]?.driftPpm ?? 0);
       if (problem !== undefined) sim.fail(problem, node);
       const state = of(node);
       state.last = reading as Reading;
@@ -164,10 +176,18 @@ function assertSyncsRegularly(sim: Simulation, node: NodeId, untilMs: number): v
 }
 
 /** By the end of the run, the node shows a time with a small error bound. */
-function assertSettled(sim: Simulation, watched: Map<NodeId, Watched>, node: NodeId, maxBoundMs: number, why: string): void {
+function assertSettled(
+  sim: Simulation,
+  watched: Map<NodeId, Watched>,
+  node: NodeId,
+  maxBoundMs: number,
+  why: string,
+): void {
   const last = watched.get(node)?.last;
   if (last === undefined || last.timeMs === null || last.errorBoundMs === null) {
-    throw new Error(`${node} still had no synchronised time at t=${last?.t ?? sim.nowMs} ms, ${why}: did its syncs with the server ever complete?`);
+    throw new Error(
+      `${node} still had no synchronised time at t=${last?.t ?? sim.nowMs} ms, ${why}: did its syncs with the server ever complete?`,
+    );
   }
   if (last.errorBoundMs > maxBoundMs) {
     throw new Error(
@@ -214,18 +234,44 @@ describe('stories', () => {
 
 // Cristian, "Probabilistic clock synchronization" (1989): T + RTT/2, wrong by at most RTT/2.
 describe("Cristian's estimate", () => {
-  const cases: ReadonlyArray<{ readonly sample: SyncSample; readonly offsetMs: number; readonly errorBoundMs: number; readonly story: string }> = [
-    { sample: { requestSentAtMs: 1_000, serverTimeMs: 5_000, replyReceivedAtMs: 1_020 }, offsetMs: 3_990, errorBoundMs: 10, story: 'a 20 ms round trip to a server 4 s ahead' },
-    { sample: { requestSentAtMs: 10_000, serverTimeMs: 9_600, replyReceivedAtMs: 10_100 }, offsetMs: -450, errorBoundMs: 50, story: 'a local clock that is ahead of the server' },
-    { sample: { requestSentAtMs: 250, serverTimeMs: 250, replyReceivedAtMs: 250 }, offsetMs: 0, errorBoundMs: 0, story: 'an instant round trip to a server that agrees' },
-    { sample: { requestSentAtMs: 7, serverTimeMs: 100, replyReceivedAtMs: 10 }, offsetMs: 91.5, errorBoundMs: 1.5, story: 'an odd round trip of 3 ms' },
+  const cases: ReadonlyArray<{
+    readonly sample: SyncSample;
+    readonly offsetMs: number;
+    readonly errorBoundMs: number;
+    readonly story: string;
+  }> = [
+    {
+      sample: { requestSentAtMs: 1_000, serverTimeMs: 5_000, replyReceivedAtMs: 1_020 },
+      offsetMs: 3_990,
+      errorBoundMs: 10,
+      story: 'a 20 ms round trip to a server 4 s ahead',
+    },
+    {
+      sample: { requestSentAtMs: 10_000, serverTimeMs: 9_600, replyReceivedAtMs: 10_100 },
+      offsetMs: -450,
+      errorBoundMs: 50,
+      story: 'a local clock that is ahead of the server',
+    },
+    {
+      sample: { requestSentAtMs: 250, serverTimeMs: 250, replyReceivedAtMs: 250 },
+      offsetMs: 0,
+      errorBoundMs: 0,
+      story: 'an instant round trip to a server that agrees',
+    },
+    {
+      sample: { requestSentAtMs: 7, serverTimeMs: 100, replyReceivedAtMs: 10 },
+      offsetMs: 91.5,
+      errorBoundMs: 1.5,
+      story: 'an odd round trip of 3 ms',
+    },
   ];
 
   for (const { sample, offsetMs, errorBoundMs, story } of cases) {
     it(story, () => {
       const estimate = estimateOffset(sample);
       const close = (a: number, b: number) => Math.abs(a - b) < 1e-9;
-      expect(close(estimate.offsetMs, offsetMs) && close(estimate.errorBoundMs, errorBoundMs),
+      expect(
+        close(estimate.offsetMs, offsetMs) && close(estimate.errorBoundMs, errorBoundMs),
         `estimateOffset(${JSON.stringify(sample)}) gave offset ${estimate.offsetMs} ± ${estimate.errorBoundMs} ms; Cristian's estimate is ` +
           `${offsetMs} ± ${errorBoundMs} ms: when the reply arrives, the server's clock shows about serverTimeMs + half the round trip`,
       ).toBe(true);
@@ -235,7 +281,11 @@ describe("Cristian's estimate", () => {
 
 describe('Syncing with the server', () => {
   it('three nodes ask the server at once and then every 500 ms, and their clocks agree with true time', async () => {
-    const clocks: Clocks = { n1: { skewMs: 2_500, driftPpm: 150 }, n2: { skewMs: -800 }, n3: { skewMs: 40, driftPpm: -200 } };
+    const clocks: Clocks = {
+      n1: { skewMs: 2_500, driftPpm: 150 },
+      n2: { skewMs: -800 },
+      n3: { skewMs: 40, driftPpm: -200 },
+    };
     await simulate({ seed: 11, nodes: timeCluster(['n1', 'n2', 'n3']), clocks }, async (sim) => {
       readClocksEvery(sim, ['n1', 'n2', 'n3'], 20, 3_000);
       const watched = await runWatchingClocks(sim, clocks, 3_000);
@@ -263,14 +313,20 @@ describe('Never backwards', () => {
   it('estimates scattered by a slow, jittery network move the clock back and forth: it only ever slews back', async () => {
     // Delays of 1–150 ms make each estimate wrong by up to 150 ms, in either direction; then the network calms down.
     const clocks: Clocks = { n1: { skewMs: 900, driftPpm: 100 }, n2: { skewMs: -900 } };
-    const faults = scenario().at(2_000).network({ delayMs: { min: 1, max: 2 } }).build();
-    await simulate({ seed: 31, nodes: timeCluster(['n1', 'n2']), clocks, network: { delayMs: { min: 1, max: 150 } }, faults }, async (sim) => {
-      readClocksEvery(sim, ['n1', 'n2'], 3, 4_000);
-      const watched = await runWatchingClocks(sim, clocks, 4_000);
-      for (const node of ['n1', 'n2']) {
-        assertSettled(sim, watched, node, 3, '2 s after the network became fast (1–2 ms)');
-      }
-    });
+    const faults = scenario()
+      .at(2_000)
+      .network({ delayMs: { min: 1, max: 2 } })
+      .build();
+    await simulate(
+      { seed: 31, nodes: timeCluster(['n1', 'n2']), clocks, network: { delayMs: { min: 1, max: 150 } }, faults },
+      async (sim) => {
+        readClocksEvery(sim, ['n1', 'n2'], 3, 4_000);
+        const watched = await runWatchingClocks(sim, clocks, 4_000);
+        for (const node of ['n1', 'n2']) {
+          assertSettled(sim, watched, node, 3, '2 s after the network became fast (1–2 ms)');
+        }
+      },
+    );
   });
 });
 
@@ -284,19 +340,25 @@ describe('sweeps', () => {
   /** Skew up to ±1 s and drift up to ±200 ppm per node, drawn from the seed. */
   function clocksFor(seed: number): Clocks {
     const rng = new Rng(deriveSeed(seed, 'clocks'));
-    return Object.fromEntries(NODES.map((node) => [node, { skewMs: rng.int(-1_000, 1_000), driftPpm: rng.int(-200, 200) }]));
+    return Object.fromEntries(
+      NODES.map((node) => [node, { skewMs: rng.int(-1_000, 1_000), driftPpm: rng.int(-200, 200) }]),
+    );
   }
 
   it(`${sweepSeedCount(100)} seeds of skewed, drifting clocks, slow and lossy networks and partitions: within the bound, never backwards, settled once healed`, async () => {
     await forEachSeed({ count: 100 }, async (seed) => {
       const clocks = clocksFor(seed);
-      const faults = randomFaultSchedule(seed, { nodes: [TIME_SERVER, ...NODES], healAtMs: HEAL_AT_MS, kinds: ['network', 'partition', 'isolate'] });
+      const faults = randomFaultSchedule(seed, {
+        nodes: [TIME_SERVER, ...NODES],
+        healAtMs: HEAL_AT_MS,
+        kinds: ['network', 'partition', 'isolate'],
+      });
       const details = { 'fault schedule': describeSchedule(faults), clocks: JSON.stringify(clocks) };
       await simulate({ seed, nodes: timeCluster(NODES), clocks, faults, details }, async (sim) => {
         readClocksEvery(sim, NODES, 100, END_MS);
         const watched = await runWatchingClocks(sim, clocks, END_MS);
         for (const node of NODES) {
-            assertSettled(sim, watched, node, 12, `${END_MS - HEAL_AT_MS} ms after the network healed`);
+          assertSettled(sim, watched, node, 12, `${END_MS - HEAL_AT_MS} ms after the network healed`);
         }
       });
     });

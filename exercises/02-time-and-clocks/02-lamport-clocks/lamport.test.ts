@@ -76,21 +76,29 @@ function stampedEvents(history: CausalHistory): Stamped[] {
     if (event.kind !== 'log' || !/^(send|deliver) /.test(event.text)) continue;
     const match = LOG_LINE.exec(event.text);
     if (match === null) {
-      throw new Error(`${event.node} logged "${event.text}" at t=${event.t} ms: report events with logEvent(ctx, kind, id, lamport), which writes "send <id> L=<n>"`);
+      throw new Error(
+        `${event.node} logged "${event.text}" at t=${event.t} ms: report events with logEvent(ctx, kind, id, lamport), which writes "send <id> L=<n>"`,
+      );
     }
     const [, kind, id, lamportText] = match as unknown as [string, 'send' | 'deliver', string, string];
     const key = `${event.node} ${id}`;
     if (kind === 'send') {
       const send = sends.get(key);
-      if (send === undefined) throw new Error(`${event.node} reported sending chat ${id} at t=${event.t} ms, but it sent no chat with that id`);
-      if (used.has(`send ${key}`)) throw new Error(`${event.node} reported the broadcast of chat ${id} twice: a broadcast is one event`);
+      if (send === undefined)
+        throw new Error(
+          `${event.node} reported sending chat ${id} at t=${event.t} ms, but it sent no chat with that id`,
+        );
+      if (used.has(`send ${key}`))
+        throw new Error(`${event.node} reported the broadcast of chat ${id} twice: a broadcast is one event`);
       used.set(`send ${key}`, 1);
       stamped.push({ node: event.node, kind, id, lamport: Number(lamportText), event: send });
     } else {
       const index = used.get(`deliver ${key}`) ?? 0;
       const delivery = deliveries.get(key)?.[index];
       if (delivery === undefined) {
-        throw new Error(`${event.node} reported delivery number ${index + 1} of chat ${id} at t=${event.t} ms, but chat ${id} reached it only ${index} time(s)`);
+        throw new Error(
+          `${event.node} reported delivery number ${index + 1} of chat ${id} at t=${event.t} ms, but chat ${id} reached it only ${index} time(s)`,
+        );
       }
       used.set(`deliver ${key}`, index + 1);
       stamped.push({ node: event.node, kind, id, lamport: Number(lamportText), event: delivery });
@@ -99,7 +107,9 @@ function stampedEvents(history: CausalHistory): Stamped[] {
   for (const [key, send] of sends) {
     if (!used.has(`send ${key}`)) {
       const [node, id] = key.split(' ');
-      throw new Error(`${node} broadcast chat ${id} at t=${send.event.t} ms but never reported it: call logEvent(ctx, 'send', id, lamport) for every broadcast`);
+      throw new Error(
+        `${node} broadcast chat ${id} at t=${send.event.t} ms but never reported it: call logEvent(ctx, 'send', id, lamport) for every broadcast`,
+      );
     }
   }
   for (const [key, list] of deliveries) {
@@ -107,7 +117,9 @@ function stampedEvents(history: CausalHistory): Stamped[] {
     if (reported < list.length) {
       const [node, id] = key.split(' ');
       const missed = list[reported]!;
-      throw new Error(`${node} delivered chat ${id} at t=${missed.event.t} ms but reported no 'deliver ${id}' event: call logEvent(ctx, 'deliver', id, lamport) for every delivery`);
+      throw new Error(
+        `${node} delivered chat ${id} at t=${missed.event.t} ms but reported no 'deliver ${id}' event: call logEvent(ctx, 'deliver', id, lamport) for every delivery`,
+      );
     }
   }
   return stamped;
@@ -119,7 +131,9 @@ function assertClockCondition(history: CausalHistory, stamped: readonly Stamped[
     for (const a of stamped) {
       if (!history.happenedBefore(a.event, b.event)) continue;
       if (a.lamport < b.lamport) continue;
-      throw new Error(`clock condition broken: ${describeEvent(a)} happened before ${describeEvent(b)}, but ${a.lamport} is not less than ${b.lamport}`);
+      throw new Error(
+        `clock condition broken: ${describeEvent(a)} happened before ${describeEvent(b)}, but ${a.lamport} is not less than ${b.lamport}`,
+      );
     }
   }
 }
@@ -140,7 +154,10 @@ async function readTranscripts(sim: Simulation): Promise<Map<NodeId, readonly st
       const request: TranscriptRequest = { type: 'transcript' };
       const result = await c.rpc<TranscriptOk>(node, request, { timeoutMs: 1_000 });
       if (!result.ok) throw new Error(`${node} did not answer the transcript request within 1 s`);
-      if (!Array.isArray(result.reply.ids)) throw new Error(`${node} answered transcript with ${JSON.stringify(result.reply)}: expected { type: 'transcript_ok', ids: [...] }`);
+      if (!Array.isArray(result.reply.ids))
+        throw new Error(
+          `${node} answered transcript with ${JSON.stringify(result.reply)}: expected { type: 'transcript_ok', ids: [...] }`,
+        );
       transcripts.set(node, result.reply.ids);
     }
   });
@@ -153,14 +170,22 @@ async function readTranscripts(sim: Simulation): Promise<Map<NodeId, readonly st
  * Every transcript lists every chat once; all transcripts are the same; and none puts an effect before
  * its cause (a chat after one whose broadcast happened before its own).
  */
-function assertTranscripts(transcripts: Map<NodeId, readonly string[]>, stamped: readonly Stamped[], history: CausalHistory): void {
+function assertTranscripts(
+  transcripts: Map<NodeId, readonly string[]>,
+  stamped: readonly Stamped[],
+  history: CausalHistory,
+): void {
   const broadcasts = new Map(stamped.filter((e) => e.kind === 'send').map((e) => [e.id, e]));
   for (const [node, ids] of transcripts) {
     for (const id of broadcasts.keys()) {
       const count = ids.filter((x) => x === id).length;
-      if (count !== 1) throw new Error(`${node}'s transcript lists chat ${id} ${count} times: it must list every chat it sent or delivered, once (it lists ${ids.join(', ')})`);
+      if (count !== 1)
+        throw new Error(
+          `${node}'s transcript lists chat ${id} ${count} times: it must list every chat it sent or delivered, once (it lists ${ids.join(', ')})`,
+        );
     }
-    for (const id of ids) if (!broadcasts.has(id)) throw new Error(`${node}'s transcript lists chat ${id}, which nobody broadcast`);
+    for (const id of ids)
+      if (!broadcasts.has(id)) throw new Error(`${node}'s transcript lists chat ${id}, which nobody broadcast`);
     for (let later = 0; later < ids.length; later++) {
       for (let earlier = 0; earlier < later; earlier++) {
         const first = broadcasts.get(ids[earlier]!)!;
@@ -233,71 +258,126 @@ describe('stories', () => {
 // Lamport, "Time, Clocks, and the Ordering of Events in a Distributed System" (1978).
 describe("Lamport's rules", () => {
   it('IR1: every event at a node gets a larger timestamp than the one before it', async () => {
-    const commands: Command[] = ['n1', 'n2', 'n1', 'n3', 'n2', 'n1'].map((node, i) => ({ atMs: i * 15, node, id: `c${i + 1}` }));
-    await simulate({ seed: 11, nodes: cluster(3, createLamportNode), network: { delayMs: { min: 1, max: 40 } } }, async (sim) => {
-      sendCommands(sim, commands, chat);
-      await runToQuiet(sim);
-      const history = causalHistory(sim.trace);
-      const stamped = stampedEvents(history);
-      const last = new Map<NodeId, Stamped>();
-      for (const event of [...stamped].sort((a, b) => a.event.traceIndex - b.event.traceIndex)) {
-        const previous = last.get(event.node);
-        if (previous !== undefined && event.lamport <= previous.lamport) {
-          throw new Error(`clock condition broken (IR1): ${describeEvent(previous)} came before ${describeEvent(event)} at the same node, but ${previous.lamport} is not less than ${event.lamport}: tick before every event`);
+    const commands: Command[] = ['n1', 'n2', 'n1', 'n3', 'n2', 'n1'].map((node, i) => ({
+      atMs: i * 15,
+      node,
+      id: `c${i + 1}`,
+    }));
+    await simulate(
+      { seed: 11, nodes: cluster(3, createLamportNode), network: { delayMs: { min: 1, max: 40 } } },
+      async (sim) => {
+        sendCommands(sim, commands, chat);
+        await runToQuiet(sim);
+        const history = causalHistory(sim.trace);
+        const stamped = stampedEvents(history);
+        const last = new Map<NodeId, Stamped>();
+        for (const event of [...stamped].sort((a, b) => a.event.traceIndex - b.event.traceIndex)) {
+          const previous = last.get(event.node);
+          if (previous !== undefined && event.lamport <= previous.lamport) {
+            throw new Error(
+              `clock condition broken (IR1): ${describeEvent(previous)} came before ${describeEvent(event)} at the same node, but ${previous.lamport} is not less than ${event.lamport}: tick before every event`,
+            );
+          }
+          last.set(event.node, event);
         }
-        last.set(event.node, event);
-      }
-    });
+      },
+    );
   });
 
   it('IR2: each chat carries its timestamp, and its delivery is stamped above it', async () => {
-    const commands: Command[] = ['n1', 'n1', 'n1', 'n2', 'n3', 'n3'].map((node, i) => ({ atMs: i * 10, node, id: `c${i + 1}` }));
-    await simulate({ seed: 12, nodes: cluster(3, createLamportNode), network: { delayMs: { min: 1, max: 60 } } }, async (sim) => {
-      sendCommands(sim, commands, chat);
-      await runToQuiet(sim);
-      const history = causalHistory(sim.trace);
-      const stamped = stampedEvents(history);
-      for (const delivery of stamped.filter((e) => e.kind === 'deliver')) {
-        const deliver = delivery.event.event as Extract<TraceEvent, { kind: 'deliver' }>;
-        const send = history.message(deliver.id).send!.event as Extract<TraceEvent, { kind: 'send' }>;
-        const carried = (send.message as { lamport?: unknown }).lamport;
-        if (typeof carried !== 'number') {
-          throw new Error(`${send.from}'s chat ${delivery.id} to ${send.to} carries lamport=${JSON.stringify(carried)}: every chat must carry its broadcast's Lamport timestamp`);
+    const commands: Command[] = ['n1', 'n1', 'n1', 'n2', 'n3', 'n3'].map((node, i) => ({
+      atMs: i * 10,
+      node,
+      id: `c${i + 1}`,
+    }));
+    await simulate(
+      { seed: 12, nodes: cluster(3, createLamportNode), network: { delayMs: { min: 1, max: 60 } } },
+      async (sim) => {
+        sendCommands(sim, commands, chat);
+        await runToQuiet(sim);
+        const history = causalHistory(sim.trace);
+        const stamped = stampedEvents(history);
+        for (const delivery of stamped.filter((e) => e.kind === 'deliver')) {
+          const deliver = delivery.event.event as Extract<TraceEvent, { kind: 'deliver' }>;
+          const send = history.message(deliver.id).send!.event as Extract<TraceEvent, { kind: 'send' }>;
+          const carried = (send.message as { lamport?: unknown }).lamport;
+          if (typeof carried !== 'number') {
+            throw new Error(
+              `${send.from}'s chat ${delivery.id} to ${send.to} carries lamport=${JSON.stringify(carried)}: every chat must carry its broadcast's Lamport timestamp`,
+            );
+          }
+          if (delivery.lamport <= carried) {
+            throw new Error(
+              `clock condition broken (IR2): ${describeEvent(delivery)} received a chat stamped L=${carried}, but ${delivery.lamport} is not greater: set the clock above max(own, received)`,
+            );
+          }
         }
-        if (delivery.lamport <= carried) {
-          throw new Error(`clock condition broken (IR2): ${describeEvent(delivery)} received a chat stamped L=${carried}, but ${delivery.lamport} is not greater: set the clock above max(own, received)`);
-        }
-      }
-    });
+      },
+    );
   });
 });
 
 describe('The total order', () => {
-  const cases: ReadonlyArray<{ readonly a: Stamp; readonly b: Stamp; readonly sign: -1 | 0 | 1; readonly why: string }> = [
-    { a: { lamport: 2, node: 'n1' }, b: { lamport: 5, node: 'n1' }, sign: -1, why: 'the smaller timestamp comes first' },
-    { a: { lamport: 5, node: 'n1' }, b: { lamport: 2, node: 'n2' }, sign: 1, why: 'the timestamp decides before the node id does' },
-    { a: { lamport: 3, node: 'n1' }, b: { lamport: 3, node: 'n2' }, sign: -1, why: 'equal timestamps: the smaller node id comes first' },
-    { a: { lamport: 3, node: 'n3' }, b: { lamport: 3, node: 'n2' }, sign: 1, why: 'equal timestamps: the larger node id comes second' },
+  const cases: ReadonlyArray<{
+    readonly a: Stamp;
+    readonly b: Stamp;
+    readonly sign: -1 | 0 | 1;
+    readonly why: string;
+  }> = [
+    {
+      a: { lamport: 2, node: 'n1' },
+      b: { lamport: 5, node: 'n1' },
+      sign: -1,
+      why: 'the smaller timestamp comes first',
+    },
+    {
+      a: { lamport: 5, node: 'n1' },
+      b: { lamport: 2, node: 'n2' },
+      sign: 1,
+      why: 'the timestamp decides before the node id does',
+    },
+    {
+      a: { lamport: 3, node: 'n1' },
+      b: { lamport: 3, node: 'n2' },
+      sign: -1,
+      why: 'equal timestamps: the smaller node id comes first',
+    },
+    {
+      a: { lamport: 3, node: 'n3' },
+      b: { lamport: 3, node: 'n2' },
+      sign: 1,
+      why: 'equal timestamps: the larger node id comes second',
+    },
     { a: { lamport: 7, node: 'n2' }, b: { lamport: 7, node: 'n2' }, sign: 0, why: 'the same stamp is equal to itself' },
   ];
   for (const { a, b, sign, why } of cases) {
     it(`compareStamps(${showStamp(a)}, ${showStamp(b)}): ${why}`, () => {
       const result = compareStamps(a, b);
       const expected = sign < 0 ? 'a negative number' : sign > 0 ? 'a positive number' : '0';
-      expect(Math.sign(result), `compareStamps(${showStamp(a)}, ${showStamp(b)}) returned ${result}; expected ${expected}: ${why}`).toBe(sign);
+      expect(
+        Math.sign(result),
+        `compareStamps(${showStamp(a)}, ${showStamp(b)}) returned ${result}; expected ${expected}: ${why}`,
+      ).toBe(sign);
     });
   }
 });
 
 describe('The transcript', () => {
   it('three nodes chat over a slow network; every transcript lists every chat once, in the same order', async () => {
-    const commands: Command[] = ['n1', 'n2', 'n3', 'n1', 'n3', 'n2', 'n2', 'n1'].map((node, i) => ({ atMs: i * 25, node, id: `${node}-${i + 1}` }));
-    await simulate({ seed: 21, nodes: cluster(3, createLamportNode), network: { delayMs: { min: 1, max: 120 } } }, async (sim) => {
-      sendCommands(sim, commands, chat);
-      await runToQuiet(sim);
-      const { history, stamped } = checkClocks(sim);
-      assertTranscripts(await readTranscripts(sim), stamped, history);
-    });
+    const commands: Command[] = ['n1', 'n2', 'n3', 'n1', 'n3', 'n2', 'n2', 'n1'].map((node, i) => ({
+      atMs: i * 25,
+      node,
+      id: `${node}-${i + 1}`,
+    }));
+    await simulate(
+      { seed: 21, nodes: cluster(3, createLamportNode), network: { delayMs: { min: 1, max: 120 } } },
+      async (sim) => {
+        sendCommands(sim, commands, chat);
+        await runToQuiet(sim);
+        const { history, stamped } = checkClocks(sim);
+        assertTranscripts(await readTranscripts(sim), stamped, history);
+      },
+    );
   });
 });
 
@@ -319,12 +399,15 @@ describe('sweeps', () => {
     await forEachSeed({ count: 150 }, async (seed) => {
       const { nodes, commands, maxDelayMs } = workload(seed);
       const details = { workload: commands.map((c) => `t=${c.atMs}ms ${c.node} broadcasts ${c.id}`).join('\n') };
-      await simulate({ seed, nodes: cluster(nodes, createLamportNode), network: { delayMs: { min: 1, max: maxDelayMs } }, details }, async (sim) => {
-        sendCommands(sim, commands, chat);
-        await runToQuiet(sim);
-        const { history, stamped } = checkClocks(sim);
-        assertTranscripts(await readTranscripts(sim), stamped, history);
-      });
+      await simulate(
+        { seed, nodes: cluster(nodes, createLamportNode), network: { delayMs: { min: 1, max: maxDelayMs } }, details },
+        async (sim) => {
+          sendCommands(sim, commands, chat);
+          await runToQuiet(sim);
+          const { history, stamped } = checkClocks(sim);
+          assertTranscripts(await readTranscripts(sim), stamped, history);
+        },
+      );
     });
   });
 });

@@ -38,11 +38,15 @@ interface Stamped {
 }
 
 function showVector(vector: VectorClock): string {
-  return `{${Object.keys(vector).sort().map((node) => `${node}:${vector[node]}`).join(', ')}}`;
+  return `{${Object.keys(vector)
+    .sort()
+    .map((node) => `${node}:${vector[node]}`)
+    .join(', ')}}`;
 }
 
 function describeEvent(e: Stamped): string {
-  const what = e.kind === 'local' ? `local event ${e.id}` : `${e.kind === 'send' ? 'send' : 'delivery'} of note ${e.id}`;
+  const what =
+    e.kind === 'local' ? `local event ${e.id}` : `${e.kind === 'send' ? 'send' : 'delivery'} of note ${e.id}`;
   return `${e.node}'s ${what} (t=${e.event.event.t} ms, V=${showVector(e.vector)})`;
 }
 
@@ -54,8 +58,12 @@ const PHRASE: Record<CausalRelation, string> = {
 };
 
 function isVector(value: unknown): value is VectorClock {
-  return value !== null && typeof value === 'object' && !Array.isArray(value) &&
-    Object.values(value).every((count) => typeof count === 'number' && Number.isInteger(count) && count >= 0);
+  return (
+    value !== null &&
+    typeof value === 'object' &&
+    !Array.isArray(value) &&
+    Object.values(value).every((count) => typeof count === 'number' && Number.isInteger(count) && count >= 0)
+  );
 }
 
 /** Reads one `logEvent` line, `<kind> <id> <vector as JSON>`; fails, in words, on a malformed vector. */
@@ -70,7 +78,9 @@ const readReport: ReadReport<VectorClock> = (log) => {
     vector = undefined;
   }
   if (!isVector(vector)) {
-    throw new Error(`${log.node} logged "${log.text}" at t=${log.t} ms: a vector timestamp is an object of counts, e.g. {"n1":2,"n2":0}; report events with logEvent(ctx, kind, id, vector)`);
+    throw new Error(
+      `${log.node} logged "${log.text}" at t=${log.t} ms: a vector timestamp is an object of counts, e.g. {"n1":2,"n2":0}; report events with logEvent(ctx, kind, id, vector)`,
+    );
   }
   return { kind, id, stamp: vector };
 };
@@ -99,7 +109,9 @@ function assertVectorsTellTheTruth(history: CausalHistory, stamped: readonly Sta
       const truth = history.relation(a.event, b.event);
       const encoded = referenceCompare(a.vector, b.vector);
       if (encoded !== truth) {
-        throw new Error(`vector timestamps wrong: ${describeEvent(a)} ${PHRASE[truth]} ${describeEvent(b)}, but their vectors say '${encoded}'`);
+        throw new Error(
+          `vector timestamps wrong: ${describeEvent(a)} ${PHRASE[truth]} ${describeEvent(b)}, but their vectors say '${encoded}'`,
+        );
       }
     }
   }
@@ -139,7 +151,10 @@ describe('stories', () => {
       sendCommands(sim, commands);
       await runToQuiet(sim);
       const stamped = checkRun(sim);
-      expect(stamped.length, `expected 5 stamped events (draft, tell sent and delivered, edit, alone), got ${stamped.length}`).toBe(5);
+      expect(
+        stamped.length,
+        `expected 5 stamped events (draft, tell sent and delivered, edit, alone), got ${stamped.length}`,
+      ).toBe(5);
     });
   });
 
@@ -160,11 +175,31 @@ describe('stories', () => {
 
 // Fidge (1988) and Mattern (1989): V(a) < V(b) exactly when a → b.
 describe('Comparing vectors', () => {
-  const cases: ReadonlyArray<{ readonly a: VectorClock; readonly b: VectorClock; readonly expected: Relation; readonly why: string }> = [
-    { a: { n1: 1, n2: 0 }, b: { n1: 2, n2: 0 }, expected: 'before', why: 'every entry of a is at most b, and one is smaller' },
-    { a: { n1: 2, n2: 3 }, b: { n1: 1, n2: 3 }, expected: 'after', why: 'every entry of b is at most a, and one is smaller' },
+  const cases: ReadonlyArray<{
+    readonly a: VectorClock;
+    readonly b: VectorClock;
+    readonly expected: Relation;
+    readonly why: string;
+  }> = [
+    {
+      a: { n1: 1, n2: 0 },
+      b: { n1: 2, n2: 0 },
+      expected: 'before',
+      why: 'every entry of a is at most b, and one is smaller',
+    },
+    {
+      a: { n1: 2, n2: 3 },
+      b: { n1: 1, n2: 3 },
+      expected: 'after',
+      why: 'every entry of b is at most a, and one is smaller',
+    },
     { a: { n1: 1, n2: 0 }, b: { n1: 0, n2: 1 }, expected: 'concurrent', why: 'a is ahead for n1, b for n2' },
-    { a: { n1: 3, n2: 1, n3: 0 }, b: { n1: 2, n2: 1, n3: 4 }, expected: 'concurrent', why: '"not before" is not "after"' },
+    {
+      a: { n1: 3, n2: 1, n3: 0 },
+      b: { n1: 2, n2: 1, n3: 4 },
+      expected: 'concurrent',
+      why: '"not before" is not "after"',
+    },
     { a: { n1: 2, n2: 5 }, b: { n1: 2, n2: 5 }, expected: 'same', why: 'equal entries' },
     { a: { n1: 1 }, b: { n1: 1, n2: 1 }, expected: 'before', why: 'a missing entry counts as 0' },
     { a: { n1: 2, n3: 1 }, b: { n1: 2 }, expected: 'after', why: 'a missing entry counts as 0' },
@@ -174,7 +209,10 @@ describe('Comparing vectors', () => {
   for (const { a, b, expected, why } of cases) {
     it(`compareVectors(${showVector(a)}, ${showVector(b)}) is '${expected}': ${why}`, () => {
       const answer = compareVectors(a, b);
-      expect(answer, `compareVectors(${showVector(a)}, ${showVector(b)}) returned '${String(answer)}' instead of '${expected}' (${why})`).toBe(expected);
+      expect(
+        answer,
+        `compareVectors(${showVector(a)}, ${showVector(b)}) returned '${String(answer)}' instead of '${expected}' (${why})`,
+      ).toBe(expected);
     });
   }
 });
@@ -182,14 +220,31 @@ describe('Comparing vectors', () => {
 describe('Stamping events', () => {
   it('local events, sends and deliveries among three nodes over a reordering network: every pair tells the truth', async () => {
     const script: Array<[number, NodeId, NodeId?]> = [
-      [0, 'n1'], [0, 'n2', 'n3'], [5, 'n1', 'n2'], [8, 'n3'], [20, 'n3', 'n1'], [25, 'n2'], [30, 'n1', 'n3'], [40, 'n2', 'n1'], [60, 'n3', 'n2'], [90, 'n1'],
+      [0, 'n1'],
+      [0, 'n2', 'n3'],
+      [5, 'n1', 'n2'],
+      [8, 'n3'],
+      [20, 'n3', 'n1'],
+      [25, 'n2'],
+      [30, 'n1', 'n3'],
+      [40, 'n2', 'n1'],
+      [60, 'n3', 'n2'],
+      [90, 'n1'],
     ];
-    const commands = script.map(([atMs, node, to], i) => ({ atMs, node, id: `e${i + 1}`, ...(to === undefined ? {} : { to }) }));
-    await simulate({ seed: 11, nodes: cluster(3, createVectorClockNode), network: { delayMs: { min: 1, max: 50 } } }, async (sim) => {
-      sendCommands(sim, commands);
-      await runToQuiet(sim);
-      checkRun(sim);
-    });
+    const commands = script.map(([atMs, node, to], i) => ({
+      atMs,
+      node,
+      id: `e${i + 1}`,
+      ...(to === undefined ? {} : { to }),
+    }));
+    await simulate(
+      { seed: 11, nodes: cluster(3, createVectorClockNode), network: { delayMs: { min: 1, max: 50 } } },
+      async (sim) => {
+        sendCommands(sim, commands);
+        await runToQuiet(sim);
+        checkRun(sim);
+      },
+    );
   });
 
   it('a note delivered twice (the network duplicates it) is two events, each stamped', async () => {
@@ -197,11 +252,18 @@ describe('Stamping events', () => {
       { atMs: 0, node: 'n1', id: 'once', to: 'n2' },
       { atMs: 30, node: 'n2', id: 'reply', to: 'n1' },
     ];
-    await simulate({ seed: 12, nodes: cluster(2, createVectorClockNode), network: { duplicateRate: 1, delayMs: { min: 1, max: 20 } } }, async (sim) => {
-      sendCommands(sim, commands);
-      await runToQuiet(sim);
-      checkRun(sim);
-    });
+    await simulate(
+      {
+        seed: 12,
+        nodes: cluster(2, createVectorClockNode),
+        network: { duplicateRate: 1, delayMs: { min: 1, max: 20 } },
+      },
+      async (sim) => {
+        sendCommands(sim, commands);
+        await runToQuiet(sim);
+        checkRun(sim);
+      },
+    );
   });
 });
 
@@ -224,7 +286,10 @@ const randomRun: fc.Arbitrary<RandomRun> = fc
     maxDelayMs: fc.integer({ min: 1, max: 150 }),
     dropRate: fc.constantFrom(0, 0, 0.2),
     duplicateRate: fc.constantFrom(0, 0, 0.2),
-    steps: fc.array(fc.record({ atMs: fc.integer({ min: 0, max: 300 }), node: fc.nat(3), send: fc.boolean(), to: fc.nat(2) }), { minLength: 1, maxLength: 25 }),
+    steps: fc.array(
+      fc.record({ atMs: fc.integer({ min: 0, max: 300 }), node: fc.nat(3), send: fc.boolean(), to: fc.nat(2) }),
+      { minLength: 1, maxLength: 25 },
+    ),
   })
   .map(({ steps, ...run }) => ({
     ...run,
@@ -237,7 +302,9 @@ const randomRun: fc.Arbitrary<RandomRun> = fc
 
 function describeRun(run: RandomRun): string {
   const network = `${run.nodeCount} nodes, delays 1–${run.maxDelayMs} ms, drop rate ${run.dropRate}, duplicate rate ${run.duplicateRate}`;
-  const lines = [...run.commands].sort((a, b) => a.atMs - b.atMs).map((c) => `t=${c.atMs}ms ${c.node} ${c.to === undefined ? `local ${c.id}` : `sends ${c.id} to ${c.to}`}`);
+  const lines = [...run.commands]
+    .sort((a, b) => a.atMs - b.atMs)
+    .map((c) => `t=${c.atMs}ms ${c.node} ${c.to === undefined ? `local ${c.id}` : `sends ${c.id} to ${c.to}`}`);
   return [network, ...lines].join('\n');
 }
 
@@ -246,7 +313,10 @@ function describeRun(run: RandomRun): string {
  * the same cases. A failing run is shrunk to a small one, then reported like any simulation failure,
  * with a `KATA_REPLAY=...` command that reruns exactly that case.
  */
-async function checkRandomRuns(numRuns: number, body: (sim: Simulation, run: RandomRun) => Promise<void>): Promise<void> {
+async function checkRandomRuns(
+  numRuns: number,
+  body: (sim: Simulation, run: RandomRun) => Promise<void>,
+): Promise<void> {
   const replay = replayProperty();
   const runOne = (run: RandomRun, replayWith?: string) =>
     simulate(
@@ -267,15 +337,23 @@ async function checkRandomRuns(numRuns: number, body: (sim: Simulation, run: Ran
     ...(replay === undefined ? { seed: 1 } : { seed: replay.seed, path: replay.path, endOnFailure: true }),
   });
   if (!details.failed) return;
-  if (details.counterexample === null) throw new Error(`fast-check failed without a counterexample: ${String(details.errorInstance)}`);
+  if (details.counterexample === null)
+    throw new Error(`fast-check failed without a counterexample: ${String(details.errorInstance)}`);
   const [run] = details.counterexample;
   try {
     await runOne(run, `KATA_REPLAY=${details.seed}:${details.counterexamplePath ?? ''}`);
   } catch (error) {
     if (!(error instanceof SimulationTestFailure)) throw error;
-    throw new SimulationTestFailure(`${error.message}\n\n  (fast-check shrank this run after ${details.numRuns} runs and ${details.numShrinks} shrinks)`, error.seed, error.tracePath, error.cause);
+    throw new SimulationTestFailure(
+      `${error.message}\n\n  (fast-check shrank this run after ${details.numRuns} runs and ${details.numShrinks} shrinks)`,
+      error.seed,
+      error.tracePath,
+      error.cause,
+    );
   }
-  throw new Error(`A generated run failed but passed when rerun: the test is not deterministic. First failure: ${String(details.errorInstance)}`);
+  throw new Error(
+    `A generated run failed but passed when rerun: the test is not deterministic. First failure: ${String(details.errorInstance)}`,
+  );
 }
 
 describe('sweeps', () => {

@@ -95,7 +95,6 @@ class Observer {
     this.update();
     return this.#delivered.has(`${node} ${id}`);
   }
-
 }
 
 /**
@@ -106,7 +105,8 @@ function sendCommands(sim: Simulation, observer: Observer, commands: readonly Co
   sim.client('c1', async (c) => {
     for (const { node, id, atMs, after, network } of commands) {
       if (after !== undefined) {
-        for (let waitedMs = 0; waitedMs < 2_000 && !observer.hasDelivered(after.node, after.id); waitedMs += pollMs) await c.sleep(pollMs);
+        for (let waitedMs = 0; waitedMs < 2_000 && !observer.hasDelivered(after.node, after.id); waitedMs += pollMs)
+          await c.sleep(pollMs);
       } else {
         await c.sleep(Math.max(0, (atMs ?? 0) - c.now()));
       }
@@ -128,7 +128,11 @@ async function runToQuiet(sim: Simulation, observer: Observer, quietMs = 2_000):
 /** Causal order on everything delivered so far (a safety property: no healing needed). */
 function assertCausal(observer: Observer): void {
   observer.update();
-  assertCausalOrder({ deliveries: observer.deliveries, sent: observer.sent, happenedBefore: causalDependencies(observer.events) });
+  assertCausalOrder({
+    deliveries: observer.deliveries,
+    sent: observer.sent,
+    happenedBefore: causalDependencies(observer.events),
+  });
 }
 
 /** Every broadcast delivered exactly once at every node, the sender included, nothing invented. */
@@ -159,7 +163,9 @@ function assertSomethingArrivedEarly(sim: Simulation, observer: Observer): void 
       if (causeArrival !== undefined && causeArrival > index) return;
     }
   }
-  throw new Error('(test set-up) in this run the network never brought a message before one of its causes, so the story does not test holding back; please report it');
+  throw new Error(
+    '(test set-up) in this run the network never brought a message before one of its causes, so the story does not test holding back; please report it',
+  );
 }
 
 // ───────────────────────────── 1. stories ─────────────────────────────
@@ -170,7 +176,7 @@ describe('stories', () => {
   const SLOW: NetworkSettingsInput = { delayMs: { min: 100, max: 500 } };
   const FAST: NetworkSettingsInput = { delayMs: { min: 1, max: 5 } };
 
-  it("n1 posts twice; its second post overtakes the first on the way to other nodes; nobody delivers them out of order", async () => {
+  it('n1 posts twice; its second post overtakes the first on the way to other nodes; nobody delivers them out of order', async () => {
     const commands: Command[] = [];
     for (let round = 1; round <= 4; round++) {
       commands.push({ node: 'n1', id: `first-${round}`, atMs: (round - 1) * 1_500, network: SLOW });
@@ -186,11 +192,16 @@ describe('stories', () => {
     });
   });
 
-  it("n1 asks, n2 answers as soon as it reads the question; n3 and n4 hear the answer first and hold it back", async () => {
+  it('n1 asks, n2 answers as soon as it reads the question; n3 and n4 hear the answer first and hold it back', async () => {
     const commands: Command[] = [];
     for (let round = 1; round <= 4; round++) {
       commands.push({ node: 'n1', id: `question-${round}`, atMs: (round - 1) * 1_500, network: SLOW });
-      commands.push({ node: 'n2', id: `answer-${round}`, after: { node: 'n2', id: `question-${round}` }, network: FAST });
+      commands.push({
+        node: 'n2',
+        id: `answer-${round}`,
+        after: { node: 'n2', id: `question-${round}` },
+        network: FAST,
+      });
     }
     await simulate({ seed: 2, nodes: cluster(4, createCausalBroadcastNode) }, async (sim) => {
       const observer = new Observer(sim);
@@ -222,14 +233,18 @@ describe('stories', () => {
 
 describe('Your own messages', () => {
   it('a node delivers its own message at once, when it broadcasts it', async () => {
-    const commands: Command[] = [{ node: 'n1', id: 'mine', atMs: 0 }, { node: 'n2', id: 'theirs', atMs: 50 }];
+    const commands: Command[] = [
+      { node: 'n1', id: 'mine', atMs: 0 },
+      { node: 'n2', id: 'theirs', atMs: 50 },
+    ];
     await simulate({ seed: 11, nodes: cluster(3, createCausalBroadcastNode) }, async (sim) => {
       const observer = new Observer(sim);
       sendCommands(sim, observer, commands);
       await runToQuiet(sim, observer);
       for (const sent of observer.sent) {
         const own = observer.deliveries.find((d) => d.node === sent.node && d.messageId === sent.messageId);
-        expect(own?.atMs,
+        expect(
+          own?.atMs,
           `${sent.node} broadcast ${sent.messageId} at t=${sent.atMs} ms but ${own === undefined ? 'never delivered it' : `delivered it only at t=${own.atMs} ms`}: ` +
             'a node delivers its own message at once, when it broadcasts it',
         ).toBe(sent.atMs);
@@ -241,18 +256,33 @@ describe('Your own messages', () => {
 
 describe('Exactly once', () => {
   it('a network that delivers every copy twice: each message is delivered once at every node', async () => {
-    const commands: Command[] = ['n1', 'n2', 'n3', 'n1', 'n2'].map((node, i) => ({ node, id: `m${i + 1}`, atMs: i * 30 }));
-    await simulate({ seed: 21, nodes: cluster(3, createCausalBroadcastNode), network: { duplicateRate: 1, delayMs: { min: 1, max: 100 } } }, async (sim) => {
-      const observer = new Observer(sim);
-      sendCommands(sim, observer, commands);
-      await runToQuiet(sim, observer);
-      assertCausal(observer);
-      assertAllDeliveredOnce(sim, observer);
-    });
+    const commands: Command[] = ['n1', 'n2', 'n3', 'n1', 'n2'].map((node, i) => ({
+      node,
+      id: `m${i + 1}`,
+      atMs: i * 30,
+    }));
+    await simulate(
+      {
+        seed: 21,
+        nodes: cluster(3, createCausalBroadcastNode),
+        network: { duplicateRate: 1, delayMs: { min: 1, max: 100 } },
+      },
+      async (sim) => {
+        const observer = new Observer(sim);
+        sendCommands(sim, observer, commands);
+        await runToQuiet(sim, observer);
+        assertCausal(observer);
+        assertAllDeliveredOnce(sim, observer);
+      },
+    );
   });
 
   it('the same broadcast command arrives twice: the message is broadcast once', async () => {
-    const commands: Command[] = [{ node: 'n1', id: 'twice', atMs: 0 }, { node: 'n1', id: 'twice', atMs: 40 }, { node: 'n2', id: 'other', atMs: 80 }];
+    const commands: Command[] = [
+      { node: 'n1', id: 'twice', atMs: 0 },
+      { node: 'n1', id: 'twice', atMs: 40 },
+      { node: 'n2', id: 'other', atMs: 80 },
+    ];
     await simulate({ seed: 22, nodes: cluster(3, createCausalBroadcastNode) }, async (sim) => {
       const observer = new Observer(sim);
       sendCommands(sim, observer, commands);
@@ -266,14 +296,20 @@ describe('Concurrent messages', () => {
   it('four nodes broadcast before hearing from anyone: the messages are concurrent, nobody waits for another, all are delivered', async () => {
     const commands: Command[] = ['n1', 'n2', 'n3', 'n4'].map((node) => ({ node, id: `from-${node}`, atMs: 0 }));
     // The commands arrive within 5 ms; from t=1 ms on, copies take 100–300 ms: no node hears from another before it broadcasts.
-    const faults = scenario().at(1).network({ delayMs: { min: 100, max: 300 } }).build();
-    await simulate({ seed: 31, nodes: cluster(4, createCausalBroadcastNode), network: { delayMs: { min: 1, max: 5 } }, faults }, async (sim) => {
-      const observer = new Observer(sim);
-      sendCommands(sim, observer, commands);
-      await runToQuiet(sim, observer);
-      assertCausal(observer);
-      assertAllDeliveredOnce(sim, observer);
-    });
+    const faults = scenario()
+      .at(1)
+      .network({ delayMs: { min: 100, max: 300 } })
+      .build();
+    await simulate(
+      { seed: 31, nodes: cluster(4, createCausalBroadcastNode), network: { delayMs: { min: 1, max: 5 } }, faults },
+      async (sim) => {
+        const observer = new Observer(sim);
+        sendCommands(sim, observer, commands);
+        await runToQuiet(sim, observer);
+        assertCausal(observer);
+        assertAllDeliveredOnce(sim, observer);
+      },
+    );
   });
 });
 
@@ -296,29 +332,55 @@ describe('sweeps', () => {
       const node = nodes[rng.int(0, nodes.length - 1)]!;
       const earlier = commands.length === 0 ? undefined : commands[rng.int(0, commands.length - 1)]!;
       atMs += rng.int(0, Math.floor(HEAL_AT_MS / count));
-      commands.push(earlier !== undefined && rng.chance(1 / 3)
-        ? { node, id: `m${i}`, after: { node, id: earlier.id } }
-        : { node, id: `m${i}`, atMs });
+      commands.push(
+        earlier !== undefined && rng.chance(1 / 3)
+          ? { node, id: `m${i}`, after: { node, id: earlier.id } }
+          : { node, id: `m${i}`, atMs },
+      );
     }
-    return { nodes, commands, network: { delayMs: { min: 1, max: rng.int(10, 300) }, duplicateRate: rng.int(0, 3) / 10 } };
+    return {
+      nodes,
+      commands,
+      network: { delayMs: { min: 1, max: rng.int(10, 300) }, duplicateRate: rng.int(0, 3) / 10 },
+    };
   }
 
   function describeCommands(commands: readonly Command[]): string {
-    return commands.map((c) => (c.after === undefined ? `t=${c.atMs}ms ${c.node} broadcasts ${c.id}` : `${c.node} broadcasts ${c.id} once it has delivered ${c.after.id}`)).join('\n');
+    return commands
+      .map((c) =>
+        c.after === undefined
+          ? `t=${c.atMs}ms ${c.node} broadcasts ${c.id}`
+          : `${c.node} broadcasts ${c.id} once it has delivered ${c.after.id}`,
+      )
+      .join('\n');
   }
 
   it(`${sweepSeedCount(150)} seeds of broadcasts over networks that reorder, delay and duplicate: causal order, and exactly once everywhere once it is calm`, async () => {
     await forEachSeed({ count: 150 }, async (seed) => {
       const { nodes, commands, network } = workload(seed);
-      const faults = randomFaultSchedule(seed, { nodes, healAtMs: HEAL_AT_MS, kinds: ['network'], maxDropRate: 0, maxDuplicateRate: 0.5, maxDelayMs: 300 });
-      const details = { workload: describeCommands(commands), network: JSON.stringify(network), 'fault schedule': describeSchedule(faults) };
-      await simulate({ seed, nodes: cluster(nodes, createCausalBroadcastNode), network, faults, details }, async (sim) => {
-        const observer = new Observer(sim);
-        sendCommands(sim, observer, commands);
-        await runToQuiet(sim, observer);
-        assertCausal(observer);
-        assertAllDeliveredOnce(sim, observer);
+      const faults = randomFaultSchedule(seed, {
+        nodes,
+        healAtMs: HEAL_AT_MS,
+        kinds: ['network'],
+        maxDropRate: 0,
+        maxDuplicateRate: 0.5,
+        maxDelayMs: 300,
       });
+      const details = {
+        workload: describeCommands(commands),
+        network: JSON.stringify(network),
+        'fault schedule': describeSchedule(faults),
+      };
+      await simulate(
+        { seed, nodes: cluster(nodes, createCausalBroadcastNode), network, faults, details },
+        async (sim) => {
+          const observer = new Observer(sim);
+          sendCommands(sim, observer, commands);
+          await runToQuiet(sim, observer);
+          assertCausal(observer);
+          assertAllDeliveredOnce(sim, observer);
+        },
+      );
     });
   });
 });

@@ -78,7 +78,9 @@ const readReport: ReadReport<Hlc> = (log) => {
   if (!/^(local|send|deliver) /.test(log.text)) return undefined;
   const match = LOG_LINE.exec(log.text);
   if (match === null) {
-    throw new Error(`${log.node} logged "${log.text}" at t=${log.t} ms: report events with logEvent(ctx, kind, id, hlc), which writes "send <id> l=<ms> c=<n>"`);
+    throw new Error(
+      `${log.node} logged "${log.text}" at t=${log.t} ms: report events with logEvent(ctx, kind, id, hlc), which writes "send <id> l=<ms> c=<n>"`,
+    );
   }
   const [, kind, id, l, c] = match as unknown as [string, NoteEventKind, string, string, string];
   return { kind, id, stamp: { l: Number(l), c: Number(c) } };
@@ -94,7 +96,9 @@ function assertCausality(history: CausalHistory, stamped: readonly Stamped[]): v
   for (const f of stamped) {
     for (const e of stamped) {
       if (!history.happenedBefore(e.event, f.event) || hlcLess(e.hlc, f.hlc)) continue;
-      throw new Error(`causality broken: ${describeEvent(e)} happened before ${describeEvent(f)}, but ${showHlc(e.hlc)} is not less than ${showHlc(f.hlc)}`);
+      throw new Error(
+        `causality broken: ${describeEvent(e)} happened before ${describeEvent(f)}, but ${showHlc(e.hlc)} is not less than ${showHlc(f.hlc)}`,
+      );
     }
   }
 }
@@ -157,7 +161,8 @@ describe('stories', () => {
       const stamped = checkRun(sim);
       const last = stamped.filter((e) => e.node === 'n2').at(-1)!;
       const ptMs = localTimeMs(PERFECT_CLOCK, last.event.event.t);
-      expect(last.hlc.l === ptMs && last.hlc.c === 0,
+      expect(
+        last.hlc.l === ptMs && last.hlc.c === 0,
         `${describeEvent(last)}: by then n2's own clock (${show(ptMs)} ms) had long passed n1's note, so its HLC should be (${show(ptMs)}, 0): ` +
           'when the physical clock moves past l, l follows it and the counter starts again at 0',
       ).toBe(true);
@@ -166,8 +171,15 @@ describe('stories', () => {
 
   it('n1, the fastest clock, handles twenty events in the same millisecond: c counts them, l does not run ahead', async () => {
     const clocks: Clocks = { n1: { skewMs: 50 }, n3: { skewMs: -50 } };
-    const commands: Command[] = Array.from({ length: 20 }, (_, i) => ({ atMs: START_MS, node: 'n1', id: `burst-${i + 1}` }));
-    commands.push({ atMs: START_MS, node: 'n1', id: 'after-burst', to: 'n2' }, { atMs: START_MS + 20, node: 'n2', id: 'pass-on', to: 'n3' });
+    const commands: Command[] = Array.from({ length: 20 }, (_, i) => ({
+      atMs: START_MS,
+      node: 'n1',
+      id: `burst-${i + 1}`,
+    }));
+    commands.push(
+      { atMs: START_MS, node: 'n1', id: 'after-burst', to: 'n2' },
+      { atMs: START_MS + 20, node: 'n2', id: 'pass-on', to: 'n3' },
+    );
     await simulate({ seed: 2, nodes: cluster(3, createHlcNode), clocks, network: { delayMs: 5 } }, async (sim) => {
       sendCommands(sim, commands);
       await runToQuiet(sim);
@@ -195,65 +207,161 @@ describe('stories', () => {
 
 // Kulkarni, Demirbas, Madappa, Avva, Leone, "Logical Physical Clocks" (2014), Figure 5.
 describe('Figure 5: send or local event', () => {
-  const cases: ReadonlyArray<{ readonly clock: Hlc; readonly ptMs: number; readonly expected: Hlc; readonly why: string }> = [
-    { clock: { l: 0, c: 0 }, ptMs: 100, expected: { l: 100, c: 0 }, why: 'the physical clock passed l: l follows it, and the counter starts again at 0' },
-    { clock: { l: 100, c: 0 }, ptMs: 100, expected: { l: 100, c: 1 }, why: 'a second event in the same ms: same l, next counter' },
-    { clock: { l: 120, c: 3 }, ptMs: 100, expected: { l: 120, c: 4 }, why: 'l is ahead of the physical clock (it heard from a faster node): keep l, count' },
-    { clock: { l: 120, c: 3 }, ptMs: 130, expected: { l: 130, c: 0 }, why: 'the physical clock passed l: the counter starts again at 0' },
+  const cases: ReadonlyArray<{
+    readonly clock: Hlc;
+    readonly ptMs: number;
+    readonly expected: Hlc;
+    readonly why: string;
+  }> = [
+    {
+      clock: { l: 0, c: 0 },
+      ptMs: 100,
+      expected: { l: 100, c: 0 },
+      why: 'the physical clock passed l: l follows it, and the counter starts again at 0',
+    },
+    {
+      clock: { l: 100, c: 0 },
+      ptMs: 100,
+      expected: { l: 100, c: 1 },
+      why: 'a second event in the same ms: same l, next counter',
+    },
+    {
+      clock: { l: 120, c: 3 },
+      ptMs: 100,
+      expected: { l: 120, c: 4 },
+      why: 'l is ahead of the physical clock (it heard from a faster node): keep l, count',
+    },
+    {
+      clock: { l: 120, c: 3 },
+      ptMs: 130,
+      expected: { l: 130, c: 0 },
+      why: 'the physical clock passed l: the counter starts again at 0',
+    },
   ];
   for (const { clock, ptMs, expected, why } of cases) {
     it(`hlcSendOrLocal(${showHlc(clock)}, pt=${ptMs}) is ${showHlc(expected)}: ${why}`, () => {
       const result = hlcSendOrLocal(clock, ptMs);
-      expect(result.l === expected.l && result.c === expected.c,
-        `hlcSendOrLocal(${showHlc(clock)}, pt=${ptMs}) returned ${showHlc(result)} instead of ${showHlc(expected)}: ${why}`).toBe(true);
+      expect(
+        result.l === expected.l && result.c === expected.c,
+        `hlcSendOrLocal(${showHlc(clock)}, pt=${ptMs}) returned ${showHlc(result)} instead of ${showHlc(expected)}: ${why}`,
+      ).toBe(true);
     });
   }
 });
 
 describe('Figure 5: receive event', () => {
-  const cases: ReadonlyArray<{ readonly clock: Hlc; readonly received: Hlc; readonly ptMs: number; readonly expected: Hlc; readonly why: string }> = [
-    { clock: { l: 100, c: 2 }, received: { l: 100, c: 5 }, ptMs: 90, expected: { l: 100, c: 6 }, why: 'own l and the message\'s are equal and largest: above both counters' },
-    { clock: { l: 100, c: 7 }, received: { l: 100, c: 1 }, ptMs: 100, expected: { l: 100, c: 8 }, why: 'all three equal: above both counters' },
-    { clock: { l: 100, c: 2 }, received: { l: 80, c: 9 }, ptMs: 90, expected: { l: 100, c: 3 }, why: 'own l is largest: own counter + 1' },
-    { clock: { l: 80, c: 2 }, received: { l: 100, c: 5 }, ptMs: 90, expected: { l: 100, c: 6 }, why: "the message's l is largest: the message's counter + 1" },
-    { clock: { l: 80, c: 2 }, received: { l: 90, c: 5 }, ptMs: 100, expected: { l: 100, c: 0 }, why: 'the physical clock is largest: the counter starts again at 0' },
+  const cases: ReadonlyArray<{
+    readonly clock: Hlc;
+    readonly received: Hlc;
+    readonly ptMs: number;
+    readonly expected: Hlc;
+    readonly why: string;
+  }> = [
+    {
+      clock: { l: 100, c: 2 },
+      received: { l: 100, c: 5 },
+      ptMs: 90,
+      expected: { l: 100, c: 6 },
+      why: "own l and the message's are equal and largest: above both counters",
+    },
+    {
+      clock: { l: 100, c: 7 },
+      received: { l: 100, c: 1 },
+      ptMs: 100,
+      expected: { l: 100, c: 8 },
+      why: 'all three equal: above both counters',
+    },
+    {
+      clock: { l: 100, c: 2 },
+      received: { l: 80, c: 9 },
+      ptMs: 90,
+      expected: { l: 100, c: 3 },
+      why: 'own l is largest: own counter + 1',
+    },
+    {
+      clock: { l: 80, c: 2 },
+      received: { l: 100, c: 5 },
+      ptMs: 90,
+      expected: { l: 100, c: 6 },
+      why: "the message's l is largest: the message's counter + 1",
+    },
+    {
+      clock: { l: 80, c: 2 },
+      received: { l: 90, c: 5 },
+      ptMs: 100,
+      expected: { l: 100, c: 0 },
+      why: 'the physical clock is largest: the counter starts again at 0',
+    },
   ];
   for (const { clock, received, ptMs, expected, why } of cases) {
     it(`hlcReceive(${showHlc(clock)}, message ${showHlc(received)}, pt=${ptMs}) is ${showHlc(expected)}: ${why}`, () => {
       const result = hlcReceive(clock, received, ptMs);
-      expect(result.l === expected.l && result.c === expected.c,
-        `hlcReceive(${showHlc(clock)}, message ${showHlc(received)}, pt=${ptMs}) returned ${showHlc(result)} instead of ${showHlc(expected)}: ${why}`).toBe(true);
+      expect(
+        result.l === expected.l && result.c === expected.c,
+        `hlcReceive(${showHlc(clock)}, message ${showHlc(received)}, pt=${ptMs}) returned ${showHlc(result)} instead of ${showHlc(expected)}: ${why}`,
+      ).toBe(true);
     });
   }
 });
 
 describe('Causality and bounded divergence', () => {
   it('three nodes with clocks 200 ms apart send notes back and forth: causality holds, and l stays between the clocks', async () => {
-    const clocks: Clocks = { n1: { skewMs: 200, driftPpm: 100 }, n2: { skewMs: -200 }, n3: { skewMs: 0, driftPpm: -150 } };
+    const clocks: Clocks = {
+      n1: { skewMs: 200, driftPpm: 100 },
+      n2: { skewMs: -200 },
+      n3: { skewMs: 0, driftPpm: -150 },
+    };
     const script: Array<[number, NodeId, NodeId?]> = [
-      [0, 'n1', 'n2'], [0, 'n2', 'n3'], [3, 'n3', 'n1'], [3, 'n3'], [10, 'n2', 'n1'], [12, 'n1'], [15, 'n1', 'n3'], [20, 'n3', 'n2'],
-      [20, 'n2'], [25, 'n2', 'n1'], [40, 'n1', 'n2'], [300, 'n2'], [300, 'n3', 'n2'], [420, 'n2', 'n3'], [450, 'n3'],
+      [0, 'n1', 'n2'],
+      [0, 'n2', 'n3'],
+      [3, 'n3', 'n1'],
+      [3, 'n3'],
+      [10, 'n2', 'n1'],
+      [12, 'n1'],
+      [15, 'n1', 'n3'],
+      [20, 'n3', 'n2'],
+      [20, 'n2'],
+      [25, 'n2', 'n1'],
+      [40, 'n1', 'n2'],
+      [300, 'n2'],
+      [300, 'n3', 'n2'],
+      [420, 'n2', 'n3'],
+      [450, 'n3'],
     ];
-    const commands = script.map(([atMs, node, to], i) => ({ atMs: START_MS + atMs, node, id: `e${i + 1}`, ...(to === undefined ? {} : { to }) }));
-    await simulate({ seed: 11, nodes: cluster(3, createHlcNode), clocks, network: { delayMs: { min: 1, max: 20 } } }, async (sim) => {
-      sendCommands(sim, commands);
-      await runToQuiet(sim);
-      checkRun(sim);
-    });
+    const commands = script.map(([atMs, node, to], i) => ({
+      atMs: START_MS + atMs,
+      node,
+      id: `e${i + 1}`,
+      ...(to === undefined ? {} : { to }),
+    }));
+    await simulate(
+      { seed: 11, nodes: cluster(3, createHlcNode), clocks, network: { delayMs: { min: 1, max: 20 } } },
+      async (sim) => {
+        sendCommands(sim, commands);
+        await runToQuiet(sim);
+        checkRun(sim);
+      },
+    );
   });
 
   it("n2's clock is set back 400 ms in the middle of the run: its HLC never goes back, and causality holds", async () => {
-    const faults = scenario().at(START_MS + 100).clock('n2', { skewMs: -400 }).build();
+    const faults = scenario()
+      .at(START_MS + 100)
+      .clock('n2', { skewMs: -400 })
+      .build();
     const commands: Command[] = [];
     for (let i = 0; i < 10; i++) {
       commands.push({ atMs: START_MS + 20 * i, node: 'n2', id: `n2-${i + 1}`, ...(i % 3 === 0 ? { to: 'n1' } : {}) });
       if (i % 4 === 1) commands.push({ atMs: START_MS + 20 * i + 5, node: 'n1', id: `n1-${i + 1}`, to: 'n2' });
     }
-    await simulate({ seed: 12, nodes: cluster(2, createHlcNode), faults, network: { delayMs: { min: 1, max: 10 } } }, async (sim) => {
-      sendCommands(sim, commands);
-      await runToQuiet(sim);
-      checkRun(sim);
-    });
+    await simulate(
+      { seed: 12, nodes: cluster(2, createHlcNode), faults, network: { delayMs: { min: 1, max: 10 } } },
+      async (sim) => {
+        sendCommands(sim, commands);
+        await runToQuiet(sim);
+        checkRun(sim);
+      },
+    );
   });
 });
 
@@ -266,7 +374,9 @@ describe('sweeps', () => {
   function workload(seed: number): { nodes: NodeId[]; clocks: Clocks; commands: Command[] } {
     const rng = new Rng(deriveSeed(seed, 'workload'));
     const nodes = Array.from({ length: rng.int(3, 4) }, (_, i) => `n${i + 1}`);
-    const clocks: Clocks = Object.fromEntries(nodes.map((node) => [node, { skewMs: rng.int(-300, 300), driftPpm: rng.int(-200, 200) }]));
+    const clocks: Clocks = Object.fromEntries(
+      nodes.map((node) => [node, { skewMs: rng.int(-300, 300), driftPpm: rng.int(-200, 200) }]),
+    );
     const commands: Command[] = [];
     let atMs = START_MS;
     for (let i = 1, count = rng.int(20, 40); i <= count; i++) {
@@ -281,8 +391,19 @@ describe('sweeps', () => {
   it(`${sweepSeedCount(150)} seeds of skewed, drifting clocks that get reset, over lossy, duplicating networks and partitions: causality and bounded divergence`, async () => {
     await forEachSeed({ count: 150 }, async (seed) => {
       const { nodes, clocks, commands } = workload(seed);
-      const faults = randomFaultSchedule(seed, { nodes, healAtMs: HEAL_AT_MS, kinds: ['network', 'clock', 'partition'], maxDelayMs: 50 });
-      const details = { clocks: JSON.stringify(clocks), 'fault schedule': describeSchedule(faults), commands: commands.map((c) => `t=${c.atMs}ms ${c.node} ${c.to === undefined ? `local ${c.id}` : `sends ${c.id} to ${c.to}`}`).join('\n') };
+      const faults = randomFaultSchedule(seed, {
+        nodes,
+        healAtMs: HEAL_AT_MS,
+        kinds: ['network', 'clock', 'partition'],
+        maxDelayMs: 50,
+      });
+      const details = {
+        clocks: JSON.stringify(clocks),
+        'fault schedule': describeSchedule(faults),
+        commands: commands
+          .map((c) => `t=${c.atMs}ms ${c.node} ${c.to === undefined ? `local ${c.id}` : `sends ${c.id} to ${c.to}`}`)
+          .join('\n'),
+      };
       await simulate({ seed, nodes: cluster(nodes, createHlcNode), clocks, faults, details }, async (sim) => {
         sendCommands(sim, commands);
         await runToQuiet(sim);

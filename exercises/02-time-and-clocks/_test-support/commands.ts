@@ -31,7 +31,11 @@ export function localOrSend({ id, to }: Command): LocalCommand | SendCommand {
  * Client c1 sends each command at its time (in time order; commands at the same time in the order
  * given), as the message `toMessage` makes of it.
  */
-export function sendCommands(sim: Simulation, commands: readonly Command[], toMessage: (command: Command) => Message = localOrSend): void {
+export function sendCommands(
+  sim: Simulation,
+  commands: readonly Command[],
+  toMessage: (command: Command) => Message = localOrSend,
+): void {
   sim.client('c1', async (c) => {
     for (const command of [...commands].sort((a, b) => a.atMs - b.atMs)) {
       await c.sleep(Math.max(0, command.atMs - c.now()));
@@ -43,6 +47,7 @@ export function sendCommands(sim: Simulation, commands: readonly Command[], toMe
 /** Runs until the client has sent every command, then one more second, so that every message has arrived. */
 export async function runToQuiet(sim: Simulation, timeoutMs = 10_000): Promise<void> {
   const done = await sim.runUntilClientsDone({ timeoutMs });
-  if (!done) throw new Error(`the client did not finish sending its commands within ${timeoutMs / 1_000} s of virtual time`);
+  if (!done)
+    throw new Error(`the client did not finish sending its commands within ${timeoutMs / 1_000} s of virtual time`);
   await sim.run({ untilMs: sim.nowMs + 1_000 });
 }

@@ -32,11 +32,16 @@ export type ReadReport<Stamp> = (log: LogEvent) => { kind: NoteEventKind; id: st
  * `stampName` is what the learner passes to `logEvent` (`vector`, `hlc`), for the failure messages.
  * The result is in trace order.
  */
-export function matchReportedEvents<Stamp>(history: CausalHistory, read: ReadReport<Stamp>, stampName: string): ReportedEvent<Stamp>[] {
+export function matchReportedEvents<Stamp>(
+  history: CausalHistory,
+  read: ReadReport<Stamp>,
+  stampName: string,
+): ReportedEvent<Stamp>[] {
   const noteId = new Map<number, string>();
   const sends = new Map<string, CausalEvent[]>();
   const deliveries = new Map<string, CausalEvent[]>();
-  const push = (map: Map<string, CausalEvent[]>, key: string, event: CausalEvent) => map.set(key, [...(map.get(key) ?? []), event]);
+  const push = (map: Map<string, CausalEvent[]>, key: string, event: CausalEvent) =>
+    map.set(key, [...(map.get(key) ?? []), event]);
   for (const causal of history.events) {
     const event = causal.event;
     if (event.kind === 'send' && event.type === 'note') {
@@ -64,12 +69,17 @@ export function matchReportedEvents<Stamp>(history: CausalHistory, read: ReadRep
     const matched = (kind === 'send' ? sends : deliveries).get(key)?.[index];
     if (matched === undefined) {
       const did = kind === 'send' ? `sent note ${id}` : `received note ${id}`;
-      throw new Error(`${event.node} reported ${kind} number ${index + 1} of note ${id} at t=${event.t} ms, but it ${did} only ${index} time(s)`);
+      throw new Error(
+        `${event.node} reported ${kind} number ${index + 1} of note ${id} at t=${event.t} ms, but it ${did} only ${index} time(s)`,
+      );
     }
     used.set(`${kind} ${key}`, index + 1);
     reported.push({ node: event.node, kind, id, stamp, event: matched });
   }
-  for (const [kind, map] of [['send', sends], ['deliver', deliveries]] as const) {
+  for (const [kind, map] of [
+    ['send', sends],
+    ['deliver', deliveries],
+  ] as const) {
     for (const [key, events] of map) {
       const count = used.get(`${kind} ${key}`) ?? 0;
       if (count >= events.length) continue;

@@ -20,7 +20,13 @@ import { awaitLeader, describeTermChanges, reportFigure, trafficBetween } from '
 import { type Puppets, stableLeader, viewOf } from '../_test-support/raft-view.ts';
 import { withPuppets } from '../_test-support/scripted-runs.ts';
 import { createRaftNode, type RaftNode } from './raft.ts';
-import { ELECTION_TIMEOUT_MS, type AppendEntries, type AppendEntriesReply, type RequestVote, type RequestVoteReply } from '../_given/raft-protocol.ts';
+import {
+  ELECTION_TIMEOUT_MS,
+  type AppendEntries,
+  type AppendEntriesReply,
+  type RequestVote,
+  type RequestVoteReply,
+} from '../_given/raft-protocol.ts';
 
 // ───────────────────────────── helpers ─────────────────────────────
 
@@ -38,9 +44,16 @@ function heartbeat(term: number, leaderId: NodeId): AppendEntries {
 }
 
 /** The one reply of `type` that `to` received from n1 after `afterMs`; fails with a sentence if there is none. */
-function replyFromN1<M extends RequestVoteReply | AppendEntriesReply>(puppets: Puppets, type: M['type'], to: NodeId, afterMs: number, asked: string): M {
+function replyFromN1<M extends RequestVoteReply | AppendEntriesReply>(
+  puppets: Puppets,
+  type: M['type'],
+  to: NodeId,
+  afterMs: number,
+  asked: string,
+): M {
   const replies = puppets.messages<M>(type, 'n1').filter((d) => d.to === to && d.t >= afterMs);
-  if (replies.length === 0) throw new Error(`n1 never answered ${asked}: every request gets a ${type}, granted or not.`);
+  if (replies.length === 0)
+    throw new Error(`n1 never answered ${asked}: every request gets a ${type}, granted or not.`);
   return replies[0]!.message;
 }
 
@@ -83,7 +96,10 @@ describe('Scenarios', () => {
       const survivors = sim.nodeIds.filter((id) => id !== first);
       const second = await awaitLeader(sim, { withinMs: 1_000, among: survivors, context: ` after ${first} crashed` });
       const secondTerm = viewOf(sim, second)!.currentTerm;
-      if (secondTerm <= firstTerm) throw new Error(`${second} leads term ${secondTerm}, not higher than ${first}'s term ${firstTerm}: a new election needs a new term.`);
+      if (secondTerm <= firstTerm)
+        throw new Error(
+          `${second} leads term ${secondTerm}, not higher than ${first}'s term ${firstTerm}: a new election needs a new term.`,
+        );
     });
   });
 
@@ -94,7 +110,11 @@ describe('Scenarios', () => {
       const old = await awaitLeader(sim, { withinMs: 1_000 });
       sim.apply({ kind: 'isolate', node: old });
       const rest = sim.nodeIds.filter((id) => id !== old);
-      const replacement = await awaitLeader(sim, { withinMs: 1_000, among: rest, context: ` after ${old} was cut off` });
+      const replacement = await awaitLeader(sim, {
+        withinMs: 1_000,
+        among: rest,
+        context: ` after ${old} was cut off`,
+      });
       await sim.run({ untilMs: sim.nowMs + 300 });
       sim.apply({ kind: 'heal' });
       const healedAt = sim.nowMs;
@@ -119,7 +139,8 @@ describe('Terms (§5.1)', () => {
       // Raft §5.1: n1 first becomes a candidate on its own (nobody answers it), then hears of term 7.
       await sim.runUntil(() => viewOf(sim, 'n1')?.role === 'candidate', { timeoutMs: 1_000 });
       const candidateTerm = node1(sim).currentTerm;
-      if (node1(sim).role !== 'candidate') throw new Error('n1 never became a candidate although it heard from no leader for 1 s.');
+      if (node1(sim).role !== 'candidate')
+        throw new Error('n1 never became a candidate although it heard from no leader for 1 s.');
       puppets.send('n2', 'n1', heartbeat(candidateTerm + 5, 'n2'));
       await sim.run({ untilMs: sim.nowMs + 10 });
       const n1 = node1(sim);
@@ -140,13 +161,29 @@ describe('Terms (§5.1)', () => {
       sim.at(30, () => puppets.send('n3', 'n1', requestVote(4, 'n3')));
       await sim.run({ untilMs: 60 });
       // Raft §5.1: "If a server receives a request with a stale term number, it rejects the request."
-      const append = replyFromN1<AppendEntriesReply>(puppets, 'AppendEntriesReply', 'n3', 20, 'an AppendEntries of term 3 (n1 is in term 5)');
+      const append = replyFromN1<AppendEntriesReply>(
+        puppets,
+        'AppendEntriesReply',
+        'n3',
+        20,
+        'an AppendEntries of term 3 (n1 is in term 5)',
+      );
       if (append.success !== false || append.term !== 5) {
-        throw new Error(`n1 (term 5) answered an AppendEntries of term 3 with success: ${append.success}, term: ${append.term}; expected success: false, term: 5, so the stale leader learns it is stale.`);
+        throw new Error(
+          `n1 (term 5) answered an AppendEntries of term 3 with success: ${append.success}, term: ${append.term}; expected success: false, term: 5, so the stale leader learns it is stale.`,
+        );
       }
-      const vote = replyFromN1<RequestVoteReply>(puppets, 'RequestVoteReply', 'n3', 30, 'a RequestVote of term 4 (n1 is in term 5)');
+      const vote = replyFromN1<RequestVoteReply>(
+        puppets,
+        'RequestVoteReply',
+        'n3',
+        30,
+        'a RequestVote of term 4 (n1 is in term 5)',
+      );
       if (vote.voteGranted !== false || vote.term !== 5) {
-        throw new Error(`n1 (term 5) answered a RequestVote of term 4 with voteGranted: ${vote.voteGranted}, term: ${vote.term}; expected voteGranted: false, term: 5.`);
+        throw new Error(
+          `n1 (term 5) answered a RequestVote of term 4 with voteGranted: ${vote.voteGranted}, term: ${vote.term}; expected voteGranted: false, term: 5.`,
+        );
       }
     });
   });
@@ -161,18 +198,37 @@ describe('Voting (§5.2)', () => {
       sim.at(25, () => puppets.send('n2', 'n1', requestVote(2, 'n2')));
       await sim.run({ untilMs: 50 });
       const first = replyFromN1<RequestVoteReply>(puppets, 'RequestVoteReply', 'n2', 5, "n2's RequestVote for term 2");
-      const second = replyFromN1<RequestVoteReply>(puppets, 'RequestVoteReply', 'n3', 15, "n3's RequestVote for term 2");
-      const again = replyFromN1<RequestVoteReply>(puppets, 'RequestVoteReply', 'n2', 25, "n2's repeated RequestVote for term 2");
+      const second = replyFromN1<RequestVoteReply>(
+        puppets,
+        'RequestVoteReply',
+        'n3',
+        15,
+        "n3's RequestVote for term 2",
+      );
+      const again = replyFromN1<RequestVoteReply>(
+        puppets,
+        'RequestVoteReply',
+        'n2',
+        25,
+        "n2's repeated RequestVote for term 2",
+      );
       if (!first.voteGranted || first.term !== 2) {
-        throw new Error(`n1 (term 0, no vote yet) answered n2's RequestVote for term 2 with voteGranted: ${first.voteGranted}, term: ${first.term}; it should grant it, in term 2.`);
+        throw new Error(
+          `n1 (term 0, no vote yet) answered n2's RequestVote for term 2 with voteGranted: ${first.voteGranted}, term: ${first.term}; it should grant it, in term 2.`,
+        );
       }
       if (second.voteGranted) {
-        throw new Error('n1 voted twice in term 2: for n2 at t=5 ms and for n3 at t=15 ms. A server votes for at most one candidate per term (votedFor, §5.2).');
+        throw new Error(
+          'n1 voted twice in term 2: for n2 at t=5 ms and for n3 at t=15 ms. A server votes for at most one candidate per term (votedFor, §5.2).',
+        );
       }
       if (!again.voteGranted) {
-        throw new Error("n1 refused n2's repeated RequestVote for term 2 although it had voted for n2 in term 2: the network may duplicate a request, and the answer must stay the same (votedFor is candidateId).");
+        throw new Error(
+          "n1 refused n2's repeated RequestVote for term 2 although it had voted for n2 in term 2: the network may duplicate a request, and the answer must stay the same (votedFor is candidateId).",
+        );
       }
-      if (node1(sim).votedFor !== 'n2') throw new Error(`n1's votedFor is ${JSON.stringify(node1(sim).votedFor)} after voting for n2 in term 2.`);
+      if (node1(sim).votedFor !== 'n2')
+        throw new Error(`n1's votedFor is ${JSON.stringify(node1(sim).votedFor)} after voting for n2 in term 2.`);
     });
   });
 
@@ -182,14 +238,26 @@ describe('Voting (§5.2)', () => {
       await sim.run({ untilMs: ELECTION_TIMEOUT_MS.max + 20 });
       const requests = puppets.messages<RequestVote>('RequestVote', 'n1');
       const asked = new Set(requests.map((d) => d.to));
-      if (asked.size !== 4) throw new Error(`By t=${sim.nowMs} ms n1 had asked ${[...asked].join(', ') || 'nobody'} for a vote: a candidate sends RequestVote to every other server.`);
+      if (asked.size !== 4)
+        throw new Error(
+          `By t=${sim.nowMs} ms n1 had asked ${[...asked].join(', ') || 'nobody'} for a vote: a candidate sends RequestVote to every other server.`,
+        );
       const request = requests[0]!.message;
-      if (request.term !== 1 || request.candidateId !== 'n1' || request.lastLogIndex !== 0 || request.lastLogTerm !== 0) {
-        throw new Error(`n1's first RequestVote was ${JSON.stringify(request)}; expected term 1, candidateId 'n1', lastLogIndex 0 and lastLogTerm 0 (its log is empty).`);
+      if (
+        request.term !== 1 ||
+        request.candidateId !== 'n1' ||
+        request.lastLogIndex !== 0 ||
+        request.lastLogTerm !== 0
+      ) {
+        throw new Error(
+          `n1's first RequestVote was ${JSON.stringify(request)}; expected term 1, candidateId 'n1', lastLogIndex 0 and lastLogTerm 0 (its log is empty).`,
+        );
       }
       const n1 = node1(sim);
       if (n1.role !== 'candidate' || n1.votedFor !== 'n1') {
-        throw new Error(`After asking for votes, n1 is a ${n1.role} with votedFor ${JSON.stringify(n1.votedFor)}: a candidate votes for itself.`);
+        throw new Error(
+          `After asking for votes, n1 is a ${n1.role} with votedFor ${JSON.stringify(n1.votedFor)}: a candidate votes for itself.`,
+        );
       }
     });
   });
@@ -201,7 +269,8 @@ describe('Voting (§5.2)', () => {
       await withPuppets(createRaftNode, { size: 3, seed: seed, watch: watchElection }, async (sim, puppets) => {
         await sim.run({ untilMs: ELECTION_TIMEOUT_MS.max + 50 });
         const first = puppets.messages<RequestVote>('RequestVote', 'n1')[0];
-        if (first === undefined) throw new Error(`n1 started no election within ${sim.nowMs} ms although it heard from no leader.`);
+        if (first === undefined)
+          throw new Error(`n1 started no election within ${sim.nowMs} ms although it heard from no leader.`);
         starts.push(first.t - 2); // sent 2 ms before the puppet received it
       });
     }
@@ -209,7 +278,9 @@ describe('Voting (§5.2)', () => {
     const latest = Math.max(...starts);
     const distinct = new Set(starts).size;
     if (earliest < ELECTION_TIMEOUT_MS.min || latest > ELECTION_TIMEOUT_MS.max) {
-      throw new Error(`n1's first election started between t=${earliest} and t=${latest} ms over 30 seeds: the timeout must lie in ${ELECTION_TIMEOUT_MS.min}–${ELECTION_TIMEOUT_MS.max} ms.`);
+      throw new Error(
+        `n1's first election started between t=${earliest} and t=${latest} ms over 30 seeds: the timeout must lie in ${ELECTION_TIMEOUT_MS.min}–${ELECTION_TIMEOUT_MS.max} ms.`,
+      );
     }
     if (distinct < 10 || latest - earliest < 60) {
       throw new Error(
@@ -225,25 +296,41 @@ describe('Winning and losing elections (§5.2)', () => {
     // Raft §5.2, Figure 2 (Leaders)
     await withPuppets(createRaftNode, { size: 5, seed: 31, watch: watchElection }, async (sim, puppets) => {
       puppets.on('RequestVote', (puppet, from, message) => {
-        puppets.send(puppet, from, { type: 'RequestVoteReply', term: message['term'] as number, voteGranted: true } satisfies RequestVoteReply);
+        puppets.send(puppet, from, {
+          type: 'RequestVoteReply',
+          term: message['term'] as number,
+          voteGranted: true,
+        } satisfies RequestVoteReply);
       });
       const won = await sim.runUntil(() => viewOf(sim, 'n1')?.role === 'leader', { timeoutMs: 1_000 });
-      if (!won) throw new Error(`n1 got votes from all 4 other servers but is a ${node1(sim).role} at t=${sim.nowMs} ms: 3 of 5 votes (its own included) win an election.`);
+      if (!won)
+        throw new Error(
+          `n1 got votes from all 4 other servers but is a ${node1(sim).role} at t=${sim.nowMs} ms: 3 of 5 votes (its own included) win an election.`,
+        );
       const wonAt = sim.nowMs;
       await sim.run({ untilMs: wonAt + 1_000 });
       for (const puppet of ['n2', 'n3', 'n4', 'n5']) {
-        const beats = puppets.messages<AppendEntries>('AppendEntries', 'n1').filter((d) => d.to === puppet && d.t >= wonAt).map((d) => d.t);
+        const beats = puppets
+          .messages<AppendEntries>('AppendEntries', 'n1')
+          .filter((d) => d.to === puppet && d.t >= wonAt)
+          .map((d) => d.t);
         if (beats.length === 0 || beats[0]! > wonAt + 15) {
-          throw new Error(`n1 won the election at t=${wonAt} ms but its first AppendEntries reached ${puppet} at ${beats.length === 0 ? 'no time' : `t=${beats[0]} ms`}: a new leader sends heartbeats at once, so no one else starts an election.`);
+          throw new Error(
+            `n1 won the election at t=${wonAt} ms but its first AppendEntries reached ${puppet} at ${beats.length === 0 ? 'no time' : `t=${beats[0]} ms`}: a new leader sends heartbeats at once, so no one else starts an election.`,
+          );
         }
         const gaps = beats.slice(1).map((t, i) => t - beats[i]!);
         const widest = Math.max(...gaps);
         if (widest >= ELECTION_TIMEOUT_MS.min) {
-          throw new Error(`n1 went ${widest} ms without sending ${puppet} an AppendEntries: heartbeats must come more often than the shortest election timeout (${ELECTION_TIMEOUT_MS.min} ms), or followers start elections.`);
+          throw new Error(
+            `n1 went ${widest} ms without sending ${puppet} an AppendEntries: heartbeats must come more often than the shortest election timeout (${ELECTION_TIMEOUT_MS.min} ms), or followers start elections.`,
+          );
         }
         const message = puppets.messages<AppendEntries>('AppendEntries', 'n1').find((d) => d.to === puppet)!.message;
         if (message.term !== node1(sim).currentTerm || message.leaderId !== 'n1' || message.entries.length !== 0) {
-          throw new Error(`n1's heartbeat to ${puppet} was ${JSON.stringify(message)}: expected term ${node1(sim).currentTerm}, leaderId 'n1', entries [].`);
+          throw new Error(
+            `n1's heartbeat to ${puppet} was ${JSON.stringify(message)}: expected term ${node1(sim).currentTerm}, leaderId 'n1', entries [].`,
+          );
         }
       }
     });
@@ -254,13 +341,23 @@ describe('Winning and losing elections (§5.2)', () => {
     await withPuppets(createRaftNode, { size: 5, seed: 32, watch: watchElection }, async (sim, puppets) => {
       puppets.on('RequestVote', (puppet, from, message) => {
         const voteGranted = puppet === 'n2';
-        puppets.send(puppet, from, { type: 'RequestVoteReply', term: message['term'] as number, voteGranted } satisfies RequestVoteReply);
+        puppets.send(puppet, from, {
+          type: 'RequestVoteReply',
+          term: message['term'] as number,
+          voteGranted,
+        } satisfies RequestVoteReply);
       });
       await sim.run({ untilMs: 1_500 });
       const n1 = node1(sim);
       const terms = new Set(puppets.messages<RequestVote>('RequestVote', 'n1').map((d) => d.message.term));
-      if (n1.role === 'leader') throw new Error(`n1 became leader of term ${n1.currentTerm} with votes from n1 and n2 only: 2 of 5 is not a majority.`);
-      if (terms.size < 2) throw new Error(`n1 lost its election (2 of 5 votes) and did not stand again within 1.5 s: a candidate whose election times out starts a new one in the next term.`);
+      if (n1.role === 'leader')
+        throw new Error(
+          `n1 became leader of term ${n1.currentTerm} with votes from n1 and n2 only: 2 of 5 is not a majority.`,
+        );
+      if (terms.size < 2)
+        throw new Error(
+          `n1 lost its election (2 of 5 votes) and did not stand again within 1.5 s: a candidate whose election times out starts a new one in the next term.`,
+        );
     });
   });
 
@@ -273,10 +370,15 @@ describe('Winning and losing elections (§5.2)', () => {
       await sim.run({ untilMs: sim.nowMs + 10 });
       const n1 = node1(sim);
       if (n1.role !== 'follower' || n1.currentTerm !== term || n1.leaderId !== 'n2') {
-        throw new Error(`Candidate n1 (term ${term}) received AppendEntries from n2 for term ${term}; it is now a ${n1.role} in term ${n1.currentTerm} with leaderId ${JSON.stringify(n1.leaderId)}: it should follow n2 (§5.2).`);
+        throw new Error(
+          `Candidate n1 (term ${term}) received AppendEntries from n2 for term ${term}; it is now a ${n1.role} in term ${n1.currentTerm} with leaderId ${JSON.stringify(n1.leaderId)}: it should follow n2 (§5.2).`,
+        );
       }
       const reply = replyFromN1<AppendEntriesReply>(puppets, 'AppendEntriesReply', 'n2', 0, "n2's heartbeat");
-      if (!reply.success || reply.term !== term) throw new Error(`n1 answered the heartbeat of its leader with ${JSON.stringify(reply)}; expected success: true, term: ${term}.`);
+      if (!reply.success || reply.term !== term)
+        throw new Error(
+          `n1 answered the heartbeat of its leader with ${JSON.stringify(reply)}; expected success: true, term: ${term}.`,
+        );
     });
   });
 
@@ -287,7 +389,9 @@ describe('Winning and losing elections (§5.2)', () => {
       await sim.run({ untilMs: 3_000 });
       const election = puppets.messages<RequestVote>('RequestVote', 'n1')[0];
       if (election !== undefined) {
-        throw new Error(`n1 started an election at t=${election.t} ms although n2, leader of term 1, sent it a heartbeat every 50 ms: a follower restarts its election timer on each AppendEntries from the current leader.`);
+        throw new Error(
+          `n1 started an election at t=${election.t} ms although n2, leader of term 1, sent it a heartbeat every 50 ms: a follower restarts its election timer on each AppendEntries from the current leader.`,
+        );
       }
     });
   });
@@ -300,70 +404,97 @@ describe('Sweeps', () => {
   // KATA_SEEDS=2000 runs ten times as many seeds: give the soak time.
   const timeout = 600_000;
 
-  test(`a leader within 1.5 s once a majority can talk, never two in a term: ${seeds} seeds of partitions, cut links, drops and delays`, { timeout }, async () => {
-    // Raft §5.2 (Election Safety, Figure 3; liveness once a majority can talk)
-    await forEachSeed({ count: seeds }, async (seed) => {
-      const nodes = cluster(5, createRaftNode);
-      const healAtMs = 1_500;
-      // A crashed node loses its term and vote until exercise 3 (persistence), so the faults here leave nodes up.
-      const faults = randomFaultSchedule(seed, { nodes: Object.keys(nodes), healAtMs, kinds: ['partition', 'isolate', 'cut', 'network'], maxDelayMs: 60 });
-      await simulate({ seed, nodes, faults, details: { faults: describeSchedule(faults) } }, async (sim) => {
-        watchRaft(sim);
-        await sim.run({ untilMs: healAtMs });
-        await awaitLeader(sim, { withinMs: 1_500, context: ' after every fault healed' });
+  test(
+    `a leader within 1.5 s once a majority can talk, never two in a term: ${seeds} seeds of partitions, cut links, drops and delays`,
+    { timeout },
+    async () => {
+      // Raft §5.2 (Election Safety, Figure 3; liveness once a majority can talk)
+      await forEachSeed({ count: seeds }, async (seed) => {
+        const nodes = cluster(5, createRaftNode);
+        const healAtMs = 1_500;
+        // A crashed node loses its term and vote until exercise 3 (persistence), so the faults here leave nodes up.
+        const faults = randomFaultSchedule(seed, {
+          nodes: Object.keys(nodes),
+          healAtMs,
+          kinds: ['partition', 'isolate', 'cut', 'network'],
+          maxDelayMs: 60,
+        });
+        await simulate({ seed, nodes, faults, details: { faults: describeSchedule(faults) } }, async (sim) => {
+          watchRaft(sim);
+          await sim.run({ untilMs: healAtMs });
+          await awaitLeader(sim, { withinMs: 1_500, context: ' after every fault healed' });
+        });
       });
-    });
-  });
+    },
+  );
 
   test(`a new leader within 2 s after the leader crashes, twice in a row: ${seeds} seeds`, { timeout }, async () => {
     await forEachSeed({ count: seeds }, async (seed) => {
-      await simulate({ seed, nodes: cluster(5, createRaftNode), network: { delayMs: { min: 1, max: 20 } } }, async (sim) => {
-        watchRaft(sim);
-        const crashed: NodeId[] = [];
-        for (let round = 0; round < 3; round++) {
-          const context = crashed.length === 0 ? '' : ` after ${crashed.join(' and ')} crashed`;
-          // With two of five servers down, the three left must all agree: split votes take a few rounds.
-          const leader = await awaitLeader(sim, { withinMs: 2_000, among: sim.nodeIds.filter((id) => !crashed.includes(id)), context });
-          await sim.run({ untilMs: sim.nowMs + sim.seed % 200 });
-          if (round < 2) {
-            sim.crash(leader);
-            crashed.push(leader);
+      await simulate(
+        { seed, nodes: cluster(5, createRaftNode), network: { delayMs: { min: 1, max: 20 } } },
+        async (sim) => {
+          watchRaft(sim);
+          const crashed: NodeId[] = [];
+          for (let round = 0; round < 3; round++) {
+            const context = crashed.length === 0 ? '' : ` after ${crashed.join(' and ')} crashed`;
+            // With two of five servers down, the three left must all agree: split votes take a few rounds.
+            const leader = await awaitLeader(sim, {
+              withinMs: 2_000,
+              among: sim.nodeIds.filter((id) => !crashed.includes(id)),
+              context,
+            });
+            await sim.run({ untilMs: sim.nowMs + (sim.seed % 200) });
+            if (round < 2) {
+              sim.crash(leader);
+              crashed.push(leader);
+            }
           }
-        }
-      });
+        },
+      );
     });
   });
 
-  test(`no leader churn: with a steady network the first leader keeps its term for 10 s, and heartbeats stay cheap (${sweepSeedCount(50)} seeds)`, { timeout }, async () => {
-    // Raft §5.2 (heartbeats), §9.3 (timing)
-    let heartbeatsPerFollowerPerSecond = 0;
-    let bytesPerSecond = 0;
-    await forEachSeed({ count: 50 }, async (seed) => {
-      await simulate({ seed, nodes: cluster(5, createRaftNode), network: { delayMs: { min: 1, max: 30 } } }, async (sim) => {
-        watchRaft(sim);
-        const leader = await awaitLeader(sim, { withinMs: 1_500 });
-        await sim.run({ untilMs: sim.nowMs + 100 });
-        const term = viewOf(sim, leader)!.currentTerm;
-        const startMs = sim.nowMs;
-        const before = sim.stats();
-        await sim.run({ untilMs: startMs + 10_000 });
-        const terms = sim.nodeIds.map((node) => viewOf(sim, node)!.currentTerm);
-        if (stableLeader(sim) !== leader || terms.some((t) => t !== term)) {
-          throw new Error(
-            `leader churn: ${leader} led term ${term} at t=${startMs} ms, and after 10 s of a network without faults the terms are ` +
-              `${terms.join(', ')} (n1..n5). ${describeTermChanges(sim, startMs).join(' ')} Heartbeats must come well within the shortest election timeout.`,
-          );
-        }
-        const traffic = trafficBetween(before, sim.stats());
-        const appends = traffic.byType['AppendEntries']?.messages ?? 0;
-        const perFollowerPerSecond = appends / 4 / 10;
-        if (perFollowerPerSecond > 40) {
-          throw new Error(`an idle leader sent ${perFollowerPerSecond.toFixed(1)} AppendEntries per follower per second: one per heartbeat interval (50 ms, so 20/s) keeps followers quiet; more is wasted traffic.`);
-        }
-        heartbeatsPerFollowerPerSecond = Math.max(heartbeatsPerFollowerPerSecond, perFollowerPerSecond);
-        bytesPerSecond = Math.max(bytesPerSecond, traffic.bytes / 10);
+  test(
+    `no leader churn: with a steady network the first leader keeps its term for 10 s, and heartbeats stay cheap (${sweepSeedCount(50)} seeds)`,
+    { timeout },
+    async () => {
+      // Raft §5.2 (heartbeats), §9.3 (timing)
+      let heartbeatsPerFollowerPerSecond = 0;
+      let bytesPerSecond = 0;
+      await forEachSeed({ count: 50 }, async (seed) => {
+        await simulate(
+          { seed, nodes: cluster(5, createRaftNode), network: { delayMs: { min: 1, max: 30 } } },
+          async (sim) => {
+            watchRaft(sim);
+            const leader = await awaitLeader(sim, { withinMs: 1_500 });
+            await sim.run({ untilMs: sim.nowMs + 100 });
+            const term = viewOf(sim, leader)!.currentTerm;
+            const startMs = sim.nowMs;
+            const before = sim.stats();
+            await sim.run({ untilMs: startMs + 10_000 });
+            const terms = sim.nodeIds.map((node) => viewOf(sim, node)!.currentTerm);
+            if (stableLeader(sim) !== leader || terms.some((t) => t !== term)) {
+              throw new Error(
+                `leader churn: ${leader} led term ${term} at t=${startMs} ms, and after 10 s of a network without faults the terms are ` +
+                  `${terms.join(', ')} (n1..n5). ${describeTermChanges(sim, startMs).join(' ')} Heartbeats must come well within the shortest election timeout.`,
+              );
+            }
+            const traffic = trafficBetween(before, sim.stats());
+            const appends = traffic.byType['AppendEntries']?.messages ?? 0;
+            const perFollowerPerSecond = appends / 4 / 10;
+            if (perFollowerPerSecond > 40) {
+              throw new Error(
+                `an idle leader sent ${perFollowerPerSecond.toFixed(1)} AppendEntries per follower per second: one per heartbeat interval (50 ms, so 20/s) keeps followers quiet; more is wasted traffic.`,
+              );
+            }
+            heartbeatsPerFollowerPerSecond = Math.max(heartbeatsPerFollowerPerSecond, perFollowerPerSecond);
+            bytesPerSecond = Math.max(bytesPerSecond, traffic.bytes / 10);
+          },
+        );
       });
-    });
-    reportFigure(`idle 5-server cluster: ${heartbeatsPerFollowerPerSecond.toFixed(1)} heartbeats per follower per second, ${Math.round(bytesPerSecond)} bytes/s in all (worst seed)`);
-  });
+      reportFigure(
+        `idle 5-server cluster: ${heartbeatsPerFollowerPerSecond.toFixed(1)} heartbeats per follower per second, ${Math.round(bytesPerSecond)} bytes/s in all (worst seed)`,
+      );
+    },
+  );
 });

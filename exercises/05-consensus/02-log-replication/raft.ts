@@ -15,7 +15,18 @@ import {
   type TimerPayload,
   todo,
 } from '#harness';
-import { ELECTION_TIMEOUT_MS, HEARTBEAT_INTERVAL_MS, type Role, type LogEntry, type RequestVote, type RequestVoteReply, type AppendEntries, type AppendEntriesReply, type RaftMessage, type Proposal } from '../_given/raft-protocol.ts';
+import {
+  ELECTION_TIMEOUT_MS,
+  HEARTBEAT_INTERVAL_MS,
+  type Role,
+  type LogEntry,
+  type RequestVote,
+  type RequestVoteReply,
+  type AppendEntries,
+  type AppendEntriesReply,
+  type RaftMessage,
+  type Proposal,
+} from '../_given/raft-protocol.ts';
 
 /**
  * One Raft server. Its Figure 2 state is public, so tests (and you, in the debugger) can read it.
@@ -91,7 +102,10 @@ export class RaftNode implements Node {
     // 👉 Not the leader: return null. The leader appends { index, term: currentTerm, command } to its
     //    log, sends AppendEntries to every follower at once, and returns where the entry sits.
     void command;
-    return todo('propose: append a new entry to the leader\'s log and replicate it', 'exercises/05-consensus/02-log-replication/README.md');
+    return todo(
+      "propose: append a new entry to the leader's log and replicate it",
+      'exercises/05-consensus/02-log-replication/README.md',
+    );
   }
 
   // ───────────────────────────── elections (§5.2, §5.4.1) ─────────────────────────────
@@ -137,7 +151,10 @@ export class RaftNode implements Node {
     // 👉 Compare the terms of the last entries; if they are equal, the longer log is more up-to-date.
     void lastLogIndex;
     void lastLogTerm;
-    return todo('the election restriction (§5.4.1): is the candidate\'s log at least as up-to-date?', 'exercises/05-consensus/02-log-replication/README.md');
+    return todo(
+      "the election restriction (§5.4.1): is the candidate's log at least as up-to-date?",
+      'exercises/05-consensus/02-log-replication/README.md',
+    );
   }
 
   #handleRequestVoteReply(from: NodeId, reply: RequestVoteReply): void {
@@ -210,7 +227,10 @@ export class RaftNode implements Node {
     //    increment lastApplied and push log[lastApplied] onto `applied`.
     // 👉 Refusal: decrement nextIndex[from] (never below matchIndex[from] + 1) and send again at once.
     void from;
-    todo('handle an AppendEntriesReply: matchIndex, nextIndex, commitment', 'exercises/05-consensus/02-log-replication/README.md');
+    todo(
+      'handle an AppendEntriesReply: matchIndex, nextIndex, commitment',
+      'exercises/05-consensus/02-log-replication/README.md',
+    );
   }
 
   // ───────────────────────────── replication: the follower (§5.3) ─────────────────────────────
@@ -233,7 +253,10 @@ export class RaftNode implements Node {
     //    4. append the entries not already in the log;
     //    5. if leaderCommit > commitIndex: commitIndex = min(leaderCommit, index of last new entry), and apply.
     //    Reply success with matchIndex = prevLogIndex + entries.length.
-    todo('the AppendEntries consistency check, appending entries, and following leaderCommit', 'exercises/05-consensus/02-log-replication/README.md');
+    todo(
+      'the AppendEntries consistency check, appending entries, and following leaderCommit',
+      'exercises/05-consensus/02-log-replication/README.md',
+    );
   }
 
   // ───────────────────────────── helpers ─────────────────────────────

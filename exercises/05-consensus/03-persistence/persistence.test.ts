@@ -22,7 +22,13 @@ import {
 import { awaitLeader } from '../_test-support/liveness.ts';
 import { describeLog, leaders, stableLeader } from '../_test-support/raft-view.ts';
 import { append, entry, lastReply, nodeOf, watchEveryProperty, withPuppets } from '../_test-support/scripted-runs.ts';
-import { appliedCommands, awaitApplied, awaitConvergence, describeServers, proposeOn } from '../_test-support/workload.ts';
+import {
+  appliedCommands,
+  awaitApplied,
+  awaitConvergence,
+  describeServers,
+  proposeOn,
+} from '../_test-support/workload.ts';
 import { createRaftNode, type RaftNode } from './raft.ts';
 import type { AppendEntriesReply, RequestVote, RequestVoteReply } from '../_given/raft-protocol.ts';
 
@@ -47,13 +53,21 @@ describe('Scenarios', () => {
       for (const command of ['a', 'b', 'c']) proposeOn(sim, leader, command);
       await awaitApplied(sim, sim.nodeIds, 3, 500, 'after proposing a, b, c');
       const follower = sim.nodeIds.find((node) => node !== leader)!;
-      const before = { term: raftOf(sim, follower).currentTerm, votedFor: raftOf(sim, follower).votedFor, log: describeLog(raftOf(sim, follower)) };
+      const before = {
+        term: raftOf(sim, follower).currentTerm,
+        votedFor: raftOf(sim, follower).votedFor,
+        log: describeLog(raftOf(sim, follower)),
+      };
       sim.crash(follower);
       for (const command of ['d', 'e']) proposeOn(sim, leader, command);
       await sim.run({ untilMs: sim.nowMs + 300 });
       sim.restart(follower);
       const after = raftOf(sim, follower);
-      if (after.currentTerm !== before.term || after.votedFor !== before.votedFor || describeLog(after) !== before.log) {
+      if (
+        after.currentTerm !== before.term ||
+        after.votedFor !== before.votedFor ||
+        describeLog(after) !== before.log
+      ) {
         throw new Error(
           `${follower} crashed with currentTerm ${before.term}, votedFor ${JSON.stringify(before.votedFor)}, log ${before.log}, and restarted ` +
             `with currentTerm ${after.currentTerm}, votedFor ${JSON.stringify(after.votedFor)}, log ${describeLog(after)}: restore them from ctx.storage in onStart.`,
@@ -61,7 +75,8 @@ describe('Scenarios', () => {
       }
       await awaitApplied(sim, sim.nodeIds, 5, 500, `after ${follower} restarted`);
       const applied = appliedCommands(sim, follower).join(',');
-      if (applied !== 'a,b,c,d,e') throw new Error(`After its restart ${follower} applied ${applied}; expected a,b,c,d,e, each once.`);
+      if (applied !== 'a,b,c,d,e')
+        throw new Error(`After its restart ${follower} applied ${applied}; expected a,b,c,d,e, each once.`);
     });
   });
 
@@ -80,7 +95,10 @@ describe('Scenarios', () => {
       await awaitApplied(sim, sim.nodeIds, 4, 500, `after every server restarted and ${next} took d`);
       for (const node of sim.nodeIds) {
         const applied = appliedCommands(sim, node).join(',');
-        if (applied !== 'a,b,c,d') throw new Error(`${node} applied ${applied} after the restart of the whole cluster; expected a,b,c,d: committed entries survive any crash.`);
+        if (applied !== 'a,b,c,d')
+          throw new Error(
+            `${node} applied ${applied} after the restart of the whole cluster; expected a,b,c,d: committed entries survive any crash.`,
+          );
       }
     });
   });
@@ -92,7 +110,13 @@ describe('What must be durable before a server answers (Figure 2)', () => {
   test('a vote survives a crash: after restarting, a server does not vote for another candidate in the same term', async () => {
     // Raft Figure 2 (votedFor), §5.2
     await withPuppets(createRaftNode, { size: 3, seed: 11, watch: watchEveryProperty }, async (sim, puppets) => {
-      const ask = (from: NodeId): RequestVote => ({ type: 'RequestVote', term: 2, candidateId: from, lastLogIndex: 0, lastLogTerm: 0 });
+      const ask = (from: NodeId): RequestVote => ({
+        type: 'RequestVote',
+        term: 2,
+        candidateId: from,
+        lastLogIndex: 0,
+        lastLogTerm: 0,
+      });
       sim.at(5, () => puppets.send('n2', 'n1', ask('n2')));
       crashAt(sim, 'n1', 10, 10);
       sim.at(30, () => puppets.send('n3', 'n1', ask('n3')));
@@ -100,7 +124,9 @@ describe('What must be durable before a server answers (Figure 2)', () => {
       const toN2 = lastReply<RequestVoteReply>(puppets, 'RequestVoteReply', 'n2', "n2's RequestVote");
       const toN3 = lastReply<RequestVoteReply>(puppets, 'RequestVoteReply', 'n3', "n3's RequestVote after the restart");
       if (toN2.voteGranted && toN3.voteGranted) {
-        throw new Error('n1 voted twice in term 2: for n2 at t=5 ms, then, after a crash and restart at t=10–20 ms, for n3 at t=30 ms. votedFor must be persisted before the vote is sent.');
+        throw new Error(
+          'n1 voted twice in term 2: for n2 at t=5 ms, then, after a crash and restart at t=10–20 ms, for n3 at t=30 ms. votedFor must be persisted before the vote is sent.',
+        );
       }
     });
   });
@@ -108,13 +134,23 @@ describe('What must be durable before a server answers (Figure 2)', () => {
   test('currentTerm survives a crash: after restarting, a server refuses a leader of an older term', async () => {
     // Raft Figure 2 (currentTerm), §5.1
     await withPuppets(createRaftNode, { size: 3, seed: 12, watch: watchEveryProperty }, async (sim, puppets) => {
-      sim.at(5, () => puppets.send('n2', 'n1', { type: 'RequestVote', term: 5, candidateId: 'n2', lastLogIndex: 0, lastLogTerm: 0 } satisfies RequestVote));
+      sim.at(5, () =>
+        puppets.send('n2', 'n1', {
+          type: 'RequestVote',
+          term: 5,
+          candidateId: 'n2',
+          lastLogIndex: 0,
+          lastLogTerm: 0,
+        } satisfies RequestVote),
+      );
       crashAt(sim, 'n1', 10, 10);
       sim.at(30, () => puppets.send('n3', 'n1', append(3, 'n3', 0, 0, [entry(1, 3, 'old-leader')])));
       await sim.run({ untilMs: 50 });
       const reply = lastReply<AppendEntriesReply>(puppets, 'AppendEntriesReply', 'n3', 'the AppendEntries of term 3');
       if (reply.success || raftOf(sim, 'n1').currentTerm !== 5) {
-        throw new Error(`n1 answered in term 5 before its crash, then restarted with currentTerm ${raftOf(sim, 'n1').currentTerm} and ${reply.success ? 'accepted' : 'refused'} entries from a leader of term 3: currentTerm must be persisted before any message that carries it.`);
+        throw new Error(
+          `n1 answered in term 5 before its crash, then restarted with currentTerm ${raftOf(sim, 'n1').currentTerm} and ${reply.success ? 'accepted' : 'refused'} entries from a leader of term 3: currentTerm must be persisted before any message that carries it.`,
+        );
       }
     });
   });
@@ -122,12 +158,16 @@ describe('What must be durable before a server answers (Figure 2)', () => {
   test('acknowledged entries survive a crash', async () => {
     // Raft Figure 2 (log[])
     await withPuppets(createRaftNode, { size: 3, seed: 13, watch: watchEveryProperty }, async (sim, puppets) => {
-      sim.at(5, () => puppets.send('n2', 'n1', append(1, 'n2', 0, 0, [entry(1, 1, 'a'), entry(2, 1, 'b'), entry(3, 1, 'c')])));
+      sim.at(5, () =>
+        puppets.send('n2', 'n1', append(1, 'n2', 0, 0, [entry(1, 1, 'a'), entry(2, 1, 'b'), entry(3, 1, 'c')])),
+      );
       crashAt(sim, 'n1', 10, 10);
       await sim.run({ untilMs: 30 });
       const log = describeLog(raftOf(sim, 'n1'));
       if (log !== '[1:t1 "a", 2:t1 "b", 3:t1 "c"]') {
-        throw new Error(`n1 acknowledged entries 1–3 at t=7 ms, crashed at t=10 ms and restarted with the log ${log}: the log must be persisted before entries are acknowledged, since the leader counts them.`);
+        throw new Error(
+          `n1 acknowledged entries 1–3 at t=7 ms, crashed at t=10 ms and restarted with the log ${log}: the log must be persisted before entries are acknowledged, since the leader counts them.`,
+        );
       }
     });
   });
@@ -135,14 +175,18 @@ describe('What must be durable before a server answers (Figure 2)', () => {
   test('after a restart, every committed entry is in the state machine exactly once', async () => {
     // Raft Figure 2 (lastApplied), §5.4.3
     await withPuppets(createRaftNode, { size: 3, seed: 14, watch: watchEveryProperty }, async (sim, puppets) => {
-      sim.at(5, () => puppets.send('n2', 'n1', append(1, 'n2', 0, 0, [entry(1, 1, 'a'), entry(2, 1, 'b'), entry(3, 1, 'c')], 3)));
+      sim.at(5, () =>
+        puppets.send('n2', 'n1', append(1, 'n2', 0, 0, [entry(1, 1, 'a'), entry(2, 1, 'b'), entry(3, 1, 'c')], 3)),
+      );
       crashAt(sim, 'n1', 10, 10);
       sim.at(30, () => puppets.send('n2', 'n1', append(1, 'n2', 3, 1, [], 3)));
       sim.at(40, () => puppets.send('n2', 'n1', append(1, 'n2', 3, 1, [entry(4, 1, 'd')], 4)));
       await sim.run({ untilMs: 60 });
       const applied = appliedCommands(sim, 'n1').join(',');
       if (applied !== 'a,b,c,d') {
-        throw new Error(`n1 applied a,b,c, crashed and restarted; after the leader said entries up to 4 are committed its state machine holds [${applied}], expected [a,b,c,d]: rebuild the state machine by applying the committed entries again, or restore it together with lastApplied, but never apply an entry on top of a state that already holds it.`);
+        throw new Error(
+          `n1 applied a,b,c, crashed and restarted; after the leader said entries up to 4 are committed its state machine holds [${applied}], expected [a,b,c,d]: rebuild the state machine by applying the committed entries again, or restore it together with lastApplied, but never apply an entry on top of a state that already holds it.`,
+        );
       }
     });
   });
@@ -154,54 +198,70 @@ describe('Sweeps', () => {
   const seeds = sweepSeedCount(200);
   const timeout = 600_000;
 
-  test(`crashes and restarts at any moment, with partitions, drops, duplicates and delays: ${seeds} seeds on 5 servers`, { timeout }, async () => {
-    // Raft Figure 2 (persistent state), Figure 3
-    await forEachSeed({ count: seeds }, async (seed) => {
-      const nodes = cluster(5, createRaftNode);
-      const healAtMs = 2_000;
-      const faults = randomFaultSchedule(seed, {
-        nodes: Object.keys(nodes), healAtMs, kinds: ['crash', 'crash', 'partition', 'isolate', 'network'], maxFaults: 8, maxDelayMs: 60, maxDuplicateRate: 0.4,
-      });
-      await simulate({ seed, nodes, faults, details: { faults: describeSchedule(faults) } }, async (sim) => {
-        watchEveryProperty(sim);
-        let next = 0;
-        for (let t = 20; t < healAtMs; t += 40) sim.at(t, () => leaders(sim).forEach(({ node }) => raftOf(sim, node).propose(`c${next++}`)));
-        await sim.run({ untilMs: healAtMs });
-        await awaitConvergence(sim, 2_500);
-      });
-    });
-  });
-
-  test(`crash the leader at every point of its work (one run every 3 ms of its life), then a follower: ${seeds} runs on 3 servers`, { timeout }, async () => {
-    // Raft Figure 2 (persistent state), §5.4
-    await forEachSeed({ count: seeds }, async (seed) => {
-      await simulate({ seed, nodes: cluster(3, createRaftNode) }, async (sim) => {
-        watchEveryProperty(sim);
-        const rng = new Rng(deriveSeed(seed, 'crash points'));
-        let next = 0;
-        for (let t = 10; t < 1_500; t += 15) sim.at(t, () => leaders(sim).forEach(({ node }) => raftOf(sim, node).propose(`c${next++}`)));
-        // Run k crashes the leader at t = 250 + 3k ms: one run for each point of the leader's work.
-        const crashMs = 250 + 3 * (seed % 250);
-        sim.at(crashMs, () => {
-          const victim = stableLeader(sim) ?? 'n1';
-          sim.crash(victim);
-          sim.at(sim.nowMs + rng.int(0, 40), () => sim.restart(victim));
-          const follower = sim.nodeIds.filter((node) => node !== victim)[rng.int(0, 1)]!;
-          const followerCrashMs = sim.nowMs + rng.int(41, 300);
-          sim.at(followerCrashMs, () => sim.crash(follower));
-          sim.at(followerCrashMs + rng.int(0, 60), () => sim.restart(follower));
+  test(
+    `crashes and restarts at any moment, with partitions, drops, duplicates and delays: ${seeds} seeds on 5 servers`,
+    { timeout },
+    async () => {
+      // Raft Figure 2 (persistent state), Figure 3
+      await forEachSeed({ count: seeds }, async (seed) => {
+        const nodes = cluster(5, createRaftNode);
+        const healAtMs = 2_000;
+        const faults = randomFaultSchedule(seed, {
+          nodes: Object.keys(nodes),
+          healAtMs,
+          kinds: ['crash', 'crash', 'partition', 'isolate', 'network'],
+          maxFaults: 8,
+          maxDelayMs: 60,
+          maxDuplicateRate: 0.4,
         });
-        await sim.run({ untilMs: 1_500 });
-        try {
-          await awaitConvergence(sim, 2_000);
-        } catch (error) {
-          throw new Error(`${(error as Error).message}\n(the leader crashed at t=${crashMs} ms)`, { cause: error });
-        }
-        const reference = appliedCommands(sim, sim.nodeIds[0]!).join(',');
-        for (const node of sim.nodeIds) {
-          if (appliedCommands(sim, node).join(',') !== reference) throw new Error(`After converging, the servers applied different commands:\n  ${describeServers(sim)}`);
-        }
+        await simulate({ seed, nodes, faults, details: { faults: describeSchedule(faults) } }, async (sim) => {
+          watchEveryProperty(sim);
+          let next = 0;
+          for (let t = 20; t < healAtMs; t += 40)
+            sim.at(t, () => leaders(sim).forEach(({ node }) => raftOf(sim, node).propose(`c${next++}`)));
+          await sim.run({ untilMs: healAtMs });
+          await awaitConvergence(sim, 2_500);
+        });
       });
-    });
-  });
+    },
+  );
+
+  test(
+    `crash the leader at every point of its work (one run every 3 ms of its life), then a follower: ${seeds} runs on 3 servers`,
+    { timeout },
+    async () => {
+      // Raft Figure 2 (persistent state), §5.4
+      await forEachSeed({ count: seeds }, async (seed) => {
+        await simulate({ seed, nodes: cluster(3, createRaftNode) }, async (sim) => {
+          watchEveryProperty(sim);
+          const rng = new Rng(deriveSeed(seed, 'crash points'));
+          let next = 0;
+          for (let t = 10; t < 1_500; t += 15)
+            sim.at(t, () => leaders(sim).forEach(({ node }) => raftOf(sim, node).propose(`c${next++}`)));
+          // Run k crashes the leader at t = 250 + 3k ms: one run for each point of the leader's work.
+          const crashMs = 250 + 3 * (seed % 250);
+          sim.at(crashMs, () => {
+            const victim = stableLeader(sim) ?? 'n1';
+            sim.crash(victim);
+            sim.at(sim.nowMs + rng.int(0, 40), () => sim.restart(victim));
+            const follower = sim.nodeIds.filter((node) => node !== victim)[rng.int(0, 1)]!;
+            const followerCrashMs = sim.nowMs + rng.int(41, 300);
+            sim.at(followerCrashMs, () => sim.crash(follower));
+            sim.at(followerCrashMs + rng.int(0, 60), () => sim.restart(follower));
+          });
+          await sim.run({ untilMs: 1_500 });
+          try {
+            await awaitConvergence(sim, 2_000);
+          } catch (error) {
+            throw new Error(`${(error as Error).message}\n(the leader crashed at t=${crashMs} ms)`, { cause: error });
+          }
+          const reference = appliedCommands(sim, sim.nodeIds[0]!).join(',');
+          for (const node of sim.nodeIds) {
+            if (appliedCommands(sim, node).join(',') !== reference)
+              throw new Error(`After converging, the servers applied different commands:\n  ${describeServers(sim)}`);
+          }
+        });
+      });
+    },
+  );
 });

@@ -46,7 +46,10 @@ describe('Scenarios', () => {
       });
       await sim.run({ untilMs: sim.nowMs + 300 });
       const stores = sim.nodeIds.map((node) => JSON.stringify(serverOf(sim, node).store));
-      if (new Set(stores).size !== 1) throw new Error(`300 ms after the last operation the stores differ:\n  ${sim.nodeIds.map((node, i) => `${node}: ${stores[i]}`).join('\n  ')}`);
+      if (new Set(stores).size !== 1)
+        throw new Error(
+          `300 ms after the last operation the stores differ:\n  ${sim.nodeIds.map((node, i) => `${node}: ${stores[i]}`).join('\n  ')}`,
+        );
       assertHistoryIsSound(sim);
     });
   });
@@ -69,9 +72,14 @@ describe('Redirects', () => {
         reply = result.ok ? result.reply : undefined;
       });
       await sim.runUntilClientsDone({ timeoutMs: 500 });
-      if (reply === undefined) throw new Error(`${follower}, a follower, never answered a KvRequest: it answers at once with ok: false, error: 'not_leader' and a leaderHint.`);
+      if (reply === undefined)
+        throw new Error(
+          `${follower}, a follower, never answered a KvRequest: it answers at once with ok: false, error: 'not_leader' and a leaderHint.`,
+        );
       if (reply.ok || reply.error !== 'not_leader' || reply.leaderHint !== leader) {
-        throw new Error(`${follower}, a follower of ${leader}, answered a KvRequest with ${JSON.stringify(reply)}; expected ok: false, error: 'not_leader', leaderHint: '${leader}' (its leaderId), so the client goes straight to the leader.`);
+        throw new Error(
+          `${follower}, a follower of ${leader}, answered a KvRequest with ${JSON.stringify(reply)}; expected ok: false, error: 'not_leader', leaderHint: '${leader}' (its leaderId), so the client goes straight to the leader.`,
+        );
       }
     });
   });
@@ -113,7 +121,9 @@ describe('Exactly once', () => {
       await awaitApplied(sim, sim.nodeIds, 1, 500, "after c1's append");
       sim.crash(leader);
       if (!(await sim.runUntilClientsDone({ timeoutMs: 3_000 }))) {
-        throw new Error(`c1 did not finish within 3 s after ${leader} crashed (appended: ${appended}).\n  ${describeServers(sim)}`);
+        throw new Error(
+          `c1 did not finish within 3 s after ${leader} crashed (appended: ${appended}).\n  ${describeServers(sim)}`,
+        );
       }
       assertHistoryIsSound(sim);
     });
@@ -129,15 +139,25 @@ describe('Exactly once, when the network duplicates a request', () => {
       let replies: Array<KvReply | undefined> = [];
       sim.client('c1', async (c) => {
         // The same request twice at once, as a network that duplicates messages would deliver it.
-        const request: KvRequest = { type: 'KvRequest', clientId: 'c1', seq: 1, op: { f: 'append', key: 'k', value: 'c1:1;' } };
-        const results = await Promise.all([c.rpc<KvReply>(leader, request, { timeoutMs: 300 }), c.rpc<KvReply>(leader, request, { timeoutMs: 300 })]);
+        const request: KvRequest = {
+          type: 'KvRequest',
+          clientId: 'c1',
+          seq: 1,
+          op: { f: 'append', key: 'k', value: 'c1:1;' },
+        };
+        const results = await Promise.all([
+          c.rpc<KvReply>(leader, request, { timeoutMs: 300 }),
+          c.rpc<KvReply>(leader, request, { timeoutMs: 300 }),
+        ]);
         replies = results.map((result) => (result.ok ? result.reply : undefined));
       });
       await sim.runUntilClientsDone({ timeoutMs: 1_000 });
       await sim.run({ untilMs: sim.nowMs + 200 });
       assertNoWriteTookEffectTwice(sim);
       if (!replies.some((reply) => reply?.ok === true)) {
-        throw new Error(`${leader}, a steady leader, answered neither copy of c1's append with ok: ${JSON.stringify(replies)}. Both copies name the same operation (clientId c1, seq 1): answer them with its one result.`);
+        throw new Error(
+          `${leader}, a steady leader, answered neither copy of c1's append with ok: ${JSON.stringify(replies)}. Both copies name the same operation (clientId c1, seq 1): answer them with its one result.`,
+        );
       }
     });
   });
@@ -153,7 +173,9 @@ describe('Linearizable reads and writes (§8)', () => {
       // The old leader is cut off from the other servers (not from clients); the majority elects a new one.
       sim.apply({ kind: 'partition', groups: [[old], sim.nodeIds.filter((node) => node !== old)] });
       await awaitLeader(sim, { withinMs: 1_500, among: sim.nodeIds.filter((node) => node !== old) });
-      await runClient(sim, 'c2', 3_000, async (_c, clerk) => expectOk("put('k', 'v2;') in the majority", await clerk.put('k', 'v2;')));
+      await runClient(sim, 'c2', 3_000, async (_c, clerk) =>
+        expectOk("put('k', 'v2;') in the majority", await clerk.put('k', 'v2;')),
+      );
       // Strictly after c2's put returned, c3 asks the old leader first, which still believes it leads.
       await sim.run({ untilMs: sim.nowMs + 10 });
       await runClient(sim, 'c3', 5_000, async (_c, clerk) => {
@@ -175,7 +197,9 @@ describe('Linearizable reads and writes (§8)', () => {
         await clerk.put('k', 'c1:1;');
       });
       await sim.run({ untilMs: sim.nowMs + 10 });
-      await runClient(sim, 'c2', 5_000, async (_c, clerk) => expectOk("get('k') in the majority", await clerk.get('k')));
+      await runClient(sim, 'c2', 5_000, async (_c, clerk) =>
+        expectOk("get('k') in the majority", await clerk.get('k')),
+      );
       sim.apply({ kind: 'heal' });
       await runClient(sim, 'c3', 5_000, async (_c, clerk) => expectOk("get('k') after healing", await clerk.get('k')));
       assertHistoryIsSound(sim);
@@ -199,12 +223,18 @@ describe('Efficiency', () => {
       const seconds = (sim.nowMs - startMs) / 1_000;
       const heartbeatMessages = seconds * 20 * 4 * 2;
       const perOp = (traffic.messages - heartbeatMessages) / 30;
-      reportFigure(`kv on 5 servers: ${perOp.toFixed(1)} messages per operation beyond heartbeats, ${(30 / seconds).toFixed(0)} operations/s for one client, ${clerk.stats.attempts} attempts for 30 operations`);
+      reportFigure(
+        `kv on 5 servers: ${perOp.toFixed(1)} messages per operation beyond heartbeats, ${(30 / seconds).toFixed(0)} operations/s for one client, ${clerk.stats.attempts} attempts for 30 operations`,
+      );
       if (clerk.stats.attempts > 32) {
-        throw new Error(`one client needed ${clerk.stats.attempts} attempts for 30 operations on a steady cluster (${JSON.stringify(clerk.stats)}): a follower should answer with a leaderHint, so that the client finds the leader at once.`);
+        throw new Error(
+          `one client needed ${clerk.stats.attempts} attempts for 30 operations on a steady cluster (${JSON.stringify(clerk.stats)}): a follower should answer with a leaderHint, so that the client finds the leader at once.`,
+        );
       }
       if (perOp > 24) {
-        throw new Error(`one operation on 5 servers cost ${perOp.toFixed(1)} messages beyond heartbeats (${JSON.stringify(traffic.byType)}): a request, its reply, and about two rounds of AppendEntries should do.`);
+        throw new Error(
+          `one operation on 5 servers cost ${perOp.toFixed(1)} messages beyond heartbeats (${JSON.stringify(traffic.byType)}): a request, its reply, and about two rounds of AppendEntries should do.`,
+        );
       }
     });
   });
@@ -216,7 +246,11 @@ describe('Sweeps', () => {
   const seeds = sweepSeedCount(200);
   const timeout = 600_000;
 
-  test(`three clients under crashes, partitions, drops, duplicates and delays: exactly once, linearizable, and every client served once the faults heal: ${seeds} seeds`, { timeout }, async () => {
-    await sweepKvUnderFaults(createRaftNode, { seeds, ops: 30, maxPauseMs: 40, watch: watchEveryProperty });
-  });
+  test(
+    `three clients under crashes, partitions, drops, duplicates and delays: exactly once, linearizable, and every client served once the faults heal: ${seeds} seeds`,
+    { timeout },
+    async () => {
+      await sweepKvUnderFaults(createRaftNode, { seeds, ops: 30, maxPauseMs: 40, watch: watchEveryProperty });
+    },
+  );
 });

@@ -17,7 +17,18 @@ import {
   type TimerPayload,
   todo,
 } from '#harness';
-import { ELECTION_TIMEOUT_MS, HEARTBEAT_INTERVAL_MS, type Role, type LogEntry, type RequestVote, type RequestVoteReply, type AppendEntries, type AppendEntriesReply, type RaftMessage, type Proposal } from '../_given/raft-protocol.ts';
+import {
+  ELECTION_TIMEOUT_MS,
+  HEARTBEAT_INTERVAL_MS,
+  type Role,
+  type LogEntry,
+  type RequestVote,
+  type RequestVoteReply,
+  type AppendEntries,
+  type AppendEntriesReply,
+  type RaftMessage,
+  type Proposal,
+} from '../_given/raft-protocol.ts';
 import type { KvRequest, Session } from '../_given/kv-protocol.ts';
 
 /**
@@ -101,7 +112,8 @@ export class RaftNode implements Node {
     // One key per entry, written from the first entry that changed, like appending to a write-ahead
     // log: saving the whole log each time would cost O(log length) per append. Keys beyond logLength
     // are leftovers of a truncation and are never read.
-    for (let index = this.#unsavedFrom; index <= this.log.length; index++) this.#ctx.storage.set(`log/${index}`, this.log[index - 1]);
+    for (let index = this.#unsavedFrom; index <= this.log.length; index++)
+      this.#ctx.storage.set(`log/${index}`, this.log[index - 1]);
     this.#ctx.storage.set('logLength', this.log.length);
     this.#unsavedFrom = this.log.length + 1;
   }
@@ -335,7 +347,11 @@ export class RaftNode implements Node {
     // The consistency check: our log must hold the entry the new ones follow.
     if (request.prevLogIndex > this.#lastLogIndex() || this.#termAt(request.prevLogIndex) !== request.prevLogTerm) {
       return this.#send(from, {
-        type: 'AppendEntriesReply', term: this.currentTerm, success: false, matchIndex: 0, lastLogIndex: this.#lastLogIndex(),
+        type: 'AppendEntriesReply',
+        term: this.currentTerm,
+        success: false,
+        matchIndex: 0,
+        lastLogIndex: this.#lastLogIndex(),
       });
     }
     let changed = false;

@@ -17,9 +17,27 @@ import {
   type TimerPayload,
   todo,
 } from '#harness';
-import { ELECTION_TIMEOUT_MS, HEARTBEAT_INTERVAL_MS, type Role, type LogEntry, type RequestVote, type RequestVoteReply, type AppendEntries, type AppendEntriesReply, type RaftMessage, type Proposal } from '../_given/raft-protocol.ts';
+import {
+  ELECTION_TIMEOUT_MS,
+  HEARTBEAT_INTERVAL_MS,
+  type Role,
+  type LogEntry,
+  type RequestVote,
+  type RequestVoteReply,
+  type AppendEntries,
+  type AppendEntriesReply,
+  type RaftMessage,
+  type Proposal,
+} from '../_given/raft-protocol.ts';
 import type { KvOperation, KvOutput, KvRequest, KvReply, KvCommand, Session } from '../_given/kv-protocol.ts';
-import { SNAPSHOT_THRESHOLD, type InstallSnapshot, type InstallSnapshotReply, type SnapshotMessage, type SnapshotMetadata, type SnapshotData } from '../_given/snapshot-protocol.ts';
+import {
+  SNAPSHOT_THRESHOLD,
+  type InstallSnapshot,
+  type InstallSnapshotReply,
+  type SnapshotMessage,
+  type SnapshotMetadata,
+  type SnapshotData,
+} from '../_given/snapshot-protocol.ts';
 
 /**
  * One Raft server. Its Figure 2 state is public, so tests (and you, in the debugger) can read it.
@@ -97,7 +115,9 @@ export class RaftNode implements Node {
     }
     const base = this.#snapshotIndex();
     const lastLogIndex = this.#ctx.storage.get<number>('lastLogIndex') ?? base;
-    this.log = Array.from({ length: lastLogIndex - base }, (_, k) => this.#ctx.storage.get<LogEntry>(`log/${base + k + 1}`)!);
+    this.log = Array.from({ length: lastLogIndex - base }, (_, k) =>
+      this.#ctx.storage.get<LogEntry>(`log/${base + k + 1}`)!,
+    );
     this.#unsavedFrom = lastLogIndex + 1;
     this.#resetElectionTimer();
   }
@@ -185,7 +205,12 @@ export class RaftNode implements Node {
    */
   #handleClientRequest(from: NodeId, request: KvRequest): void {
     if (this.role !== 'leader') {
-      return this.#ctx.reply(from, request, { type: 'KvReply', ok: false, error: 'not_leader', leaderHint: this.leaderId } satisfies KvReply);
+      return this.#ctx.reply(from, request, {
+        type: 'KvReply',
+        ok: false,
+        error: 'not_leader',
+        leaderHint: this.leaderId,
+      } satisfies KvReply);
     }
     const session = this.sessions[request.clientId];
     if (session !== undefined && session.seq === request.seq) {
@@ -236,7 +261,12 @@ export class RaftNode implements Node {
   /** A deposed leader tells its waiting clients to look elsewhere; their retries are recognised by seq. */
   #failPending(): void {
     for (const { from, request } of this.#pending.values()) {
-      this.#ctx.reply(from, request, { type: 'KvReply', ok: false, error: 'not_leader', leaderHint: this.leaderId } satisfies KvReply);
+      this.#ctx.reply(from, request, {
+        type: 'KvReply',
+        ok: false,
+        error: 'not_leader',
+        leaderHint: this.leaderId,
+      } satisfies KvReply);
     }
     this.#pending.clear();
   }
@@ -361,7 +391,10 @@ export class RaftNode implements Node {
     const base = this.#snapshotIndex();
     if (this.nextIndex[peer]! <= base) {
       // 👉 The entry at nextIndex was compacted away: send an InstallSnapshot with your snapshot instead.
-      return todo('send the snapshot to a follower that needs compacted entries', 'exercises/05-consensus/05-snapshots/README.md');
+      return todo(
+        'send the snapshot to a follower that needs compacted entries',
+        'exercises/05-consensus/05-snapshots/README.md',
+      );
     }
     const prevLogIndex = this.nextIndex[peer]! - 1;
     const entries = this.log.slice(prevLogIndex - base);
@@ -426,9 +459,16 @@ export class RaftNode implements Node {
     // The consistency check: our log must hold the entry the new ones follow. An entry inside our
     // snapshot is committed, so it matches the leader's.
     const base = this.#snapshotIndex();
-    if (request.prevLogIndex > this.#lastLogIndex() || (request.prevLogIndex >= base && this.#termAt(request.prevLogIndex) !== request.prevLogTerm)) {
+    if (
+      request.prevLogIndex > this.#lastLogIndex() ||
+      (request.prevLogIndex >= base && this.#termAt(request.prevLogIndex) !== request.prevLogTerm)
+    ) {
       return this.#send(from, {
-        type: 'AppendEntriesReply', term: this.currentTerm, success: false, matchIndex: 0, lastLogIndex: this.#lastLogIndex(),
+        type: 'AppendEntriesReply',
+        term: this.currentTerm,
+        success: false,
+        matchIndex: 0,
+        lastLogIndex: this.#lastLogIndex(),
       });
     }
     let changed = false;

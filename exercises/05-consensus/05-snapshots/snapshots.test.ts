@@ -34,8 +34,10 @@ function watchAll(sim: Simulation): void {
       if (view === undefined) continue;
       const appliedInLog = view.lastApplied - snapshotIndex(view);
       if (appliedInLog > SNAPSHOT_THRESHOLD) {
-        return `${node} holds ${appliedInLog} applied entries in its log (lastApplied ${view.lastApplied}, snapshot ${snapshotIndex(view) || 'none'}): ` +
-          `take a snapshot as soon as ${SNAPSHOT_THRESHOLD} applied entries are in the log, so that the log stays short.`;
+        return (
+          `${node} holds ${appliedInLog} applied entries in its log (lastApplied ${view.lastApplied}, snapshot ${snapshotIndex(view) || 'none'}): ` +
+          `take a snapshot as soon as ${SNAPSHOT_THRESHOLD} applied entries are in the log, so that the log stays short.`
+        );
       }
     }
     return null;
@@ -75,7 +77,11 @@ function appendEntry(index: number, term: number): LogEntry {
 function snapshotAt(lastIncludedIndex: number, term: number): InstallSnapshot {
   const value = Array.from({ length: lastIncludedIndex }, (_, k) => `t:${k + 1};`).join('');
   return {
-    type: 'InstallSnapshot', term, leaderId: 'n2', lastIncludedIndex, lastIncludedTerm: term,
+    type: 'InstallSnapshot',
+    term,
+    leaderId: 'n2',
+    lastIncludedIndex,
+    lastIncludedTerm: term,
     data: { store: { k: value }, sessions: { t: { seq: lastIncludedIndex, output: {} } } },
   };
 }
@@ -92,17 +98,22 @@ describe('Scenarios', () => {
     await simulate({ seed: 1, nodes: cluster(3, createRaftNode) }, async (sim) => {
       watchAll(sim);
       await runClient(sim, 'c1', 10_000, async (_c, clerk) => {
-        for (let i = 0; i < 100; i++) expectOk(`operation #${i + 1}`, await (i % 4 === 3 ? clerk.get('k') : clerk.append('k')));
+        for (let i = 0; i < 100; i++)
+          expectOk(`operation #${i + 1}`, await (i % 4 === 3 ? clerk.get('k') : clerk.append('k')));
       });
       await sim.run({ untilMs: sim.nowMs + 200 });
       for (const node of sim.nodeIds) {
         const view = serverOf(sim, node);
         if (view.snapshot === null || view.snapshot.lastIncludedIndex < 60) {
-          throw new Error(`After 100 committed operations ${node}'s snapshot is ${JSON.stringify(view.snapshot)}: every server takes its own snapshots (§7).`);
+          throw new Error(
+            `After 100 committed operations ${node}'s snapshot is ${JSON.stringify(view.snapshot)}: every server takes its own snapshots (§7).`,
+          );
         }
         const keys = Object.keys(sim.storageOf(node)).length;
         if (keys > SNAPSHOT_THRESHOLD + 12) {
-          throw new Error(`${node} keeps ${keys} keys in storage after 100 operations with a snapshot at ${view.snapshot.lastIncludedIndex}: entries folded into a snapshot must leave storage too, or the disk fills up.`);
+          throw new Error(
+            `${node} keeps ${keys} keys in storage after 100 operations with a snapshot at ${view.snapshot.lastIncludedIndex}: entries folded into a snapshot must leave storage too, or the disk fills up.`,
+          );
         }
       }
       assertHistoryIsSound(sim);
@@ -135,9 +146,17 @@ describe('Scenarios', () => {
       assertSameStore(sim, lagging, current, 'Once caught up');
       const traffic = trafficBetween(before, sim.stats());
       const snapshots = traffic.byType['InstallSnapshot'] ?? { messages: 0, bytes: 0 };
-      reportFigure(`catching up 60 operations: ${snapshots.messages} InstallSnapshot (${snapshots.bytes} bytes), ${traffic.byType['AppendEntries']?.messages ?? 0} AppendEntries, ${traffic.bytes} bytes in all`);
-      if (snapshots.messages === 0) throw new Error(`${lagging} caught up without an InstallSnapshot: the leader should have compacted the entries it missed.`);
-      if (snapshots.messages > 6) throw new Error(`${snapshots.messages} InstallSnapshot messages to bring one follower up to date: send it again only when nextIndex says the follower still needs it.`);
+      reportFigure(
+        `catching up 60 operations: ${snapshots.messages} InstallSnapshot (${snapshots.bytes} bytes), ${traffic.byType['AppendEntries']?.messages ?? 0} AppendEntries, ${traffic.bytes} bytes in all`,
+      );
+      if (snapshots.messages === 0)
+        throw new Error(
+          `${lagging} caught up without an InstallSnapshot: the leader should have compacted the entries it missed.`,
+        );
+      if (snapshots.messages > 6)
+        throw new Error(
+          `${snapshots.messages} InstallSnapshot messages to bring one follower up to date: send it again only when nextIndex says the follower still needs it.`,
+        );
       assertHistoryIsSound(sim);
     });
   });
@@ -155,15 +174,24 @@ describe('Scenarios', () => {
       sim.crash(victim);
       sim.restart(victim);
       const after = serverOf(sim, victim);
-      if (after.snapshot?.lastIncludedIndex !== before?.lastIncludedIndex || after.lastApplied !== before?.lastIncludedIndex) {
-        throw new Error(`${victim} crashed with snapshot ${JSON.stringify(before)} and restarted with snapshot ${JSON.stringify(after.snapshot)} and lastApplied ${after.lastApplied}: restore the snapshot, and with it lastApplied and commitIndex.`);
+      if (
+        after.snapshot?.lastIncludedIndex !== before?.lastIncludedIndex ||
+        after.lastApplied !== before?.lastIncludedIndex
+      ) {
+        throw new Error(
+          `${victim} crashed with snapshot ${JSON.stringify(before)} and restarted with snapshot ${JSON.stringify(after.snapshot)} and lastApplied ${after.lastApplied}: restore the snapshot, and with it lastApplied and commitIndex.`,
+        );
       }
       const value = after.store['k'] ?? '';
       const tokens = value.split(';').filter((part) => part !== '').length;
       if (tokens !== before?.lastIncludedIndex) {
-        throw new Error(`${victim} restarted with a snapshot at index ${before?.lastIncludedIndex} but its store holds ${tokens} appends: the store must come back as of the snapshot.`);
+        throw new Error(
+          `${victim} restarted with a snapshot at index ${before?.lastIncludedIndex} but its store holds ${tokens} appends: the store must come back as of the snapshot.`,
+        );
       }
-      await runClient(sim, 'c2', 5_000, async (_c, clerk) => expectOk('an append after the restart', await clerk.append('k')));
+      await runClient(sim, 'c2', 5_000, async (_c, clerk) =>
+        expectOk('an append after the restart', await clerk.append('k')),
+      );
       await sim.run({ untilMs: sim.nowMs + 200 });
       const leader = sim.nodeIds.find((node) => serverOf(sim, node).role === 'leader')!;
       assertSameStore(sim, victim, leader, 'After the restart and one more operation');
@@ -183,7 +211,9 @@ describe('Scenarios', () => {
         sim.apply({ kind: 'cut', from: leader, to: 'c1' });
         expectOk("c1's append, retried across the restart", await clerk.append('k', 'c1:1;'));
       });
-      await sim.runUntil(() => sim.nodeIds.every((node) => (serverOf(sim, node).store['k'] ?? '').includes('c1:1;')), { timeoutMs: 500 });
+      await sim.runUntil(() => sim.nodeIds.every((node) => (serverOf(sim, node).store['k'] ?? '').includes('c1:1;')), {
+        timeoutMs: 500,
+      });
       for (const node of sim.nodeIds) sim.apply({ kind: 'cut', from: node, to: 'c1' });
       // c2's appends push c1's operation into every server's snapshot.
       let c2Done = false;
@@ -192,13 +222,15 @@ describe('Scenarios', () => {
         for (let i = 0; i < SNAPSHOT_THRESHOLD + 5; i++) expectOk(`c2's append #${i + 1}`, await clerk.append('k'));
         c2Done = true;
       });
-      if (!(await sim.runUntil(() => c2Done, { timeoutMs: 5_000 }))) throw new Error(`c2 did not finish its appends.\n  ${describeServers(sim)}`);
+      if (!(await sim.runUntil(() => c2Done, { timeoutMs: 5_000 })))
+        throw new Error(`c2 did not finish its appends.\n  ${describeServers(sim)}`);
       await sim.run({ untilMs: sim.nowMs + 200 });
       for (const node of sim.nodeIds) sim.crash(node);
       for (const node of sim.nodeIds) sim.restart(node);
       await awaitLeader(sim, { withinMs: 1_500, context: ' after every server restarted' });
       sim.apply({ kind: 'heal' });
-      if (!(await sim.runUntilClientsDone({ timeoutMs: 3_000 }))) throw new Error(`c1's retry was never answered.\n  ${describeServers(sim)}`);
+      if (!(await sim.runUntilClientsDone({ timeoutMs: 3_000 })))
+        throw new Error(`c1's retry was never answered.\n  ${describeServers(sim)}`);
       await sim.run({ untilMs: sim.nowMs + 200 });
       assertHistoryIsSound(sim);
     });
@@ -216,17 +248,31 @@ describe('InstallSnapshot, receiver (Figure 13)', () => {
       await sim.run({ untilMs: 12 });
       const n1 = serverOf(sim, 'n1');
       const reply = puppets.messages<InstallSnapshotReply>('InstallSnapshotReply', 'n1')[0]?.message;
-      if (n1.snapshot?.lastIncludedIndex !== 30 || n1.commitIndex !== 30 || n1.lastApplied !== 30 || n1.log.length !== 0) {
-        throw new Error(`After installing a snapshot up to index 30 (term 1) on an empty server, n1 has snapshot ${JSON.stringify(n1.snapshot)}, commitIndex ${n1.commitIndex}, lastApplied ${n1.lastApplied} and ${n1.log.length} log entries; expected the snapshot at 30, commitIndex 30, lastApplied 30 and an empty log.`);
+      if (
+        n1.snapshot?.lastIncludedIndex !== 30 ||
+        n1.commitIndex !== 30 ||
+        n1.lastApplied !== 30 ||
+        n1.log.length !== 0
+      ) {
+        throw new Error(
+          `After installing a snapshot up to index 30 (term 1) on an empty server, n1 has snapshot ${JSON.stringify(n1.snapshot)}, commitIndex ${n1.commitIndex}, lastApplied ${n1.lastApplied} and ${n1.log.length} log entries; expected the snapshot at 30, commitIndex 30, lastApplied 30 and an empty log.`,
+        );
       }
-      if ((n1.store['k'] ?? '').split(';').length - 1 !== 30) throw new Error(`After installing the snapshot, n1's store is ${JSON.stringify(n1.store)}: the snapshot's data replaces the state machine.`);
+      if ((n1.store['k'] ?? '').split(';').length - 1 !== 30)
+        throw new Error(
+          `After installing the snapshot, n1's store is ${JSON.stringify(n1.store)}: the snapshot's data replaces the state machine.`,
+        );
       if (reply === undefined || reply.lastIncludedIndex !== 30 || reply.term !== 1) {
-        throw new Error(`n1 answered the InstallSnapshot with ${JSON.stringify(reply)}; expected { type: 'InstallSnapshotReply', term: 1, lastIncludedIndex: 30 }.`);
+        throw new Error(
+          `n1 answered the InstallSnapshot with ${JSON.stringify(reply)}; expected { type: 'InstallSnapshotReply', term: 1, lastIncludedIndex: 30 }.`,
+        );
       }
       await sim.run({ untilMs: 30 });
       const ack = puppets.messages<AppendEntriesReply>('AppendEntriesReply', 'n1').at(-1)?.message;
       if (!ack?.success || serverOf(sim, 'n1').lastApplied !== 31) {
-        throw new Error(`After the snapshot (up to 30), an AppendEntries with prevLogIndex 30, prevLogTerm 1 and entry 31 got ${JSON.stringify(ack)} and n1's lastApplied is ${serverOf(sim, 'n1').lastApplied}: the snapshot's last entry counts as the entry at prevLogIndex.`);
+        throw new Error(
+          `After the snapshot (up to 30), an AppendEntries with prevLogIndex 30, prevLogTerm 1 and entry 31 got ${JSON.stringify(ack)} and n1's lastApplied is ${serverOf(sim, 'n1').lastApplied}: the snapshot's last entry counts as the entry at prevLogIndex.`,
+        );
       }
     });
   });
@@ -240,7 +286,9 @@ describe('InstallSnapshot, receiver (Figure 13)', () => {
       const n1 = serverOf(sim, 'n1');
       const kept = n1.log.map((entry) => entry.index).join(',');
       if (n1.snapshot?.lastIncludedIndex !== 5 || kept !== '6,7,8') {
-        throw new Error(`n1 held entries 1–8 and installed a snapshot up to 5 (term 1, matching its entry 5): its snapshot is ${JSON.stringify(n1.snapshot)} and its log holds [${kept}]; expected entries 6,7,8 to stay (Figure 13, step 6).`);
+        throw new Error(
+          `n1 held entries 1–8 and installed a snapshot up to 5 (term 1, matching its entry 5): its snapshot is ${JSON.stringify(n1.snapshot)} and its log holds [${kept}]; expected entries 6,7,8 to stay (Figure 13, step 6).`,
+        );
       }
     });
   });
@@ -255,7 +303,9 @@ describe('InstallSnapshot, receiver (Figure 13)', () => {
       await sim.run({ untilMs: 40 });
       const n1 = serverOf(sim, 'n1');
       if (n1.lastApplied !== 10 || (n1.store['k'] ?? '').split(';').length - 1 !== 10) {
-        throw new Error(`n1 had applied entries 1–10, then received a stale snapshot up to 4: now lastApplied is ${n1.lastApplied} and its store ${JSON.stringify(n1.store)}. A snapshot that covers no more than lastApplied must not roll the state machine back.`);
+        throw new Error(
+          `n1 had applied entries 1–10, then received a stale snapshot up to 4: now lastApplied is ${n1.lastApplied} and its store ${JSON.stringify(n1.store)}. A snapshot that covers no more than lastApplied must not roll the state machine back.`,
+        );
       }
     });
   });
@@ -263,13 +313,17 @@ describe('InstallSnapshot, receiver (Figure 13)', () => {
   test('a snapshot from an older term is refused, and the reply carries the newer term', async () => {
     // Raft §7, Figure 13 (receiver, step 1)
     await withPuppets(createRaftNode, { size: 3, seed: 14, watch: watchAll }, async (sim, puppets) => {
-      sim.at(5, () => puppets.send('n3', 'n1', { type: 'RequestVote', term: 4, candidateId: 'n3', lastLogIndex: 0, lastLogTerm: 0 }));
+      sim.at(5, () =>
+        puppets.send('n3', 'n1', { type: 'RequestVote', term: 4, candidateId: 'n3', lastLogIndex: 0, lastLogTerm: 0 }),
+      );
       sim.at(15, () => puppets.send('n2', 'n1', snapshotAt(30, 2)));
       await sim.run({ untilMs: 30 });
       const n1 = serverOf(sim, 'n1');
       const reply = puppets.messages<InstallSnapshotReply>('InstallSnapshotReply', 'n1')[0]?.message;
       if (n1.snapshot !== null || reply?.term !== 4) {
-        throw new Error(`n1 (term 4) received an InstallSnapshot of term 2: its snapshot is now ${JSON.stringify(n1.snapshot)} and it answered ${JSON.stringify(reply)}; expected no snapshot and a reply with term 4.`);
+        throw new Error(
+          `n1 (term 4) received an InstallSnapshot of term 2: its snapshot is now ${JSON.stringify(n1.snapshot)} and it answered ${JSON.stringify(reply)}; expected no snapshot and a reply with term 4.`,
+        );
       }
     });
   });
@@ -282,40 +336,70 @@ describe('InstallSnapshot, leader (§7)', () => {
       let n3Answers = false;
       let n3Log = 0;
       puppets.on('RequestVote', (puppet, from, message) => {
-        puppets.send(puppet, from, { type: 'RequestVoteReply', term: message['term'] as number, voteGranted: true } satisfies RequestVoteReply);
+        puppets.send(puppet, from, {
+          type: 'RequestVoteReply',
+          term: message['term'] as number,
+          voteGranted: true,
+        } satisfies RequestVoteReply);
       });
       puppets.on('AppendEntries', (puppet, from, message) => {
         const m = message as unknown as AppendEntries;
         if (puppet === 'n3' && !n3Answers) return;
         const success = puppet === 'n2' || m.prevLogIndex <= n3Log;
         if (puppet === 'n3' && success) n3Log = Math.max(n3Log, m.prevLogIndex + m.entries.length);
-        const reply: AppendEntriesReply = { type: 'AppendEntriesReply', term: m.term, success, matchIndex: success ? m.prevLogIndex + m.entries.length : 0, lastLogIndex: puppet === 'n3' ? n3Log : m.prevLogIndex + m.entries.length };
+        const reply: AppendEntriesReply = {
+          type: 'AppendEntriesReply',
+          term: m.term,
+          success,
+          matchIndex: success ? m.prevLogIndex + m.entries.length : 0,
+          lastLogIndex: puppet === 'n3' ? n3Log : m.prevLogIndex + m.entries.length,
+        };
         puppets.send(puppet, from, reply);
       });
       puppets.on('InstallSnapshot', (puppet, from, message) => {
         const m = message as unknown as InstallSnapshot;
         n3Log = m.lastIncludedIndex;
-        puppets.send(puppet, from, { type: 'InstallSnapshotReply', term: m.term, lastIncludedIndex: m.lastIncludedIndex } satisfies InstallSnapshotReply);
+        puppets.send(puppet, from, {
+          type: 'InstallSnapshotReply',
+          term: m.term,
+          lastIncludedIndex: m.lastIncludedIndex,
+        } satisfies InstallSnapshotReply);
       });
       await sim.runUntil(() => viewOf(sim, 'n1')?.role === 'leader', { timeoutMs: 1_000 });
       for (let seq = 1; seq <= SNAPSHOT_THRESHOLD + 10; seq++) {
-        serverOf(sim, 'n1').propose({ clientId: 't', seq, op: { f: 'append', key: 'k', value: `t:${seq};` } } satisfies KvCommand);
+        serverOf(sim, 'n1').propose({
+          clientId: 't',
+          seq,
+          op: { f: 'append', key: 'k', value: `t:${seq};` },
+        } satisfies KvCommand);
         await sim.run({ untilMs: sim.nowMs + 5 });
       }
       await sim.run({ untilMs: sim.nowMs + 100 });
       const base = snapshotIndex(serverOf(sim, 'n1'));
-      if (base === 0) throw new Error(`n1 applied ${serverOf(sim, 'n1').lastApplied} entries but took no snapshot (threshold ${SNAPSHOT_THRESHOLD}).`);
+      if (base === 0)
+        throw new Error(
+          `n1 applied ${serverOf(sim, 'n1').lastApplied} entries but took no snapshot (threshold ${SNAPSHOT_THRESHOLD}).`,
+        );
       n3Answers = true;
       await sim.run({ untilMs: sim.nowMs + 300 });
       const snapshot = puppets.messages<InstallSnapshot>('InstallSnapshot', 'n1').find((d) => d.to === 'n3')?.message;
       if (snapshot === undefined) {
-        throw new Error(`n3's log is empty and n1's snapshot covers entries 1–${base}, yet within 300 ms n1 sent n3 no InstallSnapshot: when nextIndex falls inside the snapshot, send the snapshot (§7).`);
+        throw new Error(
+          `n3's log is empty and n1's snapshot covers entries 1–${base}, yet within 300 ms n1 sent n3 no InstallSnapshot: when nextIndex falls inside the snapshot, send the snapshot (§7).`,
+        );
       }
       if (snapshot.lastIncludedIndex !== base || (snapshot.data.store['k'] ?? '').split(';').length - 1 !== base) {
-        throw new Error(`n1 sent n3 ${JSON.stringify({ ...snapshot, data: '…' })} with store ${JSON.stringify(snapshot.data.store)}: expected its snapshot at ${base}, with the store as of that index (not as of now).`);
+        throw new Error(
+          `n1 sent n3 ${JSON.stringify({ ...snapshot, data: '…' })} with store ${JSON.stringify(snapshot.data.store)}: expected its snapshot at ${base}, with the store as of that index (not as of now).`,
+        );
       }
-      if (n3Log < serverOf(sim, 'n1').commitIndex || serverOf(sim, 'n1').matchIndex['n3']! < serverOf(sim, 'n1').commitIndex) {
-        throw new Error(`After the snapshot, n3 holds entries up to ${n3Log} and n1's matchIndex[n3] is ${serverOf(sim, 'n1').matchIndex['n3']}, but n1 committed ${serverOf(sim, 'n1').commitIndex}: after InstallSnapshotReply, set matchIndex and nextIndex and go on with AppendEntries.`);
+      if (
+        n3Log < serverOf(sim, 'n1').commitIndex ||
+        serverOf(sim, 'n1').matchIndex['n3']! < serverOf(sim, 'n1').commitIndex
+      ) {
+        throw new Error(
+          `After the snapshot, n3 holds entries up to ${n3Log} and n1's matchIndex[n3] is ${serverOf(sim, 'n1').matchIndex['n3']}, but n1 committed ${serverOf(sim, 'n1').commitIndex}: after InstallSnapshotReply, set matchIndex and nextIndex and go on with AppendEntries.`,
+        );
       }
     });
   });
@@ -327,8 +411,18 @@ describe('Sweeps', () => {
   const seeds = sweepSeedCount(200);
   const timeout = 600_000;
 
-  test(`three clients under crashes, partitions, drops, duplicates and delays, with snapshots every ${SNAPSHOT_THRESHOLD} entries: ${seeds} seeds`, { timeout }, async () => {
-    // Raft §7, §8, Figure 3
-    await sweepKvUnderFaults(createRaftNode, { seeds, ops: 40, maxPauseMs: 20, watch: watchAll, afterClients: (sim) => awaitEveryoneCaughtUp(sim, 1_500) });
-  });
+  test(
+    `three clients under crashes, partitions, drops, duplicates and delays, with snapshots every ${SNAPSHOT_THRESHOLD} entries: ${seeds} seeds`,
+    { timeout },
+    async () => {
+      // Raft §7, §8, Figure 3
+      await sweepKvUnderFaults(createRaftNode, {
+        seeds,
+        ops: 40,
+        maxPauseMs: 20,
+        watch: watchAll,
+        afterClients: (sim) => awaitEveryoneCaughtUp(sim, 1_500),
+      });
+    },
+  );
 });

@@ -125,8 +125,17 @@ export function watchRaft(sim: Simulation, options: WatchOptions = {}): RaftObse
   const tracked = new Map<NodeId, Tracked>();
   for (const node of sim.nodeIds) {
     tracked.set(node, {
-      instance: undefined, seenBefore: false, crashedAtMs: null, term: 0, vote: null, checkedEntries: [], logBase: 0, commitIndex: 0,
-      appliedChecked: 0, lastAppliedIndex: null, leading: null,
+      instance: undefined,
+      seenBefore: false,
+      crashedAtMs: null,
+      term: 0,
+      vote: null,
+      checkedEntries: [],
+      logBase: 0,
+      commitIndex: 0,
+      appliedChecked: 0,
+      lastAppliedIndex: null,
+      leading: null,
     });
   }
   const leadersByTerm = new Map<number, Fact>();
@@ -158,14 +167,23 @@ export function watchRaft(sim: Simulation, options: WatchOptions = {}): RaftObse
         continue;
       }
       if (view !== state.instance) {
-        const problem = state.seenBefore && properties.has('durability') ? checkRestart(node, view, state.crashedAtMs ?? now) : null;
+        const problem =
+          state.seenBefore && properties.has('durability') ? checkRestart(node, view, state.crashedAtMs ?? now) : null;
         // Entries a restarted node already holds as applied were restored from its storage: they are its
         // history, not new applications (applying after them is checked).
         const restoredApplied = view.applied ?? [];
         Object.assign(state, {
-          instance: view, seenBefore: true, crashedAtMs: null, term: view.currentTerm, vote: null, checkedEntries: [], logBase: 0,
-          commitIndex: view.commitIndex, appliedChecked: restoredApplied.length,
-          lastAppliedIndex: restoredApplied[restoredApplied.length - 1]?.index ?? null, leading: null,
+          instance: view,
+          seenBefore: true,
+          crashedAtMs: null,
+          term: view.currentTerm,
+          vote: null,
+          checkedEntries: [],
+          logBase: 0,
+          commitIndex: view.commitIndex,
+          appliedChecked: restoredApplied.length,
+          lastAppliedIndex: restoredApplied[restoredApplied.length - 1]?.index ?? null,
+          leading: null,
         });
         if (problem !== null) return problem;
       }
@@ -185,8 +203,10 @@ export function watchRaft(sim: Simulation, options: WatchOptions = {}): RaftObse
 
   function checkTermsAndVotes(node: NodeId, view: RaftView, state: Tracked): string | null {
     if (view.currentTerm < state.term) {
-      return `Terms (§5.1) broken: ${node}'s currentTerm went down from ${state.term} to ${view.currentTerm} at t=${sim.nowMs} ms. ` +
-        'A server only ever increases currentTerm.';
+      return (
+        `Terms (§5.1) broken: ${node}'s currentTerm went down from ${state.term} to ${view.currentTerm} at t=${sim.nowMs} ms. ` +
+        'A server only ever increases currentTerm.'
+      );
     }
     if (view.votedFor === null || view.votedFor === undefined) return null;
     const vote = state.vote;
@@ -195,8 +215,10 @@ export function watchRaft(sim: Simulation, options: WatchOptions = {}): RaftObse
       return null;
     }
     if (vote.candidate !== view.votedFor) {
-      return `Votes (§5.2) broken: ${node} voted twice in term ${view.currentTerm}: for ${vote.candidate} at t=${vote.t} ms and for ` +
-        `${view.votedFor} at t=${sim.nowMs} ms. A server votes for at most one candidate per term (votedFor).`;
+      return (
+        `Votes (§5.2) broken: ${node} voted twice in term ${view.currentTerm}: for ${vote.candidate} at t=${vote.t} ms and for ` +
+        `${view.votedFor} at t=${sim.nowMs} ms. A server votes for at most one candidate per term (votedFor).`
+      );
     }
     return null;
   }
@@ -211,8 +233,10 @@ export function watchRaft(sim: Simulation, options: WatchOptions = {}): RaftObse
       return null;
     }
     if (first.node === node) return null;
-    return `Election Safety (§5.2) broken: two leaders in term ${view.currentTerm}: ${first.node} at t=${first.t} ms, ${node} at t=${sim.nowMs} ms. ` +
-      'A candidate needs votes from a majority, and each server votes at most once per term.';
+    return (
+      `Election Safety (§5.2) broken: two leaders in term ${view.currentTerm}: ${first.node} at t=${first.t} ms, ${node} at t=${sim.nowMs} ms. ` +
+      'A candidate needs votes from a majority, and each server votes at most once per term.'
+    );
   }
 
   // ─────────── §5.3: log matching ───────────
@@ -237,8 +261,10 @@ export function watchRaft(sim: Simulation, options: WatchOptions = {}): RaftObse
       if (previous === entry) continue;
       const index = base + position + 1;
       if (entry === null || typeof entry !== 'object' || entry.index !== index || typeof entry.term !== 'number') {
-        return `Log layout broken: ${node}'s log holds ${JSON.stringify(entry)} at position ${position}, where the tests expect the entry ` +
-          `with index ${index}: keep \`log[k].index === ${base > 0 ? 'snapshot.lastIncludedIndex + ' : ''}k + 1\` and a numeric term.`;
+        return (
+          `Log layout broken: ${node}'s log holds ${JSON.stringify(entry)} at position ${position}, where the tests expect the entry ` +
+          `with index ${index}: keep \`log[k].index === ${base > 0 ? 'snapshot.lastIncludedIndex + ' : ''}k + 1\` and a numeric term.`
+        );
       }
       if (previous !== undefined) {
         const problem = checkNotCommitted(node, previous, entry);
@@ -246,8 +272,10 @@ export function watchRaft(sim: Simulation, options: WatchOptions = {}): RaftObse
       }
       const prevTerm = position > 0 ? log[position - 1]!.term : base > 0 ? termAt(view, base) : 0;
       if (prevTerm !== undefined && entry.term < prevTerm) {
-        return `Log Matching (§5.3) broken: ${node}'s log has entry ${index} in term ${entry.term} after an entry of term ${prevTerm}: ` +
-          'terms in a log never go down.';
+        return (
+          `Log Matching (§5.3) broken: ${node}'s log has entry ${index} in term ${entry.term} after an entry of term ${prevTerm}: ` +
+          'terms in a log never go down.'
+        );
       }
       const problem = recordEntry(node, entry, prevTerm);
       if (problem !== null) return problem;
@@ -262,10 +290,15 @@ export function watchRaft(sim: Simulation, options: WatchOptions = {}): RaftObse
     const record = committed.get(removed.index);
     if (record === undefined || record.term !== removed.term) return null;
     if (replacement !== undefined && replacement.term === removed.term) return null;
-    const how = replacement === undefined ? 'removed' : `replaced with ${showCommand(replacement.command)} (term ${replacement.term})`;
-    return `Leader Completeness (§5.4) broken: ${node} ${how} committed entry ${removed.index} ${showCommand(removed.command)} (term ${removed.term}) ` +
+    const how =
+      replacement === undefined
+        ? 'removed'
+        : `replaced with ${showCommand(replacement.command)} (term ${replacement.term})`;
+    return (
+      `Leader Completeness (§5.4) broken: ${node} ${how} committed entry ${removed.index} ${showCommand(removed.command)} (term ${removed.term}) ` +
       `at t=${sim.nowMs} ms; ${record.node} had committed it at t=${record.t} ms. A follower deletes entries only where they conflict ` +
-      'with the leader\'s (a stale or repeated AppendEntries must not cut the log short), and a committed entry never conflicts.';
+      "with the leader's (a stale or repeated AppendEntries must not cut the log short), and a committed entry never conflicts."
+    );
   }
 
   function recordEntry(node: NodeId, entry: EntryView, prevTerm: number | undefined): string | null {
@@ -278,14 +311,18 @@ export function watchRaft(sim: Simulation, options: WatchOptions = {}): RaftObse
       return null;
     }
     if (first.commandKey !== commandKey) {
-      return `Log Matching (§5.3) broken: entry ${entry.index} of term ${entry.term} holds ${showCommand(first.command)} in ${first.node}'s log ` +
+      return (
+        `Log Matching (§5.3) broken: entry ${entry.index} of term ${entry.term} holds ${showCommand(first.command)} in ${first.node}'s log ` +
         `(t=${first.t} ms) but ${showCommand(entry.command)} in ${node}'s log (t=${sim.nowMs} ms). A leader creates at most one entry ` +
-        'per index in its term, and followers store what it sent.';
+        'per index in its term, and followers store what it sent.'
+      );
     }
     if (first.prevTerm !== undefined && prevTerm !== undefined && first.prevTerm !== prevTerm) {
-      return `Log Matching (§5.3) broken: entry ${entry.index} of term ${entry.term} follows an entry of term ${first.prevTerm} in ${first.node}'s ` +
+      return (
+        `Log Matching (§5.3) broken: entry ${entry.index} of term ${entry.term} follows an entry of term ${first.prevTerm} in ${first.node}'s ` +
         `log (t=${first.t} ms) but an entry of term ${prevTerm} in ${node}'s log (t=${sim.nowMs} ms): the logs differ before it. A follower ` +
-        'stores entries only after an entry matching prevLogIndex and prevLogTerm (the consistency check).';
+        'stores entries only after an entry matching prevLogIndex and prevLogTerm (the consistency check).'
+      );
     }
     return null;
   }
@@ -306,12 +343,19 @@ export function watchRaft(sim: Simulation, options: WatchOptions = {}): RaftObse
     }
     const from = state.commitIndex;
     state.commitIndex = view.commitIndex;
-    if (properties.has('commit-rule') && isLeader && state.leading !== null && view.commitIndex > state.leading.commitIndex) {
+    if (
+      properties.has('commit-rule') &&
+      isLeader &&
+      state.leading !== null &&
+      view.commitIndex > state.leading.commitIndex
+    ) {
       const term = termAt(view, view.commitIndex);
       if (term !== undefined && term !== view.currentTerm) {
-        return `Commit rule (§5.4.2, Figure 8) broken: ${node}, leader of term ${view.currentTerm}, advanced commitIndex from ${from} to ` +
+        return (
+          `Commit rule (§5.4.2, Figure 8) broken: ${node}, leader of term ${view.currentTerm}, advanced commitIndex from ${from} to ` +
           `${view.commitIndex}, an entry of term ${term}, by counting replicas at t=${sim.nowMs} ms. A leader may only commit an entry of its ` +
-          'own term by counting replicas; older entries are committed with it. Figure 8 shows how the other way loses a committed entry.';
+          'own term by counting replicas; older entries are committed with it. Figure 8 shows how the other way loses a committed entry.'
+        );
       }
       state.leading.commitIndex = view.commitIndex;
     }
@@ -320,24 +364,43 @@ export function watchRaft(sim: Simulation, options: WatchOptions = {}): RaftObse
     for (let index = Math.max(from + 1, base + 1); index <= view.commitIndex; index++) {
       const entry = entryAt(view, index);
       if (entry === undefined) {
-        return `Commit broken: ${node} set commitIndex to ${view.commitIndex} at t=${sim.nowMs} ms, but its log ends at index ` +
-          `${base + view.log.length}: a node can only commit entries it has.`;
+        return (
+          `Commit broken: ${node} set commitIndex to ${view.commitIndex} at t=${sim.nowMs} ms, but its log ends at index ` +
+          `${base + view.log.length}: a node can only commit entries it has.`
+        );
       }
       const known = committed.get(index);
       if (known === undefined) {
-        committed.set(index, { node, t: sim.nowMs, term: entry.term, commandKey: commandKeyOf(entry), command: entry.command, inTerm: view.currentTerm });
+        committed.set(index, {
+          node,
+          t: sim.nowMs,
+          term: entry.term,
+          commandKey: commandKeyOf(entry),
+          command: entry.command,
+          inTerm: view.currentTerm,
+        });
         observer.highestCommitted = Math.max(observer.highestCommitted, index);
         const problem = properties.has('leader-completeness') ? checkLeadersHave(index) : null;
         if (problem !== null) return problem;
-      } else if (properties.has('leader-completeness') && (known.term !== entry.term || known.commandKey !== commandKeyOf(entry))) {
-        return `Leader Completeness (§5.4) broken: entry ${index} was committed as ${showCommand(known.command)} (term ${known.term}) by ` +
+      } else if (
+        properties.has('leader-completeness') &&
+        (known.term !== entry.term || known.commandKey !== commandKeyOf(entry))
+      ) {
+        return (
+          `Leader Completeness (§5.4) broken: entry ${index} was committed as ${showCommand(known.command)} (term ${known.term}) by ` +
           `${known.node} at t=${known.t} ms, and as ${showCommand(entry.command)} (term ${entry.term}) by ${node} at t=${sim.nowMs} ms. ` +
-          'A committed entry never changes.';
+          'A committed entry never changes.'
+        );
       }
     }
     if (properties.has('durability') && isLeader) {
       // A leader counts itself among the replicas: what it committed must survive its crash.
-      promisedCommit.set(node, { node, t: sim.nowMs, what: `committed as leader of term ${view.currentTerm}`, terms: termsUpTo(view, view.commitIndex) });
+      promisedCommit.set(node, {
+        node,
+        t: sim.nowMs,
+        what: `committed as leader of term ${view.currentTerm}`,
+        terms: termsUpTo(view, view.commitIndex),
+      });
     }
     return null;
   }
@@ -366,10 +429,15 @@ export function watchRaft(sim: Simulation, options: WatchOptions = {}): RaftObse
     if (index <= snapshotIndex(view)) return null;
     const entry = entryAt(view, index);
     if (entry !== undefined && entry.term === record.term) return null;
-    const has = entry === undefined ? `its log ends at index ${snapshotIndex(view) + view.log.length}` : `its log holds ${showCommand(entry.command)} (term ${entry.term}) there`;
-    return `Leader Completeness (§5.4) broken: ${node} leads term ${view.currentTerm} (t=${sim.nowMs} ms) without entry ${index} ` +
+    const has =
+      entry === undefined
+        ? `its log ends at index ${snapshotIndex(view) + view.log.length}`
+        : `its log holds ${showCommand(entry.command)} (term ${entry.term}) there`;
+    return (
+      `Leader Completeness (§5.4) broken: ${node} leads term ${view.currentTerm} (t=${sim.nowMs} ms) without entry ${index} ` +
       `${showCommand(record.command)} (term ${record.term}), which ${record.node} committed in term ${record.inTerm} at t=${record.t} ms: ${has}. ` +
-      'The election restriction (§5.4.1) keeps a candidate whose log lacks a committed entry from winning.';
+      'The election restriction (§5.4.1) keeps a candidate whose log lacks a committed entry from winning.'
+    );
   }
 
   // ─────────── §5.4.3: state machine safety ───────────
@@ -381,12 +449,16 @@ export function watchRaft(sim: Simulation, options: WatchOptions = {}): RaftObse
       const entry = applied[state.appliedChecked]!;
       const previous = state.lastAppliedIndex;
       if (previous !== null && entry.index <= previous) {
-        return `State Machine Safety (§5.4.3) broken: ${node} applied entry ${entry.index} a second time at t=${sim.nowMs} ms, after entry ${previous}. ` +
-          'Each entry is applied once, in index order (lastApplied, Figure 2); after a restart, do not apply again what the state machine already holds.';
+        return (
+          `State Machine Safety (§5.4.3) broken: ${node} applied entry ${entry.index} a second time at t=${sim.nowMs} ms, after entry ${previous}. ` +
+          'Each entry is applied once, in index order (lastApplied, Figure 2); after a restart, do not apply again what the state machine already holds.'
+        );
       }
       if (previous !== null && entry.index !== previous + 1 && entry.index > snapshotIndex(view) + 1) {
-        return `State Machine Safety (§5.4.3) broken: ${node} applied entry ${entry.index} right after entry ${previous} at t=${sim.nowMs} ms: ` +
-          'entries are applied in index order, none skipped.';
+        return (
+          `State Machine Safety (§5.4.3) broken: ${node} applied entry ${entry.index} right after entry ${previous} at t=${sim.nowMs} ms: ` +
+          'entries are applied in index order, none skipped.'
+        );
       }
       state.lastAppliedIndex = entry.index;
       const commandKey = commandKeyOf(entry);
@@ -394,13 +466,17 @@ export function watchRaft(sim: Simulation, options: WatchOptions = {}): RaftObse
       if (first === undefined) {
         appliedAt.set(entry.index, { node, t: sim.nowMs, term: entry.term, commandKey, command: entry.command });
       } else if (first.term !== entry.term || first.commandKey !== commandKey) {
-        return `State Machine Safety (§5.4.3) broken: ${first.node} applied entry ${entry.index} = ${showCommand(first.command)} (term ${first.term}) ` +
-          `at t=${first.t} ms, and ${node} applied entry ${entry.index} = ${showCommand(entry.command)} (term ${entry.term}) at t=${sim.nowMs} ms.`;
+        return (
+          `State Machine Safety (§5.4.3) broken: ${first.node} applied entry ${entry.index} = ${showCommand(first.command)} (term ${first.term}) ` +
+          `at t=${first.t} ms, and ${node} applied entry ${entry.index} = ${showCommand(entry.command)} (term ${entry.term}) at t=${sim.nowMs} ms.`
+        );
       }
       const known = committed.get(entry.index);
       if (entry.index > view.commitIndex || (known !== undefined && known.term !== entry.term)) {
-        return `State Machine Safety (§5.4.3) broken: ${node} applied entry ${entry.index} (term ${entry.term}) at t=${sim.nowMs} ms, ` +
-          `but its commitIndex is ${view.commitIndex}: only committed entries are applied.`;
+        return (
+          `State Machine Safety (§5.4.3) broken: ${node} applied entry ${entry.index} (term ${entry.term}) at t=${sim.nowMs} ms, ` +
+          `but its commitIndex is ${view.commitIndex}: only committed entries are applied.`
+        );
       }
     }
     return null;
@@ -425,17 +501,33 @@ export function watchRaft(sim: Simulation, options: WatchOptions = {}): RaftObse
     if (typeof term !== 'number') return;
     const what = `sent ${event.type} to ${event.to} in term ${term} at t=${event.t} ms`;
     if (term > (promisedTerm.get(node)?.term ?? 0)) promisedTerm.set(node, { node, t: event.t, term, what });
-    if (event.type === 'RequestVote') promisedVote.set(node, { node, t: event.t, term, candidate: node, what: `voted for itself in term ${term}` });
+    if (event.type === 'RequestVote')
+      promisedVote.set(node, { node, t: event.t, term, candidate: node, what: `voted for itself in term ${term}` });
     if (event.type === 'RequestVoteReply' && message['voteGranted'] === true) {
-      promisedVote.set(node, { node, t: event.t, term, candidate: event.to, what: `granted its vote in term ${term} to ${event.to}` });
+      promisedVote.set(node, {
+        node,
+        t: event.t,
+        term,
+        candidate: event.to,
+        what: `granted its vote in term ${term} to ${event.to}`,
+      });
     }
-    if (event.type === 'AppendEntriesReply' && message['success'] === true && typeof message['matchIndex'] === 'number') {
+    if (
+      event.type === 'AppendEntriesReply' &&
+      message['success'] === true &&
+      typeof message['matchIndex'] === 'number'
+    ) {
       // A node that crashed right after sending (partway through its step) has no view left; a
       // successful reply means its log matched the leader's up to matchIndex, so the leader's log says
       // which entries it promised.
       const view = viewOf(sim, node) ?? viewOf(sim, event.to);
       if (view !== undefined) {
-        promisedLog.set(node, { node, t: event.t, what: `acknowledged entries up to ${message['matchIndex']} to ${event.to}`, terms: termsUpTo(view, message['matchIndex']) });
+        promisedLog.set(node, {
+          node,
+          t: event.t,
+          what: `acknowledged entries up to ${message['matchIndex']} to ${event.to}`,
+          terms: termsUpTo(view, message['matchIndex']),
+        });
       }
     }
   }
@@ -444,13 +536,17 @@ export function watchRaft(sim: Simulation, options: WatchOptions = {}): RaftObse
     const restarted = `${node} restarted at t=${sim.nowMs} ms (crashed at t=${crashedAtMs} ms)`;
     const term = promisedTerm.get(node);
     if (term !== undefined && view.currentTerm < term.term) {
-      return `Durability (Figure 2) broken: ${restarted} with currentTerm ${view.currentTerm}, but before its crash it ${term.what}. ` +
-        'currentTerm must be persisted before any message that carries it is sent.';
+      return (
+        `Durability (Figure 2) broken: ${restarted} with currentTerm ${view.currentTerm}, but before its crash it ${term.what}. ` +
+        'currentTerm must be persisted before any message that carries it is sent.'
+      );
     }
     const vote = promisedVote.get(node);
     if (vote !== undefined && view.currentTerm === vote.term && view.votedFor !== vote.candidate) {
-      return `Durability (Figure 2) broken: ${restarted} in term ${vote.term} with votedFor ${JSON.stringify(view.votedFor ?? null)}, but before its ` +
-        `crash it ${vote.what} (t=${vote.t} ms). votedFor must be persisted before the vote is sent, or ${node} may vote twice in term ${vote.term}.`;
+      return (
+        `Durability (Figure 2) broken: ${restarted} in term ${vote.term} with votedFor ${JSON.stringify(view.votedFor ?? null)}, but before its ` +
+        `crash it ${vote.what} (t=${vote.t} ms). votedFor must be persisted before the vote is sent, or ${node} may vote twice in term ${vote.term}.`
+      );
     }
     for (const promise of [promisedLog.get(node), promisedCommit.get(node)]) {
       if (promise === undefined) continue;
@@ -459,9 +555,13 @@ export function watchRaft(sim: Simulation, options: WatchOptions = {}): RaftObse
         if (expected === undefined || index <= snapshotIndex(view)) continue;
         const actual = termAt(view, index);
         if (actual !== expected) {
-          return `Durability (Figure 2) broken: ${restarted} without entry ${index} (term ${expected}), but before its crash it ${promise.what} ` +
+          return (
+            `Durability (Figure 2) broken: ${restarted} without entry ${index} (term ${expected}), but before its crash it ${promise.what} ` +
             `(t=${promise.t} ms). The log must be persisted before entries are acknowledged or counted: ` +
-            (actual === undefined ? `its log now ends at index ${snapshotIndex(view) + view.log.length}.` : `its log now holds term ${actual} there.`);
+            (actual === undefined
+              ? `its log now ends at index ${snapshotIndex(view) + view.log.length}.`
+              : `its log now holds term ${actual} there.`)
+          );
         }
       }
     }
@@ -475,6 +575,7 @@ export function watchRaft(sim: Simulation, options: WatchOptions = {}): RaftObse
 /** `terms[i]` = term of entry i, for i = 1..upTo (undefined for entries folded into a snapshot). */
 function termsUpTo(view: RaftView, upTo: number): Array<number | undefined> {
   const terms: Array<number | undefined> = [undefined];
-  for (let index = 1; index <= upTo; index++) terms.push(index <= snapshotIndex(view) ? undefined : termAt(view, index));
+  for (let index = 1; index <= upTo; index++)
+    terms.push(index <= snapshotIndex(view) ? undefined : termAt(view, index));
   return terms;
 }

@@ -100,7 +100,11 @@ export class Clerk {
       const reply = result.reply;
       if (reply.ok) return { status: 'ok', output: reply.output ?? {} };
       this.stats.redirects++;
-      if (typeof reply.leaderHint === 'string' && reply.leaderHint !== this.#leader && this.#servers.includes(reply.leaderHint)) {
+      if (
+        typeof reply.leaderHint === 'string' &&
+        reply.leaderHint !== this.#leader &&
+        this.#servers.includes(reply.leaderHint)
+      ) {
         this.#leader = reply.leaderHint;
       } else {
         // No leader known yet (an election is on): wait a little, then try another server.
@@ -119,7 +123,16 @@ export class Clerk {
 }
 
 /** A client's random mix of gets, puts and appends on a few keys, with short pauses. */
-export async function randomWorkload(c: ClientContext, clerk: Clerk, options: { readonly ops: number; readonly keys: readonly string[]; readonly maxPauseMs?: number; readonly untilMs?: number }): Promise<void> {
+export async function randomWorkload(
+  c: ClientContext,
+  clerk: Clerk,
+  options: {
+    readonly ops: number;
+    readonly keys: readonly string[];
+    readonly maxPauseMs?: number;
+    readonly untilMs?: number;
+  },
+): Promise<void> {
   for (let i = 0; i < options.ops; i++) {
     if (options.untilMs !== undefined && c.now() >= options.untilMs) return;
     const key = options.keys[c.randomInt(0, options.keys.length - 1)]!;

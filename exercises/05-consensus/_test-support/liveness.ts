@@ -26,24 +26,36 @@ export async function awaitLeader(
 ): Promise<NodeId> {
   const startMs = sim.nowMs;
   const startTerms = termsNow(sim);
-  const found = await sim.runUntil(() => stableLeader(sim, options.among) !== undefined, { timeoutMs: options.withinMs });
+  const found = await sim.runUntil(() => stableLeader(sim, options.among) !== undefined, {
+    timeoutMs: options.withinMs,
+  });
   if (found) return stableLeader(sim, options.among)!;
   throw new Error(explainNoLeader(sim, startMs, startTerms, options.context));
 }
 
 /** Why no leader emerged between `sinceMs` and now, in words, from the trace and the nodes' state. */
-export function explainNoLeader(sim: Simulation, sinceMs: number, startTerms: ReadonlyMap<NodeId, number | undefined>, context = ''): string {
+export function explainNoLeader(
+  sim: Simulation,
+  sinceMs: number,
+  startTerms: ReadonlyMap<NodeId, number | undefined>,
+  context = '',
+): string {
   const lines: string[] = [];
   const endTerms = termsNow(sim);
-  const known = (terms: ReadonlyMap<NodeId, number | undefined>) => [...terms.values()].filter((t): t is number => t !== undefined);
+  const known = (terms: ReadonlyMap<NodeId, number | undefined>) =>
+    [...terms.values()].filter((t): t is number => t !== undefined);
   const lowest = Math.min(...known(startTerms), ...known(endTerms));
   const highest = Math.max(...known(endTerms), 0);
-  const termText = lowest === highest ? `all in term ${highest}` : `terms ${Number.isFinite(lowest) ? lowest : 0}–${highest}`;
-  lines.push(`no leader for ${sim.nowMs - sinceMs} ms of virtual time (t=${sinceMs}–${sim.nowMs} ms)${context}: ${termText}.`);
+  const termText =
+    lowest === highest ? `all in term ${highest}` : `terms ${Number.isFinite(lowest) ? lowest : 0}–${highest}`;
+  lines.push(
+    `no leader for ${sim.nowMs - sinceMs} ms of virtual time (t=${sinceMs}–${sim.nowMs} ms)${context}: ${termText}.`,
+  );
   const majority = Math.floor(sim.nodeIds.length / 2) + 1;
   const up = sim.nodeIds.filter((node) => sim.isUp(node));
   lines.push(`Now: ${sim.nodeIds.map((node) => describeNode(sim, node)).join(', ')}.`);
-  if (up.length < majority) lines.push(`Only ${up.length} of ${sim.nodeIds.length} nodes are up; a leader needs ${majority}.`);
+  if (up.length < majority)
+    lines.push(`Only ${up.length} of ${sim.nodeIds.length} nodes are up; a leader needs ${majority}.`);
   const window = sim.trace.filter((event) => event.t >= sinceMs);
   const requests = window.filter((event): event is SendEvent => event.kind === 'send' && event.type === 'RequestVote');
   if (requests.length === 0) {
@@ -64,7 +76,12 @@ function describeNode(sim: Simulation, node: NodeId): string {
 }
 
 /** The last few elections: who stood, who voted for whom, split votes. */
-function describeElections(sim: Simulation, window: readonly TraceEvent[], requests: readonly SendEvent[], majority: number): string[] {
+function describeElections(
+  sim: Simulation,
+  window: readonly TraceEvent[],
+  requests: readonly SendEvent[],
+  majority: number,
+): string[] {
   const byTerm = new Map<number, Set<NodeId>>();
   for (const request of requests) {
     const term = (request.message as { term: number }).term;
@@ -81,7 +98,9 @@ function describeElections(sim: Simulation, window: readonly TraceEvent[], reque
     votes.get(key)!.add(event.from);
   }
   const terms = [...byTerm.keys()].sort((a, b) => b - a).slice(0, 3);
-  const lines = [`Elections since then: ${byTerm.size}, in terms ${Math.min(...byTerm.keys())}–${Math.max(...byTerm.keys())}. The last ones:`];
+  const lines = [
+    `Elections since then: ${byTerm.size}, in terms ${Math.min(...byTerm.keys())}–${Math.max(...byTerm.keys())}. The last ones:`,
+  ];
   for (const term of terms) {
     const candidates = [...byTerm.get(term)!].sort();
     const parts = candidates.map((candidate) => {
@@ -93,20 +112,29 @@ function describeElections(sim: Simulation, window: readonly TraceEvent[], reque
   }
   const anyGranted = [...votes.keys()].length > 0;
   const repliesSent = window.some((event) => event.kind === 'send' && event.type === 'RequestVoteReply');
-  if (!repliesSent) lines.push('No node answered any RequestVote: every RequestVote gets a RequestVoteReply (granted or not).');
-  else if (!anyGranted) lines.push('Every RequestVoteReply said voteGranted: false: a server grants its vote to the first candidate of a term it sees.');
+  if (!repliesSent)
+    lines.push('No node answered any RequestVote: every RequestVote gets a RequestVoteReply (granted or not).');
+  else if (!anyGranted)
+    lines.push(
+      'Every RequestVoteReply said voteGranted: false: a server grants its vote to the first candidate of a term it sees.',
+    );
   void sim;
   return lines;
 }
 
 /** Pairs of up nodes where a candidate's RequestVotes stopped reaching a voter, and why. */
-function describeUnreachedVoters(sim: Simulation, window: readonly TraceEvent[], requests: readonly SendEvent[]): string[] {
+function describeUnreachedVoters(
+  sim: Simulation,
+  window: readonly TraceEvent[],
+  requests: readonly SendEvent[],
+): string[] {
   const lines: string[] = [];
   const lastDelivered = new Map<string, number>();
   const dropped = new Map<string, { count: number; reasons: Set<string> }>();
   const sentAfter = new Map<string, number>();
   for (const event of window) {
-    if (event.kind === 'deliver' && event.type === 'RequestVote') lastDelivered.set(`${event.from}>${event.to}`, event.t);
+    if (event.kind === 'deliver' && event.type === 'RequestVote')
+      lastDelivered.set(`${event.from}>${event.to}`, event.t);
     if (event.kind === 'drop' && event.type === 'RequestVote') {
       const key = `${event.from}>${event.to}`;
       const entry = dropped.get(key) ?? { count: 0, reasons: new Set<string>() };
@@ -115,7 +143,8 @@ function describeUnreachedVoters(sim: Simulation, window: readonly TraceEvent[],
       dropped.set(key, entry);
     }
   }
-  for (const request of requests) sentAfter.set(`${request.from}>${request.to}`, (sentAfter.get(`${request.from}>${request.to}`) ?? 0) + 1);
+  for (const request of requests)
+    sentAfter.set(`${request.from}>${request.to}`, (sentAfter.get(`${request.from}>${request.to}`) ?? 0) + 1);
   const lastCandidate = requests[requests.length - 1]!.from;
   const lastRequestMs = requests[requests.length - 1]!.t;
   for (const voter of sim.nodeIds) {
@@ -141,23 +170,28 @@ export function describeTermChanges(sim: Simulation, fromMs: number, toMs = sim.
   const lastHeartbeat = new Map<NodeId, { t: number; from: NodeId }>();
   for (const event of sim.trace) {
     if (event.t > toMs) break;
-    if (event.kind === 'deliver' && event.type === 'AppendEntries') lastHeartbeat.set(event.to, { t: event.t, from: event.from });
+    if (event.kind === 'deliver' && event.type === 'AppendEntries')
+      lastHeartbeat.set(event.to, { t: event.t, from: event.from });
     if (event.kind !== 'send' || event.type !== 'RequestVote' || event.t < fromMs) continue;
     const term = (event.message as { term: number }).term;
     const key = `${event.from}:${term}`;
     if (seen.has(key)) continue;
     seen.add(key);
     const heard = lastHeartbeat.get(event.from);
-    const because = heard === undefined
-      ? 'it had never received an AppendEntries'
-      : `the last AppendEntries it had received was from ${heard.from} at t=${heard.t} ms (${event.t - heard.t} ms earlier)`;
+    const because =
+      heard === undefined
+        ? 'it had never received an AppendEntries'
+        : `the last AppendEntries it had received was from ${heard.from} at t=${heard.t} ms (${event.t - heard.t} ms earlier)`;
     lines.push(`${event.from} started an election for term ${term} at t=${event.t} ms; ${because}.`);
   }
   return lines.length > limit ? [...lines.slice(0, limit), `… and ${lines.length - limit} more`] : lines;
 }
 
 /** Messages and bytes sent between two readings of `sim.stats()`, in total and per type. */
-export function trafficBetween(before: NetworkStats, after: NetworkStats): { messages: number; bytes: number; byType: Record<string, { messages: number; bytes: number }> } {
+export function trafficBetween(
+  before: NetworkStats,
+  after: NetworkStats,
+): { messages: number; bytes: number; byType: Record<string, { messages: number; bytes: number }> } {
   const byType: Record<string, { messages: number; bytes: number }> = {};
   for (const [type, count] of Object.entries(after.byType)) {
     const earlier = before.byType[type] ?? { messages: 0, bytes: 0 };

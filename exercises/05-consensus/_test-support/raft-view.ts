@@ -45,7 +45,9 @@ export interface RaftView {
 /** The node's view, or `undefined` while it is down (or when it is not a Raft node, e.g. a puppet). */
 export function viewOf(sim: Simulation, node: NodeId): RaftView | undefined {
   const instance = sim.nodeInstance(node) as unknown as RaftView | undefined;
-  return instance !== undefined && typeof instance.currentTerm === 'number' && Array.isArray(instance.log) ? instance : undefined;
+  return instance !== undefined && typeof instance.currentTerm === 'number' && Array.isArray(instance.log)
+    ? instance
+    : undefined;
 }
 
 /** Index of the last entry in a node's log (counting the snapshot). */
@@ -73,7 +75,8 @@ export function entryAt(view: RaftView, index: number): EntryView | undefined {
 /** The term of the entry at `index`, counting the snapshot's last entry; `undefined` if unknown. */
 export function termAt(view: RaftView, index: number): number | undefined {
   if (index === 0) return 0;
-  if (view.snapshot !== undefined && view.snapshot !== null && index === view.snapshot.lastIncludedIndex) return view.snapshot.lastIncludedTerm;
+  if (view.snapshot !== undefined && view.snapshot !== null && index === view.snapshot.lastIncludedIndex)
+    return view.snapshot.lastIncludedTerm;
   return entryAt(view, index)?.term;
 }
 
@@ -130,7 +133,12 @@ export interface PuppetDelivery {
 }
 
 /** A scripted reaction of a puppet to a message it receives. */
-export type PuppetReaction = (puppet: NodeId, from: NodeId, message: Message & Record<string, unknown>, puppets: Puppets) => void;
+export type PuppetReaction = (
+  puppet: NodeId,
+  from: NodeId,
+  message: Message & Record<string, unknown>,
+  puppets: Puppets,
+) => void;
 
 /**
  * Scripted peers, as in etcd's raft tests: the node under test is real, the other servers of the cluster
@@ -155,7 +163,12 @@ export class Puppets {
     this.#contexts.set(ctx.id, ctx);
     return {
       onMessage: (context, from, message) => {
-        const delivery = { t: context.now(), from, to: context.id, message: message as Message & Record<string, unknown> };
+        const delivery = {
+          t: context.now(),
+          from,
+          to: context.id,
+          message: message as Message & Record<string, unknown>,
+        };
         this.received.push(delivery);
         this.#reactions.get(message.type)?.(context.id, from, delivery.message, this);
       },
@@ -177,7 +190,10 @@ export class Puppets {
   }
 
   /** What the puppets received of `type` (and from `from`, if given). */
-  messages<M extends Message>(type: M['type'], from?: NodeId): Array<PuppetDelivery & { message: M & Record<string, unknown> }> {
+  messages<M extends Message>(
+    type: M['type'],
+    from?: NodeId,
+  ): Array<PuppetDelivery & { message: M & Record<string, unknown> }> {
     return this.received.filter((d) => d.message.type === type && (from === undefined || d.from === from)) as Array<
       PuppetDelivery & { message: M & Record<string, unknown> }
     >;

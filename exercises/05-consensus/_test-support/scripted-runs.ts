@@ -41,7 +41,11 @@ export interface PuppetRun {
  * A real n1 made by `factory` and puppet peers n2..n<size>, on a network with a fixed 2 ms delay so
  * scripts read simply. The watchers are installed before `body` runs.
  */
-export async function withPuppets(factory: NodeFactory, run: PuppetRun, body: (sim: Simulation, puppets: Puppets) => Promise<void>): Promise<void> {
+export async function withPuppets(
+  factory: NodeFactory,
+  run: PuppetRun,
+  body: (sim: Simulation, puppets: Puppets) => Promise<void>,
+): Promise<void> {
   const puppets = new Puppets();
   const nodes: Record<NodeId, NodeFactory> = { n1: factory };
   for (let index = 2; index <= run.size; index++) nodes[`n${index}`] = puppets.factory;
@@ -58,12 +62,24 @@ export function entry(index: number, term: number, command: unknown): LogEntry {
 }
 
 /** An AppendEntries from `leaderId`, as a puppet leader sends it. */
-export function append(term: number, leaderId: NodeId, prevLogIndex: number, prevLogTerm: number, entries: LogEntry[], leaderCommit = 0): AppendEntries {
+export function append(
+  term: number,
+  leaderId: NodeId,
+  prevLogIndex: number,
+  prevLogTerm: number,
+  entries: LogEntry[],
+  leaderCommit = 0,
+): AppendEntries {
   return { type: 'AppendEntries', term, leaderId, prevLogIndex, prevLogTerm, entries, leaderCommit };
 }
 
 /** The last reply of `type` that puppet `to` received from n1; fails with a sentence if there is none. */
-export function lastReply<M extends AppendEntriesReply | RequestVoteReply>(puppets: Puppets, type: M['type'], to: NodeId, asked: string): M {
+export function lastReply<M extends AppendEntriesReply | RequestVoteReply>(
+  puppets: Puppets,
+  type: M['type'],
+  to: NodeId,
+  asked: string,
+): M {
   const replies = puppets.messages<M>(type, 'n1').filter((d) => d.to === to);
   if (replies.length === 0) throw new Error(`n1 never answered ${asked}: every request gets a ${type}.`);
   return replies[replies.length - 1]!.message;

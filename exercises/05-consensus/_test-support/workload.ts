@@ -26,7 +26,9 @@ export function proposeOn(sim: Simulation, node: NodeId, command: unknown): { in
   const server = proposerOf(sim, node);
   const proposal = server.propose(command);
   if (proposal === null) {
-    throw new Error(`${node} refused to propose ${showCommand(command)}: propose returned null, but ${node} is the ${server.role} of term ${server.currentTerm}.`);
+    throw new Error(
+      `${node} refused to propose ${showCommand(command)}: propose returned null, but ${node} is the ${server.role} of term ${server.currentTerm}.`,
+    );
   }
   return proposal;
 }
@@ -51,10 +53,18 @@ export function appliedCount(sim: Simulation, node: NodeId): number {
 }
 
 /** Runs until every node in `nodes` applied `count` entries (lastApplied ≥ count); fails with every log. */
-export async function awaitApplied(sim: Simulation, nodes: readonly NodeId[], count: number, withinMs: number, what: string): Promise<void> {
+export async function awaitApplied(
+  sim: Simulation,
+  nodes: readonly NodeId[],
+  count: number,
+  withinMs: number,
+  what: string,
+): Promise<void> {
   const done = () => nodes.every((node) => appliedCount(sim, node) >= count);
   if (await sim.runUntil(done, { timeoutMs: withinMs })) return;
-  throw new Error(`${what}: not every server applied ${count} entries within ${withinMs} ms of virtual time.\n  ${describeServers(sim, nodes)}`);
+  throw new Error(
+    `${what}: not every server applied ${count} entries within ${withinMs} ms of virtual time.\n  ${describeServers(sim, nodes)}`,
+  );
 }
 
 /** The commands `node` applied, in order (this incarnation). */
@@ -67,7 +77,11 @@ export function appliedCommands(sim: Simulation, node: NodeId): unknown[] {
  * needed: without it, entries of earlier terms stay uncommitted), and every up server applies the whole
  * log. A leader can lose its job after a proposal; then the next one proposes again.
  */
-export async function awaitConvergence(sim: Simulation, withinMs: number, makeCommand: (attempt: number) => unknown = (k) => `final-${k}`): Promise<void> {
+export async function awaitConvergence(
+  sim: Simulation,
+  withinMs: number,
+  makeCommand: (attempt: number) => unknown = (k) => `final-${k}`,
+): Promise<void> {
   const deadline = sim.nowMs + withinMs;
   let attempt = 0;
   const lastIndexOf = (view: RaftView) => view.log[view.log.length - 1]?.index ?? view.snapshot?.lastIncludedIndex ?? 0;
@@ -76,13 +90,22 @@ export async function awaitConvergence(sim: Simulation, withinMs: number, makeCo
     if (view?.role !== 'leader') return false;
     const last = view.log[view.log.length - 1];
     const target = lastIndexOf(view);
-    return last !== undefined && last.term === view.currentTerm && sim.nodeIds.every((node) => !sim.isUp(node) || appliedCount(sim, node) === target);
+    return (
+      last !== undefined &&
+      last.term === view.currentTerm &&
+      sim.nodeIds.every((node) => !sim.isUp(node) || appliedCount(sim, node) === target)
+    );
   };
   while (sim.nowMs < deadline) {
-    const leader = await awaitLeader(sim, { withinMs: Math.max(1, deadline - sim.nowMs), context: ' after every fault healed' });
+    const leader = await awaitLeader(sim, {
+      withinMs: Math.max(1, deadline - sim.nowMs),
+      context: ' after every fault healed',
+    });
     const view = proposerOf(sim, leader);
     if (view.log[view.log.length - 1]?.term !== view.currentTerm) view.propose(makeCommand(attempt++));
-    const settled = await sim.runUntil(() => converged(leader) || viewOf(sim, leader)?.role !== 'leader', { timeoutMs: Math.max(1, deadline - sim.nowMs) });
+    const settled = await sim.runUntil(() => converged(leader) || viewOf(sim, leader)?.role !== 'leader', {
+      timeoutMs: Math.max(1, deadline - sim.nowMs),
+    });
     if (settled && converged(leader)) return;
   }
   throw new Error(

@@ -64,12 +64,23 @@ describe('convergence: stories', () => {
   it('tells maps apart by content, not by insertion order', () => {
     const verdict = checkConvergence({
       replicas: {
-        n1: new Map([['a', 1], ['b', 2]]),
-        n2: new Map([['b', 2], ['a', 1]]),
-        n3: new Map([['a', 1], ['b', 5]]),
+        n1: new Map([
+          ['a', 1],
+          ['b', 2],
+        ]),
+        n2: new Map([
+          ['b', 2],
+          ['a', 1],
+        ]),
+        n3: new Map([
+          ['a', 1],
+          ['b', 5],
+        ]),
       },
     });
-    expect(messageOf(verdict)).toBe('3 replicas hold 2 different states: n1 and n2 hold Map{a→1,b→2}; n3 holds Map{a→1,b→5} (differs at b (5 instead of 2))');
+    expect(messageOf(verdict)).toBe(
+      '3 replicas hold 2 different states: n1 and n2 hold Map{a→1,b→2}; n3 holds Map{a→1,b→5} (differs at b (5 instead of 2))',
+    );
   });
 
   it('uses your notion of equality and of description when you give them', () => {
@@ -107,7 +118,9 @@ describe('convergence: stories', () => {
   });
 
   it('keeps strings that look like numbers apart from numbers', () => {
-    expect(messageOf(checkConvergence({ replicas: { n1: 1, n2: '1' } }))).toBe('2 replicas hold 2 different states: n1 holds 1; n2 holds "1"');
+    expect(messageOf(checkConvergence({ replicas: { n1: 1, n2: '1' } }))).toBe(
+      '2 replicas hold 2 different states: n1 holds 1; n2 holds "1"',
+    );
   });
 
   it('refuses a state with a cycle: it is not plain data', () => {
@@ -140,16 +153,25 @@ function reversedCopy(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(reversedCopy);
   if (value instanceof Set) return new Set([...value].reverse().map(reversedCopy));
   if (typeof value === 'object' && value !== null) {
-    return Object.fromEntries(Object.entries(value).reverse().map(([k, v]) => [k, reversedCopy(v)]));
+    return Object.fromEntries(
+      Object.entries(value)
+        .reverse()
+        .map(([k, v]) => [k, reversedCopy(v)]),
+    );
   }
   return value;
 }
 
 describe('convergence: properties', () => {
-  prop([state, fc.integer({ min: 1, max: 6 })])('replicas holding copies built in any order converge', (shared, count) => {
-    const replicas = Object.fromEntries(Array.from({ length: count }, (_, i) => [`n${i + 1}`, i % 2 === 0 ? shared : reversedCopy(shared)]));
-    expect(checkConvergence({ replicas }).ok).toBe(true);
-  });
+  prop([state, fc.integer({ min: 1, max: 6 })])(
+    'replicas holding copies built in any order converge',
+    (shared, count) => {
+      const replicas = Object.fromEntries(
+        Array.from({ length: count }, (_, i) => [`n${i + 1}`, i % 2 === 0 ? shared : reversedCopy(shared)]),
+      );
+      expect(checkConvergence({ replicas }).ok).toBe(true);
+    },
+  );
 
   prop([fc.array(state, { minLength: 1, maxLength: 6 })])(
     'groups replicas exactly as a deep comparison does, and accounts for every replica once',
@@ -175,7 +197,9 @@ describe('convergence: at scale', () => {
   // The timeout guards against a hang, not speed: `npm run bench` measures speed.
   it('compares 10 replicas of a 10,000-element set', { timeout: 60_000 }, () => {
     const elements = Array.from({ length: 10_000 }, (_, i) => i);
-    const replicas = Object.fromEntries(Array.from({ length: 10 }, (_, n) => [`n${n}`, new Set(n === 9 ? elements.slice(1) : elements)]));
+    const replicas = Object.fromEntries(
+      Array.from({ length: 10 }, (_, n) => [`n${n}`, new Set(n === 9 ? elements.slice(1) : elements)]),
+    );
     const verdict = checkConvergence({ replicas });
     expect(messageOf(verdict)).toMatch(/n9 holds .*\(lacks 0\)$/);
   });

@@ -15,8 +15,18 @@ function violationsOf(verdict: SetFullVerdict) {
   return verdict.ok ? [] : verdict.violations;
 }
 
-const acked = (element: SetElement, callMs: number, returnMs: number): SetAdd => ({ element, status: 'ok', callMs, returnMs });
-const read = (elements: SetElement[], callMs: number, node?: string): SetRead => ({ elements, callMs, returnMs: callMs + 10, node });
+const acked = (element: SetElement, callMs: number, returnMs: number): SetAdd => ({
+  element,
+  status: 'ok',
+  callMs,
+  returnMs,
+});
+const read = (elements: SetElement[], callMs: number, node?: string): SetRead => ({
+  elements,
+  callMs,
+  returnMs: callMs + 10,
+  node,
+});
 
 describe('set-full: stories', () => {
   it('passes when acknowledged element 17 shows up in every later read, through the final one', () => {
@@ -27,7 +37,16 @@ describe('set-full: stories', () => {
     expect(verdict).toEqual({
       ok: true,
       reads: 3,
-      elements: [{ element: 17, outcome: 'stable', acknowledgedAtMs: 120, readsAfterAcknowledgement: 2, readsMissing: 0, readsContaining: 2 }],
+      elements: [
+        {
+          element: 17,
+          outcome: 'stable',
+          acknowledgedAtMs: 120,
+          readsAfterAcknowledgement: 2,
+          readsMissing: 0,
+          readsContaining: 2,
+        },
+      ],
       counts: { stable: 1, lost: 0, 'never-read': 0, unacknowledged: 0, invented: 0 },
     });
   });
@@ -38,7 +57,8 @@ describe('set-full: stories', () => {
       {
         property: 'set-full',
         element: 17,
-        message: 'element 17, acknowledged at t=120 ms, is missing from the read that began at t=340 ms on n2, the final read',
+        message:
+          'element 17, acknowledged at t=120 ms, is missing from the read that began at t=340 ms on n2, the final read',
         evidence: [acked(17, 100, 120), read([], 340, 'n2')],
       },
     ]);
@@ -76,7 +96,12 @@ describe('set-full: stories', () => {
   });
 
   it('lets an element whose add timed out appear or not', () => {
-    const timedOut = (element: SetElement): SetAdd => ({ element, status: 'indeterminate', callMs: 100, returnMs: null });
+    const timedOut = (element: SetElement): SetAdd => ({
+      element,
+      status: 'indeterminate',
+      callMs: 100,
+      returnMs: null,
+    });
     const verdict = checkSetFull({
       adds: [timedOut('maybe'), timedOut('perhaps')],
       reads: [read(['maybe'], 300), read([], 400)],
@@ -95,7 +120,8 @@ describe('set-full: stories', () => {
       {
         property: 'no-invention',
         element: 9,
-        message: 'element 9 appears in the read that began at t=300 ms on n1 (and 1 later read), but its only add failed (at t=130 ms): a failed add must not take effect',
+        message:
+          'element 9 appears in the read that began at t=300 ms on n1 (and 1 later read), but its only add failed (at t=130 ms): a failed add must not take effect',
         evidence: [read([9], 300, 'n1'), failed],
       },
     ]);
@@ -105,18 +131,17 @@ describe('set-full: stories', () => {
   it('catches an element that no client ever tried to add', () => {
     const verdict = checkSetFull({ adds: [], reads: [read(['ghost'], 500, 'n1')] });
     expect(violationsOf(verdict)).toMatchObject([
-      { property: 'no-invention', message: 'element ghost appears in the read that began at t=500 ms on n1, but no client ever tried to add it' },
+      {
+        property: 'no-invention',
+        message: 'element ghost appears in the read that began at t=500 ms on n1, but no client ever tried to add it',
+      },
     ]);
     expect(verdict.elements).toMatchObject([{ element: 'ghost', outcome: 'invented' }]);
   });
 
   it('counts an element from its first acknowledged add, when it was added more than once', () => {
     const verdict = checkSetFull({
-      adds: [
-        { element: 3, status: 'fail', callMs: 0, returnMs: 10 },
-        acked(3, 500, 600),
-        acked(3, 200, 250),
-      ],
+      adds: [{ element: 3, status: 'fail', callMs: 0, returnMs: 10 }, acked(3, 500, 600), acked(3, 200, 250)],
       reads: [read([], 100), read([3], 300)],
     });
     expect(verdict.ok).toBe(true);
@@ -153,19 +178,32 @@ function outcomesByDefinition(adds: readonly SetAdd[], reads: readonly SetRead[]
     const later = reads.filter((r) => r.callMs > ackMs);
     outcomes.set(element, later.length === 0 ? 'never-read' : later.every((r) => seen(element, r)) ? 'stable' : 'lost');
   }
-  for (const r of reads) for (const element of r.elements) if (!outcomes.has(element)) outcomes.set(element, 'invented');
+  for (const r of reads)
+    for (const element of r.elements) if (!outcomes.has(element)) outcomes.set(element, 'invented');
   return outcomes;
 }
 
 const smallHistory = fc.record({
   adds: fc.array(
-    fc.record({ element: fc.integer({ min: 0, max: 6 }), status: fc.constantFrom('ok' as const, 'fail' as const, 'indeterminate' as const), callMs: fc.nat(100), durationMs: fc.nat(30) }).map(
-      ({ element, status, callMs, durationMs }): SetAdd => ({ element, status, callMs, returnMs: status === 'indeterminate' ? null : callMs + durationMs }),
-    ),
+    fc
+      .record({
+        element: fc.integer({ min: 0, max: 6 }),
+        status: fc.constantFrom('ok' as const, 'fail' as const, 'indeterminate' as const),
+        callMs: fc.nat(100),
+        durationMs: fc.nat(30),
+      })
+      .map(({ element, status, callMs, durationMs }): SetAdd => ({
+        element,
+        status,
+        callMs,
+        returnMs: status === 'indeterminate' ? null : callMs + durationMs,
+      })),
     { maxLength: 10 },
   ),
   reads: fc.array(
-    fc.record({ elements: fc.array(fc.integer({ min: 0, max: 7 }), { maxLength: 8 }), callMs: fc.nat(150) }).map(({ elements, callMs }) => read(elements, callMs)),
+    fc
+      .record({ elements: fc.array(fc.integer({ min: 0, max: 7 }), { maxLength: 8 }), callMs: fc.nat(150) })
+      .map(({ elements, callMs }) => read(elements, callMs)),
     { maxLength: 6 },
   ),
 });

@@ -289,7 +289,13 @@ function report(
 }
 
 function countOutcomes(elements: readonly SetElementReport[]): Record<SetElementOutcome, number> {
-  const counts: Record<SetElementOutcome, number> = { stable: 0, lost: 0, 'never-read': 0, unacknowledged: 0, invented: 0 };
+  const counts: Record<SetElementOutcome, number> = {
+    stable: 0,
+    lost: 0,
+    'never-read': 0,
+    unacknowledged: 0,
+    invented: 0,
+  };
   for (const { outcome } of elements) counts[outcome]++;
   return counts;
 }
@@ -337,7 +343,10 @@ function failedButSeen(
 ): InventedElement {
   const read = reads[seenIn[0]!]!;
   const others = seenIn.length > 1 ? ` (and ${plural(seenIn.length - 1, 'later read')})` : '';
-  const attempts = adds.length === 1 ? `its only add failed (at ${at(adds[0]!.returnMs ?? adds[0]!.callMs)})` : `all ${adds.length} adds of it failed`;
+  const attempts =
+    adds.length === 1
+      ? `its only add failed (at ${at(adds[0]!.returnMs ?? adds[0]!.callMs)})`
+      : `all ${adds.length} adds of it failed`;
   return {
     property: 'no-invention',
     element,

@@ -124,9 +124,9 @@ describe('causal order: stories', () => {
   });
 
   it('refuses a message that lists itself among its causes', () => {
-    expect(() => checkCausalOrder({ deliveries: [{ node: 'n1', messageId: 'a', atMs: 1 }], happenedBefore: { a: ['a'] } })).toThrow(
-      'Message a lists itself among its causes',
-    );
+    expect(() =>
+      checkCausalOrder({ deliveries: [{ node: 'n1', messageId: 'a', atMs: 1 }], happenedBefore: { a: ['a'] } }),
+    ).toThrow('Message a lists itself among its causes');
   });
 
   it('assertCausalOrder throws with the property name first', () => {
@@ -175,7 +175,9 @@ describe('causalDependencies: stories', () => {
   });
 });
 
-type Step = { readonly kind: 'send'; readonly node: number } | { readonly kind: 'deliver'; readonly node: number; readonly pick: number };
+type Step =
+  | { readonly kind: 'send'; readonly node: number }
+  | { readonly kind: 'deliver'; readonly node: number; readonly pick: number };
 
 interface SimulatedRun {
   readonly events: BroadcastEvent[];
@@ -211,7 +213,10 @@ function simulate(nodeCount: number, steps: readonly Step[], causal: boolean, se
       return;
     }
     const pending = [...pasts.keys()].filter(
-      (m) => senders.get(m) !== name && !delivered[node]!.has(m) && (!causal || [...pasts.get(m)!].every((c) => knows[node]!.has(c))),
+      (m) =>
+        senders.get(m) !== name &&
+        !delivered[node]!.has(m) &&
+        (!causal || [...pasts.get(m)!].every((c) => knows[node]!.has(c))),
     );
     const messageId = pending[step.pick % Math.max(1, pending.length)];
     if (messageId === undefined) return;
@@ -227,7 +232,8 @@ function simulate(nodeCount: number, steps: readonly Step[], causal: boolean, se
 function nodesBreakingCausality({ events, pasts, senders }: SimulatedRun): Set<string> {
   const culprits = new Set<string>();
   const deliveredSoFar = new Map<string, string[]>();
-  const everDelivered = (node: string, m: string) => events.some((e) => e.kind === 'deliver' && e.node === node && e.messageId === m);
+  const everDelivered = (node: string, m: string) =>
+    events.some((e) => e.kind === 'deliver' && e.node === node && e.messageId === m);
   for (const event of events) {
     if (event.kind !== 'deliver') continue;
     const seen = deliveredSoFar.get(event.node) ?? [];
@@ -279,7 +285,8 @@ describe('causal order: at scale', () => {
     for (let i = 0; i < 20_000; i++) {
       const sender = `n${i % 5}`;
       events.push({ node: sender, kind: 'send', messageId: `m${i}`, atMs: i });
-      for (let n = 0; n < 5; n++) if (`n${n}` !== sender) events.push({ node: `n${n}`, kind: 'deliver', messageId: `m${i}`, atMs: i });
+      for (let n = 0; n < 5; n++)
+        if (`n${n}` !== sender) events.push({ node: `n${n}`, kind: 'deliver', messageId: `m${i}`, atMs: i });
     }
     const verdict = checkCausalOrder(fromLog(events));
     expect(verdict.ok).toBe(true);

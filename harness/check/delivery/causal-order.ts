@@ -217,7 +217,10 @@ export function causalDependencies(events: readonly BroadcastEvent[]): ReadonlyM
           'message its own id, and log only its first send, not retransmissions.',
       );
     }
-    dependencies.set(event.messageId, state.sinceLastSend.filter((id) => id !== event.messageId));
+    dependencies.set(
+      event.messageId,
+      state.sinceLastSend.filter((id) => id !== event.messageId),
+    );
     state.known.add(event.messageId);
     state.sinceLastSend = [event.messageId];
   }
@@ -259,7 +262,12 @@ function outOfOrder(
   const from = delivery.from === undefined ? '' : ` (from ${delivery.from})`;
   const causeFrom = origin === undefined ? '' : ` (from ${origin.node})`;
   const head = `${delivery.node} delivered ${delivery.messageId}${from} at ${at(delivery.atMs)}`;
-  const base = { property: 'causal-order', node: delivery.node, messageId: delivery.messageId, causeId: cause } as const;
+  const base = {
+    property: 'causal-order',
+    node: delivery.node,
+    messageId: delivery.messageId,
+    causeId: cause,
+  } as const;
   if (causeDelivery !== undefined) {
     return {
       ...base,

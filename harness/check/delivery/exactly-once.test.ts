@@ -55,7 +55,11 @@ describe('exactly-once delivery: stories', () => {
 
   it('lists a few times of a message delivered many times, then says how many more', () => {
     const delivered = [1, 2, 3, 4, 5, 6, 7].map((i) => ({ node: 'n2', messageId: 'm1', atMs: i * 10 }));
-    const verdict = checkExactlyOnce({ sent: [{ node: 'n1', messageId: 'm1', atMs: 0 }], delivered, expectedReceivers: [] });
+    const verdict = checkExactlyOnce({
+      sent: [{ node: 'n1', messageId: 'm1', atMs: 0 }],
+      delivered,
+      expectedReceivers: [],
+    });
     expect(violationsOf(verdict).map((v) => v.message)).toEqual([
       'n2 delivered message m1 from n1 7 times (t=10 ms, t=20 ms, t=30 ms, t=40 ms, t=50 ms and 2 more)',
     ]);
@@ -109,7 +113,8 @@ describe('exactly-once delivery: stories', () => {
         property: 'no-loss',
         node: 'n3',
         messageId: 'm17',
-        message: 'message m17 from n1 (sent at t=120 ms) was never delivered to n3, although the network healed at t=5000 ms',
+        message:
+          'message m17 from n1 (sent at t=120 ms) was never delivered to n3, although the network healed at t=5000 ms',
         evidence: [{ node: 'n1', messageId: 'm17', atMs: 120 }],
       },
     ]);
@@ -171,13 +176,24 @@ describe('exactly-once delivery: stories', () => {
 const cleanRun = fc
   .record({
     nodeCount: fc.integer({ min: 1, max: 5 }),
-    messages: fc.array(fc.record({ sender: fc.nat(4), sentAtMs: fc.nat(1000), delays: fc.array(fc.nat(500), { minLength: 5, maxLength: 5 }) }), {
-      maxLength: 30,
-    }),
+    messages: fc.array(
+      fc.record({
+        sender: fc.nat(4),
+        sentAtMs: fc.nat(1000),
+        delays: fc.array(fc.nat(500), { minLength: 5, maxLength: 5 }),
+      }),
+      {
+        maxLength: 30,
+      },
+    ),
   })
   .chain(({ nodeCount, messages }) => {
     const runNodes = Array.from({ length: nodeCount }, (_, i) => `n${i + 1}`);
-    const sent: SentRecord[] = messages.map((m, i) => ({ node: runNodes[m.sender % nodeCount]!, messageId: `m${i}`, atMs: m.sentAtMs }));
+    const sent: SentRecord[] = messages.map((m, i) => ({
+      node: runNodes[m.sender % nodeCount]!,
+      messageId: `m${i}`,
+      atMs: m.sentAtMs,
+    }));
     const delivered: DeliveryRecord[] = messages.flatMap((m, i) =>
       runNodes.map((node, n) => ({ node, messageId: `m${i}`, from: sent[i]!.node, atMs: m.sentAtMs + m.delays[n]! })),
     );
@@ -197,8 +213,14 @@ describe('exactly-once delivery: properties', () => {
     'delivering one record twice is caught as exactly that duplicate',
     ({ nodes: runNodes, sent, delivered }, pick) => {
       const twice = delivered[pick % delivered.length]!;
-      const verdict = checkExactlyOnce({ sent, delivered: [...delivered, { ...twice, atMs: twice.atMs + 1 }], expectedReceivers: runNodes });
-      expect(violationsOf(verdict).map((v) => [v.property, v.node, v.messageId])).toEqual([['exactly-once', twice.node, twice.messageId]]);
+      const verdict = checkExactlyOnce({
+        sent,
+        delivered: [...delivered, { ...twice, atMs: twice.atMs + 1 }],
+        expectedReceivers: runNodes,
+      });
+      expect(violationsOf(verdict).map((v) => [v.property, v.node, v.messageId])).toEqual([
+        ['exactly-once', twice.node, twice.messageId],
+      ]);
     },
   );
 
@@ -209,7 +231,9 @@ describe('exactly-once delivery: properties', () => {
       const dropped = delivered[index]!;
       const rest = delivered.filter((_, i) => i !== index);
       const verdict = checkExactlyOnce({ sent, delivered: rest, expectedReceivers: runNodes });
-      expect(violationsOf(verdict).map((v) => [v.property, v.node, v.messageId])).toEqual([['no-loss', dropped.node, dropped.messageId]]);
+      expect(violationsOf(verdict).map((v) => [v.property, v.node, v.messageId])).toEqual([
+        ['no-loss', dropped.node, dropped.messageId],
+      ]);
     },
   );
 });
@@ -218,7 +242,9 @@ describe('exactly-once delivery: at scale', () => {
   // The timeout guards against a hang, not speed: `npm run bench` measures speed.
   it('judges 100,000 deliveries (and reports 10,000 duplicates)', { timeout: 60_000 }, () => {
     const sent = Array.from({ length: 20_000 }, (_, i) => ({ node: `n${i % 5}`, messageId: `m${i}`, atMs: i }));
-    const delivered = sent.flatMap((s) => ['n0', 'n1', 'n2', 'n3', 'n4'].map((node) => ({ node, messageId: s.messageId, atMs: s.atMs + 7 })));
+    const delivered = sent.flatMap((s) =>
+      ['n0', 'n1', 'n2', 'n3', 'n4'].map((node) => ({ node, messageId: s.messageId, atMs: s.atMs + 7 })),
+    );
     for (let i = 0; i < 10_000; i++) delivered.push({ ...delivered[i * 10]!, atMs: 1e6 });
     const verdict = checkExactlyOnce({ sent, delivered, expectedReceivers: ['n0', 'n1', 'n2', 'n3', 'n4'] });
     expect(violationsOf(verdict)).toHaveLength(10_000);

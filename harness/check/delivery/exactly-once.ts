@@ -157,7 +157,9 @@ export function assertExactlyOnce(input: ExactlyOnceInput): Extract<ExactlyOnceV
  * checkExactlyOnce({ sent, delivered, expectedReceivers: everyNodeButSender(['n1', 'n2', 'n3']) });
  * ```
  */
-export function everyNodeButSender(nodes: readonly string[]): (messageId: string, sent: SentRecord) => readonly string[] {
+export function everyNodeButSender(
+  nodes: readonly string[],
+): (messageId: string, sent: SentRecord) => readonly string[] {
   return (_messageId, sent) => nodes.filter((node) => node !== sent.node);
 }
 

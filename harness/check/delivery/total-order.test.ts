@@ -36,7 +36,8 @@ describe('total order: stories', () => {
         messageIds: ['m3', 'm5'],
         outOfOrder: 1,
         common: 2,
-        message: 'n1 delivered m3 before m5, but n2 delivered m5 before m3 (n1 at t=100 ms and t=200 ms; n2 at t=150 ms and t=300 ms)',
+        message:
+          'n1 delivered m3 before m5, but n2 delivered m5 before m3 (n1 at t=100 ms and t=200 ms; n2 at t=150 ms and t=300 ms)',
         evidence: [
           { node: 'n1', messageId: 'm3', atMs: 100 },
           { node: 'n1', messageId: 'm5', atMs: 200 },
@@ -48,22 +49,33 @@ describe('total order: stories', () => {
   });
 
   it('says how big the disagreement is when a node is out of order in many places', () => {
-    const verdict = checkTotalOrder([...sequence('n1', ['a', 'b', 'c', 'd', 'e']), ...sequence('n2', ['e', 'a', 'b', 'c', 'd'])]);
+    const verdict = checkTotalOrder([
+      ...sequence('n1', ['a', 'b', 'c', 'd', 'e']),
+      ...sequence('n2', ['e', 'a', 'b', 'c', 'd']),
+    ]);
     expect(violationsOf(verdict).map((v) => v.message)).toEqual([
       "n1 delivered a before e, but n2 delivered e before a (n1 at t=0 ms and t=40 ms; n2 at t=0 ms and t=10 ms); 4 of the 5 messages both delivered are out of n1's order at n2",
     ]);
   });
 
   it('does not blame n3 for lagging behind: it delivered a prefix of the same order', () => {
-    expect(checkTotalOrder([...sequence('n1', ['m1', 'm2', 'm3', 'm4']), ...sequence('n3', ['m1', 'm2'])]).ok).toBe(true);
+    expect(checkTotalOrder([...sequence('n1', ['m1', 'm2', 'm3', 'm4']), ...sequence('n3', ['m1', 'm2'])]).ok).toBe(
+      true,
+    );
   });
 
   it('compares only the messages two nodes have in common', () => {
-    expect(checkTotalOrder([...sequence('n1', ['a', 'x', 'b']), ...sequence('n2', ['y', 'a', 'b', 'z'])]).ok).toBe(true);
+    expect(checkTotalOrder([...sequence('n1', ['a', 'x', 'b']), ...sequence('n2', ['y', 'a', 'b', 'z'])]).ok).toBe(
+      true,
+    );
   });
 
   it('reports one violation for each pair of nodes that disagree', () => {
-    const verdict = checkTotalOrder([...sequence('n1', ['a', 'b']), ...sequence('n2', ['a', 'b']), ...sequence('n3', ['b', 'a'])]);
+    const verdict = checkTotalOrder([
+      ...sequence('n1', ['a', 'b']),
+      ...sequence('n2', ['a', 'b']),
+      ...sequence('n3', ['b', 'a']),
+    ]);
     expect(violationsOf(verdict).map((v) => v.nodes)).toEqual([
       ['n1', 'n3'],
       ['n2', 'n3'],
@@ -83,7 +95,11 @@ describe('total order: stories', () => {
 
   it('checks agreement pair by pair, which does not promise one global order', () => {
     // No two nodes share two messages, so no pair can disagree, yet a → b → c → a has no total order.
-    const verdict = checkTotalOrder([...sequence('n1', ['a', 'b']), ...sequence('n2', ['b', 'c']), ...sequence('n3', ['c', 'a'])]);
+    const verdict = checkTotalOrder([
+      ...sequence('n1', ['a', 'b']),
+      ...sequence('n2', ['b', 'c']),
+      ...sequence('n3', ['c', 'a']),
+    ]);
     expect(verdict.ok).toBe(true);
   });
 
@@ -109,7 +125,8 @@ function disagreeingPairs(deliveries: readonly DeliveryRecord[]): Set<string> {
       for (const x of pOrder) {
         for (const y of pOrder) {
           const before = (order: string[]) => order.indexOf(x) < order.indexOf(y);
-          if (x !== y && qOrder.includes(x) && qOrder.includes(y) && before(pOrder) !== before(qOrder)) pairs.add(`${p}|${q}`);
+          if (x !== y && qOrder.includes(x) && qOrder.includes(y) && before(pOrder) !== before(qOrder))
+            pairs.add(`${p}|${q}`);
         }
       }
     }
@@ -146,7 +163,9 @@ describe('total order: properties', () => {
       const swapped = [...order];
       [swapped[i], swapped[j]] = [swapped[j]!, swapped[i]!];
       const culprit = pickNode % nodeCount;
-      const deliveries = Array.from({ length: nodeCount }, (_, n) => sequence(`n${n + 1}`, n === culprit ? swapped : order)).flat();
+      const deliveries = Array.from({ length: nodeCount }, (_, n) =>
+        sequence(`n${n + 1}`, n === culprit ? swapped : order),
+      ).flat();
       const verdict = checkTotalOrder(deliveries);
       expect(violationsOf(verdict)).toHaveLength(nodeCount - 1);
       for (const violation of violationsOf(verdict)) expect(violation.nodes).toContain(`n${culprit + 1}`);
@@ -154,7 +173,11 @@ describe('total order: properties', () => {
   );
 
   const smallRandomRun = fc.array(
-    fc.record({ node: fc.constantFrom('n1', 'n2', 'n3', 'n4'), messageId: fc.constantFrom('a', 'b', 'c', 'd', 'e'), atMs: fc.nat(50) }),
+    fc.record({
+      node: fc.constantFrom('n1', 'n2', 'n3', 'n4'),
+      messageId: fc.constantFrom('a', 'b', 'c', 'd', 'e'),
+      atMs: fc.nat(50),
+    }),
     { maxLength: 25 },
   );
 

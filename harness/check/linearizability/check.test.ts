@@ -42,10 +42,7 @@ function verdictOf(history: RegisterHistory): CheckResult<RegisterValue, Registe
 
 describe('register anomalies', () => {
   it('stale read: a read after a completed write returns the old value', () => {
-    const history = historyOf(
-      completed('a', [0, 10], write(1), done),
-      completed('b', [20, 30], read, saw(null)),
-    );
+    const history = historyOf(completed('a', [0, 10], write(1), done), completed('b', [20, 30], read, saw(null)));
     const result = checkLinearizability(registerModel, history);
     expect(result.verdict).toBe('illegal');
     if (result.verdict !== 'illegal') return;
@@ -102,7 +99,10 @@ describe('register anomalies', () => {
   });
 
   it('an indeterminate write that is later read: it took effect', () => {
-    const history = historyOf(timedOut<RegisterInput, RegisterOutput>('a', 0, write(2)), completed('b', [20, 30], read, saw(2)));
+    const history = historyOf(
+      timedOut<RegisterInput, RegisterOutput>('a', 0, write(2)),
+      completed('b', [20, 30], read, saw(2)),
+    );
     expect(verdictOf(history)).toBe('ok');
   });
 
@@ -156,7 +156,11 @@ describe('register anomalies', () => {
 });
 
 describe('compare-and-set register', () => {
-  const cas = (expected: RegisterValue, newValue: RegisterValue): CasRegisterInput => ({ f: 'cas', expected, newValue });
+  const cas = (expected: RegisterValue, newValue: RegisterValue): CasRegisterInput => ({
+    f: 'cas',
+    expected,
+    newValue,
+  });
   const swapped = (didSwap: boolean): CasRegisterOutput => ({ swapped: didSwap });
 
   it('a cas that says its compare failed is legal only if the value differed', () => {
@@ -242,7 +246,8 @@ function longRegisterHistory(operations: number): RegisterHistory {
   return simulateHistory<RegisterValue, RegisterInput, RegisterOutput>(
     {
       init: () => null,
-      apply: (state, input) => (input.f === 'write' ? { state: input.value, output: {} } : { state, output: { value: state } }),
+      apply: (state, input) =>
+        input.f === 'write' ? { state: input.value, output: {} } : { state, output: { value: state } },
     },
     {
       seed: 20_000,
@@ -264,7 +269,8 @@ describe('a custom model, as in the module documentation', () => {
       if (input.f === 'raise') return { ok: true, state: Math.max(state, input.to) };
       return output === undefined || output.value === state ? { ok: true, state } : { ok: false };
     },
-    describeOperation: (input, output) => (input.f === 'raise' ? `raise(${input.to})` : `read() → ${output?.value ?? '?'}`),
+    describeOperation: (input, output) =>
+      input.f === 'raise' ? `raise(${input.to})` : `read() → ${output?.value ?? '?'}`,
     describeState: (state) => String(state),
   };
 
@@ -311,8 +317,14 @@ describe('budgets and scale', () => {
   it('evidence found before the budget ran out still makes the verdict illegal', () => {
     const big = longRegisterHistory(2_000).map((operation) => ({
       ...operation,
-      input: operation.input.f === 'read' ? ({ f: 'get', key: 'big' } as const) : ({ f: 'put', key: 'big', value: String(operation.input.value) } as const),
-      output: operation.output?.value === undefined ? operation.output : { value: operation.output.value === null ? '' : String(operation.output.value) },
+      input:
+        operation.input.f === 'read'
+          ? ({ f: 'get', key: 'big' } as const)
+          : ({ f: 'put', key: 'big', value: String(operation.input.value) } as const),
+      output:
+        operation.output?.value === undefined
+          ? operation.output
+          : { value: operation.output.value === null ? '' : String(operation.output.value) },
     })) as History<KvInput, KvOutput>;
     const broken = historyOf<KvInput, KvOutput>(
       completed('z', [0, 1], { f: 'put', key: 'small', value: 'v' }, {}),
@@ -325,19 +337,25 @@ describe('budgets and scale', () => {
 
   it('assertLinearizable explains a violation in domain words', () => {
     const history = historyOf(completed('a', [0, 10], write(1), done), completed('b', [20, 30], read, saw(null)));
-    expect(() => assertLinearizable(registerModel, history)).toThrow(/^not linearizable: .*\n[\s\S]*read\(\) → \(never written\) cannot happen when the state is 1/);
+    expect(() => assertLinearizable(registerModel, history)).toThrow(
+      /^not linearizable: .*\n[\s\S]*read\(\) → \(never written\) cannot happen when the state is 1/,
+    );
     expect(() => assertLinearizable(registerModel, historyOf(completed('a', [0, 10], write(1), done)))).not.toThrow();
   });
 });
 
 describe('programmer errors', () => {
   it('rejects an operation that breaks the history invariants', () => {
-    const broken = [{ id: 0, clientId: 'a', input: read, output: saw(null), status: 'ok' as const, callMs: 10, returnMs: 5 }];
+    const broken = [
+      { id: 0, clientId: 'a', input: read, output: saw(null), status: 'ok' as const, callMs: 10, returnMs: 5 },
+    ];
     expect(() => checkLinearizability(registerModel, broken)).toThrow(/returned at 5 ms, before its call at 10 ms/);
   });
 
   it('names the operation when the model throws', () => {
     const malformed = historyOf(completed('a', [0, 10], read, {} as RegisterOutput));
-    expect(() => checkLinearizability(registerModel, malformed)).toThrow(/register model threw on operation #0 of client a/);
+    expect(() => checkLinearizability(registerModel, malformed)).toThrow(
+      /register model threw on operation #0 of client a/,
+    );
   });
 });

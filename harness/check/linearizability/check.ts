@@ -216,8 +216,11 @@ function assertWellFormed(operation: Operation<unknown, unknown>): void {
   const { callMs, returnMs, status } = operation;
   const wellFormed =
     Number.isFinite(callMs) &&
-    (status === 'indeterminate' ? returnMs === null : returnMs !== null && Number.isFinite(returnMs) && returnMs >= callMs);
-  if (!wellFormed) throw new Error(`Operation #${operation.id} (client ${operation.clientId}) ${malformation(operation)}`);
+    (status === 'indeterminate'
+      ? returnMs === null
+      : returnMs !== null && Number.isFinite(returnMs) && returnMs >= callMs);
+  if (!wellFormed)
+    throw new Error(`Operation #${operation.id} (client ${operation.clientId}) ${malformation(operation)}`);
 }
 
 /** What is wrong with an operation that breaks the {@link Operation} invariants. */

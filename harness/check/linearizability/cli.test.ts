@@ -54,7 +54,15 @@ describe('check-history on the fixtures', () => {
 
   it('writes the evidence page with --html, user data escaped', async () => {
     const htmlPath = join(mkdtempSync(join(tmpdir(), 'check-history-')), 'evidence.html');
-    const result = await run(fixture('register-stale-read.json'), '--format', 'json', '--model', 'register', '--html', htmlPath);
+    const result = await run(
+      fixture('register-stale-read.json'),
+      '--format',
+      'json',
+      '--model',
+      'register',
+      '--html',
+      htmlPath,
+    );
     expect(result.exitCode).toBe(EXIT.illegal);
     const html = readFileSync(htmlPath, 'utf8');
     expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
@@ -67,7 +75,10 @@ describe('check-history errors', () => {
     [[], 'expected one history file, got 0'],
     [['file', '--format', 'xml', '--model', 'kv'], '--format must be one of jepsen-log, edn, json'],
     [['file', '--format', 'json', '--model', 'queue'], '--model must be one of'],
-    [['file', '--format', 'jepsen-log', '--model', 'kv'], 'the jepsen-log format holds cas-register histories: use --model cas-register'],
+    [
+      ['file', '--format', 'jepsen-log', '--model', 'kv'],
+      'the jepsen-log format holds cas-register histories: use --model cas-register',
+    ],
     [['file', '--format', 'json', '--model', 'kv', '--max-steps', 'lots'], '--max-steps needs a non-negative integer'],
     [['file', '--format', 'json', '--model', 'kv', '--verbose'], "Unknown option '--verbose'"],
   ])('usage error %j exits 64 with the usage', async (argv, message) => {
@@ -84,7 +95,10 @@ describe('check-history errors', () => {
 
   it('a malformed file exits 65 and names the line', async () => {
     const path = join(mkdtempSync(join(tmpdir(), 'check-history-')), 'broken.edn');
-    writeFileSync(path, '{:process 0, :type :invoke, :f :get, :key "k"}\n{:process 0, :type :ok, :f :get, :key "k", :value}\n');
+    writeFileSync(
+      path,
+      '{:process 0, :type :invoke, :f :get, :key "k"}\n{:process 0, :type :ok, :f :get, :key "k", :value}\n',
+    );
     const result = await run(path, '--format', 'edn', '--model', 'kv');
     expect(result.exitCode).toBe(EXIT.dataError);
     expect(result.err).toContain('line 2: malformed EDN');
@@ -101,7 +115,16 @@ describe('check-history as a process', () => {
   it('propagates the exit code', () => {
     const child = spawnSync(
       process.execPath,
-      ['--import', 'tsx', 'scripts/check-history.ts', fixture('cas-register-failed-cas-lies.jepsen-log'), '--format', 'jepsen-log', '--model', 'cas-register'],
+      [
+        '--import',
+        'tsx',
+        'scripts/check-history.ts',
+        fixture('cas-register-failed-cas-lies.jepsen-log'),
+        '--format',
+        'jepsen-log',
+        '--model',
+        'cas-register',
+      ],
       { cwd: repositoryRoot, encoding: 'utf8' },
     );
     expect(child.status).toBe(EXIT.illegal);

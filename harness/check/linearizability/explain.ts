@@ -35,7 +35,9 @@ function formatIllegalPartition(part: IllegalPartition<unknown, unknown, unknown
     const firstNumber = prefix.length - shown.length + 1;
     shown.forEach((step, offset) => {
       const numbered = `${firstNumber + offset}. ${step.description}`;
-      lines.push(`    ${numbered.padEnd(28)} state after: ${step.stateAfterDescription}   (${describeTiming(step.operation)})`);
+      lines.push(
+        `    ${numbered.padEnd(28)} state after: ${step.stateAfterDescription}   (${describeTiming(step.operation)})`,
+      );
     });
   }
   lines.push(`  State after it: ${part.stateAfterPrefixDescription}`);
@@ -71,7 +73,8 @@ export function formatCheckResult<State, Input, Output>(
       const names = parts.map((part) => part.label).join(', ');
       const lines = [`not linearizable: no valid order exists for ${names} (${size}).`];
       for (const part of parts.slice(0, maxPartitions)) lines.push(...formatIllegalPartition(part, lastSteps));
-      if (parts.length > maxPartitions) lines.push(`…and ${countOf(parts.length - maxPartitions, 'more part')} not linearizable.`);
+      if (parts.length > maxPartitions)
+        lines.push(`…and ${countOf(parts.length - maxPartitions, 'more part')} not linearizable.`);
       return lines.join('\n');
     }
   }

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { checkLinearizability, kvModel, registerModel, type KvInput, type KvOutput, type RegisterInput, type RegisterOutput } from './index.ts';
+import {
+  checkLinearizability,
+  kvModel,
+  registerModel,
+  type KvInput,
+  type KvOutput,
+  type RegisterInput,
+  type RegisterOutput,
+} from './index.ts';
 import { escapeHtml, renderEvidenceHtml } from './html.ts';
 import { completed, historyOf, timedOut } from './_test-support/story.ts';
 
@@ -22,7 +30,12 @@ describe('renderEvidenceHtml', () => {
 
   it('is a standalone page: inline style, no script, nothing fetched', () => {
     const history = historyOf<RegisterInput, RegisterOutput>(completed('a', [0, 10], { f: 'write', value: 1 }, {}));
-    const html = renderEvidenceHtml({ title: 'h', model: registerModel, history, result: checkLinearizability(registerModel, history) });
+    const html = renderEvidenceHtml({
+      title: 'h',
+      model: registerModel,
+      history,
+      result: checkLinearizability(registerModel, history),
+    });
     expect(html.startsWith('<!DOCTYPE html>')).toBe(true);
     expect(html).toContain('<style>');
     expect(html).not.toMatch(/<script|<link|src=|url\(|@import|https?:/);
@@ -56,6 +69,8 @@ describe('renderEvidenceHtml', () => {
 
 describe('escapeHtml', () => {
   it('escapes the five characters that matter in content and attributes', () => {
-    expect(escapeHtml(`<a href="x" title='y'>&</a>`)).toBe('&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;&lt;/a&gt;');
+    expect(escapeHtml(`<a href="x" title='y'>&</a>`)).toBe(
+      '&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;&lt;/a&gt;',
+    );
   });
 });

@@ -98,8 +98,10 @@ function verdictWords(verdict: CheckResult<unknown, unknown, unknown>['verdict']
 
 function statsSentence(result: CheckResult<unknown, unknown, unknown>): string {
   const { stats } = result;
-  return `${countOf(stats.operationsChecked, 'operation')} checked (${countOf(stats.operationsDropped, 'failed operation')} dropped), ` +
-    `${countOf(stats.partitions, 'part')}, ${countOf(stats.steps, 'search step')}.`;
+  return (
+    `${countOf(stats.operationsChecked, 'operation')} checked (${countOf(stats.operationsDropped, 'failed operation')} dropped), ` +
+    `${countOf(stats.partitions, 'part')}, ${countOf(stats.steps, 'search step')}.`
+  );
 }
 
 function verdictSections<State, Input, Output>(page: EvidencePage<State, Input, Output>): string[] {
@@ -114,9 +116,10 @@ function verdictSections<State, Input, Output>(page: EvidencePage<State, Input, 
       ...(more > 0 ? [`<p class="note">…and ${countOf(more, 'more part')} not linearizable.</p>`] : []),
     ];
   }
-  const lead = result.verdict === 'unknown'
-    ? `<p><b>No verdict:</b> ${escapeHtml(result.reason)}. Nothing was proven either way.</p>`
-    : '<p>Every operation could be placed in one order that respects real time and the model.</p>';
+  const lead =
+    result.verdict === 'unknown'
+      ? `<p><b>No verdict:</b> ${escapeHtml(result.reason)}. Nothing was proven either way.</p>`
+      : '<p>Every operation could be placed in one order that respects real time and the model.</p>';
   const bars = page.history
     .filter((operation) => operation.status !== 'fail')
     .map((operation): Bar => ({ operation, description: describe(operation), role: 'other' }));
@@ -149,28 +152,44 @@ function partSection(
 /** Keeps a window of the part around the operations that could not be placed, if it is too long to draw. */
 function focusOnFailure(bars: readonly Bar[]): readonly Bar[] {
   if (bars.length <= MAX_TIMELINE_OPERATIONS) return bars;
-  const focus = Math.max(0, bars.findIndex((bar) => bar.role === 'unplaceable'));
-  const start = Math.max(0, Math.min(focus - Math.floor(MAX_TIMELINE_OPERATIONS * 0.75), bars.length - MAX_TIMELINE_OPERATIONS));
+  const focus = Math.max(
+    0,
+    bars.findIndex((bar) => bar.role === 'unplaceable'),
+  );
+  const start = Math.max(
+    0,
+    Math.min(focus - Math.floor(MAX_TIMELINE_OPERATIONS * 0.75), bars.length - MAX_TIMELINE_OPERATIONS),
+  );
   return bars.slice(start, start + MAX_TIMELINE_OPERATIONS);
 }
 
 function prefixTable(part: IllegalPartition<unknown, unknown, unknown>): string {
   const first = Math.max(0, part.longestPrefix.length - MAX_PREFIX_ROWS);
-  const rows = part.longestPrefix.slice(first).map((step, offset) =>
-    `<tr><td>${first + offset + 1}</td><td>${escapeHtml(step.description)}</td>` +
-      `<td>${escapeHtml(describeTiming(step.operation))}</td><td>${escapeHtml(step.stateAfterDescription)}</td></tr>`,
+  const rows = part.longestPrefix
+    .slice(first)
+    .map(
+      (step, offset) =>
+        `<tr><td>${first + offset + 1}</td><td>${escapeHtml(step.description)}</td>` +
+        `<td>${escapeHtml(describeTiming(step.operation))}</td><td>${escapeHtml(step.stateAfterDescription)}</td></tr>`,
+    );
+  const caption =
+    first > 0 ? `<p class="note">The last ${MAX_PREFIX_ROWS} of ${part.longestPrefix.length} steps.</p>` : '';
+  return (
+    `<h3>Longest linearizable prefix</h3>${caption}<table><tr><th>#</th><th>operation</th><th>when</th><th>state after</th></tr>` +
+    `${rows.join('')}</table>`
   );
-  const caption = first > 0 ? `<p class="note">The last ${MAX_PREFIX_ROWS} of ${part.longestPrefix.length} steps.</p>` : '';
-  return `<h3>Longest linearizable prefix</h3>${caption}<table><tr><th>#</th><th>operation</th><th>when</th><th>state after</th></tr>` +
-    `${rows.join('')}</table>`;
 }
 
 function unplaceableTable(part: IllegalPartition<unknown, unknown, unknown>): string {
-  const rows = part.unplaceable.map((operation) =>
-    `<tr class="unplaceable"><td>${escapeHtml(operation.description)}</td><td>${escapeHtml(describeTiming(operation.operation))}</td>` +
+  const rows = part.unplaceable.map(
+    (operation) =>
+      `<tr class="unplaceable"><td>${escapeHtml(operation.description)}</td><td>${escapeHtml(describeTiming(operation.operation))}</td>` +
       `<td>${escapeHtml(operation.explanation)}</td></tr>`,
   );
-  return '<h3>Could not be placed next</h3><table><tr><th>operation</th><th>when</th><th>why</th></tr>' + `${rows.join('')}</table>`;
+  return (
+    '<h3>Could not be placed next</h3><table><tr><th>operation</th><th>when</th><th>why</th></tr>' +
+    `${rows.join('')}</table>`
+  );
 }
 
 /** One row (lane) per client, more when an indeterminate operation overlaps the client's later ones. */
@@ -186,9 +205,12 @@ function timeline(allBars: readonly Bar[]): string {
     const label = `<div class="lane-label" title="${escapeHtml(clientId)}">${escapeHtml(clientId)}</div>`;
     return `<div class="lane">${label}<div class="track">${drawn}</div></div>`;
   });
-  const note = allBars.length > bars.length ? `<p class="note">Showing ${bars.length} of ${allBars.length} operations.</p>` : '';
-  return `${note}<div class="timeline">${rows.join('')}</div>` +
-    `<p class="note">Time runs left to right, from ${startMs} to ${endMs} ms; dashed bars never returned.</p>`;
+  const note =
+    allBars.length > bars.length ? `<p class="note">Showing ${bars.length} of ${allBars.length} operations.</p>` : '';
+  return (
+    `${note}<div class="timeline">${rows.join('')}</div>` +
+    `<p class="note">Time runs left to right, from ${startMs} to ${endMs} ms; dashed bars never returned.</p>`
+  );
 }
 
 function assignLanes(bars: readonly Bar[]): { clientId: string; bars: Bar[] }[] {
@@ -214,10 +236,13 @@ function assignLanes(bars: readonly Bar[]): { clientId: string; bars: Bar[] }[] 
 function barHtml(bar: Bar, startMs: number, spanMs: number): string {
   const { operation } = bar;
   const leftPercent = ((operation.callMs - startMs) / spanMs) * 100;
-  const widthPercent = operation.returnMs === null ? 100 - leftPercent : ((operation.returnMs - operation.callMs) / spanMs) * 100;
+  const widthPercent =
+    operation.returnMs === null ? 100 - leftPercent : ((operation.returnMs - operation.callMs) / spanMs) * 100;
   const classes = ['bar', bar.role, ...(operation.status === 'indeterminate' ? ['indeterminate'] : [])].join(' ');
   const label = bar.order === undefined ? bar.description : `${bar.order}. ${bar.description}`;
   const title = `${label} — ${describeTiming(operation)} (${operation.status})`;
-  return `<div class="${classes}" style="left:${leftPercent.toFixed(3)}%;width:${widthPercent.toFixed(3)}%" ` +
-    `title="${escapeHtml(title)}">${escapeHtml(label)}</div>`;
+  return (
+    `<div class="${classes}" style="left:${leftPercent.toFixed(3)}%;width:${widthPercent.toFixed(3)}%" ` +
+    `title="${escapeHtml(title)}">${escapeHtml(label)}</div>`
+  );
 }

@@ -85,7 +85,9 @@ export class ModelStepError extends Error {
 
   constructor(modelName: string, operation: Operation<unknown, unknown>, cause: unknown) {
     const message = cause instanceof Error ? cause.message : String(cause);
-    super(`The ${modelName} model threw on operation #${operation.id} of client ${operation.clientId}: ${message}`, { cause });
+    super(`The ${modelName} model threw on operation #${operation.id} of client ${operation.clientId}: ${message}`, {
+      cause,
+    });
     this.name = 'ModelStepError';
     this.operation = operation;
   }

@@ -110,7 +110,9 @@ function expectValidWitnesses<State, Input, Output>(
 ): void {
   const parts = model.partition?.(history.filter((operation) => operation.status !== 'fail')) ?? [history];
   result.linearizations.forEach((order, index) => {
-    expect(isValidLinearization(model, parts[index]!, order), 'the witness order is not a valid linearization').toBe(true);
+    expect(isValidLinearization(model, parts[index]!, order), 'the witness order is not a valid linearization').toBe(
+      true,
+    );
   });
 }
 
@@ -136,7 +138,9 @@ describe('checker agrees with brute force on small random histories', () => {
       History<RegisterInput, RegisterOutput>
     >;
     fc.assert(
-      fc.property(histories, (history) => agreesWithOracle(registerModel, registerModel as Model<unknown, RegisterInput, RegisterOutput>, history)),
+      fc.property(histories, (history) =>
+        agreesWithOracle(registerModel, registerModel as Model<unknown, RegisterInput, RegisterOutput>, history),
+      ),
       { numRuns: RUNS },
     );
   });
@@ -145,7 +149,11 @@ describe('checker agrees with brute force on small random histories', () => {
     const histories = smallHistories(realRegister, casRegisterInput, registerOutput);
     fc.assert(
       fc.property(histories, (history) =>
-        agreesWithOracle(casRegisterModel, casRegisterModel as Model<unknown, CasRegisterInput, CasRegisterOutput>, history),
+        agreesWithOracle(
+          casRegisterModel,
+          casRegisterModel as Model<unknown, CasRegisterInput, CasRegisterOutput>,
+          history,
+        ),
       ),
       { numRuns: RUNS },
     );
@@ -154,13 +162,18 @@ describe('checker agrees with brute force on small random histories', () => {
   it('kv store (get/put/append), checked key by key, against the whole store unpartitioned', () => {
     const histories = smallHistories(realKvStore, kvInput, kvOutput);
     fc.assert(
-      fc.property(histories, (history) => agreesWithOracle(kvModel, wholeStoreModel as Model<unknown, KvInput, KvOutput>, history)),
+      fc.property(histories, (history) =>
+        agreesWithOracle(kvModel, wholeStoreModel as Model<unknown, KvInput, KvOutput>, history),
+      ),
       { numRuns: RUNS },
     );
   });
 
   it('the generator produces both verdicts in good numbers', () => {
-    const histories = fc.sample(smallHistories(realRegister, casRegisterInput, registerOutput), { numRuns: 500, seed: 7 });
+    const histories = fc.sample(smallHistories(realRegister, casRegisterInput, registerOutput), {
+      numRuns: 500,
+      seed: 7,
+    });
     const verdicts = histories.map((history) => checkLinearizability(casRegisterModel, history).verdict);
     expect(verdicts.filter((verdict) => verdict === 'ok').length).toBeGreaterThan(150);
     expect(verdicts.filter((verdict) => verdict === 'illegal').length).toBeGreaterThan(80);
@@ -170,7 +183,11 @@ describe('checker agrees with brute force on small random histories', () => {
     const histories = smallHistories(realRegister, casRegisterInput, registerOutput, { clients: 4, maxOperations: 16 });
     fc.assert(
       fc.property(histories, (history) =>
-        agreesWithOracle(casRegisterModel, casRegisterModel as Model<unknown, CasRegisterInput, CasRegisterOutput>, history),
+        agreesWithOracle(
+          casRegisterModel,
+          casRegisterModel as Model<unknown, CasRegisterInput, CasRegisterOutput>,
+          history,
+        ),
       ),
       { numRuns: 300 },
     );
@@ -184,7 +201,11 @@ describe('checker agrees with brute force on small random histories', () => {
     const histories = smallHistories(realRegister, casRegisterInput, registerOutput);
     fc.assert(
       fc.property(histories, (history) =>
-        agreesWithOracle(collidingModel, casRegisterModel as Model<unknown, CasRegisterInput, CasRegisterOutput>, history),
+        agreesWithOracle(
+          collidingModel,
+          casRegisterModel as Model<unknown, CasRegisterInput, CasRegisterOutput>,
+          history,
+        ),
       ),
       { numRuns: RUNS },
     );

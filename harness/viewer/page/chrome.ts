@@ -20,7 +20,8 @@ export function setUpHeader(v: Viewer): void {
   byId('title').textContent = view.failure === null ? view.title : `Failed run, seed ${trace.seed}`;
   const messages = view.types.reduce((sum, type) => sum + type.count, 0);
   let dropped = 0;
-  for (let arrow = 0; arrow < arrows.count; arrow++) if (arrows.fate[arrow] !== 0 && arrows.fate[arrow] !== 4) dropped++;
+  for (let arrow = 0; arrow < arrows.count; arrow++)
+    if (arrows.fate[arrow] !== 0 && arrows.fate[arrow] !== 4) dropped++;
   const nodes = view.lanes.filter((lane) => lane.kind === 'node').length;
   const clients = view.clientLanes.length;
   byId('summary').textContent = [
@@ -57,7 +58,13 @@ export function setUpHeader(v: Viewer): void {
 }
 
 /** A toggle chip for a filter; toggling it lays the page out again and redraws. */
-function chip(v: Viewer, container: HTMLElement, text: string, title: string, onToggle: (on: boolean) => void): HTMLButtonElement {
+function chip(
+  v: Viewer,
+  container: HTMLElement,
+  text: string,
+  title: string,
+  onToggle: (on: boolean) => void,
+): HTMLButtonElement {
   const button = el('button', 'chip');
   button.type = 'button';
   button.title = title;
@@ -78,7 +85,10 @@ function chip(v: Viewer, container: HTMLElement, text: string, title: string, on
 export function setUpFilters(v: Viewer): void {
   const { view } = v.data;
   const { hiddenLanes, hiddenTypes } = v.state;
-  const toggle = (set: Set<number>, index: number) => (on: boolean): void => void (on ? set.delete(index) : set.add(index));
+  const toggle =
+    (set: Set<number>, index: number) =>
+    (on: boolean): void =>
+      void (on ? set.delete(index) : set.add(index));
   const lanes = byId('lane-filters');
   view.lanes.forEach((lane, index) => {
     const button = chip(v, lanes, lane.id, `Show or hide ${lane.kind} ${lane.id}`, toggle(hiddenLanes, index));
@@ -97,6 +107,7 @@ export function setUpFilters(v: Viewer): void {
     button.append(el('span', 'count', type.count.toLocaleString('en-US')));
   });
   const kinds = byId('kind-filters');
-  chip(v, kinds, 'timers', 'Show or hide timer marks', (on) => void (v.state.showTimers = on)).dataset['kind'] = 'timers';
+  chip(v, kinds, 'timers', 'Show or hide timer marks', (on) => void (v.state.showTimers = on)).dataset['kind'] =
+    'timers';
   chip(v, kinds, 'logs', 'Show or hide log marks', (on) => void (v.state.showLogs = on)).dataset['kind'] = 'logs';
 }

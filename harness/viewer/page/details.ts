@@ -51,9 +51,16 @@ export function renderDetails(v: Viewer, onSelect: OnSelect): void {
   if (event.kind === 'crash' && event.midStep !== undefined) {
     const done = event.midStep.afterEffects;
     const effects = `${done} effect${done === 1 ? '' : 's'}`;
-    panel.append(el('div', 'event-meta', `It died partway through a step: ${effects} of that step happened before the crash; the rest never did.`));
+    panel.append(
+      el(
+        'div',
+        'event-meta',
+        `It died partway through a step: ${effects} of that step happened before the crash; the rest never did.`,
+      ),
+    );
   }
-  for (const interval of data.view.intervals.filter((candidate) => candidate.start === index)) panel.append(el('div', 'event-meta', interval.label));
+  for (const interval of data.view.intervals.filter((candidate) => candidate.start === index))
+    panel.append(el('div', 'event-meta', interval.label));
   const payload = el('pre', 'payload', payloadText(v, event));
   payload.id = 'payload';
   panel.append(el('h2', '', payloadHeading(event)), payload);
@@ -89,7 +96,9 @@ function payloadText(v: Viewer, event: TraceEvent): string {
     case 'timer-fire':
       return `timer #${event.timer} ${event.type}`;
     case 'links':
-      return event.cut.length === 0 ? 'no links cut' : `cut links:\n${event.cut.map(([from, to]) => `  ${from} ↛ ${to}`).join('\n')}`;
+      return event.cut.length === 0
+        ? 'no links cut'
+        : `cut links:\n${event.cut.map(([from, to]) => `  ${from} ↛ ${to}`).join('\n')}`;
     default:
       return pretty(event);
   }
@@ -99,8 +108,12 @@ function intro(v: Viewer): HTMLElement {
   const { view } = v.data;
   const section = el('div', 'intro');
   section.append(el('h2', '', 'Details'));
-  section.append(el('p', '', 'Click an arrow, a mark or an operation to see its payload and the node’s log around it.'));
-  section.append(el('p', '', 'Step through the events with → and ← (or j and k); only events that pass the filters are visited.'));
+  section.append(
+    el('p', '', 'Click an arrow, a mark or an operation to see its payload and the node’s log around it.'),
+  );
+  section.append(
+    el('p', '', 'Step through the events with → and ← (or j and k); only events that pass the filters are visited.'),
+  );
   if (view.failure !== null) section.append(el('p', '', 'Press f to jump to the failure.'));
   if (view.highlightTimesMs.length > 0) {
     const times = view.highlightTimesMs.map((ms) => `t=${ms} ms`).join(', ');
@@ -116,7 +129,9 @@ function messageStory(v: Viewer, id: number, current: number, onSelect: OnSelect
   const send = v.data.sendOfMessage(id);
   if (send === undefined || events[send]?.kind !== 'send') return section;
   const copies = v.data.arrowsOfMessage(id);
-  section.append(el('h2', '', `Message #${id}: ${copies.map((arrow) => FATE_WORDS[arrows.fate[arrow] ?? 0] ?? '').join(', ')}`));
+  section.append(
+    el('h2', '', `Message #${id}: ${copies.map((arrow) => FATE_WORDS[arrows.fate[arrow] ?? 0] ?? '').join(', ')}`),
+  );
   const indexes = [send];
   for (const arrow of copies) if ((arrows.end[arrow] ?? count) < count) indexes.push(arrows.end[arrow] ?? 0);
   // The network duplicates a message as it sends it: the duplicate event follows the send at the same time.
@@ -126,7 +141,14 @@ function messageStory(v: Viewer, id: number, current: number, onSelect: OnSelect
   }
   const rows = el('div', 'rows');
   for (const index of [...new Set(indexes)].sort((a, b) => a - b)) {
-    rows.append(eventRow(v, index, onSelect, `${index === current ? 'current' : ''} ${events[index]?.kind === 'drop' ? 'bad' : ''}`));
+    rows.append(
+      eventRow(
+        v,
+        index,
+        onSelect,
+        `${index === current ? 'current' : ''} ${events[index]?.kind === 'drop' ? 'bad' : ''}`,
+      ),
+    );
   }
   section.append(rows);
   return section;
@@ -140,15 +162,18 @@ function operationStory(v: Viewer, operation: ViewOperation): HTMLElement {
   const heading = el('h2', '', `Operation op#${operation.op}: ${operation.status}`);
   section.append(heading);
   if (operation.highlighted) {
-    section.append(el('div', 'event-meta', 'A checker could not place this operation in any order consistent with the others.'));
+    section.append(
+      el('div', 'event-meta', 'A checker could not place this operation in any order consistent with the others.'),
+    );
     heading.append(el('span', 'badge bad', 'not placeable'));
   }
   const callMs = invoke?.t ?? 0;
-  const timing = complete === undefined
-    ? `called at t=${callMs} ms; no answer by the end of the run`
-    : operation.status === 'indeterminate'
-      ? `called at t=${callMs} ms; the client gave up at t=${complete.t} ms (${complete.t - callMs} ms) not knowing whether it took effect`
-      : `called at t=${callMs} ms, answered at t=${complete.t} ms (${complete.t - callMs} ms)`;
+  const timing =
+    complete === undefined
+      ? `called at t=${callMs} ms; no answer by the end of the run`
+      : operation.status === 'indeterminate'
+        ? `called at t=${callMs} ms; the client gave up at t=${complete.t} ms (${complete.t - callMs} ms) not knowing whether it took effect`
+        : `called at t=${callMs} ms, answered at t=${complete.t} ms (${complete.t - callMs} ms)`;
   section.append(el('div', 'event-meta', timing));
   return section;
 }
@@ -195,7 +220,11 @@ function nearbyEvents(v: Viewer, index: number, onSelect: OnSelect): HTMLElement
     if (eventShown(v, at)) before.unshift(at);
   }
   const after: number[] = [];
-  for (let at = index + 1, scanned = 0; at < v.data.count && after.length < 3 && scanned < NEARBY_SCAN_LIMIT; at++, scanned++) {
+  for (
+    let at = index + 1, scanned = 0;
+    at < v.data.count && after.length < 3 && scanned < NEARBY_SCAN_LIMIT;
+    at++, scanned++
+  ) {
     if (eventShown(v, at)) after.push(at);
   }
   const rows = el('div', 'rows');

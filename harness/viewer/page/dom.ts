@@ -13,7 +13,11 @@ export function byId(id: string): HTMLElement {
 }
 
 /** Creates an element with a class and text (set as `textContent`, never as HTML). */
-export function el<Tag extends keyof HTMLElementTagNameMap>(tag: Tag, className?: string, text?: string): HTMLElementTagNameMap[Tag] {
+export function el<Tag extends keyof HTMLElementTagNameMap>(
+  tag: Tag,
+  className?: string,
+  text?: string,
+): HTMLElementTagNameMap[Tag] {
   const element = document.createElement(tag);
   if (className !== undefined && className !== '') element.className = className;
   if (text !== undefined) element.textContent = text;

@@ -56,7 +56,12 @@ function forEachVisibleArrow(v: Viewer, range: XRange, visit: (arrow: number) =>
     visit(arrow);
   }
   for (const arrow of longArrows) {
-    if (xOf(v, arrows.send[arrow] ?? 0) > range.end + pad || xOf(v, arrows.end[arrow] ?? 0) < range.start - pad || !arrowShown(v, arrow)) continue;
+    if (
+      xOf(v, arrows.send[arrow] ?? 0) > range.end + pad ||
+      xOf(v, arrows.end[arrow] ?? 0) < range.start - pad ||
+      !arrowShown(v, arrow)
+    )
+      continue;
     visit(arrow);
   }
 }
@@ -139,7 +144,11 @@ export function drawArrows(v: Viewer, range: XRange): void {
 /** Adds the arrow drawn in `slot` (and, when `head`, its arrowhead) to the current path. */
 function traceArrow(v: Viewer, slot: number, head: boolean): void {
   const { drawn } = v;
-  traceSegment(v.page.plotContext, { x1: drawn.ax1[slot] ?? 0, y1: drawn.ay1[slot] ?? 0, x2: drawn.ax2[slot] ?? 0, y2: drawn.ay2[slot] ?? 0 }, head);
+  traceSegment(
+    v.page.plotContext,
+    { x1: drawn.ax1[slot] ?? 0, y1: drawn.ay1[slot] ?? 0, x2: drawn.ax2[slot] ?? 0, y2: drawn.ay2[slot] ?? 0 },
+    head,
+  );
 }
 
 /** Adds an arrow along `segment` to the current path; a message to itself is a little arc above the lane. */

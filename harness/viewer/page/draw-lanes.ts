@@ -6,7 +6,20 @@
  */
 import { fillTextClipped } from './canvas.ts';
 import { formatMs } from './format.ts';
-import { AXIS_H, BOTTOM_PAD, GUTTER_W, LANE_H, maxX, OP_ROW_H, OPS_HEADER_H, plotWidth, STRIP_H, xOf, xToPx, type XRange } from './layout.ts';
+import {
+  AXIS_H,
+  BOTTOM_PAD,
+  GUTTER_W,
+  LANE_H,
+  maxX,
+  OP_ROW_H,
+  OPS_HEADER_H,
+  plotWidth,
+  STRIP_H,
+  xOf,
+  xToPx,
+  type XRange,
+} from './layout.ts';
 import type { Viewer } from './viewer.ts';
 import { eventShown } from './visibility.ts';
 
@@ -78,7 +91,9 @@ export function drawIntervals(v: Viewer, range: XRange): void {
     const down = interval.kind === 'down';
     const top = down ? y - LANE_H / 2 + 5 : y - LANE_H / 2 + 2;
     const height = down ? LANE_H - 10 : LANE_H - 4;
-    ctx.fillStyle = down ? hatch(v, 'rgba(87, 96, 106, 0.35)', 'rgba(87, 96, 106, 0.12)') : hatch(v, 'rgba(191, 135, 0, 0.30)', 'rgba(255, 223, 93, 0.16)');
+    ctx.fillStyle = down
+      ? hatch(v, 'rgba(87, 96, 106, 0.35)', 'rgba(87, 96, 106, 0.12)')
+      : hatch(v, 'rgba(191, 135, 0, 0.30)', 'rgba(255, 223, 93, 0.16)');
     ctx.fillRect(left, top, right - left, height);
     ctx.strokeStyle = down ? 'rgba(87, 96, 106, 0.55)' : 'rgba(191, 135, 0, 0.6)';
     ctx.lineWidth = 1;
@@ -88,7 +103,13 @@ export function drawIntervals(v: Viewer, range: XRange): void {
       ctx.font = '600 10.5px system-ui, sans-serif';
       // Cut links are labelled at the top of the lane, down time at the bottom, so both can show at once.
       ctx.textBaseline = down ? 'bottom' : 'top';
-      fillTextClipped(ctx, interval.text, Math.max(left, GUTTER_W) + 5, down ? top + height - 1 : top + 1, right - Math.max(left, GUTTER_W) - 10);
+      fillTextClipped(
+        ctx,
+        interval.text,
+        Math.max(left, GUTTER_W) + 5,
+        down ? top + height - 1 : top + 1,
+        right - Math.max(left, GUTTER_W) - 10,
+      );
     }
     v.drawn.bands.push({ interval, x: left, y: top, w: right - left, h: height });
   }
@@ -109,7 +130,12 @@ export function drawLaneStatus(v: Viewer, range: XRange): void {
     const left = Math.max(GUTTER_W, xToPx(v, x1));
     const right = Math.min(v.geometry.cssWidth, Math.max(xToPx(v, x2), xToPx(v, x1) + 2));
     ctx.fillStyle = interval.kind === 'down' ? '#57606a' : '#d4a72c';
-    ctx.fillRect(left, interval.kind === 'down' ? y - 2 : y + LANE_H / 2 - 5, right - left, interval.kind === 'down' ? 4 : 3);
+    ctx.fillRect(
+      left,
+      interval.kind === 'down' ? y - 2 : y + LANE_H / 2 - 5,
+      right - left,
+      interval.kind === 'down' ? 4 : 3,
+    );
   }
 }
 

@@ -12,9 +12,21 @@ import type { Viewer } from './viewer.ts';
 import { markShown } from './visibility.ts';
 
 /** How far apart marks of one kind on one lane must be to be drawn separately, in pixels. */
-const MARK_SPACING_PX: Readonly<Record<string, number>> = { 'timer-set': 3, 'timer-fire': 6, 'timer-cancel': 5, log: 5, duplicate: 8, clock: 8 };
+const MARK_SPACING_PX: Readonly<Record<string, number>> = {
+  'timer-set': 3,
+  'timer-fire': 6,
+  'timer-cancel': 5,
+  log: 5,
+  duplicate: 8,
+  clock: 8,
+};
 /** Where each kind's glyph sits relative to its lane's line, so a click lands on the glyph it aims at. */
-const MARK_OFFSET_Y: Readonly<Record<string, number>> = { 'timer-set': -6.5, 'timer-fire': -9, 'timer-cancel': -9, log: 7.5 };
+const MARK_OFFSET_Y: Readonly<Record<string, number>> = {
+  'timer-set': -6.5,
+  'timer-fire': -9,
+  'timer-cancel': -9,
+  log: 7.5,
+};
 
 /** Draws the visible marks, records them in `v.drawn`, and rings the failure's events in red. */
 export function drawMarks(v: Viewer, range: XRange): void {

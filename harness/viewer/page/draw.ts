@@ -7,10 +7,29 @@
  */
 import { BAD } from './canvas.ts';
 import { arrowGeometry, drawArrows, traceSegment } from './draw-arrows.ts';
-import { drawAxis, drawGlobals, drawGrid, drawGutter, drawIntervals, drawLaneBackgrounds, drawLaneStatus } from './draw-lanes.ts';
+import {
+  drawAxis,
+  drawGlobals,
+  drawGrid,
+  drawGutter,
+  drawIntervals,
+  drawLaneBackgrounds,
+  drawLaneStatus,
+} from './draw-lanes.ts';
 import { drawMarks, eventPoint } from './draw-marks.ts';
 import { drawOperations } from './draw-operations.ts';
-import { AXIS_H, BOTTOM_PAD, failureX, GUTTER_W, STRIP_H, visibleRange, xOf, xOfTime, xToPx, type XRange } from './layout.ts';
+import {
+  AXIS_H,
+  BOTTOM_PAD,
+  failureX,
+  GUTTER_W,
+  STRIP_H,
+  visibleRange,
+  xOf,
+  xOfTime,
+  xToPx,
+  type XRange,
+} from './layout.ts';
 import { drawOverview } from './overview.ts';
 import type { Viewer } from './viewer.ts';
 import { arrowShown } from './visibility.ts';
@@ -120,7 +139,9 @@ function drawFailureTimes(v: Viewer, range: XRange): void {
 function selectedMessage(v: Viewer): number | null {
   const event = v.data.events[v.state.selected];
   if (event === undefined) return null;
-  return event.kind === 'send' || event.kind === 'deliver' || event.kind === 'drop' || event.kind === 'duplicate' ? event.id : null;
+  return event.kind === 'send' || event.kind === 'deliver' || event.kind === 'drop' || event.kind === 'duplicate'
+    ? event.id
+    : null;
 }
 
 /** The selected event: a ring, a faint line down the lanes, and every copy of its message in dark blue. */

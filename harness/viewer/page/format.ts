@@ -25,12 +25,14 @@ export function compact(value: unknown, max = BRIEF_PAYLOAD_CHARS): string {
 /** JSON indented for reading, cut at 50,000 characters. */
 export function pretty(value: unknown): string {
   const text = jsonText(value, 2);
-  return text.length > MAX_PRETTY_CHARS ? `${text.slice(0, MAX_PRETTY_CHARS)}\n… (${text.length - MAX_PRETTY_CHARS} more characters)` : text;
+  return text.length > MAX_PRETTY_CHARS
+    ? `${text.slice(0, MAX_PRETTY_CHARS)}\n… (${text.length - MAX_PRETTY_CHARS} more characters)`
+    : text;
 }
 
 function jsonText(value: unknown, indent: number | undefined): string {
   try {
-    return value === undefined ? 'undefined' : JSON.stringify(value, null, indent) ?? String(value);
+    return value === undefined ? 'undefined' : (JSON.stringify(value, null, indent) ?? String(value));
   } catch {
     return String(value);
   }

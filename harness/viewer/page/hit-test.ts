@@ -33,22 +33,31 @@ export function pick(v: Viewer, x: number, y: number): Hit | null {
     }
   }
   for (let slot = 0; slot < drawn.arrowCount; slot++) {
-    const distance = distanceToSegment(x, y, drawn.ax1[slot] ?? 0, drawn.ay1[slot] ?? 0, drawn.ax2[slot] ?? 0, drawn.ay2[slot] ?? 0);
+    const distance = distanceToSegment(
+      x,
+      y,
+      drawn.ax1[slot] ?? 0,
+      drawn.ay1[slot] ?? 0,
+      drawn.ax2[slot] ?? 0,
+      drawn.ay2[slot] ?? 0,
+    );
     if (distance < bestDistance) {
       bestDistance = distance;
       const arrow = drawn.arrow[slot] ?? 0;
-      best = { event: arrows.end[arrow] === count ? arrows.send[arrow] ?? 0 : arrows.end[arrow] ?? 0, arrow };
+      best = { event: arrows.end[arrow] === count ? (arrows.send[arrow] ?? 0) : (arrows.end[arrow] ?? 0), arrow };
     }
   }
   if (best !== null) return best;
   for (const bar of drawn.bars) {
-    if (x >= bar.x && x <= bar.x + bar.w && y >= bar.y - 2 && y <= bar.y + bar.h + 2) return { event: bar.operation.invoke };
+    if (x >= bar.x && x <= bar.x + bar.w && y >= bar.y - 2 && y <= bar.y + bar.h + 2)
+      return { event: bar.operation.invoke };
   }
   if (y > AXIS_H && y < AXIS_H + STRIP_H) {
     for (const flag of drawn.flags) if (x >= flag.x - 4 && x <= flag.x + flag.w) return { event: flag.event };
   }
   for (const band of drawn.bands) {
-    if (x >= band.x && x <= band.x + band.w && y >= band.y && y <= band.y + band.h) return { event: band.interval.start };
+    if (x >= band.x && x <= band.x + band.w && y >= band.y && y <= band.y + band.h)
+      return { event: band.interval.start };
   }
   return null;
 }

@@ -76,13 +76,17 @@ function setUpPlotMouse(v: Viewer): void {
   plot.addEventListener('mouseleave', () => {
     tooltip.style.display = 'none';
   });
-  plot.addEventListener('wheel', (event) => {
-    event.preventDefault();
-    const unit = event.deltaMode === 1 ? 16 : event.deltaMode === 2 ? plotWidth(v) : 1;
-    if (event.ctrlKey || event.metaKey) zoomAt(v, Math.exp(-event.deltaY * unit * 0.002), canvasPoint(v, event).x);
-    else panBy(v, (Math.abs(event.deltaX) > Math.abs(event.deltaY) ? event.deltaX : event.deltaY) * unit);
-    requestDraw(v);
-  }, { passive: false });
+  plot.addEventListener(
+    'wheel',
+    (event) => {
+      event.preventDefault();
+      const unit = event.deltaMode === 1 ? 16 : event.deltaMode === 2 ? plotWidth(v) : 1;
+      if (event.ctrlKey || event.metaKey) zoomAt(v, Math.exp(-event.deltaY * unit * 0.002), canvasPoint(v, event).x);
+      else panBy(v, (Math.abs(event.deltaX) > Math.abs(event.deltaY) ? event.deltaX : event.deltaY) * unit);
+      requestDraw(v);
+    },
+    { passive: false },
+  );
 }
 
 function setUpOverviewMouse(v: Viewer): void {
@@ -114,23 +118,41 @@ function setUpButtonsAndKeys(v: Viewer): void {
     requestDraw(v);
   };
   const buttons = {
-    first: () => { v.state.selected = -1; step(v, 1); },
+    first: () => {
+      v.state.selected = -1;
+      step(v, 1);
+    },
     prev: () => step(v, -1),
     next: () => step(v, 1),
-    last: () => { v.state.selected = -1; step(v, -1); },
+    last: () => {
+      v.state.selected = -1;
+      step(v, -1);
+    },
     'zoom-in': zoom(1.6),
     'zoom-out': zoom(1 / 1.6),
-    fit: () => { fit(v); requestDraw(v); },
+    fit: () => {
+      fit(v);
+      requestDraw(v);
+    },
     'mode-time': () => setMode(v, 'time'),
     'mode-order': () => setMode(v, 'order'),
   };
   for (const [id, action] of Object.entries(buttons)) byId(`btn-${id}`).addEventListener('click', action);
   const keys: Readonly<Record<string, () => void>> = {
-    ArrowRight: buttons.next, j: buttons.next, n: buttons.next,
-    ArrowLeft: buttons.prev, k: buttons.prev, p: buttons.prev,
-    Home: buttons.first, End: buttons.last,
-    '+': buttons['zoom-in'], '=': buttons['zoom-in'], '-': buttons['zoom-out'], '0': buttons.fit,
-    f: () => goToFailure(v), t: () => setMode(v, v.state.mode === 'time' ? 'order' : 'time'),
+    ArrowRight: buttons.next,
+    j: buttons.next,
+    n: buttons.next,
+    ArrowLeft: buttons.prev,
+    k: buttons.prev,
+    p: buttons.prev,
+    Home: buttons.first,
+    End: buttons.last,
+    '+': buttons['zoom-in'],
+    '=': buttons['zoom-in'],
+    '-': buttons['zoom-out'],
+    '0': buttons.fit,
+    f: () => goToFailure(v),
+    t: () => setMode(v, v.state.mode === 'time' ? 'order' : 'time'),
     Escape: () => deselect(v),
   };
   window.addEventListener('keydown', (event) => {

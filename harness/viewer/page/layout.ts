@@ -168,7 +168,8 @@ export function switchAxis(v: Viewer, mode: AxisMode): void {
   const { times, count } = v.data;
   const toIndex = (ms: number): number => lowerBound(count, (index) => times[index] ?? 0, ms);
   const toMs = (x: number): number => times[Math.max(0, Math.min(count, x))] ?? 0;
-  const [from, to] = mode === 'order' ? [toIndex(start), toIndex(end)] : [toMs(Math.floor(start)), toMs(Math.ceil(end))];
+  const [from, to] =
+    mode === 'order' ? [toIndex(start), toIndex(end)] : [toMs(Math.floor(start)), toMs(Math.ceil(end))];
   v.state.mode = mode;
   indexSpans(v);
   if (to - from < 1e-9) fit(v);
@@ -184,7 +185,8 @@ export function switchAxis(v: Viewer, mode: AxisMode): void {
 export function indexSpans(v: Viewer): void {
   const { arrows } = v.data;
   const spans = new Float64Array(arrows.count);
-  for (let arrow = 0; arrow < arrows.count; arrow++) spans[arrow] = xOf(v, arrows.end[arrow] ?? 0) - xOf(v, arrows.send[arrow] ?? 0);
+  for (let arrow = 0; arrow < arrows.count; arrow++)
+    spans[arrow] = xOf(v, arrows.end[arrow] ?? 0) - xOf(v, arrows.send[arrow] ?? 0);
   const threshold = spans.slice().sort()[Math.floor(arrows.count * 0.995)] ?? 0;
   const isLong = new Uint8Array(arrows.count);
   const long: number[] = [];

@@ -53,7 +53,8 @@ export function goToFailure(v: Viewer): void {
   const failure = v.data.view.failure;
   const { count, times } = v.data;
   if (failure === null || count === 0) return;
-  const index = failure.event >= 0 ? failure.event : Math.max(0, lowerBound(count, (i) => times[i] ?? 0, failure.atMs + 1e-9) - 1);
+  const index =
+    failure.event >= 0 ? failure.event : Math.max(0, lowerBound(count, (i) => times[i] ?? 0, failure.atMs + 1e-9) - 1);
   const x = failureX(v) ?? xOf(v, index);
   const left = Math.min(xOf(v, Math.max(0, index - 60)), ...v.data.view.highlightTimesMs.map((ms) => xOfTime(v, ms)));
   const span = Math.min(maxX(v) * 1.02, Math.max(x - left, 20) * 1.25);

@@ -27,8 +27,10 @@ export function createTestHook(v: Viewer): ViewerTestHook {
           from: laneIds[arrows.from[arrow] ?? 0] ?? '',
           to: laneIds[arrows.to[arrow] ?? 0] ?? '',
           fate: FATE_WORDS[arrows.fate[arrow] ?? 0] ?? '',
-          x1: box.left + (drawn.ax1[slot] ?? 0), y1: box.top + (drawn.ay1[slot] ?? 0),
-          x2: box.left + (drawn.ax2[slot] ?? 0), y2: box.top + (drawn.ay2[slot] ?? 0),
+          x1: box.left + (drawn.ax1[slot] ?? 0),
+          y1: box.top + (drawn.ay1[slot] ?? 0),
+          x2: box.left + (drawn.ax2[slot] ?? 0),
+          y2: box.top + (drawn.ay2[slot] ?? 0),
         });
       }
       return list;
@@ -55,7 +57,11 @@ export function createTestHook(v: Viewer): ViewerTestHook {
     },
     visibleOperations() {
       flushDraw(v);
-      return drawn.bars.map((bar) => ({ op: bar.operation.op, highlighted: bar.operation.highlighted, status: bar.operation.status }));
+      return drawn.bars.map((bar) => ({
+        op: bar.operation.op,
+        highlighted: bar.operation.highlighted,
+        status: bar.operation.status,
+      }));
     },
     selected: () => v.state.selected,
     range: () => ({ ...visibleRange(v), mode: v.state.mode }),

@@ -58,7 +58,12 @@ export interface TraceData {
     readonly duplicated: Uint8Array;
   };
   /** The marks' columns (see `ViewMarks`). */
-  readonly marks: { readonly count: number; readonly event: Int32Array; readonly lane: Int32Array; readonly kind: Uint8Array };
+  readonly marks: {
+    readonly count: number;
+    readonly event: Int32Array;
+    readonly lane: Int32Array;
+    readonly kind: Uint8Array;
+  };
   readonly kind: MarkKindCodes;
   readonly timerKinds: ReadonlySet<number>;
   readonly highlightMessages: ReadonlySet<number>;
@@ -82,9 +87,18 @@ export function readTraceData(data: ViewerData): TraceData {
   const markKindOf = new Map(view.markKinds.map((kind, index) => [kind, index]));
   const code = (name: string): number => markKindOf.get(name) ?? -1;
   const kind: MarkKindCodes = {
-    start: code('start'), restart: code('restart'), crash: code('crash'), timerSet: code('timer-set'), timerFire: code('timer-fire'),
-    timerCancel: code('timer-cancel'), log: code('log'), invoke: code('invoke'), complete: code('complete'), duplicate: code('duplicate'),
-    clock: code('clock'), failure: code('failure'),
+    start: code('start'),
+    restart: code('restart'),
+    crash: code('crash'),
+    timerSet: code('timer-set'),
+    timerFire: code('timer-fire'),
+    timerCancel: code('timer-cancel'),
+    log: code('log'),
+    invoke: code('invoke'),
+    complete: code('complete'),
+    duplicate: code('duplicate'),
+    clock: code('clock'),
+    failure: code('failure'),
   };
   const arrows = {
     count: view.arrows.send.length,

@@ -96,7 +96,11 @@ export interface Viewer {
   readonly drawn: Drawn;
   readonly page: PageElements;
   /** Drawing's own bookkeeping: whether a frame is requested, and what it caches between frames. */
-  readonly frame: { pending: boolean; overview: OverviewCache | null; readonly patterns: Map<string, CanvasPattern | null> };
+  readonly frame: {
+    pending: boolean;
+    overview: OverviewCache | null;
+    readonly patterns: Map<string, CanvasPattern | null>;
+  };
 }
 
 /** A viewer showing the whole run, nothing selected, before its first layout. */
@@ -105,7 +109,16 @@ export function createViewer(data: TraceData, page: PageElements): Viewer {
   const marks = data.marks.count;
   return {
     data,
-    state: { mode: 'time', startX: 0, scale: 1, hiddenLanes: new Set(), hiddenTypes: new Set(), showTimers: true, showLogs: true, selected: -1 },
+    state: {
+      mode: 'time',
+      startX: 0,
+      scale: 1,
+      hiddenLanes: new Set(),
+      hiddenTypes: new Set(),
+      showTimers: true,
+      showLogs: true,
+      selected: -1,
+    },
     geometry: {
       cssWidth: 800,
       cssHeight: 400,
@@ -117,10 +130,14 @@ export function createViewer(data: TraceData, page: PageElements): Viewer {
     drawn: {
       arrowCount: 0,
       arrow: new Int32Array(arrows),
-      ax1: new Float32Array(arrows), ay1: new Float32Array(arrows), ax2: new Float32Array(arrows), ay2: new Float32Array(arrows),
+      ax1: new Float32Array(arrows),
+      ay1: new Float32Array(arrows),
+      ax2: new Float32Array(arrows),
+      ay2: new Float32Array(arrows),
       markCount: 0,
       mark: new Int32Array(marks),
-      mx: new Float32Array(marks), my: new Float32Array(marks),
+      mx: new Float32Array(marks),
+      my: new Float32Array(marks),
       bars: [],
       bands: [],
       flags: [],

@@ -16,8 +16,11 @@ export function eventShown(v: Viewer, index: number): boolean {
     case 'deliver':
     case 'drop':
     case 'duplicate':
-      return !state.hiddenTypes.has(data.typeIndexOf.get(event.type) ?? -1) &&
-        !state.hiddenLanes.has(data.laneIndexOf.get(event.from) ?? -1) && !state.hiddenLanes.has(data.laneIndexOf.get(event.to) ?? -1);
+      return (
+        !state.hiddenTypes.has(data.typeIndexOf.get(event.type) ?? -1) &&
+        !state.hiddenLanes.has(data.laneIndexOf.get(event.from) ?? -1) &&
+        !state.hiddenLanes.has(data.laneIndexOf.get(event.to) ?? -1)
+      );
     case 'timer-set':
     case 'timer-fire':
     case 'timer-cancel':
@@ -40,7 +43,11 @@ export function eventShown(v: Viewer, index: number): boolean {
 export function arrowShown(v: Viewer, arrow: number): boolean {
   const { arrows } = v.data;
   const { laneY } = v.geometry;
-  return !v.state.hiddenTypes.has(arrows.type[arrow] ?? 0) && (laneY[arrows.from[arrow] ?? 0] ?? -1) >= 0 && (laneY[arrows.to[arrow] ?? 0] ?? -1) >= 0;
+  return (
+    !v.state.hiddenTypes.has(arrows.type[arrow] ?? 0) &&
+    (laneY[arrows.from[arrow] ?? 0] ?? -1) >= 0 &&
+    (laneY[arrows.to[arrow] ?? 0] ?? -1) >= 0
+  );
 }
 
 /** Whether mark `mark` is drawn: its kind is shown and so is its lane. */

@@ -106,7 +106,11 @@ function accept(ctx: NodeContext, client: NodeId, request: SendRequest): void {
 /** Sends one copy of `entry` and sets the timer that sends the next one unless an ack comes first. */
 function transmit(ctx: NodeContext, entry: OutboxEntry, retransmitAfterMs: number): void {
   ctx.send(entry.to, { type: 'data', id: entry.id, payload: entry.payload } satisfies DataMessage);
-  ctx.setTimer(retransmitAfterMs, { type: 'retransmit', id: entry.id, delayMs: retransmitAfterMs } satisfies RetransmitTimer);
+  ctx.setTimer(retransmitAfterMs, {
+    type: 'retransmit',
+    id: entry.id,
+    delayMs: retransmitAfterMs,
+  } satisfies RetransmitTimer);
 }
 
 /** Hands a message to the application the first time it arrives, and acknowledges every copy. */

@@ -5,7 +5,17 @@
  * timer), like etcd's raft core: nothing here touches real time or real sockets.
  */
 import type { Message, Node, NodeContext, NodeFactory, NodeId, TimerId, TimerPayload } from '#harness';
-import { ELECTION_TIMEOUT_MS, HEARTBEAT_INTERVAL_MS, type Role, type LogEntry, type RequestVote, type RequestVoteReply, type AppendEntries, type AppendEntriesReply, type RaftMessage } from '../_given/raft-protocol.ts';
+import {
+  ELECTION_TIMEOUT_MS,
+  HEARTBEAT_INTERVAL_MS,
+  type Role,
+  type LogEntry,
+  type RequestVote,
+  type RequestVoteReply,
+  type AppendEntries,
+  type AppendEntriesReply,
+  type RaftMessage,
+} from '../_given/raft-protocol.ts';
 
 /**
  * One Raft server. Its Figure 2 state is public, so tests (and you, in the debugger) can read it.
@@ -166,7 +176,12 @@ export class RaftNode implements Node {
     if (this.role === 'candidate') this.role = 'follower';
     this.leaderId = request.leaderId;
     this.#resetElectionTimer();
-    this.#send(from, { type: 'AppendEntriesReply', term: this.currentTerm, success: true, matchIndex: request.prevLogIndex });
+    this.#send(from, {
+      type: 'AppendEntriesReply',
+      term: this.currentTerm,
+      success: true,
+      matchIndex: request.prevLogIndex,
+    });
   }
 
   #handleAppendEntriesReply(reply: AppendEntriesReply): void {

@@ -6,7 +6,18 @@
  * timer), like etcd's raft core: nothing here touches real time or real sockets.
  */
 import type { Message, Node, NodeContext, NodeFactory, NodeId, TimerId, TimerPayload } from '#harness';
-import { ELECTION_TIMEOUT_MS, HEARTBEAT_INTERVAL_MS, type Role, type LogEntry, type RequestVote, type RequestVoteReply, type AppendEntries, type AppendEntriesReply, type RaftMessage, type Proposal } from '../_given/raft-protocol.ts';
+import {
+  ELECTION_TIMEOUT_MS,
+  HEARTBEAT_INTERVAL_MS,
+  type Role,
+  type LogEntry,
+  type RequestVote,
+  type RequestVoteReply,
+  type AppendEntries,
+  type AppendEntriesReply,
+  type RaftMessage,
+  type Proposal,
+} from '../_given/raft-protocol.ts';
 
 /**
  * One Raft server. Its Figure 2 state is public, so tests (and you, in the debugger) can read it.
@@ -239,7 +250,11 @@ export class RaftNode implements Node {
     // The consistency check: our log must hold the entry the new ones follow.
     if (request.prevLogIndex > this.#lastLogIndex() || this.#termAt(request.prevLogIndex) !== request.prevLogTerm) {
       return this.#send(from, {
-        type: 'AppendEntriesReply', term: this.currentTerm, success: false, matchIndex: 0, lastLogIndex: this.#lastLogIndex(),
+        type: 'AppendEntriesReply',
+        term: this.currentTerm,
+        success: false,
+        matchIndex: 0,
+        lastLogIndex: this.#lastLogIndex(),
       });
     }
     for (const entry of request.entries) {

@@ -6,7 +6,18 @@
  * timer), like etcd's raft core: nothing here touches real time or real sockets.
  */
 import type { Message, Node, NodeContext, NodeFactory, NodeId, TimerId, TimerPayload } from '#harness';
-import { ELECTION_TIMEOUT_MS, HEARTBEAT_INTERVAL_MS, type Role, type LogEntry, type RequestVote, type RequestVoteReply, type AppendEntries, type AppendEntriesReply, type RaftMessage, type Proposal } from '../_given/raft-protocol.ts';
+import {
+  ELECTION_TIMEOUT_MS,
+  HEARTBEAT_INTERVAL_MS,
+  type Role,
+  type LogEntry,
+  type RequestVote,
+  type RequestVoteReply,
+  type AppendEntries,
+  type AppendEntriesReply,
+  type RaftMessage,
+  type Proposal,
+} from '../_given/raft-protocol.ts';
 import type { KvOperation, KvOutput, KvRequest, KvReply, KvCommand, Session } from '../_given/kv-protocol.ts';
 
 /**
@@ -90,7 +101,8 @@ export class RaftNode implements Node {
     // One key per entry, written from the first entry that changed, like appending to a write-ahead
     // log: saving the whole log each time would cost O(log length) per append. Keys beyond logLength
     // are leftovers of a truncation and are never read.
-    for (let index = this.#unsavedFrom; index <= this.log.length; index++) this.#ctx.storage.set(`log/${index}`, this.log[index - 1]);
+    for (let index = this.#unsavedFrom; index <= this.log.length; index++)
+      this.#ctx.storage.set(`log/${index}`, this.log[index - 1]);
     this.#ctx.storage.set('logLength', this.log.length);
     this.#unsavedFrom = this.log.length + 1;
   }
@@ -118,7 +130,12 @@ export class RaftNode implements Node {
    */
   #handleClientRequest(from: NodeId, request: KvRequest): void {
     if (this.role !== 'leader') {
-      return this.#ctx.reply(from, request, { type: 'KvReply', ok: false, error: 'not_leader', leaderHint: this.leaderId } satisfies KvReply);
+      return this.#ctx.reply(from, request, {
+        type: 'KvReply',
+        ok: false,
+        error: 'not_leader',
+        leaderHint: this.leaderId,
+      } satisfies KvReply);
     }
     const session = this.sessions[request.clientId];
     if (session !== undefined && session.seq === request.seq) {
@@ -169,7 +186,12 @@ export class RaftNode implements Node {
   /** A deposed leader tells its waiting clients to look elsewhere; their retries are recognised by seq. */
   #failPending(): void {
     for (const { from, request } of this.#pending.values()) {
-      this.#ctx.reply(from, request, { type: 'KvReply', ok: false, error: 'not_leader', leaderHint: this.leaderId } satisfies KvReply);
+      this.#ctx.reply(from, request, {
+        type: 'KvReply',
+        ok: false,
+        error: 'not_leader',
+        leaderHint: this.leaderId,
+      } satisfies KvReply);
     }
     this.#pending.clear();
   }
@@ -351,7 +373,11 @@ export class RaftNode implements Node {
     // The consistency check: our log must hold the entry the new ones follow.
     if (request.prevLogIndex > this.#lastLogIndex() || this.#termAt(request.prevLogIndex) !== request.prevLogTerm) {
       return this.#send(from, {
-        type: 'AppendEntriesReply', term: this.currentTerm, success: false, matchIndex: 0, lastLogIndex: this.#lastLogIndex(),
+        type: 'AppendEntriesReply',
+        term: this.currentTerm,
+        success: false,
+        matchIndex: 0,
+        lastLogIndex: this.#lastLogIndex(),
       });
     }
     let changed = false;

@@ -6,9 +6,27 @@
  * timer), like etcd's raft core: nothing here touches real time or real sockets.
  */
 import type { Message, Node, NodeContext, NodeFactory, NodeId, TimerId, TimerPayload } from '#harness';
-import { ELECTION_TIMEOUT_MS, HEARTBEAT_INTERVAL_MS, type Role, type LogEntry, type RequestVote, type RequestVoteReply, type AppendEntries, type AppendEntriesReply, type RaftMessage, type Proposal } from '../_given/raft-protocol.ts';
+import {
+  ELECTION_TIMEOUT_MS,
+  HEARTBEAT_INTERVAL_MS,
+  type Role,
+  type LogEntry,
+  type RequestVote,
+  type RequestVoteReply,
+  type AppendEntries,
+  type AppendEntriesReply,
+  type RaftMessage,
+  type Proposal,
+} from '../_given/raft-protocol.ts';
 import type { KvOperation, KvOutput, KvRequest, KvReply, KvCommand, Session } from '../_given/kv-protocol.ts';
-import { SNAPSHOT_THRESHOLD, type InstallSnapshot, type InstallSnapshotReply, type SnapshotMessage, type SnapshotMetadata, type SnapshotData } from '../_given/snapshot-protocol.ts';
+import {
+  SNAPSHOT_THRESHOLD,
+  type InstallSnapshot,
+  type InstallSnapshotReply,
+  type SnapshotMessage,
+  type SnapshotMetadata,
+  type SnapshotData,
+} from '../_given/snapshot-protocol.ts';
 
 /**
  * One Raft server. Its Figure 2 state is public, so tests (and you, in the debugger) can read it.
@@ -89,7 +107,9 @@ export class RaftNode implements Node {
     }
     const base = this.#snapshotIndex();
     const lastLogIndex = this.#ctx.storage.get<number>('lastLogIndex') ?? base;
-    this.log = Array.from({ length: lastLogIndex - base }, (_, k) => this.#ctx.storage.get<LogEntry>(`log/${base + k + 1}`)!);
+    this.log = Array.from({ length: lastLogIndex - base }, (_, k) =>
+      this.#ctx.storage.get<LogEntry>(`log/${base + k + 1}`)!,
+    );
     this.#unsavedFrom = lastLogIndex + 1;
     this.#resetElectionTimer();
   }
@@ -123,7 +143,10 @@ export class RaftNode implements Node {
   #maybeSnapshot(): void {
     const base = this.#snapshotIndex();
     if (this.lastApplied - base < SNAPSHOT_THRESHOLD) return;
-    const metadata: SnapshotMetadata = { lastIncludedIndex: this.lastApplied, lastIncludedTerm: this.#termAt(this.lastApplied) };
+    const metadata: SnapshotMetadata = {
+      lastIncludedIndex: this.lastApplied,
+      lastIncludedTerm: this.#termAt(this.lastApplied),
+    };
     this.#snapshotData = { store: { ...this.store }, sessions: { ...this.sessions } };
     this.log = this.log.slice(metadata.lastIncludedIndex - base);
     this.#saveSnapshot(metadata, base);
@@ -133,7 +156,8 @@ export class RaftNode implements Node {
   #saveSnapshot(metadata: SnapshotMetadata, previousBase: number): void {
     this.snapshot = metadata;
     this.#ctx.storage.set('snapshot', { metadata, data: this.#snapshotData });
-    for (let index = previousBase + 1; index <= metadata.lastIncludedIndex; index++) this.#ctx.storage.delete(`log/${index}`);
+    for (let index = previousBase + 1; index <= metadata.lastIncludedIndex; index++)
+      this.#ctx.storage.delete(`log/${index}`);
     this.#persist();
   }
 
@@ -151,15 +175,25 @@ export class RaftNode implements Node {
       const base = this.#snapshotIndex();
       const existing = this.#entryAt(request.lastIncludedIndex);
       // If the log holds the snapshot's last entry, keep what follows it; otherwise the whole log goes (Figure 13, steps 6 and 7).
-      this.log = existing !== undefined && existing.term === request.lastIncludedTerm ? this.log.slice(request.lastIncludedIndex - base) : [];
+      this.log =
+        existing !== undefined && existing.term === request.lastIncludedTerm
+          ? this.log.slice(request.lastIncludedIndex - base)
+          : [];
       this.#snapshotData = request.data;
       this.store = { ...request.data.store };
       this.sessions = { ...request.data.sessions };
       this.commitIndex = Math.max(this.commitIndex, request.lastIncludedIndex);
       this.lastApplied = request.lastIncludedIndex;
-      this.#saveSnapshot({ lastIncludedIndex: request.lastIncludedIndex, lastIncludedTerm: request.lastIncludedTerm }, base);
+      this.#saveSnapshot(
+        { lastIncludedIndex: request.lastIncludedIndex, lastIncludedTerm: request.lastIncludedTerm },
+        base,
+      );
     }
-    this.#send(from, { type: 'InstallSnapshotReply', term: this.currentTerm, lastIncludedIndex: request.lastIncludedIndex });
+    this.#send(from, {
+      type: 'InstallSnapshotReply',
+      term: this.currentTerm,
+      lastIncludedIndex: request.lastIncludedIndex,
+    });
   }
 
   #handleInstallSnapshotReply(from: NodeId, reply: InstallSnapshotReply): void {
@@ -197,7 +231,12 @@ export class RaftNode implements Node {
    */
   #handleClientRequest(from: NodeId, request: KvRequest): void {
     if (this.role !== 'leader') {
-      return this.#ctx.reply(from, request, { type: 'KvReply', ok: false, error: 'not_leader', leaderHint: this.leaderId } satisfies KvReply);
+      return this.#ctx.reply(from, request, {
+        type: 'KvReply',
+        ok: false,
+        error: 'not_leader',
+        leaderHint: this.leaderId,
+      } satisfies KvReply);
     }
     const session = this.sessions[request.clientId];
     if (session !== undefined && session.seq === request.seq) {
@@ -248,7 +287,12 @@ export class RaftNode implements Node {
   /** A deposed leader tells its waiting clients to look elsewhere; their retries are recognised by seq. */
   #failPending(): void {
     for (const { from, request } of this.#pending.values()) {
-      this.#ctx.reply(from, request, { type: 'KvReply', ok: false, error: 'not_leader', leaderHint: this.leaderId } satisfies KvReply);
+      this.#ctx.reply(from, request, {
+        type: 'KvReply',
+        ok: false,
+        error: 'not_leader',
+        leaderHint: this.leaderId,
+      } satisfies KvReply);
     }
     this.#pending.clear();
   }
@@ -444,9 +488,16 @@ export class RaftNode implements Node {
     // The consistency check: our log must hold the entry the new ones follow. An entry inside our
     // snapshot is committed, so it matches the leader's.
     const base = this.#snapshotIndex();
-    if (request.prevLogIndex > this.#lastLogIndex() || (request.prevLogIndex >= base && this.#termAt(request.prevLogIndex) !== request.prevLogTerm)) {
+    if (
+      request.prevLogIndex > this.#lastLogIndex() ||
+      (request.prevLogIndex >= base && this.#termAt(request.prevLogIndex) !== request.prevLogTerm)
+    ) {
       return this.#send(from, {
-        type: 'AppendEntriesReply', term: this.currentTerm, success: false, matchIndex: 0, lastLogIndex: this.#lastLogIndex(),
+        type: 'AppendEntriesReply',
+        term: this.currentTerm,
+        success: false,
+        matchIndex: 0,
+        lastLogIndex: this.#lastLogIndex(),
       });
     }
     let changed = false;

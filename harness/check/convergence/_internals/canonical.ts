@@ -40,7 +40,8 @@ function keyOf(value: unknown, path: Set<object>): string {
       break;
   }
   if (value === null) return 'null';
-  if (path.has(value)) throw new Error('A replica state contains a cycle; states must be plain data (trees) to be compared.');
+  if (path.has(value))
+    throw new Error('A replica state contains a cycle; states must be plain data (trees) to be compared.');
   path.add(value);
   try {
     return objectKey(value, path);
@@ -117,8 +118,15 @@ function write(value: unknown, out: Writer): void {
   }
   if (value instanceof Date) return out.put(value.toISOString());
   const record = value as Record<string, unknown>;
-  const keys = Object.keys(record).sort().filter((key) => record[key] !== undefined);
-  writeEntries('{', ':', keys.map((key) => [key, record[key]] as const), out);
+  const keys = Object.keys(record)
+    .sort()
+    .filter((key) => record[key] !== undefined);
+  writeEntries(
+    '{',
+    ':',
+    keys.map((key) => [key, record[key]] as const),
+    out,
+  );
 }
 
 function writeList(open: string, close: string, items: readonly unknown[], out: Writer): void {
@@ -130,7 +138,12 @@ function writeList(open: string, close: string, items: readonly unknown[], out: 
   out.put(close);
 }
 
-function writeEntries(open: string, arrow: string, entries: ReadonlyArray<readonly [unknown, unknown]>, out: Writer): void {
+function writeEntries(
+  open: string,
+  arrow: string,
+  entries: ReadonlyArray<readonly [unknown, unknown]>,
+  out: Writer,
+): void {
   out.put(open);
   for (let i = 0; i < entries.length && !out.full; i++) {
     const [key, item] = entries[i]!;
@@ -232,7 +245,8 @@ function keyedDifference(reference: Map<unknown, unknown>, other: Map<unknown, u
   const extra = [...otherByKey].filter(([key]) => !referenceByKey.has(key)).map(([, [name]]) => name);
   const parts: string[] = [];
   if (lacks.length > 0) parts.push(`lacks ${lacks.length === 1 ? 'key' : 'keys'} ${listed(lacks.map(shortRender))}`);
-  if (extra.length > 0) parts.push(`has extra ${extra.length === 1 ? 'key' : 'keys'} ${listed(extra.map(shortRender))}`);
+  if (extra.length > 0)
+    parts.push(`has extra ${extra.length === 1 ? 'key' : 'keys'} ${listed(extra.map(shortRender))}`);
   if (changed.length > 0) parts.push(`differs at ${listed(changed)}`);
   return parts.length > 0 ? parts.join('; ') : undefined;
 }

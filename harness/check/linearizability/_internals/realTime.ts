@@ -18,11 +18,11 @@
 import type { Operation } from '../../../history.ts';
 
 /** The operations sorted by call time; ties keep their order in the history (invocation order). */
-export function sortByCall<Input, Output>(
-  operations: readonly Operation<Input, Output>[],
-): Operation<Input, Output>[] {
+export function sortByCall<Input, Output>(operations: readonly Operation<Input, Output>[]): Operation<Input, Output>[] {
   // Histories are usually recorded in invocation order already: then there is nothing to sort.
-  if (operations.every((operation, position) => position === 0 || operations[position - 1]!.callMs <= operation.callMs)) {
+  if (
+    operations.every((operation, position) => position === 0 || operations[position - 1]!.callMs <= operation.callMs)
+  ) {
     return [...operations];
   }
   const positions = operations.map((_, position) => position);

@@ -80,9 +80,7 @@ function buildEntryLists(operations: readonly Operation<unknown, unknown>[]): En
   const completed: number[] = [];
   const optional: number[] = [];
   operations.forEach((operation, index) => (operation.returnMs === null ? optional : completed).push(index));
-  const returnsInOrder = [...completed].sort(
-    (a, b) => operations[a]!.returnMs! - operations[b]!.returnMs! || a - b,
-  );
+  const returnsInOrder = [...completed].sort((a, b) => operations[a]!.returnMs! - operations[b]!.returnMs! || a - b);
   const completedTail = 2 * completed.length + 1;
   const optionalHead = completedTail + 1;
   const size = optionalHead + optional.length + 2;

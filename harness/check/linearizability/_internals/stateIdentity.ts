@@ -44,7 +44,8 @@ const canonicalIdentity: StateIdentity<unknown> = {
   },
   hashOf(key) {
     if (typeof key === 'string') return hashString(key);
-    if (typeof key === 'number') return (key | 0) === key ? Math.imul(key ^ 0x27d4eb2d, 0x165667b1) : hashString(String(key));
+    if (typeof key === 'number')
+      return (key | 0) === key ? Math.imul(key ^ 0x27d4eb2d, 0x165667b1) : hashString(String(key));
     if (key instanceof JsonKey) return hashString(key.json) ^ 0x5bd1e995;
     return key === null ? 1 : key === undefined ? 2 : key === true ? 3 : key === false ? 4 : 5;
   },

@@ -65,7 +65,13 @@ export function smallHistories<State, Input, Output>(
   { clients = 3, maxOperations = 7 }: { clients?: number; maxOperations?: number } = {},
 ): fc.Arbitrary<History<Input, Output>> {
   const draw = fc.record({
-    mode: fc.constantFrom<Mode>('simulated', 'simulated', 'one-output-corrupted', 'one-output-corrupted', 'random-outputs'),
+    mode: fc.constantFrom<Mode>(
+      'simulated',
+      'simulated',
+      'one-output-corrupted',
+      'one-output-corrupted',
+      'random-outputs',
+    ),
     corruptedIndex: fc.nat(),
     operations: fc.array(operationDraw(clients, input, output), { maxLength: maxOperations }),
   });

@@ -82,7 +82,14 @@ function planOperations<Input>(plan: SimulationPlan<Input>, randomInt: RandomInt
       : randomInt(0, 1) === 0
         ? undefined
         : randomInt(callMs, callMs + 4 * durationMs);
-    planned.push({ sequence, clientId: `c${client}`, input, callMs, returnMs: gaveUp ? null : callMs + durationMs, effectMs });
+    planned.push({
+      sequence,
+      clientId: `c${client}`,
+      input,
+      callMs,
+      returnMs: gaveUp ? null : callMs + durationMs,
+      effectMs,
+    });
     cursorsMs[client] = callMs + durationMs + randomInt(minGapMs, maxGapMs);
   }
   return planned;

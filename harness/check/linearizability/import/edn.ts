@@ -229,6 +229,7 @@ export function describeEdn(value: EdnValue | undefined): string {
   if (value === null) return 'nil';
   if (typeof value === 'string') return JSON.stringify(value);
   if (Array.isArray(value)) return `[${value.map((item: EdnValue) => describeEdn(item)).join(' ')}]`;
-  if (value instanceof EdnMap) return `{${[...value.entries].map(([key, item]) => `${key} ${describeEdn(item)}`).join(', ')}}`;
+  if (value instanceof EdnMap)
+    return `{${[...value.entries].map(([key, item]) => `${key} ${describeEdn(item)}`).join(', ')}}`;
   return String(value);
 }

@@ -58,7 +58,9 @@ export function parseEdnKvHistory(text: string): History<KvInput, KvOutput> {
     const hasTime = map.get(':time') !== undefined;
     usesTime ??= hasTime;
     if (hasTime !== usesTime) {
-      const problem = usesTime ? 'this op map has no :time, but earlier ones do' : 'this op map has a :time, but earlier ones do not';
+      const problem = usesTime
+        ? 'this op map has no :time, but earlier ones do'
+        : 'this op map has a :time, but earlier ones do not';
       throw new HistoryParseError(index + 1, problem);
     }
     const op = interpret(map, index + 1);
@@ -88,7 +90,8 @@ function readOpMap(content: string, line: number): EdnMap | undefined {
 
 function keywordField(map: EdnMap, field: string, line: number): string {
   const value = map.get(field);
-  if (!(value instanceof EdnKeyword)) throw new HistoryParseError(line, `${field} must be a keyword, got ${describeEdn(value)}`);
+  if (!(value instanceof EdnKeyword))
+    throw new HistoryParseError(line, `${field} must be a keyword, got ${describeEdn(value)}`);
   return value.name;
 }
 
@@ -112,8 +115,17 @@ function interpret(map: EdnMap, line: number): OpMap | undefined {
     throw new HistoryParseError(line, `:key must be a string or an integer, got ${describeEdn(key)}`);
   }
   const time = map.get(':time');
-  if (time !== undefined && typeof time !== 'number') throw new HistoryParseError(line, `:time must be a number, got ${describeEdn(time)}`);
-  return { line, process: String(process), type, f, key: String(key), value: map.get(':value') ?? null, timeMs: time === undefined ? line : time / NANOSECONDS_PER_MS };
+  if (time !== undefined && typeof time !== 'number')
+    throw new HistoryParseError(line, `:time must be a number, got ${describeEdn(time)}`);
+  return {
+    line,
+    process: String(process),
+    type,
+    f,
+    key: String(key),
+    value: map.get(':value') ?? null,
+    timeMs: time === undefined ? line : time / NANOSECONDS_PER_MS,
+  };
 }
 
 function stringValue(op: OpMap, what: string): string {
@@ -130,21 +142,40 @@ function invoke(op: OpMap, open: Map<string, OpenOperation>, id: number): Operat
   }
   open.set(op.process, { id, map: op });
   const input: KvInput =
-    op.f === 'get' ? { f: 'get', key: op.key } : { f: op.f, key: op.key, value: stringValue(op, `the value to ${op.f}`) };
-  return { id, clientId: op.process, input, output: undefined, status: 'indeterminate', callMs: op.timeMs, returnMs: null };
+    op.f === 'get'
+      ? { f: 'get', key: op.key }
+      : { f: op.f, key: op.key, value: stringValue(op, `the value to ${op.f}`) };
+  return {
+    id,
+    clientId: op.process,
+    input,
+    output: undefined,
+    status: 'indeterminate',
+    callMs: op.timeMs,
+    returnMs: null,
+  };
 }
 
 function complete(op: OpMap, open: Map<string, OpenOperation>, operations: Operation<KvInput, KvOutput>[]): void {
   const invoked = open.get(op.process);
   if (invoked === undefined) {
-    throw new HistoryParseError(op.line, `process ${op.process} completes :${op.f} (:${op.type}) but has no open operation`);
+    throw new HistoryParseError(
+      op.line,
+      `process ${op.process} completes :${op.f} (:${op.type}) but has no open operation`,
+    );
   }
   if (invoked.map.f !== op.f || invoked.map.key !== op.key) {
     const invokedWhat = `:${invoked.map.f} on key "${invoked.map.key}" (line ${invoked.map.line})`;
-    throw new HistoryParseError(op.line, `process ${op.process} completes :${op.f} on key "${op.key}" but invoked ${invokedWhat}`);
+    throw new HistoryParseError(
+      op.line,
+      `process ${op.process} completes :${op.f} on key "${op.key}" but invoked ${invokedWhat}`,
+    );
   }
   if (op.timeMs < invoked.map.timeMs) {
-    throw new HistoryParseError(op.line, `completion time ${op.timeMs} is before the invocation's ${invoked.map.timeMs} (line ${invoked.map.line})`);
+    throw new HistoryParseError(
+      op.line,
+      `completion time ${op.timeMs} is before the invocation's ${invoked.map.timeMs} (line ${invoked.map.line})`,
+    );
   }
   open.delete(op.process);
   if (op.type === 'info') return; // stays indeterminate

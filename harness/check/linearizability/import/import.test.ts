@@ -22,7 +22,9 @@ function parseErrorOf(parse: () => unknown): HistoryParseError {
 
 describe('EDN reader', () => {
   it('reads the values Jepsen histories use', () => {
-    const map = parseEdn('{:process 3, :type :invoke, :f :cas, :value [1 -4], :key "a\\"b\\n\\u0041", :x nil, :y true, :z foo}');
+    const map = parseEdn(
+      '{:process 3, :type :invoke, :f :cas, :value [1 -4], :key "a\\"b\\n\\u0041", :x nil, :y true, :z foo}',
+    );
     expect(map).toBeInstanceOf(EdnMap);
     if (!(map instanceof EdnMap)) return;
     expect(map.get(':process')).toBe(3);
@@ -51,7 +53,15 @@ describe('Jepsen cas-register log', () => {
     const history = parseJepsenLog(fixture('cas-register-ok.jepsen-log'));
     expect(history).toHaveLength(11);
     const [firstRead, firstWrite, cas] = history;
-    expect(firstRead).toEqual({ id: 0, clientId: '0', input: { f: 'read' }, output: { value: null }, status: 'ok', callMs: 2, returnMs: 4 });
+    expect(firstRead).toEqual({
+      id: 0,
+      clientId: '0',
+      input: { f: 'read' },
+      output: { value: null },
+      status: 'ok',
+      callMs: 2,
+      returnMs: 4,
+    });
     expect(firstWrite).toMatchObject({ input: { f: 'write', value: 3 }, output: {}, callMs: 3, returnMs: 5 });
     expect(cas).toMatchObject({ input: { f: 'cas', expected: 3, newValue: 4 }, output: { swapped: true } });
     const failedCas = history.find((operation) => operation.input.f === 'cas' && operation.input.expected === 1);
@@ -60,30 +70,55 @@ describe('Jepsen cas-register log', () => {
     expect(byClient('5')[0]).toMatchObject({ status: 'indeterminate', returnMs: null }); // :fail :read :timed-out
     expect(byClient('7')[0]).toMatchObject({ status: 'indeterminate', returnMs: null }); // :info
     expect(byClient('9')[0]).toMatchObject({ status: 'indeterminate', returnMs: null }); // never completed
-    expect(history.find((operation) => operation.input.f === 'write' && operation.input.value === 1)).toMatchObject({ status: 'fail' });
+    expect(history.find((operation) => operation.input.f === 'write' && operation.input.value === 1)).toMatchObject({
+      status: 'fail',
+    });
     expect(checkLinearizability(casRegisterModel, history).verdict).toBe('ok');
   });
 
   it('reads the exact etcd test line shapes', () => {
     const history = parseJepsenLog(fixture('etcd-snippet.jepsen-log'));
-    expect(history.map(({ clientId, input, output, status, callMs, returnMs }) => ({ clientId, input, output, status, callMs, returnMs }))).toEqual([
+    expect(
+      history.map(({ clientId, input, output, status, callMs, returnMs }) => ({
+        clientId,
+        input,
+        output,
+        status,
+        callMs,
+        returnMs,
+      })),
+    ).toEqual([
       { clientId: '7', input: { f: 'write', value: 3 }, output: {}, status: 'ok', callMs: 1, returnMs: 4 },
       { clientId: '5', input: { f: 'read' }, output: { value: null }, status: 'ok', callMs: 2, returnMs: 3 },
-      { clientId: '2', input: { f: 'cas', expected: 1, newValue: 4 }, output: { swapped: false }, status: 'ok', callMs: 5, returnMs: 6 },
+      {
+        clientId: '2',
+        input: { f: 'cas', expected: 1, newValue: 4 },
+        output: { swapped: false },
+        status: 'ok',
+        callMs: 5,
+        returnMs: 6,
+      },
       { clientId: '5', input: { f: 'read' }, output: undefined, status: 'indeterminate', callMs: 7, returnMs: null },
     ]);
     expect(checkLinearizability(casRegisterModel, history).verdict).toBe('ok');
   });
 
   it('a failed cas must mean the register did not hold the expected value', () => {
-    const result = checkLinearizability(casRegisterModel, parseJepsenLog(fixture('cas-register-failed-cas-lies.jepsen-log')));
+    const result = checkLinearizability(
+      casRegisterModel,
+      parseJepsenLog(fixture('cas-register-failed-cas-lies.jepsen-log')),
+    );
     expect(result.verdict).toBe('illegal');
     if (result.verdict !== 'illegal') return;
-    expect(result.partitions[0]?.unplaceable.map((operation) => operation.description)).toContain('cas(4 → 2) compare failed');
+    expect(result.partitions[0]?.unplaceable.map((operation) => operation.description)).toContain(
+      'cas(4 → 2) compare failed',
+    );
   });
 
   it('names the line of a malformed or inconsistent event', () => {
-    expect(parseErrorOf(() => parseJepsenLog('junk\nINFO  jepsen.util - 1\t:invoke\t:write\t[1')).message).toMatch(/^line 2: cannot read the value/);
+    expect(parseErrorOf(() => parseJepsenLog('junk\nINFO  jepsen.util - 1\t:invoke\t:write\t[1')).message).toMatch(
+      /^line 2: cannot read the value/,
+    );
     expect(parseErrorOf(() => parseJepsenLog('INFO  jepsen.util - 1\t:invoke\t:frob\t1')).line).toBe(1);
     const completesNothing = parseErrorOf(() => parseJepsenLog('\nINFO  jepsen.util - 4\t:ok\t:read\t1'));
     expect(completesNothing.message).toBe('line 2: process 4 completes :read (:ok) but has no open operation');
@@ -91,7 +126,9 @@ describe('Jepsen cas-register log', () => {
       parseJepsenLog('INFO  jepsen.util - 4\t:invoke\t:read\tnil\nINFO  jepsen.util - 4\t:invoke\t:write\t1'),
     );
     expect(invokesTwice.message).toMatch(/^line 2: process 4 invokes :write while its :read from line 1/);
-    expect(parseErrorOf(() => parseJepsenLog('INFO  jepsen.util - 4\t:invoke\t:cas\t3')).message).toMatch(/a cas needs \[expected new-value\]/);
+    expect(parseErrorOf(() => parseJepsenLog('INFO  jepsen.util - 4\t:invoke\t:cas\t3')).message).toMatch(
+      /a cas needs \[expected new-value\]/,
+    );
   });
 });
 
@@ -99,12 +136,24 @@ describe('EDN kv op maps', () => {
   it('imports get/put/append with ok, fail, info and nemesis lines', () => {
     const history = parseEdnKvHistory(fixture('kv-ok.edn'));
     expect(history).toHaveLength(9);
-    expect(history[0]).toEqual({ id: 0, clientId: '0', input: { f: 'put', key: 'x', value: 'a' }, output: {}, status: 'ok', callMs: 2, returnMs: 4 });
+    expect(history[0]).toEqual({
+      id: 0,
+      clientId: '0',
+      input: { f: 'put', key: 'x', value: 'a' },
+      output: {},
+      status: 'ok',
+      callMs: 2,
+      returnMs: 4,
+    });
     expect(history.find((operation) => operation.input.key === '8')).toMatchObject({ output: { value: '' } }); // nil read
-    expect(history.find((operation) => operation.input.f === 'append' && operation.input.value === '"q"')).toMatchObject({
+    expect(
+      history.find((operation) => operation.input.f === 'append' && operation.input.value === '"q"'),
+    ).toMatchObject({
       status: 'indeterminate',
     });
-    expect(history.find((operation) => operation.input.f === 'put' && operation.input.value === 'never')).toMatchObject({ status: 'fail' });
+    expect(history.find((operation) => operation.input.f === 'put' && operation.input.value === 'never')).toMatchObject(
+      { status: 'fail' },
+    );
     expect(checkLinearizability(kvModel, history).verdict).toBe('ok');
   });
 
@@ -117,12 +166,20 @@ describe('EDN kv op maps', () => {
   });
 
   it('names the line of a malformed op map', () => {
-    expect(parseErrorOf(() => parseEdnKvHistory('\n{:process 1, :type :invoke')).message).toMatch(/^line 2: malformed EDN/);
+    expect(parseErrorOf(() => parseEdnKvHistory('\n{:process 1, :type :invoke')).message).toMatch(
+      /^line 2: malformed EDN/,
+    );
     expect(parseErrorOf(() => parseEdnKvHistory('[1 2]')).message).toMatch(/^line 1: expected an op map/);
-    expect(parseErrorOf(() => parseEdnKvHistory('{:process 1, :type :invoke, :f :cas, :key "k"}')).message).toMatch(/unsupported :f :cas/);
-    const mixedTimes = '{:process 1, :type :invoke, :f :get, :key "k", :time 5}\n{:process 1, :type :ok, :f :get, :key "k", :value nil}';
-    expect(parseErrorOf(() => parseEdnKvHistory(mixedTimes)).message).toBe('line 2: this op map has no :time, but earlier ones do');
-    const wrongKey = '{:process 1, :type :invoke, :f :get, :key "k"}\n{:process 1, :type :ok, :f :get, :key "j", :value nil}';
+    expect(parseErrorOf(() => parseEdnKvHistory('{:process 1, :type :invoke, :f :cas, :key "k"}')).message).toMatch(
+      /unsupported :f :cas/,
+    );
+    const mixedTimes =
+      '{:process 1, :type :invoke, :f :get, :key "k", :time 5}\n{:process 1, :type :ok, :f :get, :key "k", :value nil}';
+    expect(parseErrorOf(() => parseEdnKvHistory(mixedTimes)).message).toBe(
+      'line 2: this op map has no :time, but earlier ones do',
+    );
+    const wrongKey =
+      '{:process 1, :type :invoke, :f :get, :key "k"}\n{:process 1, :type :ok, :f :get, :key "j", :value nil}';
     expect(parseErrorOf(() => parseEdnKvHistory(wrongKey)).line).toBe(2);
   });
 });
@@ -131,24 +188,37 @@ describe('JSON history', () => {
   it('imports the Operation shape and normalises a null output of an indeterminate operation', () => {
     const history = parseJsonHistory(fixture('register-ok.json'));
     expect(history).toHaveLength(5);
-    expect(history[2]).toEqual({ id: 2, clientId: 'c', input: { f: 'write', value: 2 }, output: undefined, status: 'indeterminate', callMs: 11, returnMs: null });
+    expect(history[2]).toEqual({
+      id: 2,
+      clientId: 'c',
+      input: { f: 'write', value: 2 },
+      output: undefined,
+      status: 'indeterminate',
+      callMs: 11,
+      returnMs: null,
+    });
     const model = registerModel as Model<unknown, unknown, unknown>;
     expect(checkLinearizability(model, history).verdict).toBe('ok');
     expect(checkLinearizability(model, parseJsonHistory(fixture('register-stale-read.json'))).verdict).toBe('illegal');
   });
 
   it('names the line of the offending operation', () => {
-    const text = '[\n  {"id": 0, "clientId": "a", "input": {}, "output": {}, "status": "ok", "callMs": 0, "returnMs": 1},\n' +
+    const text =
+      '[\n  {"id": 0, "clientId": "a", "input": {}, "output": {}, "status": "ok", "callMs": 0, "returnMs": 1},\n' +
       '  {"id": 1, "clientId": "a", "input": {}, "status": "indeterminate", "callMs": 2, "returnMs": 7}\n]';
     expect(parseErrorOf(() => parseJsonHistory(text)).message).toBe(
       'line 3: operation [1]: returnMs must be null when status is "indeterminate", got 7',
     );
     expect(parseErrorOf(() => parseJsonHistory('[\n{"id": 0,}\n]')).message).toMatch(/^line 2: not valid JSON/);
     expect(parseErrorOf(() => parseJsonHistory('{"id": 0}')).message).toMatch(/must be an array/);
-    const duplicate = '[{"id": 0, "clientId": "a", "input": 1, "output": 1, "status": "ok", "callMs": 0, "returnMs": 1},\n' +
+    const duplicate =
+      '[{"id": 0, "clientId": "a", "input": 1, "output": 1, "status": "ok", "callMs": 0, "returnMs": 1},\n' +
       '{"id": 0, "clientId": "b", "input": 1, "output": 1, "status": "ok", "callMs": 0, "returnMs": 1}]';
-    expect(parseErrorOf(() => parseJsonHistory(duplicate)).message).toBe('line 2: operation [1] reuses id 0 of operation [0]');
-    const backwards = '[{"id": 0, "clientId": "a", "input": 1, "output": 1, "status": "ok", "callMs": 5, "returnMs": 1}]';
+    expect(parseErrorOf(() => parseJsonHistory(duplicate)).message).toBe(
+      'line 2: operation [1] reuses id 0 of operation [0]',
+    );
+    const backwards =
+      '[{"id": 0, "clientId": "a", "input": 1, "output": 1, "status": "ok", "callMs": 5, "returnMs": 1}]';
     expect(parseErrorOf(() => parseJsonHistory(backwards)).message).toMatch(/returnMs 1 is before callMs 5/);
   });
 });

@@ -78,7 +78,10 @@ function parseEventLine(content: string, line: number): Event | undefined {
     throw new HistoryParseError(line, `unknown event type :${type} (expected :invoke, :ok, :fail or :info)`);
   }
   if (process !== ':nemesis' && !['read', 'write', 'cas'].includes(f)) {
-    throw new HistoryParseError(line, `unsupported function :${f}; this format is for cas-register histories (:read, :write, :cas)`);
+    throw new HistoryParseError(
+      line,
+      `unsupported function :${f}; this format is for cas-register histories (:read, :write, :cas)`,
+    );
   }
   return { line, process, type, f, value: parseValue(valueText, line) };
 }
@@ -87,7 +90,8 @@ function parseValue(text: string, line: number): EdnValue {
   try {
     return parseEdn(text === '' ? 'nil' : text);
   } catch (error) {
-    if (error instanceof EdnSyntaxError) throw new HistoryParseError(line, `cannot read the value "${text}": ${error.message}`);
+    if (error instanceof EdnSyntaxError)
+      throw new HistoryParseError(line, `cannot read the value "${text}": ${error.message}`);
     throw error;
   }
 }
@@ -131,7 +135,15 @@ function invoke(event: Event, open: Map<string, OpenOperation>, id: number): voi
 /** The operation as recorded at its invocation: indeterminate until a completion says otherwise. */
 function placeholder(operation: OpenOperation, event: Event): Operation<CasRegisterInput, CasRegisterOutput> {
   const { id, input } = operation;
-  return { id, clientId: event.process, input, output: undefined, status: 'indeterminate', callMs: event.line, returnMs: null };
+  return {
+    id,
+    clientId: event.process,
+    input,
+    output: undefined,
+    status: 'indeterminate',
+    callMs: event.line,
+    returnMs: null,
+  };
 }
 
 function complete(
@@ -141,10 +153,16 @@ function complete(
 ): void {
   const operation = open.get(event.process);
   if (operation === undefined) {
-    throw new HistoryParseError(event.line, `process ${event.process} completes :${event.f} (:${event.type}) but has no open operation`);
+    throw new HistoryParseError(
+      event.line,
+      `process ${event.process} completes :${event.f} (:${event.type}) but has no open operation`,
+    );
   }
   if (operation.f !== event.f) {
-    throw new HistoryParseError(event.line, `process ${event.process} completes :${event.f} but invoked :${operation.f} on line ${operation.line}`);
+    throw new HistoryParseError(
+      event.line,
+      `process ${event.process} completes :${event.f} but invoked :${operation.f} on line ${operation.line}`,
+    );
   }
   open.delete(event.process);
   const outcome = outcomeOf(event);
@@ -154,11 +172,13 @@ function complete(
 
 function outcomeOf(event: Event): { status: OperationStatus; output: CasRegisterOutput | undefined } {
   const timedOut = event.value instanceof EdnKeyword && event.value.name === 'timed-out';
-  if (event.type === 'info' || (event.type === 'fail' && timedOut)) return { status: 'indeterminate', output: undefined };
+  if (event.type === 'info' || (event.type === 'fail' && timedOut))
+    return { status: 'indeterminate', output: undefined };
   if (event.type === 'fail') {
     // A failed cas did happen: it read the register and found something other than the expected value.
     return event.f === 'cas' ? { status: 'ok', output: { swapped: false } } : { status: 'fail', output: undefined };
   }
-  if (event.f === 'read') return { status: 'ok', output: { value: registerValue(event.value, event.line, 'a value read') } };
+  if (event.f === 'read')
+    return { status: 'ok', output: { value: registerValue(event.value, event.line, 'a value read') } };
   return { status: 'ok', output: event.f === 'cas' ? { swapped: true } : {} };
 }

@@ -35,7 +35,8 @@ export function parseJsonHistory(text: string): History<unknown, unknown> {
     const line = lines[index] ?? 1;
     const operation = validateOperation(element, `operation [${index}]`, line);
     const earlier = seenIds.get(operation.id);
-    if (earlier !== undefined) throw new HistoryParseError(line, `operation [${index}] reuses id ${operation.id} of operation [${earlier}]`);
+    if (earlier !== undefined)
+      throw new HistoryParseError(line, `operation [${index}] reuses id ${operation.id} of operation [${earlier}]`);
     seenIds.set(operation.id, index);
     return operation;
   });
@@ -48,11 +49,14 @@ function validateOperation(element: unknown, where: string, line: number): Opera
   if (typeof element !== 'object' || element === null || Array.isArray(element)) return fail('must be an object');
   const record = element as Record<string, unknown>;
   const { id, clientId, input, output, status, callMs, returnMs } = record;
-  if (typeof id !== 'number' || !Number.isInteger(id) || id < 0) fail(`id must be a non-negative integer, got ${JSON.stringify(id)}`);
+  if (typeof id !== 'number' || !Number.isInteger(id) || id < 0)
+    fail(`id must be a non-negative integer, got ${JSON.stringify(id)}`);
   if (typeof clientId !== 'string') fail(`clientId must be a string, got ${JSON.stringify(clientId)}`);
   if (!('input' in record)) fail('input is missing');
-  if (!STATUSES.includes(status as OperationStatus)) fail(`status must be "ok", "fail" or "indeterminate", got ${JSON.stringify(status)}`);
-  if (typeof callMs !== 'number' || !Number.isFinite(callMs)) fail(`callMs must be a finite number, got ${JSON.stringify(callMs)}`);
+  if (!STATUSES.includes(status as OperationStatus))
+    fail(`status must be "ok", "fail" or "indeterminate", got ${JSON.stringify(status)}`);
+  if (typeof callMs !== 'number' || !Number.isFinite(callMs))
+    fail(`callMs must be a finite number, got ${JSON.stringify(callMs)}`);
   type Validated = Pick<Operation<unknown, unknown>, 'id' | 'clientId' | 'input' | 'status' | 'callMs'>;
   const operation = { id, clientId, input, status, callMs } as Validated;
   if (operation.status === 'indeterminate') {
@@ -64,8 +68,10 @@ function validateOperation(element: unknown, where: string, line: number): Opera
   if (typeof returnMs !== 'number' || !Number.isFinite(returnMs)) {
     fail(`returnMs must be a finite number when status is "${operation.status}", got ${JSON.stringify(returnMs)}`);
   }
-  if ((returnMs as number) < operation.callMs) fail(`returnMs ${String(returnMs)} is before callMs ${operation.callMs}`);
-  if (operation.status === 'ok' && output === undefined) fail('output is missing; a completed operation must say what the client was told');
+  if ((returnMs as number) < operation.callMs)
+    fail(`returnMs ${String(returnMs)} is before callMs ${operation.callMs}`);
+  if (operation.status === 'ok' && output === undefined)
+    fail('output is missing; a completed operation must say what the client was told');
   return { ...operation, output: output ?? undefined, returnMs: returnMs as number };
 }
 

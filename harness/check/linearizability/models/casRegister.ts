@@ -18,8 +18,7 @@ import {
  * `{ f: 'cas', expected: 1, newValue: 4 }` ("if the value is 1, make it 4").
  */
 export type CasRegisterInput =
-  | RegisterInput
-  | { readonly f: 'cas'; readonly expected: RegisterValue; readonly newValue: RegisterValue };
+  RegisterInput | { readonly f: 'cas'; readonly expected: RegisterValue; readonly newValue: RegisterValue };
 
 /**
  * What a compare-and-set register answers: a read carries `value`; a cas carries `swapped` (`true`
@@ -63,7 +62,8 @@ function describeCas(input: CasRegisterInput, output: CasRegisterOutput | undefi
 export const casRegisterModel: Model<RegisterValue, CasRegisterInput, CasRegisterOutput> = {
   name: 'cas-register',
   init: () => null,
-  step: (state, input, output) => (input.f === 'cas' ? stepCas(state, input, output) : stepReadOrWrite(state, input, output)),
+  step: (state, input, output) =>
+    input.f === 'cas' ? stepCas(state, input, output) : stepReadOrWrite(state, input, output),
   describeOperation: describeCas,
   describeState: describeRegisterValue,
 };

@@ -55,7 +55,9 @@ function describeKv(input: KvInput, output: KvOutput | undefined): string {
     case 'append':
       return `append(${key}, ${JSON.stringify(input.value)})`;
     default:
-      return output?.value === undefined ? `get(${key}) → ? (outcome unknown)` : `get(${key}) → ${JSON.stringify(output.value)}`;
+      return output?.value === undefined
+        ? `get(${key}) → ? (outcome unknown)`
+        : `get(${key}) → ${JSON.stringify(output.value)}`;
   }
 }
 

@@ -38,7 +38,8 @@ function stepSet(state: SetState, input: SetInput, output: SetOutput | undefined
       return { ok: true, state: [...state, input.element].sort(compareElements) };
     case 'read':
       if (output === undefined) return { ok: true, state };
-      if (output.elements === undefined) throw new Error('a completed read must list the elements in `output.elements`');
+      if (output.elements === undefined)
+        throw new Error('a completed read must list the elements in `output.elements`');
       return sameElements(state, output.elements) ? { ok: true, state } : { ok: false };
     default:
       throw new Error(`unknown set operation ${JSON.stringify(input)}`);
@@ -60,7 +61,9 @@ export const setModel: Model<SetState, SetInput, SetOutput> = {
   step: stepSet,
   describeOperation: (input, output) => {
     if (input.f === 'add') return `add(${JSON.stringify(input.element)})`;
-    return output?.elements === undefined ? 'read() → ? (outcome unknown)' : `read() → ${describeElements(output.elements)}`;
+    return output?.elements === undefined
+      ? 'read() → ? (outcome unknown)'
+      : `read() → ${describeElements(output.elements)}`;
   },
   describeState: describeElements,
 };
