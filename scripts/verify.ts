@@ -3,7 +3,9 @@
  *
  * 1. structure: every exercise has its spec, hints, one stub, tests, a solution, notes and known mistakes;
  *    a stub that builds on the previous exercise is what its stub.patch generates from that solution
+ *    (and, for such an exercise, its solution what its solution.patch generates from the stub)
  * 2. typecheck: the whole repository under strict TypeScript
+ * 2b. code style: ESLint, Prettier and knip (unused files, exports and dependencies) find nothing
  * 3. harness: the harness's own tests
  * 3b. trace viewer: the viewer's page, opened in headless Chromium, draws, explains and escapes a real trace
  * 3c. docs: the TypeDoc site builds with warnings treated as errors
@@ -130,6 +132,29 @@ async function checkTypes(): Promise<void> {
   );
   record('typecheck', 'the repository typechecks', exitCode === 0, exitCode === 0 ? undefined : firstLines(output, 40));
   summarise('typecheck');
+}
+
+// ─────────────────────────────── 2b. code style ───────────────────────────────
+
+/** Lint, format and unused code: each tool must find nothing (zero warnings too). */
+async function checkCodeStyle(): Promise<void> {
+  heading('lint (ESLint), format (Prettier) and unused code (knip)');
+  const bin = (pkg: string, file: string) => path.join(repositoryRoot, 'node_modules', pkg, file);
+  const tools: ReadonlyArray<readonly [string, string, readonly string[], string]> = [
+    ['ESLint finds no problem', bin('eslint', 'bin/eslint.js'), ['.', '--max-warnings', '0'], 'npm run lint'],
+    ['every file is formatted', bin('prettier', 'bin/prettier.cjs'), ['--check', '.'], 'npm run format'],
+    ['no unused file, export or dependency', bin('knip', 'bin/knip.js'), ['--no-progress'], 'npm run unused'],
+  ];
+  for (const [name, script, args, fix] of tools) {
+    const { exitCode, output } = await spawnAndCollect(process.execPath, [script, ...args], repositoryRoot);
+    record(
+      'style',
+      name,
+      exitCode === 0,
+      exitCode === 0 ? undefined : `${firstLines(stripVTControlCharacters(output), 30)}\n(${fix} shows them)`,
+    );
+  }
+  summarise('style');
 }
 
 // ─────────────────────────────── 3–5. test projects ───────────────────────────────
@@ -416,6 +441,7 @@ async function main(): Promise<number> {
   try {
     checkStructure(exercises);
     await checkTypes();
+    await checkCodeStyle();
     await checkHarness();
     await checkBrowser();
     await checkDocs();
