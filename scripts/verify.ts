@@ -43,14 +43,19 @@ function record(section: string, name: string, ok: boolean, detail?: string): vo
   if (!ok) console.log(`  ✗ ${name}${detail === undefined ? '' : `\n${indent(detail, 6)}`}`);
 }
 
+/** When the current section started: verify reports how long each section took (a figure, never a limit). */
+let sectionStartedMs = performance.now();
+
 function heading(text: string): void {
+  sectionStartedMs = performance.now();
   console.log(`\n▶ ${text}`);
 }
 
 function summarise(section: string): void {
   const mine = checks.filter((check) => check.section === section);
   const failed = mine.filter((check) => !check.ok).length;
-  console.log(`  ${failed === 0 ? '✓' : '✗'} ${mine.length - failed} passed, ${failed} failed`);
+  const seconds = ((performance.now() - sectionStartedMs) / 1000).toFixed(1);
+  console.log(`  ${failed === 0 ? '✓' : '✗'} ${mine.length - failed} passed, ${failed} failed (${seconds} s)`);
 }
 
 function indent(text: string, spaces: number): string {
