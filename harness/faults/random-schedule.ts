@@ -26,6 +26,8 @@ export interface FaultScheduleOptions {
   readonly kinds?: readonly RandomFaultKind[];
   /** Longest a partition, cut or crash lasts before it heals or restarts, ms. Default `healAtMs / 2`. */
   readonly maxFaultMs?: number;
+  /** Shortest a partition, cut or crash lasts, ms (at most `maxFaultMs`). Default 1. */
+  readonly minFaultMs?: number;
   /** Most faults in one schedule (each crash counts once, with its restart). Default 6. */
   readonly maxFaults?: number;
   /** Highest drop rate a `network` fault may set. Default 0.3. */
@@ -74,7 +76,8 @@ function faultOfKind(
   node: fc.Arbitrary<NodeId>,
   time: fc.Arbitrary<number>,
 ): fc.Arbitrary<ScheduledFault[]> {
-  const durationMs = fc.integer({ min: 1, max: Math.max(1, options.maxFaultMs ?? Math.floor(options.healAtMs / 2)) });
+  const longestMs = Math.max(1, options.maxFaultMs ?? Math.floor(options.healAtMs / 2));
+  const durationMs = fc.integer({ min: Math.min(Math.max(1, options.minFaultMs ?? 1), longestMs), max: longestMs });
   const until = (atMs: number, duration: number) => Math.min(atMs + duration, options.healAtMs);
   switch (kind) {
     case 'partition':
@@ -138,7 +141,7 @@ function faultOfKind(
 }
 
 /** Adds the healing phase: at `healAtMs` every link heals, the network is reliable, crashed nodes restart. */
-function withHealing(faults: readonly ScheduledFault[], options: FaultScheduleOptions): FaultSchedule {
+export function withHealing(faults: readonly ScheduledFault[], options: FaultScheduleOptions): FaultSchedule {
   const healed = options.healedNetwork ?? {};
   const healing: Fault[] = [
     { kind: 'heal' },

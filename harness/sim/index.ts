@@ -21,7 +21,13 @@ export {
 } from './fault.ts';
 export { SimulationError, type SimulationErrorContext, type SimulationErrorKind } from './errors.ts';
 export { NondeterminismError } from './guards.ts';
-export { DEFAULT_NETWORK, type DelayRange, type NetworkSettings, type NetworkSettingsInput } from './network.ts';
+export {
+  DEFAULT_NETWORK,
+  type DelayRange,
+  type DelayTail,
+  type NetworkSettings,
+  type NetworkSettingsInput,
+} from './network.ts';
 export {
   changeClock,
   localTimeMs,

@@ -9,10 +9,27 @@
 import type { NodeId } from '../node.ts';
 import type { Rng } from '../random.ts';
 
-/** How a message's travel time is drawn: uniformly between `min` and `max` ms, both included. */
+/**
+ * How a message's travel time is drawn: uniformly between `min` and `max` ms, both included, except that
+ * with a `tail` a few messages take much longer.
+ */
 export interface DelayRange {
   readonly min: number;
   readonly max: number;
+  /** A long tail of slow messages. Default none: every delay is within `min`–`max`. */
+  readonly tail?: DelayTail;
+}
+
+/**
+ * The long tail of a delay distribution: with probability `rate`, a message's delay is drawn uniformly
+ * from `(max, maxMs]` instead of `[min, max]`. This is how a reply outlives the timer that was waiting
+ * for it.
+ */
+export interface DelayTail {
+  /** Probability that a message falls in the tail, from 0 to 1. */
+  readonly rate: number;
+  /** The longest delay in the tail, ms; more than the range's `max`. */
+  readonly maxMs: number;
 }
 
 /** The network's fault settings. Reordering follows from the spread of the delay. */
@@ -52,6 +69,7 @@ export function resolveNetworkSettings(base: NetworkSettings, input: NetworkSett
       `Network delayMs must be whole milliseconds with 0 <= min <= max; got ${JSON.stringify(delayMs)}.`,
     );
   }
+  if (delayMs.tail !== undefined) checkTail(delayMs);
   const dropRate = input.dropRate ?? base.dropRate;
   const duplicateRate = input.duplicateRate ?? base.duplicateRate;
   checkProbability('dropRate', dropRate);
@@ -60,7 +78,20 @@ export function resolveNetworkSettings(base: NetworkSettings, input: NetworkSett
 }
 
 function toRange(delay: DelayRange | number): DelayRange {
-  return typeof delay === 'number' ? { min: delay, max: delay } : { min: delay.min, max: delay.max };
+  if (typeof delay === 'number') return { min: delay, max: delay };
+  // No `tail` key at all without a tail, so the trace's network events stay as they were.
+  const { min, max, tail } = delay;
+  return tail === undefined ? { min, max } : { min, max, tail: { rate: tail.rate, maxMs: tail.maxMs } };
+}
+
+function checkTail(delayMs: DelayRange): void {
+  const { rate, maxMs } = delayMs.tail!;
+  checkProbability('delayMs.tail.rate', rate);
+  if (!Number.isInteger(maxMs) || maxMs <= delayMs.max) {
+    throw new RangeError(
+      `Network delayMs.tail.maxMs must be whole milliseconds above delayMs.max (${delayMs.max}); got ${String(maxMs)}.`,
+    );
+  }
 }
 
 function checkProbability(name: string, value: number): void {
@@ -79,9 +110,13 @@ export function shouldDuplicate(settings: NetworkSettings, rng: Rng): boolean {
   return rng.chance(settings.duplicateRate);
 }
 
-/** How long this message travels, in ms. */
+/**
+ * How long this message travels, in ms. Without a tail this draws exactly what it always drew, so
+ * existing runs replay unchanged; a tail costs one more draw per message.
+ */
 export function travelTimeMs(settings: NetworkSettings, rng: Rng): number {
-  const { min, max } = settings.delayMs;
+  const { min, max, tail } = settings.delayMs;
+  if (tail !== undefined && rng.chance(tail.rate)) return rng.int(max + 1, tail.maxMs);
   return min === max ? min : rng.int(min, max);
 }
 

@@ -12,6 +12,7 @@
 export * from '../sim/index.ts';
 export * from '../faults/index.ts';
 export { simulate, SimulationTestFailure, type SimulateOptions } from './simulate.ts';
+export { swarmDetails } from './swarm-details.ts';
 export { forEachSeed, checkFaultSchedules, type SeedSweepOptions, type FaultSweepOptions } from './sweep.ts';
 export { sweepSeedCount, replayProperty } from './environment.ts';
 export { currentTest, writeTraceFiles, type TestIdentity, type TraceFiles } from './failure-report.ts';

@@ -117,7 +117,12 @@ export interface NetworkEvent extends TraceEventBase {
   readonly kind: 'network';
   readonly dropRate: number;
   readonly duplicateRate: number;
-  readonly delayMs: { readonly min: number; readonly max: number };
+  /** With `tail`, a message is slower than `max` with probability `tail.rate`, up to `tail.maxMs`. */
+  readonly delayMs: {
+    readonly min: number;
+    readonly max: number;
+    readonly tail?: { readonly rate: number; readonly maxMs: number };
+  };
 }
 
 /** A node's clock settings changed. */

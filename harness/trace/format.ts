@@ -75,7 +75,17 @@ export function describeTraceEvent(event: TraceEvent, formatPayload: PayloadForm
   }
 }
 
-/** New network settings in words, e.g. `network: drop 0.1, duplicate 0, delay 1–10 ms`. */
+/**
+ * New network settings in words, e.g. `network: drop 0.1, duplicate 0, delay 1–10 ms`, or with a long
+ * tail `network: drop 0, duplicate 0, delay 1–10 ms, 2% up to 3000 ms`.
+ */
 export function describeNetwork(event: Extract<TraceEvent, { kind: 'network' }>): string {
-  return `network: drop ${event.dropRate}, duplicate ${event.duplicateRate}, delay ${event.delayMs.min}–${event.delayMs.max} ms`;
+  const { min, max, tail } = event.delayMs;
+  const slow = tail === undefined ? '' : `, ${percent(tail.rate)} up to ${tail.maxMs} ms`;
+  return `network: drop ${event.dropRate}, duplicate ${event.duplicateRate}, delay ${min}–${max} ms${slow}`;
+}
+
+/** A probability as a percentage, e.g. `2%` or `0.5%`. */
+function percent(probability: number): string {
+  return `${Math.round(probability * 10_000) / 100}%`;
 }
