@@ -85,8 +85,9 @@ function strykerOptions(exercise: Exercise, concurrency: number, outDirectory: s
     timeoutMS: 15_000,
     timeoutFactor: 2,
     dryRunTimeoutMinutes: 10,
-    // The sandbox lives where git already ignores it, and is removed even after a failed run.
-    tempDirName: '.kata/mutation/.stryker-tmp',
+    // The sandbox lives where git already ignores it, and is removed even after a failed run. One
+    // folder per process: Stryker deletes its whole temp folder, so two runs must not share one.
+    tempDirName: `.kata/mutation/.stryker-tmp/${process.pid}`,
     cleanTempDir: 'always',
     ignorePatterns: ['/.kata', '/coverage', '/docs-site', '*.log'],
     reporters: process.stdout.isTTY ? ['json', 'html', 'progress'] : ['json', 'html'],

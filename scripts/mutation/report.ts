@@ -17,6 +17,8 @@ export interface EquivalentMutant {
   readonly file: string;
   /** The 1-based line the mutant starts on. */
   readonly line: number;
+  /** The 1-based column it starts at: needed only when two mutants of one line look the same. */
+  readonly column?: number;
   /** Stryker's mutator name: `StringLiteral`, `ConditionalExpression`, ... */
   readonly mutator: string;
   /** The mutated code, exactly as Stryker reports it. */
@@ -33,6 +35,7 @@ export interface Mutant {
   /** The mutated file, relative to the repository root. */
   readonly file: string;
   readonly line: number;
+  readonly column: number;
   readonly mutator: string;
   /** The code the mutant replaced, on one line. */
   readonly original: string;
@@ -102,6 +105,7 @@ export function mutantsOf(report: StrykerReport, root: string): Mutant[] {
       mutants.push({
         file: relative,
         line: mutant.location.start.line,
+        column: mutant.location.start.column,
         mutator: mutant.mutatorName,
         original: oneLine(textAt(lines, mutant.location.start, mutant.location.end)),
         replacement: oneLine(mutant.replacement ?? ''),
@@ -110,7 +114,7 @@ export function mutantsOf(report: StrykerReport, root: string): Mutant[] {
       });
     }
   }
-  return mutants.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.mutator.localeCompare(b.mutator));
+  return mutants.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column || a.mutator.localeCompare(b.mutator));
 }
 
 /** Sums up a run, setting aside the mutants that `equivalents` (of the solution in `solutionDirectory`) lists. */
@@ -156,15 +160,16 @@ export function parseEquivalents(parsed: unknown, file: string): EquivalentMutan
   return parsed.map((entry: unknown, index) => {
     const candidate = entry as Partial<EquivalentMutant> | null;
     const valid = typeof candidate?.file === 'string' && Number.isInteger(candidate.line) && typeof candidate.mutator === 'string' &&
-      typeof candidate.replacement === 'string' && typeof candidate.reason === 'string' && candidate.reason.trim() !== '';
-    if (!valid) throw new Error(`${file}: entry ${index} needs a string file, an integer line, strings mutator and replacement, and a reason.`);
+      typeof candidate.replacement === 'string' && typeof candidate.reason === 'string' && candidate.reason.trim() !== '' &&
+      (candidate.column === undefined || Number.isInteger(candidate.column));
+    if (!valid) throw new Error(`${file}: entry ${index} needs a string file, an integer line (and column, if any), strings mutator and replacement, and a reason.`);
     return candidate as EquivalentMutant;
   });
 }
 
-/** `file:line  mutator  original → replacement`, the way survivors and equivalents are listed. */
+/** `file:line:column  mutator  original → replacement`, the way survivors and equivalents are listed. */
 export function describeMutant(mutant: Mutant): string {
-  return `${mutant.file}:${mutant.line}  ${mutant.mutator}  ${mutant.original} → ${mutant.replacement}`;
+  return `${mutant.file}:${mutant.line}:${mutant.column}  ${mutant.mutator}  ${mutant.original} → ${mutant.replacement}`;
 }
 
 function isUnmeasured(mutant: Mutant): boolean {
@@ -173,7 +178,7 @@ function isUnmeasured(mutant: Mutant): boolean {
 
 function matches(entry: EquivalentMutant, mutant: Mutant, solutionDirectory: string): boolean {
   return joinPath(solutionDirectory, entry.file) === mutant.file && entry.line === mutant.line &&
-    entry.mutator === mutant.mutator && oneLine(entry.replacement) === mutant.replacement;
+    (entry.column === undefined || entry.column === mutant.column) && entry.mutator === mutant.mutator && oneLine(entry.replacement) === mutant.replacement;
 }
 
 function textAt(lines: readonly string[], start: { line: number; column: number }, end: { line: number; column: number }): string {
