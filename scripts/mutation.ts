@@ -38,10 +38,10 @@ const USAGE = `Usage: npm run mutation -- <exercise> [--concurrency N] [--out DI
   --out DIR         where the report goes (default .kata/mutation/<exercise>/)`;
 
 /** The file, in an exercise's solution folder, that lists its equivalent mutants. */
-export const EQUIVALENTS_FILE = 'equivalent-mutants.json';
+const EQUIVALENTS_FILE = 'equivalent-mutants.json';
 
 /** The file, in the report folder, that holds the run's {@link MutationSummary} (verify reads it). */
-export const SUMMARY_FILE = 'summary.json';
+const SUMMARY_FILE = 'summary.json';
 
 class UsageError extends Error {}
 
