@@ -55,10 +55,12 @@ describe('mutation report', () => {
     expect(summary.equivalent).toEqual([]);
   });
 
-  it('tells two look-alike mutants of one line apart by the column, when an entry gives one', () => {
+  it('tells two look-alike mutants of one line apart by the column or the original code, when an entry gives them', () => {
     const hello = { ...logMessage, line: 3, reason: 'for the test' };
     expect(summarise(mutantsOf(report, '/repo'), [{ ...hello, column: 24 }], 'solutions/01-a/01-b').equivalent).toHaveLength(1);
     expect(summarise(mutantsOf(report, '/repo'), [{ ...hello, column: 9 }], 'solutions/01-a/01-b').stale).toHaveLength(1);
+    expect(summarise(mutantsOf(report, '/repo'), [{ ...hello, original: "'hello'" }], 'solutions/01-a/01-b').equivalent).toHaveLength(1);
+    expect(summarise(mutantsOf(report, '/repo'), [{ ...hello, original: "'hi'" }], 'solutions/01-a/01-b').stale).toHaveLength(1);
   });
 
   it('refuses an equivalent entry without a reason, naming the file and the entry', () => {

@@ -21,6 +21,8 @@ export interface EquivalentMutant {
   readonly column?: number;
   /** Stryker's mutator name: `StringLiteral`, `ConditionalExpression`, ... */
   readonly mutator: string;
+  /** The code the mutant replaced, as `npm run mutation` prints it: needed only when column is not enough. */
+  readonly original?: string;
   /** The mutated code, exactly as Stryker reports it. */
   readonly replacement: string;
   /** Why no test can tell this mutant from the solution. */
@@ -161,8 +163,9 @@ export function parseEquivalents(parsed: unknown, file: string): EquivalentMutan
     const candidate = entry as Partial<EquivalentMutant> | null;
     const valid = typeof candidate?.file === 'string' && Number.isInteger(candidate.line) && typeof candidate.mutator === 'string' &&
       typeof candidate.replacement === 'string' && typeof candidate.reason === 'string' && candidate.reason.trim() !== '' &&
-      (candidate.column === undefined || Number.isInteger(candidate.column));
-    if (!valid) throw new Error(`${file}: entry ${index} needs a string file, an integer line (and column, if any), strings mutator and replacement, and a reason.`);
+      (candidate.column === undefined || Number.isInteger(candidate.column)) &&
+      (candidate.original === undefined || typeof candidate.original === 'string');
+    if (!valid) throw new Error(`${file}: entry ${index} needs a string file, an integer line (and column, if any), strings mutator (and original, if any) and replacement, and a reason.`);
     return candidate as EquivalentMutant;
   });
 }
@@ -178,7 +181,8 @@ function isUnmeasured(mutant: Mutant): boolean {
 
 function matches(entry: EquivalentMutant, mutant: Mutant, solutionDirectory: string): boolean {
   return joinPath(solutionDirectory, entry.file) === mutant.file && entry.line === mutant.line &&
-    (entry.column === undefined || entry.column === mutant.column) && entry.mutator === mutant.mutator && oneLine(entry.replacement) === mutant.replacement;
+    (entry.column === undefined || entry.column === mutant.column) &&
+    (entry.original === undefined || oneLine(entry.original) === mutant.original) && entry.mutator === mutant.mutator && oneLine(entry.replacement) === mutant.replacement;
 }
 
 function textAt(lines: readonly string[], start: { line: number; column: number }, end: { line: number; column: number }): string {
