@@ -13,6 +13,8 @@
  * 5. stubs: every exercise test FAILS against its untouched stub (a test that passes on a stub asserts nothing)
  * 6. mistakes: every known mistake (a patch against its solution) applies, and fails its exercise's tests with a
  *    message naming the broken property; all mistakes run in one vitest process
+ * 6b. mutation: `npm run mutation` on the smallest exercise completes and its tests kill >= 90% of the
+ *    mutants not marked equivalent (so the Stryker set-up cannot rot; the other exercises are measured by hand)
  * 7. determinism: rerunning the solutions gives every simulation the same trace hash
  * 8. solution branch: `npm run solution-branch` in a temporary clone gives a branch where `npm test` is green
  *
@@ -28,6 +30,7 @@ import { applyMistake } from './lib/mistakes.ts';
 import { runMistakes } from './lib/mistake-runner.ts';
 import { checkStub, findGeneratedFiles, SOLUTION_PATCH_FILE, STUB_PATCH_FILE } from './lib/stubs.ts';
 import { runVitest, spawnAndCollect, type VitestRun } from './lib/vitest-run.ts';
+import type { MutationSummary } from './mutation/report.ts';
 
 interface Check {
   readonly section: string;
@@ -336,6 +339,55 @@ function judgeMistake(mistake: Mistake, run: VitestRun): [boolean, string | unde
   return [true, undefined];
 }
 
+// ─────────────────────────────── 6b. mutation testing ───────────────────────────────
+
+/** The exercise verify mutates: the smallest, so the check takes seconds. */
+const MUTATION_EXERCISE = '01/01';
+const MUTATION_MINIMUM_PERCENT = 90;
+
+async function checkMutation(): Promise<void> {
+  heading(
+    `npm run mutation -- ${MUTATION_EXERCISE}: the tests kill >= ${MUTATION_MINIMUM_PERCENT}% of the non-equivalent mutants`,
+  );
+  const folder = mkdtempSync(path.join(os.tmpdir(), 'kata-verify-mutation-'));
+  try {
+    const tsx = path.join(repositoryRoot, 'node_modules', 'tsx', 'dist', 'cli.mjs');
+    const { exitCode, output } = await spawnAndCollect(
+      process.execPath,
+      [tsx, 'scripts/mutation.ts', MUTATION_EXERCISE, '--concurrency', '2', '--out', folder],
+      repositoryRoot,
+    );
+    const summaryFile = path.join(folder, 'summary.json');
+    const completed = exitCode === 0 && existsSync(summaryFile);
+    record(
+      'mutation',
+      'the mutation run completes',
+      completed,
+      completed ? undefined : firstLines(stripVTControlCharacters(output).slice(-4_000), 40),
+    );
+    if (!completed) return summarise('mutation');
+    const summary = JSON.parse(readFileSync(summaryFile, 'utf8')) as MutationSummary;
+    const score = summary.scorePercent;
+    const strong = score !== null && score >= MUTATION_MINIMUM_PERCENT;
+    record(
+      'mutation',
+      `score over non-equivalent mutants >= ${MUTATION_MINIMUM_PERCENT}% (${score === null ? 'no mutants' : `${score.toFixed(1)}%`} of ${summary.total})`,
+      strong,
+      strong ? undefined : firstLines(stripVTControlCharacters(output), 40),
+    );
+    const listed = summary.stale.length + summary.detectedEquivalents.length === 0;
+    record(
+      'mutation',
+      'every equivalent-mutant entry matches a surviving mutant',
+      listed,
+      listed ? undefined : firstLines(stripVTControlCharacters(output), 40),
+    );
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
+  summarise('mutation');
+}
+
 // ─────────────────────────────── 7. determinism ───────────────────────────────
 
 async function checkDeterminism(firstLog: string, secondLog: string): Promise<void> {
@@ -454,6 +506,7 @@ async function main(): Promise<number> {
       await checkSolutions(firstLog);
       await checkStubs(exercises);
       await checkMistakes(exercises);
+      await checkMutation();
       await checkDeterminism(firstLog, secondLog);
       await checkSolutionBranch();
     }
