@@ -9,6 +9,7 @@
  *
  * @module
  */
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { createVitest, type TestModule, type Vitest } from 'vitest/node';
 import type { Exercise, Mistake } from './exercises.ts';
@@ -31,7 +32,15 @@ export async function runMistakes(
   onResult: (job: MistakeJob, run: VitestRun) => void,
 ): Promise<void> {
   const previous = process.env[MISTAKE_VARIABLE];
-  const vitest = await createVitest('test', { root, watch: false, project: ['solutions'], reporters: [{}] });
+  // Every core: this process only waits while the workers run (vitest's default keeps one core back).
+  const maxWorkers = availableParallelism();
+  const vitest = await createVitest('test', {
+    root,
+    watch: false,
+    project: ['solutions'],
+    reporters: [{}],
+    maxWorkers,
+  });
   try {
     for (const round of rounds(jobs)) {
       process.env[MISTAKE_VARIABLE] = round.map((job) => job.mistake.file).join(path.delimiter);
