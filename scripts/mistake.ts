@@ -22,7 +22,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { findExercises, repositoryRoot, solutionFileOf, type Exercise } from './lib/exercises.ts';
-import { applyMistake, readMistake, splitPatch, writeMistakePatch, type Mistake } from './lib/mistakes.ts';
+import { applyMistake, readMistake, writeMistakePatch, type Mistake } from './lib/mistakes.ts';
+import { splitPatch } from './lib/patches.ts';
 import { MISTAKE_VARIABLE } from './lib/solution-redirect.ts';
 import { resolveExercise } from './kata/names.ts';
 

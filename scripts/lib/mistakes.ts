@@ -24,7 +24,8 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { applyPatch, FILE_HEADERS_ONLY, formatPatch, parsePatch, structuredPatch, type StructuredPatch } from 'diff';
+import { applyPatch, parsePatch } from 'diff';
+import { describeFailingHunk, splitPatch, unifiedDiff } from './patches.ts';
 
 /** A known mistake: a plausible wrong version of an exercise's reference solution. */
 export interface Mistake {
@@ -98,7 +99,8 @@ export function applyMistake(root: string, mistake: Mistake): MistakeFile[] {
     if (!existsSync(absolute)) throw new MistakeDoesNotApply(mistake, `it changes ${file}, which does not exist.`);
     const source = readFileSync(absolute, 'utf8');
     const text = applyPatch(source, patch);
-    if (text === false) throw new MistakeDoesNotApply(mistake, `in ${file}, ${describeFailingHunk(source, patch)}`);
+    if (text === false)
+      throw new MistakeDoesNotApply(mistake, `in ${file}, ${describeFailingHunk(source, patch, 'the solution')}`);
     return { file, text };
   });
 }
@@ -113,20 +115,8 @@ export function writeMistakePatch(
 ): string {
   const diffs = files
     .filter((file) => file.solution !== file.mistaken)
-    .map((file) =>
-      structuredPatch(`a/${file.name}`, `b/${file.name}`, file.solution, file.mistaken, undefined, undefined, {
-        context: 3,
-      }),
-    )
-    .map((patch) => formatPatch(patch, FILE_HEADERS_ONLY));
+    .map((file) => unifiedDiff(file.name, file.solution, file.mistaken));
   return `${preamble.trim()}\n\n${diffs.join('')}`;
-}
-
-/** The preamble of a patch file (what comes before its first `--- ` line), and the diff itself. */
-export function splitPatch(text: string): { readonly preamble: string; readonly diff: string } {
-  const start = /^--- /m.exec(text);
-  if (start === null) return { preamble: text, diff: '' };
-  return { preamble: text.slice(0, start.index), diff: text.slice(start.index) };
 }
 
 /** A field of the preamble: its first line and the lines that continue it, up to a blank line or the next field. */
@@ -147,21 +137,4 @@ function preambleField(preamble: string, label: string): string | null {
 
 function stripPrefix(name: string): string {
   return name.replace(/^[ab]\//, '').replace(/\t.*$/, '');
-}
-
-/** Applies the hunks one at a time to find and show the first that does not fit. */
-function describeFailingHunk(source: string, patch: StructuredPatch): string {
-  for (let count = 1; count <= patch.hunks.length; count++) {
-    if (applyPatch(source, { ...patch, hunks: patch.hunks.slice(0, count) }) !== false) continue;
-    const hunk = patch.hunks[count - 1]!;
-    const expected = hunk.lines
-      .filter((line) => !line.startsWith('+'))
-      .slice(0, 6)
-      .map((line) => `    ${line.slice(1)}`);
-    return (
-      `hunk ${count} of ${patch.hunks.length} (@@ -${hunk.oldStart},${hunk.oldLines} +${hunk.newStart},${hunk.newLines} @@) ` +
-      `expects these lines near line ${hunk.oldStart}, and the solution no longer has them:\n${expected.join('\n')}`
-    );
-  }
-  return 'the hunks fit one by one but not together.';
 }

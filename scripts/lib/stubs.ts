@@ -19,9 +19,9 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { applyPatch, FILE_HEADERS_ONLY, formatPatch, parsePatch, structuredPatch } from 'diff';
+import { applyPatch, parsePatch } from 'diff';
 import { solutionFileOf, type Exercise } from './exercises.ts';
-import { splitPatch } from './mistakes.ts';
+import { describeFailingHunk, splitPatch, unifiedDiff } from './patches.ts';
 
 /** The file name of the patch that turns the previous exercise's solution into an exercise's stub. */
 export const STUB_PATCH_FILE = 'stub.patch';
@@ -113,13 +113,7 @@ export function generateStub(root: string, source: StubSource): string {
     throw new StubPatchDoesNotApply(source, `it must hold exactly one file's diff; it holds ${patches.length}.`);
   const base = readFileSync(path.join(root, source.base), 'utf8');
   const text = applyPatch(base, patches[0]!);
-  if (text === false) {
-    const hunk = firstFailingHunk(base, patches[0]!);
-    throw new StubPatchDoesNotApply(
-      source,
-      `hunk ${hunk.number} (@@ -${hunk.oldStart} @@) expects lines the solution no longer has near line ${hunk.oldStart}.`,
-    );
-  }
+  if (text === false) throw new StubPatchDoesNotApply(source, describeFailingHunk(base, patches[0]!, source.base));
   return text;
 }
 
@@ -140,10 +134,7 @@ export function writeStubPatch(
   const preamble =
     `${what}\n` +
     `Generated into ${source.target} by \`npm run stubs -- --write\`; after editing that file, \`npm run stubs -- --save ${source.exercise.id}\`.`;
-  const diff = formatPatch(
-    structuredPatch(`a/${name}`, `b/${name}`, base, stub, undefined, undefined, { context: 3 }),
-    FILE_HEADERS_ONLY,
-  );
+  const diff = unifiedDiff(name, base, stub);
   return `${preamble}\n\n${diff}`;
 }
 
@@ -177,15 +168,4 @@ export function checkStub(root: string, source: StubSource): string | null {
     `  ${source.kind === 'stub' ? 'stub:     ' : 'solution: '} ${difference.committed}\n  generated: ${difference.generated}\n` +
     `\`npm run stubs -- --write\` regenerates it; after editing it on purpose, \`npm run stubs -- --save ${source.exercise.id}\`.`
   );
-}
-
-function firstFailingHunk(
-  base: string,
-  patch: ReturnType<typeof parsePatch>[number],
-): { number: number; oldStart: number } {
-  for (let count = 1; count <= patch.hunks.length; count++) {
-    if (applyPatch(base, { ...patch, hunks: patch.hunks.slice(0, count) }) === false)
-      return { number: count, oldStart: patch.hunks[count - 1]!.oldStart };
-  }
-  return { number: patch.hunks.length, oldStart: patch.hunks[patch.hunks.length - 1]?.oldStart ?? 0 };
 }
