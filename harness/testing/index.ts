@@ -13,6 +13,14 @@ export * from '../sim/index.ts';
 export * from '../faults/index.ts';
 export { simulate, SimulationTestFailure, type SimulateOptions } from './simulate.ts';
 export { swarmDetails } from './swarm-details.ts';
+export {
+  drawSwarmWorld,
+  forEachSwarmSeed,
+  type SwarmWorld,
+  type SwarmWorldOptions,
+  type SwarmSweepOptions,
+} from './swarm-world.ts';
+export { expectRecovered, RecoveryBoundMissed, type RecoveryBound } from './recovery.ts';
 export { forEachSeed, checkFaultSchedules, type SeedSweepOptions, type FaultSweepOptions } from './sweep.ts';
 export { sweepSeedCount, replayProperty } from './environment.ts';
 export { currentTest, writeTraceFiles, type TestIdentity, type TraceFiles } from './failure-report.ts';
