@@ -9,6 +9,7 @@ import { resolveNetworkSettings, type NetworkSettingsInput } from './network.ts'
 import type { NodeId } from '../node.ts';
 import { describeFault, sortSchedule, type Fault, type FaultSchedule } from './fault.ts';
 import { armCrash, crash, restart } from './node-runtime.ts';
+import { armTargetedCrash } from './crash-targets.ts';
 import type { SimState } from './state.ts';
 
 /** Applies `fault` now. */
@@ -34,6 +35,8 @@ export function applyFault(state: SimState, fault: Fault): void {
       return fault.afterEffects === undefined
         ? crash(state, fault.node)
         : armCrash(state, fault.node, fault.afterEffects);
+    case 'targeted-crash':
+      return armTargetedCrash(state, fault);
     case 'restart':
       return restart(state, fault.node);
     case 'network':
