@@ -119,6 +119,7 @@ function faultOfKind(
         ]);
     case 'targeted-crash':
       // Armed until the healing, which restarts the node anyway; a step of the kind drawn may never come.
+      // A recovery comes only after a crash: one aimed at onStart crashes the node first (provokeStart).
       return fc
         .tuple(time, durationMs, node, fc.integer({ min: 0, max: 3 }))
         .map(([atMs, restartAfterMs, id, afterEffects]): ScheduledFault[] => [
@@ -130,6 +131,7 @@ function faultOfKind(
             afterEffects,
             restartAfterMs,
             untilMs: options.healAtMs,
+            provokeStart: true,
           },
         ]);
     case 'network':

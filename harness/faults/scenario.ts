@@ -69,12 +69,12 @@ export class ScenarioBuilder {
   /**
    * Crashes `node` partway through its next step of kind `step` (a message type, a timer type,
    * `onStart`, or `'any-seen'` for one drawn from those it has taken), after `afterEffects` of that
-   * step's effects (default 0). See `TargetedCrash` for `restartAfterMs` and `untilMs`.
+   * step's effects (default 0). See `TargetedCrash` for `restartAfterMs`, `untilMs` and `provokeStart`.
    */
   targetedCrash(
     node: NodeId,
     step: TargetedCrash['step'],
-    options: { readonly afterEffects?: number; readonly restartAfterMs?: number; readonly untilMs?: number } = {},
+    options: Partial<Pick<TargetedCrash, 'afterEffects' | 'restartAfterMs' | 'untilMs' | 'provokeStart'>> = {},
   ): this {
     return this.#add({ kind: 'targeted-crash', node, step, ...options, afterEffects: options.afterEffects ?? 0 });
   }

@@ -14,11 +14,11 @@ export type StepFamily = 'message' | 'timer' | 'start';
 /**
  * Arms `fault` now: resolves `'any-seen'` to one kind of step (drawn from the run's fault stream),
  * records `crash-armed` (or `crash-expired` when there is no kind to draw), and queues the expiry at
- * `untilMs`.
+ * `untilMs`. Returns the target armed, or `null`.
  *
  * @throws RangeError for a bad `afterEffects`, `restartAfterMs` or `untilMs`.
  */
-export function armTargetedCrash(state: SimState, fault: TargetedCrash): void {
+export function armTargetedCrash(state: SimState, fault: TargetedCrash): ArmedCrashTarget | null {
   const runtime = state.runtime(fault.node, 'targeted-crash');
   checkFault(state, fault);
   const t = state.nowMs;
@@ -34,7 +34,7 @@ export function armTargetedCrash(state: SimState, fault: TargetedCrash): void {
         node,
         reason: `${node} had taken no step yet, so there was no kind to draw`,
       });
-      return;
+      return null;
     }
     step = kinds[state.faultRng.int(0, kinds.length - 1)]!;
     drawnFrom = kinds.map(describeStep);
@@ -56,10 +56,17 @@ export function armTargetedCrash(state: SimState, fault: TargetedCrash): void {
     afterEffects: fault.afterEffects,
     ...(fault.untilMs === undefined ? {} : { untilMs: fault.untilMs }),
     ...(drawnFrom === undefined ? {} : { drawnFrom }),
+    ...(provokes(fault, step, runtime) ? { provoked: true as const } : {}),
   });
   if (fault.untilMs !== undefined) {
     state.queue.push(fault.untilMs, { kind: 'action', action: () => expire(state, runtime, target) });
   }
+  return target;
+}
+
+/** Whether arming `fault` at `step` crashes the node at once, so that its recovery comes (`provokeStart`). */
+export function provokes(fault: TargetedCrash, step: StepKind, runtime: Runtime): boolean {
+  return fault.provokeStart === true && 'start' in step && runtime.up;
 }
 
 /** Notes that `runtime` takes a step of this kind (for later `'any-seen'` draws). */

@@ -68,6 +68,13 @@ export interface TargetedCrash {
   readonly restartAfterMs?: number;
   /** When set, the crash is disarmed at this time if it has not struck, ms. Default: armed to the end. */
   readonly untilMs?: number;
+  /**
+   * When the step aimed at is `onStart` (given or drawn) and the node is up at the fault's time, crash
+   * it at once, so that a recovery comes: the restart `restartAfterMs` later runs the `onStart` this
+   * crash strikes in. Random schedules set it; without it, an `onStart` target waits for a restart
+   * that some other fault brings about.
+   */
+  readonly provokeStart?: boolean;
 }
 
 /** A fault and the virtual time (ms) at which it happens. */
@@ -116,7 +123,8 @@ function describeTargetedCrash(fault: TargetedCrash): string {
       : `its next ${describeStep(fault.step)}`;
   const restart = fault.restartAfterMs === undefined ? '' : `, restart ${fault.restartAfterMs} ms later`;
   const until = fault.untilMs === undefined ? '' : ` (armed until t=${fault.untilMs}ms)`;
-  return `crash ${fault.node} during ${step}, after ${fault.afterEffects} effect(s)${restart}${until}`;
+  const provoke = fault.provokeStart === true ? '; for onStart, crash it now so that it recovers' : '';
+  return `crash ${fault.node} during ${step}, after ${fault.afterEffects} effect(s)${restart}${until}${provoke}`;
 }
 
 /** Describes a schedule, one fault per line: `t=3000ms partition {n1} | {n2, n3}`. */

@@ -222,10 +222,16 @@ function crashMidStep(state: SimState, runtime: Runtime, during: string): void {
   runtime.silenced.add(runtime.incarnation);
   if (target === null) return crash(state, runtime.id, { afterEffects, during });
   crash(state, runtime.id, { afterEffects, during, target: describeStep(target.step) });
-  if (target.restartAfterMs === null) return;
-  // Only this crash's restart: not one of a later incarnation, which another fault brought down.
+  if (target.restartAfterMs !== null) restartLater(state, runtime, target.restartAfterMs);
+}
+
+/**
+ * Restarts `runtime`, down now, `afterMs` from now, unless something else restarted it first: a
+ * later incarnation, brought down by another fault, is not this restart's to undo.
+ */
+export function restartLater(state: SimState, runtime: Runtime, afterMs: number): void {
   const incarnation = runtime.incarnation;
-  state.queue.push(state.nowMs + target.restartAfterMs, {
+  state.queue.push(state.nowMs + afterMs, {
     kind: 'action',
     action: () => {
       if (!runtime.up && runtime.incarnation === incarnation) restart(state, runtime.id);

@@ -95,6 +95,31 @@ describe('a crash aimed at one kind of step', () => {
     ).toEqual([0, 80]);
   });
 
+  test('with provokeStart, a crash aimed at onStart crashes an up node at once, so that its recovery comes', async () => {
+    const recovering = nodeOf({
+      onStart(ctx) {
+        ctx.storage.set('boots', (ctx.storage.get<number>('boots') ?? 0) + 1);
+        ctx.setTimer(1_000, { type: 'idle' });
+      },
+    });
+    const faults = scenario()
+      .at(5)
+      .targetedCrash('n1', { start: true }, { afterEffects: 1, restartAfterMs: 20, provokeStart: true })
+      .build();
+    const sim = await run(faults, { n0: sender, n1: recovering });
+    const lines = formatTrace(sim.trace.filter((event) => event.node === 'n1' && /crash|restart/.test(event.kind)));
+    expect(lines).toBe(
+      [
+        't=5ms       n1 crash armed for its next onStart, after 1 effect(s); it crashes now so that it recovers',
+        't=5ms       n1 CRASH',
+        't=25ms      n1 RESTART',
+        't=25ms      n1 CRASH while starting after a restart, after 1 effect(s) (targeted: onStart)',
+        't=45ms      n1 RESTART',
+      ].join('\n'),
+    );
+    expect(sim.storageOf('n1')).toEqual({ boots: 3 });
+  });
+
   test('with no step of its kind before untilMs it never strikes, and the trace says so', async () => {
     const faults = scenario()
       .at(0)
@@ -207,7 +232,7 @@ describe('targeted crashes in random schedules and swarms', () => {
     const aimed = faults.filter((fault) => fault.kind === 'targeted-crash');
     expect(aimed.length).toBeGreaterThan(0);
     for (const fault of aimed) {
-      expect(fault).toMatchObject({ step: 'any-seen', untilMs: 1_000 });
+      expect(fault).toMatchObject({ step: 'any-seen', untilMs: 1_000, provokeStart: true });
       expect(
         faults.some((other) => other.kind === 'restart' && other.atMs === 1_000 && other.node === fault.node),
         `${fault.node} restarts at the healing`,

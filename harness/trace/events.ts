@@ -113,6 +113,8 @@ export interface CrashArmedEvent extends TraceEventBase {
   readonly untilMs?: number;
   /** When the kind was drawn at random: the distinct kinds of step the node had taken, drawn from uniformly. */
   readonly drawnFrom?: readonly string[];
+  /** Set when it aims at `onStart` and crashes the node at once (the crash follows), so that it recovers. */
+  readonly provoked?: true;
 }
 
 /** A targeted crash never struck: no step of its kind came in time, or there was no kind to draw. */

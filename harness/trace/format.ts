@@ -61,7 +61,8 @@ export function describeTraceEvent(event: TraceEvent, formatPayload: PayloadForm
     case 'crash-armed': {
       const until = event.untilMs === undefined ? '' : `, until t=${event.untilMs}ms`;
       const drawn = event.drawnFrom === undefined ? '' : ` (drawn from: ${event.drawnFrom.join(', ')})`;
-      return `${event.node} crash armed for its next ${event.step}, after ${event.afterEffects} effect(s)${until}${drawn}`;
+      const now = event.provoked === true ? '; it crashes now so that it recovers' : '';
+      return `${event.node} crash armed for its next ${event.step}, after ${event.afterEffects} effect(s)${until}${drawn}${now}`;
     }
     case 'crash-expired':
       return `${event.node} crash never struck: ${event.reason}`;

@@ -71,7 +71,8 @@ function crashExplanation(event: TraceEvent): string | null {
       event.drawnFrom === undefined
         ? ''
         : ` The kind was drawn at random from the ${event.drawnFrom.length} it had taken.`;
-    return `A crash waits for this node's next ${event.step} and strikes after ${effects(event.afterEffects)} of it.${drawn}`;
+    const now = event.provoked === true ? ' It crashes the node now, so that a restart runs onStart.' : '';
+    return `A crash waits for this node's next ${event.step} and strikes after ${effects(event.afterEffects)} of it.${drawn}${now}`;
   }
   if (event.kind === 'crash-expired') return `The crash aimed here never struck: ${event.reason}.`;
   return null;
