@@ -95,7 +95,7 @@ export function takeCrashTarget(
 }
 
 /** The distinct kinds of step in `seen`: `onStart` first, then message types, then timer types, each as first seen. */
-export function seenStepKinds(seen: SeenSteps): StepKind[] {
+function seenStepKinds(seen: SeenSteps): StepKind[] {
   return [
     ...(seen.start ? [{ start: true } as const] : []),
     ...[...seen.messages].map((message) => ({ message })),
