@@ -13,8 +13,11 @@ import type { NodeId } from '../node.ts';
 import { deriveSeed } from '../random.ts';
 import { sortSchedule, type Fault, type FaultSchedule, type ScheduledFault } from '../sim/index.ts';
 
-/** Which faults a random schedule may contain. */
-export type RandomFaultKind = 'partition' | 'isolate' | 'cut' | 'crash' | 'network' | 'clock';
+/**
+ * Which faults a random schedule may contain. A `targeted-crash` aims at a kind of step drawn, at its
+ * time, from the kinds its node has taken (`step: 'any-seen'`), so rare steps get crashed too.
+ */
+export type RandomFaultKind = 'partition' | 'isolate' | 'cut' | 'crash' | 'network' | 'clock' | 'targeted-crash';
 
 /** Options for {@link faultScheduleArbitrary} and {@link randomFaultSchedule}. */
 export interface FaultScheduleOptions {
@@ -114,6 +117,23 @@ function faultOfKind(
             : { atMs, kind: 'crash', node: id, afterEffects },
           { atMs: until(atMs, duration), kind: 'restart', node: id },
         ]);
+    case 'targeted-crash':
+      // Armed until the healing, which restarts the node anyway; a step of the kind drawn may never come.
+      // A recovery comes only after a crash: one aimed at onStart crashes the node first (provokeStart).
+      return fc
+        .tuple(time, durationMs, node, fc.integer({ min: 0, max: 3 }))
+        .map(([atMs, restartAfterMs, id, afterEffects]): ScheduledFault[] => [
+          {
+            atMs,
+            kind: 'targeted-crash',
+            node: id,
+            step: 'any-seen',
+            afterEffects,
+            restartAfterMs,
+            untilMs: options.healAtMs,
+            provokeStart: true,
+          },
+        ]);
     case 'network':
       return fc
         .tuple(
@@ -140,7 +160,10 @@ function faultOfKind(
   }
 }
 
-/** Adds the healing phase: at `healAtMs` every link heals, the network is reliable, crashed nodes restart. */
+/**
+ * Adds the healing phase: at `healAtMs` every link heals, the network is reliable, and every node a
+ * crash or targeted crash may have brought down restarts.
+ */
 export function withHealing(faults: readonly ScheduledFault[], options: FaultScheduleOptions): FaultSchedule {
   const healed = options.healedNetwork ?? {};
   const healing: Fault[] = [
@@ -155,7 +178,9 @@ export function withHealing(faults: readonly ScheduledFault[], options: FaultSch
     },
   ];
   const crashed = new Set(
-    faults.filter((fault) => fault.kind === 'crash').map((fault) => (fault as { node: NodeId }).node),
+    faults
+      .filter((fault) => fault.kind === 'crash' || fault.kind === 'targeted-crash')
+      .map((fault) => (fault as { node: NodeId }).node),
   );
   for (const node of [...crashed].sort()) healing.push({ kind: 'restart', node });
   return sortSchedule([...faults, ...healing.map((fault) => ({ ...fault, atMs: options.healAtMs }))]);

@@ -20,6 +20,7 @@ import {
   type FaultSchedule,
   type NetworkSettingsInput,
   type ScheduledFault,
+  type TargetedCrash,
 } from '../sim/index.ts';
 
 /** Builds a fault schedule that reads like a story. Start one with {@link scenario}. */
@@ -63,6 +64,19 @@ export class ScenarioBuilder {
         ? { kind: 'crash', node }
         : { kind: 'crash', node, afterEffects: options.afterEffects },
     );
+  }
+
+  /**
+   * Crashes `node` partway through its next step of kind `step` (a message type, a timer type,
+   * `onStart`, or `'any-seen'` for one drawn from those it has taken), after `afterEffects` of that
+   * step's effects (default 0). See `TargetedCrash` for `restartAfterMs`, `untilMs` and `provokeStart`.
+   */
+  targetedCrash(
+    node: NodeId,
+    step: TargetedCrash['step'],
+    options: Partial<Pick<TargetedCrash, 'afterEffects' | 'restartAfterMs' | 'untilMs' | 'provokeStart'>> = {},
+  ): this {
+    return this.#add({ kind: 'targeted-crash', node, step, ...options, afterEffects: options.afterEffects ?? 0 });
   }
 
   /** Restarts `node` after a crash. */

@@ -31,7 +31,7 @@ export interface SwarmOptions {
   readonly clusterSizes?: { readonly min: number; readonly max: number };
   /**
    * The kinds of fault the swarm may switch on; each is on for about half the seeds. Default:
-   * partition, isolate, cut, crash, network (add `clock` where the protocol reads clocks).
+   * partition, isolate, cut, crash, network, targeted-crash (add `clock` where the protocol reads clocks).
    */
   readonly kinds?: readonly RandomFaultKind[];
 }
@@ -53,8 +53,11 @@ export interface SwarmSettings {
   readonly clusterSize?: number;
 }
 
-const DEFAULT_KINDS: readonly RandomFaultKind[] = ['partition', 'isolate', 'cut', 'crash', 'network'];
+const DEFAULT_KINDS: readonly RandomFaultKind[] = ['partition', 'isolate', 'cut', 'crash', 'network', 'targeted-crash'];
+/** The kinds switched on by the draws in the middle; kinds added later are drawn at the end. */
 const KIND_ORDER: readonly RandomFaultKind[] = ['partition', 'isolate', 'cut', 'crash', 'network', 'clock'];
+/** Kinds added after the first, each drawn after all the other settings, in this order. */
+const LATER_KINDS: readonly RandomFaultKind[] = ['targeted-crash'];
 const MAX_DROP_RATE = 0.3;
 const MAX_DUPLICATE_RATE = 0.3;
 const MAX_FAULTS = 10;
@@ -85,12 +88,14 @@ export function drawSwarmSettings(seed: number, options: SwarmOptions): SwarmSet
   const lengths = [logUniformInt(rng, 1, maxPartitionMs), logUniformInt(rng, 1, maxPartitionMs)].sort((a, b) => a - b);
   const maxFaults = rng.int(1, MAX_FAULTS);
   const sizes = options.clusterSizes;
+  const clusterSize = sizes === undefined ? undefined : rng.int(sizes.min, sizes.max);
+  const later = LATER_KINDS.filter((kind) => allowed.includes(kind) && rng.chance(0.5));
   return {
     network: { dropRate, duplicateRate, delayMs },
-    kinds,
+    kinds: [...kinds, ...later],
     faultMs: { min: lengths[0]!, max: lengths[1]! },
     maxFaults,
-    ...(sizes === undefined ? {} : { clusterSize: rng.int(sizes.min, sizes.max) }),
+    ...(clusterSize === undefined ? {} : { clusterSize }),
   };
 }
 

@@ -7,8 +7,9 @@
 import { changeClock, checkClockSettings, readClock, type ClockSettings } from './clock.ts';
 import { resolveNetworkSettings, type NetworkSettingsInput } from './network.ts';
 import type { NodeId } from '../node.ts';
-import { describeFault, sortSchedule, type Fault, type FaultSchedule } from './fault.ts';
-import { armCrash, crash, restart } from './node-runtime.ts';
+import { describeFault, sortSchedule, type Fault, type FaultSchedule, type TargetedCrash } from './fault.ts';
+import { armCrash, crash, restart, restartLater } from './node-runtime.ts';
+import { armTargetedCrash, provokes } from './crash-targets.ts';
 import type { SimState } from './state.ts';
 
 /** Applies `fault` now. */
@@ -34,6 +35,8 @@ export function applyFault(state: SimState, fault: Fault): void {
       return fault.afterEffects === undefined
         ? crash(state, fault.node)
         : armCrash(state, fault.node, fault.afterEffects);
+    case 'targeted-crash':
+      return targetedCrash(state, fault);
     case 'restart':
       return restart(state, fault.node);
     case 'network':
@@ -41,6 +44,15 @@ export function applyFault(state: SimState, fault: Fault): void {
     case 'clock':
       return setClock(state, fault.node, fault.clock);
   }
+}
+
+/** Arms a targeted crash; one aimed at `onStart` with `provokeStart` crashes an up node at once, so that it recovers. */
+function targetedCrash(state: SimState, fault: TargetedCrash): void {
+  const runtime = state.runtime(fault.node, 'targeted-crash');
+  const target = armTargetedCrash(state, fault);
+  if (target === null || !provokes(fault, target.step, runtime)) return;
+  crash(state, fault.node);
+  if (target.restartAfterMs !== null) restartLater(state, runtime, target.restartAfterMs);
 }
 
 /** Queues each fault of `schedule` at its time; throws for one in the past. */

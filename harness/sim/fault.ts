@@ -29,12 +29,53 @@ export type Fault =
    * effects (sends, replies, timers, storage writes).
    */
   | { readonly kind: 'crash'; readonly node: NodeId; readonly afterEffects?: number }
+  /**
+   * Crash a node partway through its next step of one kind (see {@link TargetedCrash}): a rare step,
+   * such as installing a snapshot or recovering in `onStart`, is hit as surely as a common one.
+   */
+  | TargetedCrash
   /** Restart a crashed node: a fresh instance runs `onStart` with its durable storage. */
   | { readonly kind: 'restart'; readonly node: NodeId }
   /** Change the network's drop, duplicate and delay settings. */
   | { readonly kind: 'network'; readonly settings: NetworkSettingsInput }
   /** Change a node's clock skew and drift. */
   | { readonly kind: 'clock'; readonly node: NodeId; readonly clock: Partial<ClockSettings> };
+
+/**
+ * A kind of step a node takes: handling a message of one `type`, handling a timer of one `type`, or
+ * its `onStart` (at boot, and the recovery after every restart).
+ */
+export type StepKind = { readonly message: string } | { readonly timer: string } | { readonly start: true };
+
+/**
+ * A crash aimed at one kind of step. From the fault's time on it waits for `node`'s next step of
+ * kind `step`, lets that step perform `afterEffects` effects (sends, replies, timers, storage writes)
+ * and crashes the node before the next one. With `step: 'any-seen'` the kind is drawn from the
+ * seed at the fault's time, uniformly among the distinct kinds of step the node has taken so far, so
+ * a step it took once is as likely a target as one it takes every millisecond.
+ *
+ * It stays armed through other crashes and restarts (so `{ start: true }` hits the recovery of the
+ * next restart). If no such step comes before `untilMs`, it never strikes, and the trace says so.
+ */
+export interface TargetedCrash {
+  readonly kind: 'targeted-crash';
+  readonly node: NodeId;
+  /** The kind of step to crash in, or `'any-seen'` to draw one of the kinds the node has taken. */
+  readonly step: StepKind | 'any-seen';
+  /** Effects the step performs before the crash; if the step has fewer, it crashes at the step's end. */
+  readonly afterEffects: number;
+  /** When set, the node restarts this long after the crash struck, ms. Default: it stays down. */
+  readonly restartAfterMs?: number;
+  /** When set, the crash is disarmed at this time if it has not struck, ms. Default: armed to the end. */
+  readonly untilMs?: number;
+  /**
+   * When the step aimed at is `onStart` (given or drawn) and the node is up at the fault's time, crash
+   * it at once, so that a recovery comes: the restart `restartAfterMs` later runs the `onStart` this
+   * crash strikes in. Random schedules set it; without it, an `onStart` target waits for a restart
+   * that some other fault brings about.
+   */
+  readonly provokeStart?: boolean;
+}
 
 /** A fault and the virtual time (ms) at which it happens. */
 export type ScheduledFault = Fault & { readonly atMs: number };
@@ -57,6 +98,8 @@ export function describeFault(fault: Fault): string {
       return fault.afterEffects === undefined
         ? `crash ${fault.node}`
         : `crash ${fault.node} during its next step, after ${fault.afterEffects} effect(s)`;
+    case 'targeted-crash':
+      return describeTargetedCrash(fault);
     case 'restart':
       return `restart ${fault.node}`;
     case 'network':
@@ -64,6 +107,24 @@ export function describeFault(fault: Fault): string {
     case 'clock':
       return `clock ${fault.node} ${JSON.stringify(fault.clock)}`;
   }
+}
+
+/** A kind of step in words: `InstallSnapshot message`, `election timer`, `onStart`. */
+export function describeStep(step: StepKind): string {
+  if ('message' in step) return `${step.message} message`;
+  if ('timer' in step) return `${step.timer} timer`;
+  return 'onStart';
+}
+
+function describeTargetedCrash(fault: TargetedCrash): string {
+  const step =
+    fault.step === 'any-seen'
+      ? 'its next step of a kind drawn from those it has taken'
+      : `its next ${describeStep(fault.step)}`;
+  const restart = fault.restartAfterMs === undefined ? '' : `, restart ${fault.restartAfterMs} ms later`;
+  const until = fault.untilMs === undefined ? '' : ` (armed until t=${fault.untilMs}ms)`;
+  const provoke = fault.provokeStart === true ? '; for onStart, crash it now so that it recovers' : '';
+  return `crash ${fault.node} during ${step}, after ${fault.afterEffects} effect(s)${restart}${until}${provoke}`;
 }
 
 /** Describes a schedule, one fault per line: `t=3000ms partition {n1} | {n2, n3}`. */

@@ -14,10 +14,13 @@ export type { NetworkStats } from './counters.ts';
 export {
   describeFault,
   describeSchedule,
+  describeStep,
   sortSchedule,
   type Fault,
   type FaultSchedule,
   type ScheduledFault,
+  type StepKind,
+  type TargetedCrash,
 } from './fault.ts';
 export { SimulationError, type SimulationErrorContext, type SimulationErrorKind } from './errors.ts';
 export { NondeterminismError } from './guards.ts';

@@ -8,6 +8,8 @@ import { SimulationError } from './errors.ts';
 import { guardState, NondeterminismError } from './guards.ts';
 import type { NodeId } from '../node.ts';
 import { NodeContextImpl } from './context.ts';
+import { describeStep } from './fault.ts';
+import { noteStep, takeCrashTarget, type StepFamily } from './crash-targets.ts';
 import type { Runtime, SimState } from './state.ts';
 
 /** Where a crash struck partway through a step: after how many effects, and in which step. */
@@ -16,6 +18,8 @@ export interface MidStepCrash {
   readonly afterEffects: number;
   /** The step, in words: `handling message #7 (append) from n1`. */
   readonly during: string;
+  /** For a targeted crash: the kind of step it aimed at, in words (`InstallSnapshot message`). */
+  readonly target?: string;
 }
 
 /** Creates the node's object from its factory and calls `onStart`. */
@@ -24,7 +28,7 @@ export function boot(state: SimState, runtime: Runtime, restart: boolean): void 
   runtime.context = context;
   state.record({ t: state.nowMs, kind: 'start', node: runtime.id, restart });
   const during = restart ? 'starting after a restart' : 'starting';
-  callHandler(state, runtime, `creating the node (its factory) while ${during}`, () => {
+  callHandler(state, runtime, `creating the node (its factory) while ${during}`, null, '', () => {
     runtime.instance = runtime.factory(context);
     if (
       runtime.instance === null ||
@@ -35,7 +39,8 @@ export function boot(state: SimState, runtime: Runtime, restart: boolean): void 
     }
   });
   const instance = runtime.instance;
-  if (instance?.onStart !== undefined) callHandler(state, runtime, during, () => instance.onStart!(context));
+  if (instance?.onStart !== undefined)
+    callHandler(state, runtime, during, 'start', '', () => instance.onStart!(context));
 }
 
 /** Crashes `node` now: its object, timers and pending rpcs are gone; messages to it are dropped. */
@@ -44,6 +49,7 @@ export function crash(state: SimState, node: NodeId, midStep?: MidStepCrash): vo
   if (!runtime.up) return;
   runtime.crashArmed = null;
   runtime.crashThisStep = null;
+  runtime.targetThisStep = null;
   runtime.up = false;
   runtime.crashedAtMs = state.nowMs;
   runtime.instance = null;
@@ -99,15 +105,31 @@ export function restart(state: SimState, node: NodeId): void {
 
 /**
  * Calls node code with the guards armed. A synchronous throw stops the run; a returned promise is
- * watched, and its rejection stops the run too.
+ * watched, and its rejection stops the run too. `family` and `type` name the kind of step (a
+ * message's or timer's type; `null` for the factory), which targeted crashes aim at.
  */
-export function callHandler(state: SimState, runtime: Runtime, during: string, call: () => void | Promise<void>): void {
+export function callHandler(
+  state: SimState,
+  runtime: Runtime,
+  during: string,
+  family: StepFamily | null,
+  type: string,
+  call: () => void | Promise<void>,
+): void {
   state.activeNode = runtime;
   state.activeDuring = during;
   state.effectsThisStep = 0;
   runtime.effectsInStep = 0;
   runtime.crashThisStep = runtime.crashArmed;
   runtime.crashArmed = null;
+  runtime.targetThisStep = null;
+  if (family !== null) {
+    noteStep(runtime, family, type);
+    if (runtime.crashThisStep === null && runtime.crashTargets.length > 0) {
+      runtime.targetThisStep = takeCrashTarget(state, runtime, family, type);
+      runtime.crashThisStep = runtime.targetThisStep?.afterEffects ?? null;
+    }
+  }
   const incarnation = runtime.incarnation;
   guardState.activeNode = runtime.id;
   let result: void | Promise<void>;
@@ -195,9 +217,26 @@ export function beforeEffect(state: SimState, runtime: Runtime): boolean {
 
 function crashMidStep(state: SimState, runtime: Runtime, during: string): void {
   const afterEffects = runtime.crashThisStep ?? 0;
+  const target = runtime.targetThisStep;
   runtime.crashThisStep = null;
   runtime.silenced.add(runtime.incarnation);
-  crash(state, runtime.id, { afterEffects, during });
+  if (target === null) return crash(state, runtime.id, { afterEffects, during });
+  crash(state, runtime.id, { afterEffects, during, target: describeStep(target.step) });
+  if (target.restartAfterMs !== null) restartLater(state, runtime, target.restartAfterMs);
+}
+
+/**
+ * Restarts `runtime`, down now, `afterMs` from now, unless something else restarted it first: a
+ * later incarnation, brought down by another fault, is not this restart's to undo.
+ */
+export function restartLater(state: SimState, runtime: Runtime, afterMs: number): void {
+  const incarnation = runtime.incarnation;
+  state.queue.push(state.nowMs + afterMs, {
+    kind: 'action',
+    action: () => {
+      if (!runtime.up && runtime.incarnation === incarnation) restart(state, runtime.id);
+    },
+  });
 }
 
 /**

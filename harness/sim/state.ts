@@ -15,7 +15,7 @@ import { deriveSeed, Rng } from '../random.ts';
 import type { TraceEvent } from '../trace/node.ts';
 import type { NodeContextImpl, NodeEffects } from './context.ts';
 import { NetworkCounters } from './counters.ts';
-import type { Fault } from './fault.ts';
+import type { Fault, StepKind } from './fault.ts';
 import type { SimulationLimits } from './options.ts';
 import { TraceRecorder } from './trace-recorder.ts';
 
@@ -82,6 +82,12 @@ export interface Runtime {
   crashArmed: number | null;
   /** In the step that crashes: effects still allowed before the crash. */
   crashThisStep: number | null;
+  /** Targeted crashes armed for the node and not yet struck or expired, in the order they were armed. */
+  crashTargets: ArmedCrashTarget[];
+  /** In the step that crashes: the targeted crash that chose it, if one did. */
+  targetThisStep: ArmedCrashTarget | null;
+  /** The distinct kinds of step the node has taken, across restarts, in the order first seen. */
+  readonly seenSteps: SeenSteps;
   /** Effects of the current step so far, counted only while a crash is armed for it. */
   effectsInStep: number;
   /** Incarnations that died partway through a step: what their code still asks for is silently void. */
@@ -101,6 +107,22 @@ export interface Runtime {
   rng: Rng;
   /** What timer delay ranges are drawn from, apart from `rng` so that timers do not shift the node's draws. */
   timerRng: Rng;
+}
+
+/** A targeted crash waiting for its step (see `TargetedCrash`). */
+export interface ArmedCrashTarget {
+  readonly step: StepKind;
+  readonly afterEffects: number;
+  readonly restartAfterMs: number | null;
+  /** Steps at this time or later no longer match. */
+  readonly untilMs: number;
+}
+
+/** The kinds of step a node has taken: three fields, so that noting a step builds no string. */
+export interface SeenSteps {
+  start: boolean;
+  readonly messages: Set<string>;
+  readonly timers: Set<string>;
 }
 
 /** What {@link SimState} is built from. */
@@ -137,6 +159,8 @@ export class SimState {
   readonly links = new LinkState();
   /** The network's own random stream: drops, duplicates and delays are drawn from it, in send order. */
   readonly networkRng: Rng;
+  /** What faults draw from while the run goes on (the step a targeted crash aims at), in fault order. */
+  readonly faultRng: Rng;
   /** The trace. */
   readonly recorder: TraceRecorder;
   /** Messages and bytes, for `Simulation.stats`. */
@@ -180,6 +204,7 @@ export class SimState {
     this.limits = options.limits;
     this.network = options.network;
     this.networkRng = new Rng(deriveSeed(this.seed, 'network'));
+    this.faultRng = new Rng(deriveSeed(this.seed, 'fault draws'));
     this.recorder = new TraceRecorder(options.recordTrace);
     this.serverIds = options.serverIds;
     this.effects = options.effects(this);
@@ -242,6 +267,9 @@ export class SimState {
       crashedAtMs: null,
       crashArmed: null,
       crashThisStep: null,
+      crashTargets: [],
+      targetThisStep: null,
+      seenSteps: { start: false, messages: new Set(), timers: new Set() },
       effectsInStep: 0,
       silenced: new Set(),
       instance: null,

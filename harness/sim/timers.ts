@@ -103,7 +103,8 @@ export function fireTimer(state: SimState, runtime: Runtime, incarnation: number
     );
   }
   const payload = copyPayload(timer.payload, 'timer').copy;
-  callHandler(state, runtime, `handling timer #${timerId} (${timer.payload.type})`, () =>
+  const type = timer.payload.type;
+  callHandler(state, runtime, `handling timer #${timerId} (${type})`, 'timer', type, () =>
     instance.onTimer!(context, payload),
   );
 }

@@ -119,7 +119,8 @@ export function deliver(
   if (typeof message.inReplyTo === 'number' && takeReply(runtime, message.inReplyTo, message)) return;
   const instance = runtime.instance!;
   const context = runtime.context!;
-  callHandler(state, runtime, `handling message #${envelope.id} (${envelope.type}) from ${envelope.from}`, () =>
+  const during = `handling message #${envelope.id} (${envelope.type}) from ${envelope.from}`;
+  callHandler(state, runtime, during, 'message', envelope.type, () =>
     instance.onMessage(context, envelope.from, message),
   );
 }

@@ -94,8 +94,37 @@ export interface TimerCancelEvent extends TraceEventBase {
 export interface CrashEvent extends TraceEventBase {
   readonly kind: 'crash';
   readonly node: NodeId;
-  /** Set when the node died partway through a step, after `afterEffects` of its effects. */
-  readonly midStep?: { readonly afterEffects: number; readonly during: string };
+  /**
+   * Set when the node died partway through a step, after `afterEffects` of its effects. `target` is
+   * set when a targeted crash struck: the kind of step it was waiting for, e.g. `InstallSnapshot message`.
+   */
+  readonly midStep?: { readonly afterEffects: number; readonly during: string; readonly target?: string };
+}
+
+/** A targeted crash was armed: it waits for the node's next step of one kind. */
+export interface CrashArmedEvent extends TraceEventBase {
+  readonly kind: 'crash-armed';
+  readonly node: NodeId;
+  /** The kind of step it waits for, in words: `InstallSnapshot message`, `election timer`, `onStart`. */
+  readonly step: string;
+  /** Effects that step performs before the crash. */
+  readonly afterEffects: number;
+  /** When set, it is disarmed at this time if it has not struck. */
+  readonly untilMs?: number;
+  /** When the kind was drawn at random: the distinct kinds of step the node had taken, drawn from uniformly. */
+  readonly drawnFrom?: readonly string[];
+  /** Set when it aims at `onStart` and crashes the node at once (the crash follows), so that it recovers. */
+  readonly provoked?: true;
+}
+
+/** A targeted crash never struck: no step of its kind came in time, or there was no kind to draw. */
+export interface CrashExpiredEvent extends TraceEventBase {
+  readonly kind: 'crash-expired';
+  readonly node: NodeId;
+  /** The kind of step it waited for, when one was chosen. */
+  readonly step?: string;
+  /** Why it never struck, in words. */
+  readonly reason: string;
 }
 
 /** A crashed node came back (its `onStart` follows). */
@@ -177,6 +206,8 @@ export type TraceEvent =
   | TimerFireEvent
   | TimerCancelEvent
   | CrashEvent
+  | CrashArmedEvent
+  | CrashExpiredEvent
   | RestartEvent
   | LinksEvent
   | NetworkEvent

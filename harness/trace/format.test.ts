@@ -18,6 +18,42 @@ describe('trace events in words', () => {
     expect(describeTraceEvent(clock)).toBe('n2 clock: skew 250 ms, drift 100 ppm (now reads 280 ms)');
   });
 
+  test('a targeted crash says what it waits for, what it was drawn from, where it struck, or that it never did', () => {
+    const events: TraceEvent[] = [
+      {
+        t: 10,
+        kind: 'crash-armed',
+        node: 'n2',
+        step: 'InstallSnapshot message',
+        afterEffects: 1,
+        untilMs: 2000,
+        drawnFrom: ['onStart', 'AppendEntries message', 'InstallSnapshot message'],
+      },
+      {
+        t: 40,
+        kind: 'crash',
+        node: 'n2',
+        midStep: {
+          afterEffects: 1,
+          during: 'handling message #9 (InstallSnapshot) from n1',
+          target: 'InstallSnapshot message',
+        },
+      },
+      {
+        t: 50,
+        kind: 'crash-expired',
+        node: 'n3',
+        step: 'election timer',
+        reason: 'no election timer of n3 fired before t=50ms',
+      },
+    ];
+    expect(events.map((event) => describeTraceEvent(event))).toEqual([
+      'n2 crash armed for its next InstallSnapshot message, after 1 effect(s), until t=2000ms (drawn from: onStart, AppendEntries message, InstallSnapshot message)',
+      'n2 CRASH while handling message #9 (InstallSnapshot) from n1, after 1 effect(s) (targeted: InstallSnapshot message)',
+      'n3 crash never struck: no election timer of n3 fired before t=50ms',
+    ]);
+  });
+
   test('payloads are full JSON unless the caller writes them its own way', () => {
     const send: TraceEvent = {
       t: 0,

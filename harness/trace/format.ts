@@ -52,10 +52,20 @@ export function describeTraceEvent(event: TraceEvent, formatPayload: PayloadForm
       return `${event.node} timer-fire #${event.timer} ${event.type}`;
     case 'timer-cancel':
       return `${event.node} timer-cancel #${event.timer}`;
-    case 'crash':
-      return event.midStep === undefined
-        ? `${event.node} CRASH`
-        : `${event.node} CRASH while ${event.midStep.during}, after ${event.midStep.afterEffects} effect(s)`;
+    case 'crash': {
+      if (event.midStep === undefined) return `${event.node} CRASH`;
+      const { during, afterEffects, target } = event.midStep;
+      const aimed = target === undefined ? '' : ` (targeted: ${target})`;
+      return `${event.node} CRASH while ${during}, after ${afterEffects} effect(s)${aimed}`;
+    }
+    case 'crash-armed': {
+      const until = event.untilMs === undefined ? '' : `, until t=${event.untilMs}ms`;
+      const drawn = event.drawnFrom === undefined ? '' : ` (drawn from: ${event.drawnFrom.join(', ')})`;
+      const now = event.provoked === true ? '; it crashes now so that it recovers' : '';
+      return `${event.node} crash armed for its next ${event.step}, after ${event.afterEffects} effect(s)${until}${drawn}${now}`;
+    }
+    case 'crash-expired':
+      return `${event.node} crash never struck: ${event.reason}`;
     case 'restart':
       return `${event.node} RESTART`;
     case 'links':

@@ -25,6 +25,8 @@ export type {
   TimerFireEvent,
   TimerCancelEvent,
   CrashEvent,
+  CrashArmedEvent,
+  CrashExpiredEvent,
   RestartEvent,
   LinksEvent,
   NetworkEvent,

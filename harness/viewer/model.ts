@@ -49,6 +49,8 @@ const MARK_KINDS = [
   'complete',
   'duplicate',
   'clock',
+  'crash-armed',
+  'crash-expired',
   'failure',
 ] as const;
 

@@ -145,7 +145,7 @@ export function renderTraceHtml(trace: TraceFile, options: ViewerOptions = {}): 
   <div class="stage" id="stage">
     <canvas id="plot" aria-label="Space-time diagram of the trace"></canvas>
     <canvas id="overview" aria-label="The whole run; click to move the view"></canvas>
-    <div class="hint"><kbd>wheel</kbd> or drag: scroll in time · <kbd>ctrl</kbd>+<kbd>wheel</kbd>: zoom · <kbd>←</kbd> <kbd>→</kbd>: step · <kbd>f</kbd>: the failure · <kbd>t</kbd>: time or order · ✕ dropped · ◯ duplicated · ○ timer fired · ▪ log · hatched grey: down · hatched amber: links cut</div>
+    <div class="hint"><kbd>wheel</kbd> or drag: scroll in time · <kbd>ctrl</kbd>+<kbd>wheel</kbd>: zoom · <kbd>←</kbd> <kbd>→</kbd>: step · <kbd>f</kbd>: the failure · <kbd>t</kbd>: time or order · ✕ dropped · ◯ duplicated · ○ timer fired · ▪ log · ⊕ crash aimed at a kind of step · hatched grey: down · hatched amber: links cut</div>
   </div>
   <aside class="side" aria-label="Details">
     <section id="details" aria-live="polite"></section>

@@ -94,6 +94,35 @@ describe('the view model', () => {
     expect(model.globals.map((global) => global.label)).toEqual(['partition {n1} | {n2, n3}', 'heal']);
   });
 
+  test('a targeted crash is a mark where it is armed and where it expires; where it strikes, a crash', () => {
+    const events: TraceEvent[] = [
+      { t: 1, kind: 'crash-armed', node: 'n2', step: 'rare message', afterEffects: 0, untilMs: 50 },
+      {
+        t: 2,
+        kind: 'crash-armed',
+        node: 'n1',
+        step: 'onStart',
+        afterEffects: 0,
+        drawnFrom: ['onStart', 'ping message'],
+      },
+      { t: 9, kind: 'crash', node: 'n1', midStep: { afterEffects: 0, during: 'starting', target: 'onStart' } },
+      {
+        t: 50,
+        kind: 'crash-expired',
+        node: 'n2',
+        step: 'rare message',
+        reason: 'no rare message reached n2 before t=50ms',
+      },
+    ];
+    const model = buildViewModel(traceFile(events));
+    const marks = model.marks.event.map(
+      (event, mark) =>
+        `${model.lanes[model.marks.lane[mark]!]!.id} ${model.markKinds[model.marks.kind[mark]!]} #${event}`,
+    );
+    expect(marks).toEqual(['n2 crash-armed #0', 'n1 crash-armed #1', 'n1 crash #2', 'n2 crash-expired #3']);
+    expect(model.intervals.map((interval) => interval.label)).toEqual(['n1 down: crashed at t=9 ms, never restarted']);
+  });
+
   test('client operations become bars; the ones a checker could not place are highlighted', () => {
     const events: TraceEvent[] = [
       { t: 0, kind: 'invoke', client: 'c1', op: 0, input: { f: 'write', value: 3 } },

@@ -209,7 +209,7 @@ describe('Sweeps', () => {
         const faults = randomFaultSchedule(seed, {
           nodes: Object.keys(nodes),
           healAtMs,
-          kinds: ['crash', 'crash', 'partition', 'isolate', 'network'],
+          kinds: ['crash', 'crash', 'targeted-crash', 'partition', 'isolate', 'network'],
           maxFaults: 8,
           maxDelayMs: 60,
           maxDuplicateRate: 0.4,

@@ -78,7 +78,7 @@ export async function sweepKvUnderFaults(factory: NodeFactory, sweep: KvSweep): 
     const faults = randomFaultSchedule(seed, {
       nodes: Object.keys(nodes),
       healAtMs,
-      kinds: ['crash', 'partition', 'isolate', 'network'],
+      kinds: ['crash', 'targeted-crash', 'partition', 'isolate', 'network'],
       maxFaults: 6,
       maxDelayMs: 50,
       maxDuplicateRate: 0.3,

@@ -48,17 +48,8 @@ export function renderDetails(v: Viewer, onSelect: OnSelect): void {
     const operation = data.operationAt.get(index);
     if (operation !== undefined) panel.append(operationStory(v, operation));
   }
-  if (event.kind === 'crash' && event.midStep !== undefined) {
-    const done = event.midStep.afterEffects;
-    const effects = `${done} effect${done === 1 ? '' : 's'}`;
-    panel.append(
-      el(
-        'div',
-        'event-meta',
-        `It died partway through a step: ${effects} of that step happened before the crash; the rest never did.`,
-      ),
-    );
-  }
+  const explanation = crashExplanation(event);
+  if (explanation !== null) panel.append(el('div', 'event-meta', explanation));
   for (const interval of data.view.intervals.filter((candidate) => candidate.start === index))
     panel.append(el('div', 'event-meta', interval.label));
   const payload = el('pre', 'payload', payloadText(v, event));
@@ -66,6 +57,25 @@ export function renderDetails(v: Viewer, onSelect: OnSelect): void {
   panel.append(el('h2', '', payloadHeading(event)), payload);
   if (laneForLogs >= 0) panel.append(logAround(v, laneForLogs, index, onSelect));
   panel.append(nearbyEvents(v, index, onSelect));
+}
+
+/** What a crash, or a crash aimed at a kind of step, means, in a sentence; `null` for other events. */
+function crashExplanation(event: TraceEvent): string | null {
+  const effects = (done: number): string => `${done} effect${done === 1 ? '' : 's'}`;
+  if (event.kind === 'crash' && event.midStep !== undefined) {
+    const aimed = event.midStep.target === undefined ? '' : ` It was a crash aimed at its ${event.midStep.target}.`;
+    return `It died partway through a step: ${effects(event.midStep.afterEffects)} of that step happened before the crash; the rest never did.${aimed}`;
+  }
+  if (event.kind === 'crash-armed') {
+    const drawn =
+      event.drawnFrom === undefined
+        ? ''
+        : ` The kind was drawn at random from the ${event.drawnFrom.length} it had taken.`;
+    const now = event.provoked === true ? ' It crashes the node now, so that a restart runs onStart.' : '';
+    return `A crash waits for this node's next ${event.step} and strikes after ${effects(event.afterEffects)} of it.${drawn}${now}`;
+  }
+  if (event.kind === 'crash-expired') return `The crash aimed here never struck: ${event.reason}.`;
+  return null;
 }
 
 function payloadHeading(event: TraceEvent): string {

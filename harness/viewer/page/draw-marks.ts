@@ -19,6 +19,8 @@ const MARK_SPACING_PX: Readonly<Record<string, number>> = {
   log: 5,
   duplicate: 8,
   clock: 8,
+  'crash-armed': 8,
+  'crash-expired': 8,
 };
 /** Where each kind's glyph sits relative to its lane's line, so a click lands on the glyph it aims at. */
 const MARK_OFFSET_Y: Readonly<Record<string, number>> = {
@@ -164,6 +166,28 @@ function drawGlyphs(v: Viewer, kind: number, positions: readonly number[]): void
         ctx.lineTo(x + 2.5, y);
       });
       stroke('#57606a', 1.2);
+      return;
+    case KIND.crashArmed:
+      // A crosshair: a crash aimed at a kind of step, waiting for it.
+      each((x, y) => {
+        ctx.moveTo(x + 5, y);
+        ctx.arc(x, y, 5, 0, Math.PI * 2);
+        ctx.moveTo(x - 7, y);
+        ctx.lineTo(x + 7, y);
+        ctx.moveTo(x, y - 7);
+        ctx.lineTo(x, y + 7);
+      });
+      stroke('#cf222e', 1.2);
+      return;
+    case KIND.crashExpired:
+      // The crosshair greyed out and struck through: the crash it aimed never came.
+      each((x, y) => {
+        ctx.moveTo(x + 5, y);
+        ctx.arc(x, y, 5, 0, Math.PI * 2);
+        ctx.moveTo(x - 5, y + 5);
+        ctx.lineTo(x + 5, y - 5);
+      });
+      stroke('#8c959f', 1.2);
       return;
     case KIND.failure:
       each((x, y) => {

@@ -30,6 +30,8 @@ export interface MarkKindCodes {
   readonly complete: number;
   readonly duplicate: number;
   readonly clock: number;
+  readonly crashArmed: number;
+  readonly crashExpired: number;
   readonly failure: number;
 }
 
@@ -98,6 +100,8 @@ export function readTraceData(data: ViewerData): TraceData {
     complete: code('complete'),
     duplicate: code('duplicate'),
     clock: code('clock'),
+    crashArmed: code('crash-armed'),
+    crashExpired: code('crash-expired'),
     failure: code('failure'),
   };
   const arrows = {
