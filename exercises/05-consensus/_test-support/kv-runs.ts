@@ -86,7 +86,7 @@ export async function sweepKvUnderFaults(factory: NodeFactory, sweep: KvSweep): 
         sim.client(id, async (c) => {
           const clerk = new Clerk(c, sim.nodeIds, { giveUpAfterMs: 1_000 });
           clerks.set(id, clerk);
-          doing.set(id, 'its workload');
+          doing.set(id, 'the operation it was retrying when the faults healed');
           await randomWorkload(c, clerk, {
             ops: sweep.ops,
             keys: KEYS,

@@ -29,11 +29,11 @@ import { stableLeader } from './raft-view.ts';
 import { appliedCount, describeServers } from './workload.ts';
 
 /** A leader that a majority follows, this long after the heal at the latest (exercises 1 to 3). */
-export const LEADER_RECOVERY_MS = 1_000;
+export const LEADER_RECOVERY_MS = 1_500;
 /** Every entry committed before the heal applied on every server, this long after it (exercises 2 and 3). */
-export const COMMITTED_RECOVERY_MS = 1_500;
+export const COMMITTED_RECOVERY_MS = 2_000;
 /** Every client's pending and next operation answered, this long after the heal (exercises 4 and 5). */
-export const CLIENTS_RECOVERY_MS = 1_500;
+export const CLIENTS_RECOVERY_MS = 2_000;
 
 /** The servers of a cluster of `size`: n1, n2, ... */
 export function serverIds(size: number): NodeId[] {
