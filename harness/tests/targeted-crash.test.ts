@@ -107,7 +107,9 @@ describe('a crash aimed at one kind of step', () => {
       .targetedCrash('n1', { start: true }, { afterEffects: 1, restartAfterMs: 20, provokeStart: true })
       .build();
     const sim = await run(faults, { n0: sender, n1: recovering });
-    const lines = formatTrace(sim.trace.filter((event) => event.node === 'n1' && /crash|restart/.test(event.kind)));
+    const lines = formatTrace(
+      sim.trace.filter((event) => 'node' in event && event.node === 'n1' && /crash|restart/.test(event.kind)),
+    );
     expect(lines).toBe(
       [
         't=5ms       n1 crash armed for its next onStart, after 1 effect(s); it crashes now so that it recovers',

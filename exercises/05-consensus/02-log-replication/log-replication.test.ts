@@ -7,20 +7,14 @@
  */
 import { describe, test } from 'vitest';
 import type { NodeId } from '#harness';
-import {
-  cluster,
-  describeSchedule,
-  forEachSeed,
-  randomFaultSchedule,
-  simulate,
-  type Simulation,
-  sweepSeedCount,
-} from '#harness/testing';
+import { cluster, simulate, type Simulation, sweepSeedCount } from '#harness/testing';
 import { watchRaft } from '../_test-support/invariants.ts';
 import { awaitLeader, reportFigure, trafficBetween } from '../_test-support/liveness.ts';
-import { describeLog, leaders, type Puppets, viewOf } from '../_test-support/raft-view.ts';
+import { describeLog, type Puppets, viewOf } from '../_test-support/raft-view.ts';
 import { append, entry, lastReply, nodeOf, withPuppets } from '../_test-support/scripted-runs.ts';
-import { appliedCommands, awaitApplied, awaitConvergence, proposeOn } from '../_test-support/workload.ts';
+import { sweepRaftUnderFaults } from '../_test-support/raft-sweeps.ts';
+import { COMMITTED_RECOVERY_MS } from '../_test-support/recovery.ts';
+import { appliedCommands, awaitApplied, proposeOn } from '../_test-support/workload.ts';
 import { createRaftNode, type RaftNode } from './raft.ts';
 import type { AppendEntries, AppendEntriesReply, RequestVote, RequestVoteReply } from '../_given/raft-protocol.ts';
 
@@ -530,33 +524,17 @@ describe('Sweeps', () => {
   const timeout = 600_000;
 
   test(
-    `proposals under partitions, cut links, drops, duplicates and reordering keep every safety property, and the cluster converges: ${seeds} seeds`,
+    `proposals under partitions, cut links, drops, duplicates, reordering and late replies keep every safety property, and every committed entry reaches every server within ${COMMITTED_RECOVERY_MS} ms of the heal: ${seeds} swarm worlds of 3 to 7 servers`,
     { timeout },
     async () => {
       // Raft §5.3, §5.4 (Figure 3: every property, on every event)
-      await forEachSeed({ count: seeds }, async (seed) => {
-        const nodes = cluster(5, createRaftNode);
-        const healAtMs = 2_000;
-        // No crashes until exercise 3: without persistence a restarted server forgets its vote and its log.
-        const faults = randomFaultSchedule(seed, {
-          nodes: Object.keys(nodes),
-          healAtMs,
-          kinds: ['partition', 'isolate', 'cut', 'network'],
-          maxDelayMs: 80,
-          maxDuplicateRate: 0.5,
-        });
-        await simulate({ seed, nodes, faults, details: { faults: describeSchedule(faults) } }, async (sim) => {
-          watchRaft(sim);
-          // Every 40 ms, every server that believes it leads gets a new command: stale leaders too.
-          let next = 0;
-          for (let t = 20; t < healAtMs; t += 40) {
-            sim.at(t, () => {
-              for (const { node } of leaders(sim)) raftOf(sim, node).propose(`c${next++}`);
-            });
-          }
-          await sim.run({ untilMs: healAtMs });
-          await awaitConvergence(sim, 2_000);
-        });
+      // No crashes until exercise 3: without persistence a restarted server forgets its vote and its log.
+      await sweepRaftUnderFaults(createRaftNode, {
+        seeds,
+        healAtMs: 3_000,
+        kinds: ['partition', 'isolate', 'cut', 'network'],
+        watch: (sim) => watchRaft(sim),
+        commands: { convergeWithinMs: 2_000 },
       });
     },
   );

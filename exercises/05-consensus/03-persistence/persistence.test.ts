@@ -8,20 +8,12 @@
  */
 import { describe, test } from 'vitest';
 import type { NodeId } from '#harness';
-import {
-  cluster,
-  deriveSeed,
-  describeSchedule,
-  forEachSeed,
-  randomFaultSchedule,
-  Rng,
-  simulate,
-  type Simulation,
-  sweepSeedCount,
-} from '#harness/testing';
+import { cluster, deriveSeed, forEachSeed, Rng, simulate, type Simulation, sweepSeedCount } from '#harness/testing';
 import { awaitLeader } from '../_test-support/liveness.ts';
 import { describeLog, leaders, stableLeader } from '../_test-support/raft-view.ts';
 import { append, entry, lastReply, nodeOf, watchEveryProperty, withPuppets } from '../_test-support/scripted-runs.ts';
+import { sweepRaftUnderFaults } from '../_test-support/raft-sweeps.ts';
+import { COMMITTED_RECOVERY_MS } from '../_test-support/recovery.ts';
 import {
   appliedCommands,
   awaitApplied,
@@ -199,29 +191,15 @@ describe('Sweeps', () => {
   const timeout = 600_000;
 
   test(
-    `crashes and restarts at any moment, with partitions, drops, duplicates and delays: ${seeds} seeds on 5 servers`,
+    `crashes and restarts at any moment, with partitions, drops, duplicates, delays and late replies: every committed entry on every server within ${COMMITTED_RECOVERY_MS} ms of the heal (${seeds} swarm worlds of 3 to 7 servers)`,
     { timeout },
     async () => {
       // Raft Figure 2 (persistent state), Figure 3
-      await forEachSeed({ count: seeds }, async (seed) => {
-        const nodes = cluster(5, createRaftNode);
-        const healAtMs = 2_000;
-        const faults = randomFaultSchedule(seed, {
-          nodes: Object.keys(nodes),
-          healAtMs,
-          kinds: ['crash', 'crash', 'targeted-crash', 'partition', 'isolate', 'network'],
-          maxFaults: 8,
-          maxDelayMs: 60,
-          maxDuplicateRate: 0.4,
-        });
-        await simulate({ seed, nodes, faults, details: { faults: describeSchedule(faults) } }, async (sim) => {
-          watchEveryProperty(sim);
-          let next = 0;
-          for (let t = 20; t < healAtMs; t += 40)
-            sim.at(t, () => leaders(sim).forEach(({ node }) => raftOf(sim, node).propose(`c${next++}`)));
-          await sim.run({ untilMs: healAtMs });
-          await awaitConvergence(sim, 2_500);
-        });
+      await sweepRaftUnderFaults(createRaftNode, {
+        seeds,
+        healAtMs: 3_000,
+        watch: watchEveryProperty,
+        commands: { convergeWithinMs: 2_500 },
       });
     },
   );

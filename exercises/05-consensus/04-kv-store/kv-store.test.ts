@@ -11,6 +11,7 @@ import { cluster, simulate, sweepSeedCount } from '#harness/testing';
 import { Clerk, assertNoWriteTookEffectTwice } from '../_test-support/kv-client.ts';
 import { assertHistoryIsSound, expectOk, runClient, sweepKvUnderFaults } from '../_test-support/kv-runs.ts';
 import { awaitLeader, reportFigure, trafficBetween } from '../_test-support/liveness.ts';
+import { CLIENTS_RECOVERY_MS } from '../_test-support/recovery.ts';
 import { nodeOf, watchEveryProperty } from '../_test-support/scripted-runs.ts';
 import { awaitApplied, describeServers } from '../_test-support/workload.ts';
 import { createRaftNode, type RaftNode } from './raft.ts';
@@ -247,7 +248,7 @@ describe('Sweeps', () => {
   const timeout = 600_000;
 
   test(
-    `three clients under crashes, partitions, drops, duplicates and delays: exactly once, linearizable, and every client served once the faults heal: ${seeds} seeds`,
+    `three clients that repeat themselves, under crashes, partitions, drops, duplicates, delays and late replies: exactly once, linearizable, and every client served within ${CLIENTS_RECOVERY_MS} ms of the heal (${seeds} swarm worlds of 3 to 7 servers)`,
     { timeout },
     async () => {
       await sweepKvUnderFaults(createRaftNode, { seeds, ops: 30, maxPauseMs: 40, watch: watchEveryProperty });

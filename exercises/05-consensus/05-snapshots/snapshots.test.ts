@@ -14,6 +14,7 @@ import { Clerk } from '../_test-support/kv-client.ts';
 import { assertHistoryIsSound, expectOk, runClient, sweepKvUnderFaults } from '../_test-support/kv-runs.ts';
 import { awaitLeader, reportFigure, trafficBetween } from '../_test-support/liveness.ts';
 import { snapshotIndex, viewOf } from '../_test-support/raft-view.ts';
+import { CLIENTS_RECOVERY_MS } from '../_test-support/recovery.ts';
 import { append, nodeOf, watchEveryProperty, withPuppets } from '../_test-support/scripted-runs.ts';
 import { appliedCount, describeServers } from '../_test-support/workload.ts';
 import { createRaftNode, type RaftNode } from './raft.ts';
@@ -412,7 +413,7 @@ describe('Sweeps', () => {
   const timeout = 600_000;
 
   test(
-    `three clients under crashes, partitions, drops, duplicates and delays, with snapshots every ${SNAPSHOT_THRESHOLD} entries: ${seeds} seeds`,
+    `three clients that repeat themselves, under crashes, partitions, drops, duplicates, delays and late replies, with snapshots every ${SNAPSHOT_THRESHOLD} entries: every client served within ${CLIENTS_RECOVERY_MS} ms of the heal (${seeds} swarm worlds of 3 to 7 servers)`,
     { timeout },
     async () => {
       // Raft §7, §8, Figure 3

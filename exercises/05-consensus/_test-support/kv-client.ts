@@ -122,7 +122,20 @@ export class Clerk {
   }
 }
 
-/** A client's random mix of gets, puts and appends on a few keys, with short pauses. */
+/**
+ * Values that every client may write, so that two clients write the same value: a server that takes
+ * an operation for a retry because of what it writes, rather than who asks (clientId) and which of
+ * their operations it is (seq), is caught.
+ */
+export const SHARED_VALUES: readonly string[] = ['v1;', 'v2;', 'v3;'];
+
+/**
+ * A client's random mix of gets, puts and appends on a few keys, with short pauses, that repeats
+ * itself as real clients do: one write in four uses a value of {@link SHARED_VALUES} (the same
+ * value from several clients), and one write in four is followed at once by the very same operation
+ * again (the same put of the same value, which changes nothing the second time; the same append,
+ * which must take effect twice). Each repetition is a new operation with its own `seq`.
+ */
 export async function randomWorkload(
   c: ClientContext,
   clerk: Clerk,
@@ -133,13 +146,23 @@ export async function randomWorkload(
     readonly untilMs?: number;
   },
 ): Promise<void> {
-  for (let i = 0; i < options.ops; i++) {
+  let done = 0;
+  while (done < options.ops) {
     if (options.untilMs !== undefined && c.now() >= options.untilMs) return;
     const key = options.keys[c.randomInt(0, options.keys.length - 1)]!;
     const roll = c.randomInt(1, 10);
-    if (roll <= 4) await clerk.get(key);
-    else if (roll <= 8) await clerk.append(key);
-    else await clerk.put(key);
+    if (roll <= 4) {
+      await clerk.get(key);
+      done++;
+    } else {
+      const f = roll <= 8 ? 'append' : 'put';
+      const value = c.randomInt(1, 4) === 1 ? SHARED_VALUES[c.randomInt(0, SHARED_VALUES.length - 1)]! : clerk.token();
+      const times = c.randomInt(1, 4) === 1 ? 2 : 1;
+      for (let time = 0; time < times && done < options.ops; time++) {
+        await clerk.run({ f, key, value });
+        done++;
+      }
+    }
     await c.sleep(c.randomInt(0, options.maxPauseMs ?? 30));
   }
 }
@@ -148,26 +171,57 @@ interface KvServerView {
   readonly store?: Readonly<Record<string, string>>;
 }
 
+/** The parts of a stored value: `"c1:7;v1;"` holds `c1:7` and `v1`. */
+function tokensOf(value: string): string[] {
+  return value.split(';').filter((part) => part !== '');
+}
+
+/** What the clients' history says was written: per key and token, the appends and puts that carried it. */
+function writesByKeyAndToken(sim: Simulation): Map<string, { appends: number; puts: number; clients: Set<string> }> {
+  const writes = new Map<string, { appends: number; puts: number; clients: Set<string> }>();
+  for (const op of sim.history<KvInput, KvOutput>()) {
+    if (op.input.f === 'get') continue;
+    for (const token of tokensOf(op.input.value)) {
+      const key = `${op.input.key}\u0000${token}`;
+      const entry = writes.get(key) ?? { appends: 0, puts: 0, clients: new Set<string>() };
+      if (op.input.f === 'append') entry.appends++;
+      else entry.puts++;
+      entry.clients.add(op.clientId);
+      writes.set(key, entry);
+    }
+  }
+  return writes;
+}
+
 /**
- * Every value the clients write is a unique token (`c1:7;`), so a token that appears twice in a value
- * means that one operation took effect twice. Checks every server that is up.
+ * No operation took effect twice: in every up server's store, a value appears in a key at most as
+ * often as the clients wrote it there (each append of it, and once for any number of puts of it, as a
+ * put replaces the value). A value no recorded operation wrote (a test's own request) may appear once.
+ * Clients write unique tokens (`c1:7;`) and shared values (`v1;`), and repeat operations, so both a
+ * retry executed twice and a repeated append are counted right.
  */
 export function assertNoWriteTookEffectTwice(sim: Simulation): void {
+  const writes = writesByKeyAndToken(sim);
   for (const node of sim.nodeIds) {
     const store = (sim.nodeInstance(node) as unknown as KvServerView | undefined)?.store;
     if (store === undefined) continue;
     for (const [key, value] of Object.entries(store)) {
-      const seen = new Set<string>();
-      for (const token of value.split(';').filter((part) => part !== '')) {
-        if (seen.has(token)) {
-          const [client, seq] = token.split(':');
-          throw new Error(
-            `${client}'s operation seq ${seq} (value "${token};") took effect twice: on ${node}, key "${key}" holds "${value}". ` +
-              'A retried request (same clientId and seq) must not be executed again: remember, in the replicated state machine, ' +
-              'the last seq applied for each client and its result.',
-          );
-        }
-        seen.add(token);
+      const seen = new Map<string, number>();
+      for (const token of tokensOf(value)) seen.set(token, (seen.get(token) ?? 0) + 1);
+      for (const [token, count] of seen) {
+        const written = writes.get(`${key}\u0000${token}`);
+        const allowed = written === undefined ? 1 : written.appends + (written.puts > 0 ? 1 : 0);
+        if (count <= allowed) continue;
+        const how =
+          written === undefined
+            ? 'once'
+            : `${written.appends} append(s)${written.puts > 0 ? ` and ${written.puts} put(s)` : ''} by ${[...written.clients].sort().join(', ')}`;
+        throw new Error(
+          `an operation took effect twice: on ${node}, key "${key}" holds "${token};" ${count} times ("${value}"), ` +
+            `but the clients wrote it there ${allowed === 1 ? 'once' : `${allowed} times`} (${how}). ` +
+            'A retried request (same clientId and seq) must not be executed again: remember, in the replicated state machine, ' +
+            'the last seq applied for each client and its result.',
+        );
       }
     }
   }

@@ -1,20 +1,15 @@
 /**
  * Test support for chapter 5 (not a learner file): the runs the key-value tests of exercises 4 and 5
  * share: a client run to completion, the checks every history ends with, and the sweep of clients
- * under random faults. Each takes the node factory, and what else differs, as a parameter.
+ * in swarm worlds. Each takes the node factory, and what else differs, as a parameter.
  *
  * @module
  */
 import type { ClientContext, NodeFactory } from '#harness';
-import {
-  cluster,
-  describeSchedule,
-  forEachSeed,
-  randomFaultSchedule,
-  simulate,
-  type Simulation,
-} from '#harness/testing';
+import { cluster, expectRecovered, forEachSwarmSeed, simulate, type Simulation } from '#harness/testing';
 import { Clerk, assertKvLinearizable, assertNoWriteTookEffectTwice, randomWorkload } from './kv-client.ts';
+import { stableLeader } from './raft-view.ts';
+import { CLIENTS_RECOVERY_MS, raftSwarm, withSplitBeforeHeal, WorstRecovery } from './recovery.ts';
 import { describeServers } from './workload.ts';
 
 /** Adds client `id` running `work` and runs until it is done; fails with the servers' state if it is not. */
@@ -66,50 +61,70 @@ export interface KvSweep {
   readonly afterClients?: (sim: Simulation) => Promise<void>;
 }
 
+/** When the faults of a key-value sweep heal, ms. */
+const KV_HEAL_AT_MS = 2_500;
+const CLIENTS = ['c1', 'c2', 'c3'];
+const KEYS = ['x', 'y'];
+
 /**
- * Five servers from `factory` and three clients under crashes, partitions, drops, duplicates and delays
- * until t=1,500 ms, for `sweep.seeds` seeds: once the faults heal every client must be served, and the
- * history must be sound ({@link assertHistoryIsSound}).
+ * Three clients on 3 to 7 servers from `factory`, in a swarm world of crashes, partitions, drops,
+ * duplicates and a long tail of delays until the heal, for `sweep.seeds` seeds. The clients' workloads
+ * repeat themselves ({@link randomWorkload}). Once the faults heal every client must be served within
+ * {@link CLIENTS_RECOVERY_MS}: its pending operation answered, then a get of each key; and the history
+ * must be sound ({@link assertHistoryIsSound}).
  */
 export async function sweepKvUnderFaults(factory: NodeFactory, sweep: KvSweep): Promise<void> {
-  await forEachSeed({ count: sweep.seeds }, async (seed) => {
-    const nodes = cluster(5, factory);
-    const healAtMs = 1_500;
-    const faults = randomFaultSchedule(seed, {
-      nodes: Object.keys(nodes),
-      healAtMs,
-      kinds: ['crash', 'targeted-crash', 'partition', 'isolate', 'network'],
-      maxFaults: 6,
-      maxDelayMs: 50,
-      maxDuplicateRate: 0.3,
-    });
-    await simulate({ seed, nodes, faults, details: { faults: describeSchedule(faults) } }, async (sim) => {
+  const worst = new WorstRecovery();
+  await forEachSwarmSeed(raftSwarm({ count: sweep.seeds, healAtMs: KV_HEAL_AT_MS }), async (seed, drawn) => {
+    const world = withSplitBeforeHeal(seed, drawn);
+    const nodes = cluster(world.nodes, factory);
+    await simulate({ seed, nodes, faults: world.faults, details: world.details }, async (sim) => {
       sweep.watch(sim);
-      const late: string[] = [];
-      for (const id of ['c1', 'c2', 'c3']) {
+      const doing = new Map<string, string>();
+      const clerks = new Map<string, Clerk>();
+      for (const id of CLIENTS) {
         sim.client(id, async (c) => {
           const clerk = new Clerk(c, sim.nodeIds, { giveUpAfterMs: 1_000 });
+          clerks.set(id, clerk);
+          doing.set(id, 'the operation it was retrying when the faults healed');
           await randomWorkload(c, clerk, {
             ops: sweep.ops,
-            keys: ['x', 'y'],
+            keys: KEYS,
             maxPauseMs: sweep.maxPauseMs,
-            untilMs: healAtMs,
+            untilMs: world.healAtMs,
           });
           // Once everything healed, every client must be served.
-          await c.sleep(Math.max(0, healAtMs - c.now()));
-          clerk.patience(2_500);
-          const final = await clerk.get('x');
-          if (final.status !== 'ok')
-            late.push(
-              `${c.id}'s get('x') after the faults healed at t=${healAtMs} ms did not complete by t=${c.now()} ms`,
-            );
+          await c.sleep(Math.max(0, world.healAtMs - c.now()));
+          clerk.patience(CLIENTS_RECOVERY_MS);
+          for (const key of KEYS) {
+            doing.set(id, `its get('${key}') after the heal`);
+            const outcome = await clerk.get(key);
+            if (outcome.status !== 'ok') {
+              doing.set(id, `its get('${key}') after the heal, which it gave up at t=${c.now()} ms`);
+              return;
+            }
+          }
+          doing.delete(id);
         });
       }
-      if (!(await sim.runUntilClientsDone({ timeoutMs: 6_000 })))
-        throw new Error(`the clients did not finish.\n  ${describeServers(sim)}`);
-      if (late.length > 0) throw new Error(`${late.join('; ')}.\n  ${describeServers(sim)}`);
+      const ms = await expectRecovered(sim, {
+        what: `every client served (each one's pending operation, then a get of ${KEYS.map((key) => `'${key}'`).join(' and ')})`,
+        healedAtMs: world.healAtMs,
+        withinMs: CLIENTS_RECOVERY_MS,
+        holds: () => doing.size === 0,
+        explain: () => {
+          const waiting = [...doing].map(
+            ([id, what]) => `${id} is still waiting for ${what} (its clerk: ${JSON.stringify(clerks.get(id)?.stats)})`,
+          );
+          const leader = stableLeader(sim);
+          const leaderText = leader === undefined ? 'No leader that a majority follows.' : `${leader} leads.`;
+          return `${waiting.join('; ')}.\n  ${leaderText}\n  ${describeServers(sim)}`;
+        },
+      });
+      worst.record('every client served', ms, seed, CLIENTS_RECOVERY_MS);
       await sweep.afterClients?.(sim);
       assertHistoryIsSound(sim);
     });
   });
+  worst.report(sweep.seeds);
 }

@@ -15,7 +15,7 @@
 import type { Node, NodeFactory, NodeId } from '#harness';
 import { simulate, type Simulation } from '#harness/testing';
 import type { AppendEntries, AppendEntriesReply, LogEntry, RequestVoteReply } from '../_given/raft-protocol.ts';
-import { ALL_PROPERTIES, watchRaft } from './invariants.ts';
+import { ALL_PROPERTIES, type RaftObserver, watchRaft } from './invariants.ts';
 import { Puppets } from './raft-view.ts';
 
 /** The running instance of `node`, as the test's own node type (`nodeOf<RaftNode>`); throws if it is down. */
@@ -25,9 +25,9 @@ export function nodeOf<N extends Node>(sim: Simulation, node: NodeId): N {
   return instance;
 }
 
-/** Every safety property of {@link watchRaft}, durability included (exercise 3 on). */
-export function watchEveryProperty(sim: Simulation): void {
-  watchRaft(sim, { properties: ALL_PROPERTIES });
+/** Every safety property of {@link watchRaft}, durability included (exercise 3 on); returns what it observes. */
+export function watchEveryProperty(sim: Simulation): RaftObserver {
+  return watchRaft(sim, { properties: ALL_PROPERTIES });
 }
 
 /** A run of {@link withPuppets}: how many servers, the seed, and what watches it (default: {@link watchRaft}'s defaults). */

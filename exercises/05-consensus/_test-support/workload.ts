@@ -7,7 +7,7 @@
 import type { NodeId } from '#harness';
 import type { Simulation } from '#harness/testing';
 import { awaitLeader } from './liveness.ts';
-import { describeLog, showCommand, viewOf, type RaftView } from './raft-view.ts';
+import { describeLog, leaders, showCommand, viewOf, type RaftView } from './raft-view.ts';
 
 /** A node that accepts proposals (exercise 2 on). */
 export interface Proposer {
@@ -31,6 +31,27 @@ export function proposeOn(sim: Simulation, node: NodeId, command: unknown): { in
     );
   }
   return proposal;
+}
+
+/**
+ * From t=`firstMs`, every `everyMs` every server that believes it leads (stale leaders too) gets a new
+ * command `c0`, `c1`, ..., until `stop()` is called.
+ */
+export function keepProposing(sim: Simulation, options: { firstMs?: number; everyMs?: number } = {}): { stop(): void } {
+  const everyMs = options.everyMs ?? 40;
+  let stopped = false;
+  let next = 0;
+  const tick = () => {
+    if (stopped) return;
+    for (const { node } of leaders(sim)) proposerOf(sim, node).propose(`c${next++}`);
+    sim.at(sim.nowMs + everyMs, tick);
+  };
+  sim.at(options.firstMs ?? 20, tick);
+  return {
+    stop: () => {
+      stopped = true;
+    },
+  };
 }
 
 /** Every server's state in one line each, for failure messages. */
