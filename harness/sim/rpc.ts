@@ -1,7 +1,7 @@
 /**
- * Rpc tagging: a request carries an `rpcId` of its sender's incarnation, its reply carries `inReplyTo`,
- * and the reply resolves the waiting promise instead of reaching `onMessage`. A timeout is an internal
- * timer.
+ * Rpc tagging: a request carries an `rpcId` its sender never used before (not even in an earlier
+ * incarnation), its reply carries `inReplyTo`, and the reply resolves the waiting promise instead of
+ * reaching `onMessage`. A timeout is an internal timer.
  *
  * @module
  */
@@ -39,14 +39,14 @@ export function rpc(
 
 /**
  * Takes a reply to one of `runtime`'s rpcs: resolves the waiting call, or notes a late reply to one
- * that already timed out. Returns false for an `inReplyTo` this incarnation never used, which then
- * reaches `onMessage` like any message.
+ * that already timed out or that an earlier incarnation made. Returns false for an `inReplyTo` this node
+ * never used, which then reaches `onMessage` like any message.
  */
 export function takeReply(state: SimState, runtime: Runtime, rpcId: number, reply: Message): boolean {
   const pending = runtime.rpcs.get(rpcId);
   if (pending === undefined) {
-    // A reply to a request this incarnation made, that already timed out (or a duplicate of a reply):
-    // the caller has moved on, so it is noted and not handed to onMessage.
+    // A reply to a request that already timed out, or that an earlier incarnation made (or a duplicate
+    // of a reply): the caller has moved on, so it is noted and not handed to onMessage.
     if (rpcId >= runtime.nextRpcId) return false;
     log(
       state,

@@ -101,7 +101,11 @@ export interface Runtime {
   timers: Map<TimerId, PendingTimer>;
   /** Pending rpcs by rpc id. */
   rpcs: Map<number, PendingRpc>;
-  /** The next rpc id; rpc ids below it were used by this incarnation. */
+  /**
+   * The next rpc id; rpc ids below it were used by this node, in this incarnation or an earlier one. It
+   * is not reset at a restart: a reply to a request of an earlier incarnation must never be taken for
+   * the reply to a new request that happens to have the same number.
+   */
   nextRpcId: number;
   /** What `ctx.random()` draws from: seeded per node and incarnation. */
   rng: Rng;
@@ -285,11 +289,13 @@ export class SimState {
     return runtime;
   }
 
-  /** Forgets `runtime`'s timers and rpcs and seeds its random streams for its current incarnation. */
+  /**
+   * Forgets `runtime`'s timers and pending rpcs and seeds its random streams for its current
+   * incarnation. Rpc ids go on counting, so that a late reply to the last incarnation stays late.
+   */
   resetVolatile(runtime: Runtime): void {
     runtime.timers = new Map();
     runtime.rpcs = new Map();
-    runtime.nextRpcId = 1;
     runtime.rng = new Rng(deriveSeed(this.seed, `node:${runtime.id}:${runtime.incarnation}`));
     runtime.timerRng = new Rng(deriveSeed(this.seed, `timers:${runtime.id}:${runtime.incarnation}`));
   }

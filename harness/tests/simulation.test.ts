@@ -255,6 +255,35 @@ describe('crashes and restarts', () => {
     expect(sim.storageOf('n1')).toEqual({ boots: 2 });
   });
 
+  test('a reply to a request of the earlier incarnation is not taken for the reply to a new request', async () => {
+    // n1 asks n2 at t=0 and crashes at once; the reply arrives after n1's restart, while its new request
+    // (sent at t=20) is still on its way. The old reply is late, not the answer to the new request.
+    const answers: unknown[] = [];
+    const sim = new Simulation({
+      seed: 1,
+      network: { delayMs: 30 },
+      nodes: {
+        n1: nodeOf({
+          async onStart(ctx) {
+            const result = await ctx.rpc('n2', { type: 'echo', text: `asked at ${ctx.now()}` }, { timeoutMs: 500 });
+            answers.push(result.ok ? result.reply : result.error);
+          },
+        }),
+        n2: echoNode(),
+      },
+      faults: scenario().at(1).crash('n1').at(20).restart('n1').build(),
+    });
+    await sim.run({ untilMs: 200 });
+    expect(answers).toEqual([{ type: 'echo_ok', text: 'asked at 20', inReplyTo: 2 }]);
+    expect(sim.trace).toContainEqual(
+      expect.objectContaining({
+        kind: 'log',
+        node: 'n1',
+        text: expect.stringMatching(/^late reply echo_ok to request 1/),
+      }),
+    );
+  });
+
   test('messages in flight to a crashed node are lost', async () => {
     const sim = new Simulation({
       seed: 1,

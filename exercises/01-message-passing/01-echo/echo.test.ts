@@ -5,11 +5,9 @@ import { describe, test } from 'vitest';
 import type { ClientContext, Message, NodeId, RpcResult } from '#harness';
 import {
   cluster,
-  describeSchedule,
-  randomFaultSchedule,
+  forEachSwarmSeed,
   type Simulation,
   type TraceEvent,
-  forEachSeed,
   simulate,
   sweepSeedCount,
 } from '#harness/testing';
@@ -275,45 +273,49 @@ describe('Only replies', () => {
 describe('Faulty network', () => {
   const seeds = sweepSeedCount(100);
   const healAtMs = 2_000;
+  /** The clients' retry timeout: the swarm's delays reach ten times past it. */
+  const retryAfterMs = 200;
 
-  test(`clients that retry get their own text back: ${seeds} seeds of drops, duplicates, delays, crashes and isolated nodes`, async () => {
-    await forEachSeed({ count: seeds }, async (seed) => {
-      const nodes = cluster(3, createEchoNode);
-      const faults = randomFaultSchedule(seed, {
-        nodes: Object.keys(nodes),
+  test(`clients that retry get their own text back, the same text again too: ${seeds} seeds of swarm worlds (1–7 nodes, drops, duplicates, long delays, crashes, isolated nodes)`, async () => {
+    await forEachSwarmSeed(
+      {
+        count: seeds,
+        swarm: { timeoutMs: retryAfterMs, clusterSizes: { min: 1, max: 7 } },
+        nodes: (size) => Object.keys(cluster(size!, createEchoNode)),
         healAtMs,
-        kinds: ['network', 'crash', 'isolate'],
-        maxDropRate: 0.4,
-        maxDuplicateRate: 0.4,
-      });
-      await simulate({ seed, nodes, faults, details: { faults: describeSchedule(faults) } }, async (sim) => {
-        const attempts: EchoAttempt[] = [];
-        const unanswered: string[] = [];
-        for (const client of ['c1', 'c2', 'c3']) {
-          sim.client(client, async (c) => {
-            for (let i = 1; i <= 8; i++) {
-              // Spread the echoes over the faulty phase, so that they meet the faults.
-              await c.sleep(c.randomInt(0, 300));
-              const node = sim.nodeIds[c.randomInt(0, sim.nodeIds.length - 1)]!;
-              const text = `${c.id} #${i} ✓`;
-              // Retry until answered: a timeout means the request or the reply was lost, or the node was down.
-              let answered = false;
-              for (let attempt = 1; attempt <= 20 && !answered; attempt++) {
-                answered = (await echo(c, node, text, attempts, 200)).result.ok;
+      },
+      async (seed, world) => {
+        const nodes = cluster(world.nodes, createEchoNode);
+        await simulate({ seed, nodes, faults: world.faults, details: world.details }, async (sim) => {
+          const attempts: EchoAttempt[] = [];
+          const unanswered: string[] = [];
+          for (const client of ['c1', 'c2', 'c3']) {
+            sim.client(client, async (c) => {
+              for (let i = 1; i <= 8; i++) {
+                // Spread the echoes over the faulty phase, so that they meet the faults.
+                await c.sleep(c.randomInt(0, 300));
+                const node = sim.nodeIds[c.randomInt(0, sim.nodeIds.length - 1)]!;
+                // Each text comes twice: an echo node answers every request, the same text again included.
+                const text = `${c.id} #${Math.ceil(i / 2)} ✓`;
+                // Retry until answered: a timeout means the request or the reply was lost or slow, or the node was down.
+                let answered = false;
+                for (let attempt = 1; attempt <= 20 && !answered; attempt++) {
+                  answered = (await echo(c, node, text, attempts, retryAfterMs)).result.ok;
+                }
+                if (!answered) unanswered.push(`${c.id}'s echo ${show(text)} to ${node}`);
               }
-              if (!answered) unanswered.push(`${c.id}'s echo ${show(text)} to ${node}`);
-            }
-          });
-        }
-        await runToCompletion(sim, 60_000);
-        assertOnlyCorrectReplies(sim);
-        assertEchoedBack(sim, attempts, 'faulty');
-        if (unanswered.length > 0) {
-          throw new Error(
-            `${unanswered.join(', ')} never got an answer, even after the faults healed at t=${healAtMs} ms and 20 tries.`,
-          );
-        }
-      });
-    });
+            });
+          }
+          await runToCompletion(sim, 60_000);
+          assertOnlyCorrectReplies(sim);
+          assertEchoedBack(sim, attempts, 'faulty');
+          if (unanswered.length > 0) {
+            throw new Error(
+              `${unanswered.join(', ')} never got an answer, even after the faults healed at t=${healAtMs} ms and 20 tries.`,
+            );
+          }
+        });
+      },
+    );
   });
 });

@@ -3,10 +3,10 @@ import type { ClientContext, OperationOutcome } from '#harness';
 import {
   deriveSeed,
   describeSchedule,
-  forEachSeed,
+  expectRecovered,
+  forEachSwarmSeed,
   type History,
   type Operation,
-  randomFaultSchedule,
   Rng,
   scenario,
   type ScheduledFault,
@@ -98,13 +98,15 @@ function times(count: number): string {
 }
 
 /**
- * Checks a history of increments whose deltas are distinct powers of ten: 1, 10, 100, … Then the
- * counter's value reads like a tally: its digit for 10^k says how many times the increment of 10^k
- * was applied (while no increment is applied ten times or more).
+ * Checks a history of increments whose deltas are powers of ten, 1, 10, 100, …, each used by one client
+ * for one increment or for a few in a row (the same increment again: a repeated workload). Then the
+ * counter's value reads like a tally: its digit for 10^k says how many times increments of 10^k were
+ * applied (while that is fewer than ten).
  *
  * Returns the violations, in domain words; empty when the history is consistent:
  * - no increment applied twice;
- * - an `ok` increment took effect, and its reply includes it and only increments that took effect;
+ * - an `ok` increment took effect, and its reply includes it, the earlier ones, and only increments that
+ *   took effect;
  * - a `fail`ed increment did not take effect;
  * - an increment that returned before another was called is included in that one's reply;
  * - the value holds nothing but the clients' increments.
@@ -114,40 +116,64 @@ function counterViolations(history: History<IncrementInput, IncrementOutput>, fi
   const digit = (value: number, delta: number) => Math.floor(value / delta) % 10;
   const describe = (op: IncrementOperation) =>
     `${op.clientId}'s increment of +${op.input.delta} (called at t=${op.callMs} ms)`;
+  const byDelta = new Map<number, IncrementOperation[]>();
+  for (const op of history) byDelta.set(op.input.delta, [...(byDelta.get(op.input.delta) ?? []), op]);
   let accounted = 0;
-  for (const op of history) {
-    const { delta } = op.input;
+  for (const [delta, group] of byDelta) {
     const applied = digit(finalValue, delta);
     accounted += applied * delta;
-    if (applied >= 2) {
+    const oks = group.filter((op) => op.status === 'ok');
+    const fails = group.filter((op) => op.status === 'fail');
+    if (applied > group.length) {
       violations.push(
-        `${describe(op)} was applied ${times(applied)}: the final value ${finalValue} counts it ${times(applied)}`,
+        group.length === 1
+          ? `${describe(group[0]!)} was applied ${times(applied)}: the final value ${finalValue} counts it ${times(applied)}`
+          : `${group.map(describe).join(' and ')} were applied ${times(applied)} in all: the final value ${finalValue} ` +
+              `counts +${delta} ${times(applied)}, so at least one of them was applied twice`,
       );
     }
-    if (op.status === 'ok' && applied === 0) {
+    if (oks.length > applied) {
+      const [op] = oks.slice(applied);
       violations.push(
-        `${describe(op)} was reported ok (value ${op.output!.value}) but never took effect: the final value ${finalValue} does not include it`,
+        group.length === 1
+          ? `${describe(op!)} was reported ok (value ${op!.output!.value}) but never took effect: the final value ${finalValue} does not include it`
+          : `${describe(op!)} was reported ok (value ${op!.output!.value}) but never took effect: ${oks.length} increments of ` +
+              `+${delta} were ok, and the final value ${finalValue} counts +${delta} ${times(applied)}. ` +
+              'Was the second of two increments of the same amount taken for a retry of the first? ' +
+              'Name each increment by a request id of its own, not by what it adds',
       );
     }
-    if (op.status === 'fail' && applied >= 1) {
+    if (fails.length > 0 && applied > group.length - fails.length) {
       violations.push(
-        `${describe(op)} was reported failed, but it took effect: the final value ${finalValue} includes it. ` +
+        `${describe(fails[0]!)} was reported failed, but it took effect: the final value ${finalValue} includes it. ` +
           'A timeout does not mean the increment did not happen: report indeterminate',
       );
     }
-    if (op.status === 'ok') {
+    for (const op of oks) {
       const value = op.output!.value;
-      if (digit(value, delta) !== 1) {
+      // It counts itself and every increment of the same amount that returned ok before it was called,
+      // and none that was called after it returned.
+      const atLeast = 1 + group.filter((other) => other.status === 'ok' && other.returnMs! < op.callMs).length;
+      const atMost = group.filter((other) => other.callMs <= op.returnMs!).length;
+      const counted = digit(value, delta);
+      if (counted < atLeast || counted > atMost) {
         violations.push(
-          `${describe(op)} was answered with value ${value}, which does not count that increment exactly once`,
+          group.length === 1
+            ? `${describe(op)} was answered with value ${value}, which does not count that increment exactly once`
+            : `${describe(op)} was answered with value ${value}, which counts +${delta} ${times(counted)}: ` +
+                `it should count this increment and the ${atLeast - 1} of the same amount that returned before it was called`,
         );
       }
-      for (const other of history) {
-        if (digit(value, other.input.delta) > digit(finalValue, other.input.delta)) {
-          violations.push(
-            `${describe(op)} was answered with value ${value}, which counts ${describe(other)} more often than the final value ${finalValue} does`,
-          );
-        }
+    }
+  }
+  for (const op of history) {
+    if (op.status !== 'ok') continue;
+    const value = op.output!.value;
+    for (const delta of byDelta.keys()) {
+      if (digit(value, delta) > digit(finalValue, delta)) {
+        violations.push(
+          `${describe(op)} was answered with value ${value}, which counts the increments of +${delta} more often than the final value ${finalValue} does`,
+        );
       }
     }
   }
@@ -425,8 +451,13 @@ describe('The client helper', () => {
 
 describe('sweeps', () => {
   const CLIENTS = ['c1', 'c2', 'c3'];
-  const INCREMENTS_PER_CLIENT = 4;
-  const HEAL_AT_MS = 2_000;
+  /** Each client's increments during the faults, then one more after the heal. */
+  const INCREMENTS_PER_CLIENT = 5;
+  /** The client's retry timeout: the swarm's delays reach 10 times past it. */
+  const RETRY_TIMEOUT_MS = 100;
+  const HEAL_AT_MS = 3_000;
+  /** Every increment must be answered within this long after the heal (see README). */
+  const ANSWERED_WITHIN_MS = 1_000;
 
   /**
    * `count` crashes of n1 lasting 20–200 ms, drawn from `seed`, all over before HEAL_AT_MS. Short
@@ -443,38 +474,77 @@ describe('sweeps', () => {
     }).flat();
   }
 
-  it(`${sweepSeedCount(100)} seeds of drops, duplicates, isolation and long and short server crashes: no increment applied twice, every ok true, no fail that happened`, async () => {
-    await forEachSeed({ count: 100 }, async (seed) => {
-      const faults = sortSchedule([
-        ...randomFaultSchedule(seed, {
-          nodes: ['n1'],
-          healAtMs: HEAL_AT_MS,
-          kinds: ['network', 'crash', 'isolate'],
-          maxDuplicateRate: 0.5,
-        }),
-        ...shortServerCrashes(seed, 4),
-      ]);
-      // Faulty from the start (drops, duplicates, reordering); the schedule changes it, and healing makes it reliable.
-      const network = { dropRate: 0.15, duplicateRate: 0.15, delayMs: { min: 1, max: 30 } };
-      await simulate(
-        { seed, nodes: SERVER, network, faults, details: { 'fault schedule': describeSchedule(faults) } },
-        async (sim) => {
+  /**
+   * The amount of `client`'s increment number `i`: a power of ten, so the final value's digits count how
+   * often each was applied. The first two are the same amount: one client adds the same thing twice.
+   */
+  function deltaOf(clientIndex: number, i: number): number {
+    return 10 ** (clientIndex * INCREMENTS_PER_CLIENT + Math.max(0, i - 1));
+  }
+
+  /** Why not every increment was answered: which are still running, and which after the heal did not get ok. */
+  function whyNotAnswered(sim: Simulation): string {
+    const history = sim.history<IncrementInput, IncrementOutput>();
+    const lines = history
+      .filter((op) => op.callMs >= HEAL_AT_MS && op.status !== 'ok' && sim.clientsDone)
+      .map(
+        (op) =>
+          `${op.clientId}'s increment of +${op.input.delta}, called at t=${op.callMs} ms after the heal, ended ${op.status}: ` +
+          'on a healed network each attempt gets its reply within a round trip',
+      );
+    // A client is still running if it has not called all its increments, or its last one has not returned.
+    const running = sim.clientsDone
+      ? []
+      : CLIENTS.filter((client) => {
+          const ops = history.filter((op) => op.clientId === client);
+          return ops.length < INCREMENTS_PER_CLIENT || ops.at(-1)!.returnMs === null;
+        });
+    for (const client of running) {
+      const sent = requestIdsSentBy(sim, client).length;
+      lines.push(
+        `${client} was still incrementing (${sent} increment requests sent so far): does incrementWithRetries wait ` +
+          'only timeoutMs for each reply, and stop after `attempts` requests?',
+      );
+    }
+    return lines.slice(0, 5).join('\n  ');
+  }
+
+  it(`${sweepSeedCount(100)} seeds of swarm worlds (drops, duplicates, long delays, isolation, long and short server crashes), the same increment twice: no increment applied twice, every ok true, no fail that happened, all answered within ${ANSWERED_WITHIN_MS} ms of the heal`, async () => {
+    await forEachSwarmSeed(
+      { count: 100, swarm: { timeoutMs: RETRY_TIMEOUT_MS }, nodes: ['n1'], healAtMs: HEAL_AT_MS },
+      async (seed, world) => {
+        const shortCrashes = shortServerCrashes(seed, 4);
+        const faults = sortSchedule([...world.faults, ...shortCrashes]);
+        const details = { ...world.details, 'short server crashes': describeSchedule(shortCrashes) };
+        await simulate({ seed, nodes: SERVER, faults, details }, async (sim) => {
           CLIENTS.forEach((client, clientIndex) => {
             sim.client(client, async (c) => {
-              for (let i = 0; i < INCREMENTS_PER_CLIENT; i++) {
-                await c.sleep({ min: 0, max: 200 });
-                // A distinct power of ten per increment: the final value's digits count how often each was applied.
-                await increment(c, 10 ** (clientIndex * INCREMENTS_PER_CLIENT + i), { attempts: 5, timeoutMs: 100 });
+              for (let i = 0; i < INCREMENTS_PER_CLIENT - 1; i++) {
+                await c.sleep({ min: 0, max: 300 });
+                await increment(c, deltaOf(clientIndex, i), { attempts: 5, timeoutMs: RETRY_TIMEOUT_MS });
               }
+              // One more once the faults have healed: it must simply work.
+              await c.sleep(Math.max(0, HEAL_AT_MS - c.now()) + c.randomInt(0, 200));
+              await increment(c, deltaOf(clientIndex, INCREMENTS_PER_CLIENT - 1), {
+                attempts: 5,
+                timeoutMs: RETRY_TIMEOUT_MS,
+              });
             });
           });
-          await runClients(sim);
+          const history = () => sim.history<IncrementInput, IncrementOutput>();
+          await expectRecovered(sim, {
+            what: 'every increment answered, and every one called after the heal answered ok,',
+            healedAtMs: world.healAtMs,
+            withinMs: ANSWERED_WITHIN_MS,
+            holds: () => sim.clientsDone && history().every((op) => op.callMs < HEAL_AT_MS || op.status === 'ok'),
+            explain: () => whyNotAnswered(sim),
+          });
           // Let delayed duplicates of old requests arrive before reading: they must change nothing.
-          await sim.run({ untilMs: Math.max(sim.nowMs, HEAL_AT_MS) + 500 });
+          await sim.run({ untilMs: sim.nowMs + 10 * RETRY_TIMEOUT_MS });
           const finalValue = await readCounter(sim);
-          assertCounterHistory(sim.history<IncrementInput, IncrementOutput>(), finalValue);
-        },
-      );
-    });
+          assertCounterHistory(history(), finalValue);
+        });
+      },
+    );
   });
 });

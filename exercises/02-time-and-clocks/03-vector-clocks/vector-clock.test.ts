@@ -15,7 +15,10 @@ import {
   type CausalHistory,
   type CausalRelation,
   cluster,
+  deriveSeed,
+  forEachSwarmSeed,
   replayProperty,
+  Rng,
   simulate,
   type Simulation,
   SimulationTestFailure,
@@ -357,6 +360,49 @@ async function checkRandomRuns(
 }
 
 describe('sweeps', () => {
+  /** 10–30 local events and notes at random times and nodes, up to 1,500 ms: drawn from the seed. */
+  function workload(seed: number, nodes: readonly NodeId[]): Command[] {
+    const rng = new Rng(deriveSeed(seed, 'workload'));
+    return Array.from({ length: rng.int(10, 30) }, (_, i): Command => {
+      const from = rng.int(0, nodes.length - 1);
+      const to = (from + rng.int(1, Math.max(1, nodes.length - 1))) % nodes.length;
+      const note = nodes.length > 1 && rng.chance(0.6);
+      return { atMs: rng.int(0, 1_500), node: nodes[from]!, id: `e${i + 1}`, ...(note ? { to: nodes[to]! } : {}) };
+    });
+  }
+
+  it(`${sweepSeedCount(100)} seeds of swarm worlds (1–7 nodes, drops, duplicates, long delays, partitions): every pair of events tells the truth`, async () => {
+    await forEachSwarmSeed(
+      {
+        count: 100,
+        // No timeout in this protocol: ordinary delays reach 50 ms, the long tail ten times 100 ms. No
+        // crashes: this node keeps its vector in memory.
+        swarm: {
+          timeoutMs: 100,
+          clusterSizes: { min: 1, max: 7 },
+          kinds: ['partition', 'isolate', 'cut', 'network'],
+        },
+        nodes: (size) => Object.keys(cluster(size!, createVectorClockNode)),
+        healAtMs: 1_500,
+      },
+      async (seed, world) => {
+        const commands = workload(seed, world.nodes);
+        const details = {
+          ...world.details,
+          commands: commands
+            .map((c) => `t=${c.atMs}ms ${c.node} ${c.to === undefined ? `local ${c.id}` : `sends ${c.id} to ${c.to}`}`)
+            .join('\n'),
+        };
+        const nodes = cluster(world.nodes, createVectorClockNode);
+        await simulate({ seed, nodes, faults: world.faults, details }, async (sim) => {
+          sendCommands(sim, commands);
+          await runToQuiet(sim);
+          checkRun(sim);
+        });
+      },
+    );
+  });
+
   it('100 generated runs (2–4 nodes, random local events and notes, delays, drops, duplicates): every pair of events tells the truth', async () => {
     await checkRandomRuns(100, async (sim, run) => {
       sendCommands(sim, run.commands);
