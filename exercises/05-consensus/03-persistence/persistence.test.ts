@@ -284,6 +284,42 @@ describe('Elections after a restart (§5.2, §5.4.1)', () => {
     });
   });
 
+  test('a restarted server that wins again, and then learns of a higher term from an AppendEntriesReply, steps down and stands again', async () => {
+    // Raft §5.1 (a higher term in a reply), Figure 2 (Followers: time out and stand), currentTerm survives
+    await withPuppets(createRaftNode, { size: 3, seed: 47, watch: watchEveryProperty }, async (sim, puppets) => {
+      puppets.on('RequestVote', (puppet, from, message) => {
+        puppets.send(puppet, from, voteReply(message['term'] as number, true));
+      });
+      const isLeader = () => sim.nodeInstance<RaftNode>('n1')?.role === 'leader';
+      if (!(await sim.runUntil(isLeader, { timeoutMs: 1_000 })))
+        throw new Error(`n1 got the votes of n2 and n3 but is not leader at t=${sim.nowMs} ms.`);
+      crashAt(sim, 'n1', sim.nowMs + 1, 10);
+      await sim.run({ untilMs: sim.nowMs + 20 });
+      if (!(await sim.runUntil(isLeader, { timeoutMs: 1_000 })))
+        throw new Error(
+          `After its restart n1 got the votes of n2 and n3 again but is not leader at t=${sim.nowMs} ms.`,
+        );
+      const term = raftOf(sim, 'n1').currentTerm;
+      const reply: AppendEntriesReply = { type: 'AppendEntriesReply', term: term + 1, success: false, matchIndex: 0 };
+      puppets.send('n2', 'n1', reply);
+      await sim.run({ untilMs: sim.nowMs + 10 });
+      const n1 = raftOf(sim, 'n1');
+      if (n1.role !== 'follower' || n1.currentTerm !== term + 1)
+        throw new Error(
+          `Leader n1 (term ${term}) got an AppendEntriesReply of term ${term + 1}; it is a ${n1.role} in term ${n1.currentTerm}: ` +
+            `a leader that sees a higher term in a reply steps down to follower in that term (§5.1).`,
+        );
+      const steppedDownAt = sim.nowMs;
+      await sim.run({ untilMs: steppedDownAt + 350 });
+      const stood = puppets.messages<RequestVote>('RequestVote', 'n1').some((d) => d.message.term > term + 1);
+      if (!stood)
+        throw new Error(
+          `n1 stepped down at t=${steppedDownAt} ms and then heard from no leader, yet it stood for no election by t=${sim.nowMs} ms: ` +
+            `a leader that becomes a follower needs its election timer running again.`,
+        );
+    });
+  });
+
   const cases = [
     { lastLogIndex: 5, lastLogTerm: 1, grant: false, why: 'its last entry has an older term' },
     { lastLogIndex: 1, lastLogTerm: 2, grant: false, why: 'its last entry has the same term but a lower index' },
