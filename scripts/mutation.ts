@@ -8,8 +8,12 @@
  * and left out of the score.
  *
  * ```text
- * npm run mutation -- <exercise> [--concurrency N] [--out DIR]
+ * npm run mutation -- <exercise> [--concurrency N] [--out DIR] [--lines 100-130,214]
  * ```
+ *
+ * `--lines` mutates only those lines of the solution's files: a quick check, while writing a test, that it
+ * kills the survivors of a full run. Its score covers those lines only, and equivalent entries of other
+ * lines are not reported as stale.
  *
  * `<exercise>` is any name `kata` accepts (`01/01`, `echo`, `05/03`). Stryker works in a sandbox, a copy
  * of the repository under `.kata/mutation/.stryker-tmp/`: the redirect plugin resolves paths from its
@@ -40,10 +44,11 @@ import {
 /** Stryker's options, named through the class so that only `@stryker-mutator/core` is imported. */
 type StrykerOptions = ConstructorParameters<typeof Stryker>[0];
 
-const USAGE = `Usage: npm run mutation -- <exercise> [--concurrency N] [--out DIR]
+const USAGE = `Usage: npm run mutation -- <exercise> [--concurrency N] [--out DIR] [--lines RANGES]
   <exercise>        any name kata accepts: 01/01, echo, 05/03
   --concurrency N   test runner processes (default 2)
-  --out DIR         where the report goes (default .kata/mutation/<exercise>/)`;
+  --out DIR         where the report goes (default .kata/mutation/<exercise>/)
+  --lines RANGES    mutate only these lines of the solution's files, e.g. 100-130,214 (a quick check)`;
 
 /** The file, in an exercise's solution folder, that lists its equivalent mutants. */
 const EQUIVALENTS_FILE = 'equivalent-mutants.json';
@@ -53,16 +58,38 @@ const SUMMARY_FILE = 'summary.json';
 
 class UsageError extends Error {}
 
+/** An inclusive range of 1-based lines. */
+interface LineRange {
+  readonly first: number;
+  readonly last: number;
+}
+
 interface Arguments {
   readonly exercise: Exercise;
   readonly concurrency: number;
   readonly outDirectory: string;
+  /** Only these lines are mutated; `undefined`: every line. */
+  readonly lines: readonly LineRange[] | undefined;
+}
+
+/** Reads `100-130,214` as line ranges. */
+function parseLines(text: string | undefined): LineRange[] {
+  const ranges = (text ?? '').split(',').map((part) => {
+    const match = /^(\d+)(?:-(\d+))?$/.exec(part.trim());
+    const first = Number(match?.[1]);
+    const last = Number(match?.[2] ?? match?.[1]);
+    if (match === null || first < 1 || last < first)
+      throw new UsageError(`--lines takes ranges of lines such as 100-130,214; got "${part}".`);
+    return { first, last };
+  });
+  return ranges;
 }
 
 function parseArguments(argv: readonly string[]): Arguments {
   let query: string | undefined;
   let concurrency = 2;
   let out: string | undefined;
+  let lines: LineRange[] | undefined;
   for (let index = 0; index < argv.length; index++) {
     const argument = argv[index]!;
     if (argument === '--concurrency') {
@@ -72,6 +99,8 @@ function parseArguments(argv: readonly string[]): Arguments {
     } else if (argument === '--out') {
       out = argv[++index];
       if (out === undefined) throw new UsageError('--out takes a folder.');
+    } else if (argument === '--lines') {
+      lines = parseLines(argv[++index]);
     } else if (argument.startsWith('-')) throw new UsageError(`Unknown option ${argument}.`);
     else if (query === undefined) query = argument;
     else throw new UsageError(`One exercise at a time: got "${query}" and "${argument}".`);
@@ -80,14 +109,21 @@ function parseArguments(argv: readonly string[]): Arguments {
   const resolution = resolveExercise(query, findExercises());
   if (!resolution.ok) throw new UsageError(resolution.message);
   const outDirectory = path.resolve(out ?? path.join(repositoryRoot, '.kata', 'mutation', resolution.exercise.id));
-  return { exercise: resolution.exercise, concurrency, outDirectory };
+  return { exercise: resolution.exercise, concurrency, outDirectory, lines };
 }
 
-function strykerOptions(exercise: Exercise, concurrency: number, outDirectory: string): StrykerOptions {
+function strykerOptions(
+  exercise: Exercise,
+  concurrency: number,
+  outDirectory: string,
+  lines: readonly LineRange[] | undefined,
+): StrykerOptions {
+  const files = exercise.learnerFiles.map((file) => solutionFileOf(exercise, file));
   return {
     testRunner: 'vitest',
     vitest: { configFile: 'scripts/mutation/vitest.config.ts', related: false },
-    mutate: exercise.learnerFiles.map((file) => solutionFileOf(exercise, file)),
+    mutate:
+      lines === undefined ? files : files.flatMap((file) => lines.map(({ first, last }) => `${file}:${first}-${last}`)),
     coverageAnalysis: 'perTest',
     concurrency,
     // A mutant that loops forever hits this; a slow but finite one should not, even on a loaded machine.
@@ -173,15 +209,18 @@ async function main(argv: readonly string[]): Promise<number> {
     console.error(`${error.message}\n\n${USAGE}`);
     return 2;
   }
-  const { exercise, concurrency, outDirectory } = parsed;
-  const equivalents = readEquivalents(exercise); // a broken list fails before the long run, not after
+  const { exercise, concurrency, outDirectory, lines } = parsed;
+  const inRange = (entry: EquivalentMutant) =>
+    lines === undefined || lines.some(({ first, last }) => entry.line >= first && entry.line <= last);
+  // A broken list fails before the long run, not after.
+  const equivalents = readEquivalents(exercise).filter(inRange);
   mkdirSync(outDirectory, { recursive: true });
   const startedMs = performance.now();
   // Stryker resolves its sandbox, the config and the files to mutate from the working directory.
   process.chdir(repositoryRoot);
   // The test runners are child processes: they inherit this, and the mutation config reads it.
   process.env[MUTATION_TESTS_VARIABLE] = exercise.testFiles.join(path.delimiter);
-  await new Stryker(strykerOptions(exercise, concurrency, outDirectory)).runMutationTest();
+  await new Stryker(strykerOptions(exercise, concurrency, outDirectory, lines)).runMutationTest();
   const seconds = (performance.now() - startedMs) / 1000;
   const report = JSON.parse(readFileSync(path.join(outDirectory, 'mutation.json'), 'utf8')) as StrykerReport;
   const summary = summarise(mutantsOf(report, repositoryRoot), equivalents, exercise.solutionDirectory);

@@ -334,6 +334,28 @@ describe('Unique across nodes', () => {
   });
 });
 
+describe('Other messages', () => {
+  test('a message of another type gets no answer, and the node goes on handing out ids', async () => {
+    await simulate({ seed: 8, nodes: cluster(2, createUniqueIdNode) }, async (sim) => {
+      const requests: IdRequest[] = [];
+      let strayAnswer: RpcResult | undefined;
+      sim.client('c1', async (c) => {
+        await generate(c, 'n1', requests);
+        strayAnswer = await c.rpc('n1', { type: 'ping' }, { timeoutMs: 300 });
+        await generate(c, 'n1', requests);
+      });
+      await runToCompletion(sim, 10_000);
+      assertAllAnswered(sim, requests);
+      if (strayAnswer?.ok === true) {
+        throw new Error(
+          `n1 answered a 'ping' message with ${JSON.stringify(strayAnswer.reply)}: a node must ignore every message ` +
+            "that is not a 'generate', and hand out ids only when asked for one.",
+        );
+      }
+    });
+  });
+});
+
 describe('Unique across crashes', () => {
   test('every node crashes and restarts twice, and no id comes back', async () => {
     let builder = scenario();

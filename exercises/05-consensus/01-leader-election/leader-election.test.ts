@@ -37,6 +37,24 @@ function heartbeat(term: number, leaderId: NodeId): AppendEntries {
   return { type: 'AppendEntries', term, leaderId, prevLogIndex: 0, prevLogTerm: 0, entries: [], leaderCommit: 0 };
 }
 
+function voteReply(term: number, voteGranted: boolean): RequestVoteReply {
+  return { type: 'RequestVoteReply', term, voteGranted };
+}
+
+/** Runs until n1 is a candidate in term `term` or later; fails with a sentence if it never gets there. */
+async function awaitCandidacy(sim: Simulation, term: number): Promise<number> {
+  const standing = await sim.runUntil(
+    () => viewOf(sim, 'n1')?.role === 'candidate' && viewOf(sim, 'n1')!.currentTerm >= term,
+    { timeoutMs: 2_000 },
+  );
+  if (!standing)
+    throw new Error(
+      `n1 is a ${node1(sim).role} in term ${node1(sim).currentTerm} at t=${sim.nowMs} ms: a server that hears from no leader ` +
+        `stands for election, and stands again in the next term when an election goes nowhere (§5.2).`,
+    );
+  return node1(sim).currentTerm;
+}
+
 /** The one reply of `type` that `to` received from n1 after `afterMs`; fails with a sentence if there is none. */
 function replyFromN1<M extends RequestVoteReply | AppendEntriesReply>(
   puppets: Puppets,
@@ -177,6 +195,74 @@ describe('Terms (§5.1)', () => {
       if (vote.voteGranted !== false || vote.term !== 5) {
         throw new Error(
           `n1 (term 5) answered a RequestVote of term 4 with voteGranted: ${vote.voteGranted}, term: ${vote.term}; expected voteGranted: false, term: 5.`,
+        );
+      }
+    });
+  });
+  test('a vote request from an older term is refused, even by a server that has not voted in its own term', async () => {
+    // Raft §5.1, Figure 2 (RequestVote receiver: "Reply false if term < currentTerm")
+    await withPuppets(createRaftNode, { size: 3, seed: 13, watch: watchElection }, async (sim, puppets) => {
+      sim.at(5, () => puppets.send('n2', 'n1', heartbeat(5, 'n2'))); // n1 learns of term 5, votes for no one
+      sim.at(20, () => puppets.send('n3', 'n1', requestVote(4, 'n3')));
+      await sim.run({ untilMs: 40 });
+      const vote = replyFromN1<RequestVoteReply>(
+        puppets,
+        'RequestVoteReply',
+        'n3',
+        20,
+        'a RequestVote of term 4 (n1 is in term 5)',
+      );
+      if (vote.voteGranted || node1(sim).votedFor === 'n3') {
+        throw new Error(
+          `n1 (term 5, no vote cast in term 5) granted its vote to n3's RequestVote of term 4: a request from an older term is refused, ` +
+            `whether or not the server has voted in its own term (§5.1).`,
+        );
+      }
+    });
+  });
+
+  test('a candidate that receives a RequestVoteReply of a higher term adopts that term and becomes a follower', async () => {
+    // Raft §5.1: "If a server receives ... a response ... with term T > currentTerm: set currentTerm = T, convert to follower"
+    await withPuppets(createRaftNode, { size: 3, seed: 14, watch: watchElection }, async (sim, puppets) => {
+      const term = await awaitCandidacy(sim, 1);
+      puppets.send('n2', 'n1', voteReply(term + 3, false));
+      await sim.run({ untilMs: sim.nowMs + 10 });
+      const n1 = node1(sim);
+      if (n1.role !== 'follower' || n1.currentTerm !== term + 3) {
+        throw new Error(
+          `Candidate n1 (term ${term}) got a RequestVoteReply of term ${term + 3} from n2; it is now a ${n1.role} in term ${n1.currentTerm}: ` +
+            `a reply is a message like any other, and a higher term in it makes n1 a follower in that term (§5.1).`,
+        );
+      }
+    });
+  });
+
+  test('a leader that learns of a higher term from an AppendEntriesReply steps down, and stands again when it hears nothing', async () => {
+    // Raft §5.1, Figure 2 (All servers; Followers)
+    await withPuppets(createRaftNode, { size: 3, seed: 15, watch: watchElection }, async (sim, puppets) => {
+      puppets.on('RequestVote', (puppet, from, message) => {
+        puppets.send(puppet, from, voteReply(message['term'] as number, true));
+      });
+      const won = await sim.runUntil(() => viewOf(sim, 'n1')?.role === 'leader', { timeoutMs: 1_000 });
+      if (!won) throw new Error(`n1 got the votes of n2 and n3 but is a ${node1(sim).role} at t=${sim.nowMs} ms.`);
+      const term = node1(sim).currentTerm;
+      const reply: AppendEntriesReply = { type: 'AppendEntriesReply', term: term + 1, success: false, matchIndex: 0 };
+      puppets.send('n2', 'n1', reply);
+      await sim.run({ untilMs: sim.nowMs + 10 });
+      const n1 = node1(sim);
+      if (n1.role !== 'follower' || n1.currentTerm !== term + 1) {
+        throw new Error(
+          `Leader n1 (term ${term}) got an AppendEntriesReply of term ${term + 1} from n2; it is now a ${n1.role} in term ${n1.currentTerm}: ` +
+            `a leader that sees a higher term in a reply steps down to follower in that term (§5.1).`,
+        );
+      }
+      const steppedDownAt = sim.nowMs;
+      await sim.run({ untilMs: steppedDownAt + ELECTION_TIMEOUT_MS.max + 50 });
+      const stood = puppets.messages<RequestVote>('RequestVote', 'n1').some((d) => d.message.term > term + 1);
+      if (!stood) {
+        throw new Error(
+          `n1 stepped down at t=${steppedDownAt} ms and then heard from no leader, yet it stood for no election by t=${sim.nowMs} ms: ` +
+            `a leader that becomes a follower needs its election timer running again, or the cluster can be left with no leader.`,
         );
       }
     });
@@ -373,6 +459,38 @@ describe('Winning and losing elections (§5.2)', () => {
         throw new Error(
           `n1 answered the heartbeat of its leader with ${JSON.stringify(reply)}; expected success: true, term: ${term}.`,
         );
+    });
+  });
+
+  test('votes granted in an older election do not count in the current one', async () => {
+    // Raft §5.2: a candidate wins with votes from a majority "for the same term"
+    await withPuppets(createRaftNode, { size: 5, seed: 35, watch: watchElection }, async (sim, puppets) => {
+      await awaitCandidacy(sim, 1);
+      const term = await awaitCandidacy(sim, 2); // the first election went nowhere: nobody answered
+      for (const puppet of ['n2', 'n3']) puppets.send(puppet, 'n1', voteReply(term - 1, true));
+      await sim.run({ untilMs: sim.nowMs + 10 });
+      if (node1(sim).role === 'leader') {
+        throw new Error(
+          `n1 became leader of term ${node1(sim).currentTerm} with its own vote and two votes n2 and n3 granted in term ${term - 1}: ` +
+            `a vote counts only in the term it was granted for; a reply of an older term counts for nothing.`,
+        );
+      }
+    });
+  });
+
+  test('a vote counts once: the same granted reply delivered twice does not make a majority', async () => {
+    // Raft §5.2: each server votes for at most one candidate per term, so each voter counts once
+    await withPuppets(createRaftNode, { size: 5, seed: 36, watch: watchElection }, async (sim, puppets) => {
+      const term = await awaitCandidacy(sim, 1);
+      puppets.send('n2', 'n1', voteReply(term, true));
+      puppets.send('n2', 'n1', voteReply(term, true)); // the network may deliver a reply twice
+      await sim.run({ untilMs: sim.nowMs + 10 });
+      if (node1(sim).role === 'leader') {
+        throw new Error(
+          `n1 became leader of term ${term} with votes from n1 and n2 only, n2's reply counted twice: 2 of 5 is not a majority. ` +
+            `Count the servers that granted a vote, not the replies.`,
+        );
+      }
     });
   });
 

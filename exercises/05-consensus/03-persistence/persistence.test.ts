@@ -34,6 +34,27 @@ function crashAt(sim: Simulation, node: NodeId, atMs: number, downMs: number): v
   sim.at(atMs + downMs, () => sim.restart(node));
 }
 
+/** Runs until n1 is a candidate in term `term` or later, and returns its term; fails with a sentence if it never is. */
+async function awaitCandidacy(sim: Simulation, term: number, context: string): Promise<number> {
+  const standing = await sim.runUntil(
+    () => {
+      const n1 = sim.nodeInstance<RaftNode>('n1');
+      return n1 !== undefined && n1.role === 'candidate' && n1.currentTerm >= term;
+    },
+    { timeoutMs: 2_000 },
+  );
+  const n1 = raftOf(sim, 'n1');
+  if (!standing)
+    throw new Error(
+      `${context}, n1 is a ${n1.role} in term ${n1.currentTerm} at t=${sim.nowMs} ms: a server that hears from no leader stands for election in term ${term} or later.`,
+    );
+  return n1.currentTerm;
+}
+
+function voteReply(term: number, voteGranted: boolean): RequestVoteReply {
+  return { type: 'RequestVoteReply', term, voteGranted };
+}
+
 // ───────────────────────────── 1. stories ─────────────────────────────
 
 describe('Scenarios', () => {
@@ -182,6 +203,155 @@ describe('What must be durable before a server answers (Figure 2)', () => {
       }
     });
   });
+});
+
+describe('Elections after a restart (§5.2, §5.4.1)', () => {
+  test('a restarted candidate counts only votes for its current term, each voter once, and steps down for a higher term', async () => {
+    // Raft §5.2 (votes of one term), §5.1 (a higher term in any message), Figure 2 (currentTerm survives)
+    await withPuppets(createRaftNode, { size: 5, seed: 41, watch: watchEveryProperty }, async (sim, puppets) => {
+      const before = await awaitCandidacy(sim, 1, 'Before any crash');
+      crashAt(sim, 'n1', sim.nowMs + 1, 10);
+      await sim.run({ untilMs: sim.nowMs + 20 });
+      const term = await awaitCandidacy(
+        sim,
+        before + 1,
+        `After its restart (it stood in term ${before} before the crash)`,
+      );
+      for (const puppet of ['n2', 'n3']) puppets.send(puppet, 'n1', voteReply(before, true));
+      await sim.run({ untilMs: sim.nowMs + 10 });
+      if (raftOf(sim, 'n1').role === 'leader')
+        throw new Error(
+          `n1 became leader of term ${term} with its own vote and n2's and n3's votes of term ${before}, granted before its crash: ` +
+            `a vote counts only for the term it was granted in.`,
+        );
+      puppets.send('n4', 'n1', voteReply(term, true));
+      puppets.send('n4', 'n1', voteReply(term, true)); // the network may deliver a reply twice
+      await sim.run({ untilMs: sim.nowMs + 10 });
+      if (raftOf(sim, 'n1').role === 'leader')
+        throw new Error(
+          `n1 became leader of term ${term} with votes from n1 and n4 only, n4's reply counted twice: 2 of 5 is not a majority.`,
+        );
+      puppets.send('n5', 'n1', voteReply(term + 4, false));
+      await sim.run({ untilMs: sim.nowMs + 10 });
+      const n1 = raftOf(sim, 'n1');
+      if (n1.role !== 'follower' || n1.currentTerm !== term + 4)
+        throw new Error(
+          `Candidate n1 (term ${term}) got a RequestVoteReply of term ${term + 4}; it is a ${n1.role} in term ${n1.currentTerm}: ` +
+            `a higher term in any message, a reply too, makes a server a follower in that term (§5.1).`,
+        );
+    });
+  });
+
+  test('after a restart, a server refuses a candidate of an older term, though it has voted for no one in its own term', async () => {
+    // Raft §5.1 ("Reply false if term < currentTerm"), Figure 2 (currentTerm survives)
+    await withPuppets(createRaftNode, { size: 3, seed: 45, watch: watchEveryProperty }, async (sim, puppets) => {
+      sim.at(5, () => puppets.send('n2', 'n1', append(5, 'n2', 0, 0, []))); // n1 learns of term 5 and votes for no one
+      crashAt(sim, 'n1', 10, 10);
+      const request: RequestVote = { type: 'RequestVote', term: 4, candidateId: 'n3', lastLogIndex: 0, lastLogTerm: 0 };
+      sim.at(30, () => puppets.send('n3', 'n1', request));
+      await sim.run({ untilMs: 45 });
+      const reply = lastReply<RequestVoteReply>(puppets, 'RequestVoteReply', 'n3', "n3's RequestVote of term 4");
+      if (reply.voteGranted || reply.term !== 5)
+        throw new Error(
+          `n1 was in term 5 before its crash and answered n3's RequestVote of term 4 after the restart with voteGranted: ${reply.voteGranted}, term: ${reply.term}; ` +
+            `expected voteGranted: false, term: 5: a request of an older term is refused, whether or not n1 has voted in its own term.`,
+        );
+    });
+  });
+
+  test('after a restart, a server grants its vote again to the candidate it voted for, when the request comes again', async () => {
+    // Raft §5.2, Figure 2 (RequestVote receiver: "votedFor is null or candidateId"), votedFor survives
+    await withPuppets(createRaftNode, { size: 3, seed: 46, watch: watchEveryProperty }, async (sim, puppets) => {
+      const request: RequestVote = { type: 'RequestVote', term: 2, candidateId: 'n2', lastLogIndex: 0, lastLogTerm: 0 };
+      sim.at(5, () => puppets.send('n2', 'n1', request));
+      crashAt(sim, 'n1', 10, 10);
+      sim.at(30, () => puppets.send('n2', 'n1', request)); // the network may deliver a request twice
+      await sim.run({ untilMs: 45 });
+      const reply = lastReply<RequestVoteReply>(puppets, 'RequestVoteReply', 'n2', "n2's repeated RequestVote");
+      if (!reply.voteGranted)
+        throw new Error(
+          `n1 voted for n2 in term 2, crashed, restarted, and refused n2's repeated RequestVote for term 2: votedFor is n2, ` +
+            `so the answer to the same request stays the same.`,
+        );
+    });
+  });
+
+  test('a restarted server that wins again, and then learns of a higher term from an AppendEntriesReply, steps down and stands again', async () => {
+    // Raft §5.1 (a higher term in a reply), Figure 2 (Followers: time out and stand), currentTerm survives
+    await withPuppets(createRaftNode, { size: 3, seed: 47, watch: watchEveryProperty }, async (sim, puppets) => {
+      puppets.on('RequestVote', (puppet, from, message) => {
+        puppets.send(puppet, from, voteReply(message['term'] as number, true));
+      });
+      const isLeader = () => sim.nodeInstance<RaftNode>('n1')?.role === 'leader';
+      if (!(await sim.runUntil(isLeader, { timeoutMs: 1_000 })))
+        throw new Error(`n1 got the votes of n2 and n3 but is not leader at t=${sim.nowMs} ms.`);
+      crashAt(sim, 'n1', sim.nowMs + 1, 10);
+      await sim.run({ untilMs: sim.nowMs + 20 });
+      if (!(await sim.runUntil(isLeader, { timeoutMs: 1_000 })))
+        throw new Error(
+          `After its restart n1 got the votes of n2 and n3 again but is not leader at t=${sim.nowMs} ms.`,
+        );
+      const term = raftOf(sim, 'n1').currentTerm;
+      const reply: AppendEntriesReply = { type: 'AppendEntriesReply', term: term + 1, success: false, matchIndex: 0 };
+      puppets.send('n2', 'n1', reply);
+      await sim.run({ untilMs: sim.nowMs + 10 });
+      const n1 = raftOf(sim, 'n1');
+      if (n1.role !== 'follower' || n1.currentTerm !== term + 1)
+        throw new Error(
+          `Leader n1 (term ${term}) got an AppendEntriesReply of term ${term + 1}; it is a ${n1.role} in term ${n1.currentTerm}: ` +
+            `a leader that sees a higher term in a reply steps down to follower in that term (§5.1).`,
+        );
+      const steppedDownAt = sim.nowMs;
+      await sim.run({ untilMs: steppedDownAt + 350 });
+      const stood = puppets.messages<RequestVote>('RequestVote', 'n1').some((d) => d.message.term > term + 1);
+      if (!stood)
+        throw new Error(
+          `n1 stepped down at t=${steppedDownAt} ms and then heard from no leader, yet it stood for no election by t=${sim.nowMs} ms: ` +
+            `a leader that becomes a follower needs its election timer running again.`,
+        );
+    });
+  });
+
+  const cases = [
+    { lastLogIndex: 5, lastLogTerm: 1, grant: false, why: 'its last entry has an older term' },
+    { lastLogIndex: 1, lastLogTerm: 2, grant: false, why: 'its last entry has the same term but a lower index' },
+    { lastLogIndex: 2, lastLogTerm: 2, grant: true, why: 'its log ends at the same entry' },
+    { lastLogIndex: 1, lastLogTerm: 3, grant: true, why: 'its last entry has a newer term, even with a shorter log' },
+  ];
+  for (const [position, c] of cases.entries()) {
+    test(`after a restart, n1 (log ends 2:t2) ${c.grant ? 'grants' : 'refuses'} a candidate whose log ends ${c.lastLogIndex}:t${c.lastLogTerm}: ${c.why}`, async () => {
+      // Raft §5.4.1 (the election restriction), on the log that survived the crash
+      await withPuppets(
+        createRaftNode,
+        { size: 3, seed: 51 + position, watch: watchEveryProperty },
+        async (sim, puppets) => {
+          sim.at(5, () => puppets.send('n2', 'n1', append(2, 'n2', 0, 0, [entry(1, 1, 'a'), entry(2, 2, 'b')])));
+          crashAt(sim, 'n1', 10, 10);
+          const request: RequestVote = {
+            type: 'RequestVote',
+            term: 3,
+            candidateId: 'n3',
+            lastLogIndex: c.lastLogIndex,
+            lastLogTerm: c.lastLogTerm,
+          };
+          sim.at(30, () => puppets.send('n3', 'n1', request));
+          await sim.run({ untilMs: 45 });
+          const reply = lastReply<RequestVoteReply>(
+            puppets,
+            'RequestVoteReply',
+            'n3',
+            "n3's RequestVote after the restart",
+          );
+          if (reply.voteGranted !== c.grant) {
+            throw new Error(
+              `n1 (log ${describeLog(raftOf(sim, 'n1'))}, restarted at t=20 ms) ${reply.voteGranted ? 'granted' : 'refused'} its vote in term 3 to n3, whose log ends at ` +
+                `${c.lastLogIndex}:t${c.lastLogTerm}: ${c.why}, so n1 should ${c.grant ? 'grant' : 'refuse'} it (the election restriction, §5.4.1: compare the last entries' terms, then the indexes).`,
+            );
+          }
+        },
+      );
+    });
+  }
 });
 
 // ───────────────────────────── 3. sweeps ─────────────────────────────

@@ -7,19 +7,41 @@
  * Every value written is a unique token, so an operation that takes effect twice is caught in the store.
  */
 import { describe, test } from 'vitest';
-import { cluster, simulate, sweepSeedCount } from '#harness/testing';
+import { cluster, simulate, type Simulation, sweepSeedCount } from '#harness/testing';
 import { Clerk, assertNoWriteTookEffectTwice } from '../_test-support/kv-client.ts';
 import { assertHistoryIsSound, expectOk, runClient, sweepKvUnderFaults } from '../_test-support/kv-runs.ts';
 import { awaitLeader, reportFigure, trafficBetween } from '../_test-support/liveness.ts';
 import { CLIENTS_RECOVERY_MS } from '../_test-support/recovery.ts';
-import { nodeOf, watchEveryProperty } from '../_test-support/scripted-runs.ts';
+import { append, nodeOf, watchEveryProperty, withPuppets } from '../_test-support/scripted-runs.ts';
 import { awaitApplied, describeServers } from '../_test-support/workload.ts';
 import { createRaftNode, type RaftNode } from './raft.ts';
 import type { KvReply, KvRequest } from '../_given/kv-protocol.ts';
+import type { RequestVoteReply } from '../_given/raft-protocol.ts';
 
 // ───────────────────────────── helpers ─────────────────────────────
 
 const serverOf = nodeOf<RaftNode>;
+
+function voteReply(term: number, voteGranted: boolean): RequestVoteReply {
+  return { type: 'RequestVoteReply', term, voteGranted };
+}
+
+/** What a client's KvRequest to n1 brought back, and when. */
+interface Answer {
+  readonly reply: KvReply | undefined;
+  readonly atMs: number;
+}
+
+/** Client c1 sends one put to n1 now; the answer (or none, after `timeoutMs`) lands in the returned box. */
+function putToN1(sim: Simulation, timeoutMs: number): { answer?: Answer } {
+  const box: { answer?: Answer } = {};
+  sim.client('c1', async (c) => {
+    const request: KvRequest = { type: 'KvRequest', clientId: 'c1', seq: 1, op: { f: 'put', key: 'k', value: 'v' } };
+    const result = await c.rpc<KvReply>('n1', request, { timeoutMs });
+    box.answer = { reply: result.ok ? result.reply : undefined, atMs: c.now() };
+  });
+  return box;
+}
 
 // ───────────────────────────── 1. stories ─────────────────────────────
 
@@ -77,9 +99,73 @@ describe('Redirects', () => {
         throw new Error(
           `${follower}, a follower, never answered a KvRequest: it answers at once with ok: false, error: 'not_leader' and a leaderHint.`,
         );
-      if (reply.ok || reply.error !== 'not_leader' || reply.leaderHint !== leader) {
+      if (reply.type !== 'KvReply' || reply.ok || reply.error !== 'not_leader' || reply.leaderHint !== leader) {
         throw new Error(
           `${follower}, a follower of ${leader}, answered a KvRequest with ${JSON.stringify(reply)}; expected ok: false, error: 'not_leader', leaderHint: '${leader}' (its leaderId), so the client goes straight to the leader.`,
+        );
+      }
+    });
+  });
+});
+
+describe('Who serves clients (§5.2, §8)', () => {
+  test('a leader that steps down tells the client it was serving not_leader at once', async () => {
+    // Raft §8: a deposed leader's waiting clients look elsewhere; their retries are recognised by seq
+    await withPuppets(createRaftNode, { size: 3, seed: 71, watch: watchEveryProperty }, async (sim, puppets) => {
+      puppets.on('RequestVote', (puppet, from, message) => {
+        puppets.send(puppet, from, voteReply(message['term'] as number, true));
+      });
+      const won = await sim.runUntil(() => sim.nodeInstance<RaftNode>('n1')?.role === 'leader', { timeoutMs: 1_000 });
+      if (!won) throw new Error(`n1 got the votes of n2 and n3 but is not leader at t=${sim.nowMs} ms.`);
+      const term = serverOf(sim, 'n1').currentTerm;
+      const box = putToN1(sim, 500); // n2 and n3 never acknowledge it: it cannot commit
+      const deposedAtMs = sim.nowMs + 20;
+      sim.at(deposedAtMs, () => puppets.send('n2', 'n1', append(term + 1, 'n2', 0, 0, [])));
+      await sim.runUntilClientsDone({ timeoutMs: 1_000 });
+      const answer = box.answer;
+      if (answer?.reply === undefined || answer.atMs > deposedAtMs + 50) {
+        throw new Error(
+          `n1, leader of term ${term}, was serving c1's put when n2's AppendEntries of term ${term + 1} reached it (t=${deposedAtMs + 2} ms), ` +
+            `and c1 got ${answer?.reply === undefined ? 'no answer' : `its answer only at t=${answer.atMs} ms`}: a leader that steps down ` +
+            `answers the clients it was serving with not_leader at once, so they look for the new leader.`,
+        );
+      }
+      const reply = answer.reply;
+      if (reply.type !== 'KvReply' || reply.ok || reply.error !== 'not_leader') {
+        throw new Error(
+          `n1 stepped down while serving c1's put, and answered ${JSON.stringify(reply)}; expected a KvReply with ok: false, error: 'not_leader': ` +
+            `the put never committed, so it must not be reported as done.`,
+        );
+      }
+    });
+  });
+
+  test('a candidate answers not_leader: votes of an older term, or one vote delivered twice, do not make it leader', async () => {
+    // Raft §5.2: a candidate wins with votes from a majority of the servers for the same term
+    await withPuppets(createRaftNode, { size: 5, seed: 72, watch: watchEveryProperty }, async (sim, puppets) => {
+      const standing = await sim.runUntil(
+        () => {
+          const n1 = sim.nodeInstance<RaftNode>('n1');
+          return n1 !== undefined && n1.role === 'candidate' && n1.currentTerm >= 2;
+        },
+        { timeoutMs: 2_000 },
+      );
+      if (!standing)
+        throw new Error(
+          `n1 heard from no leader for 2 s, but did not stand for election twice (it is in term ${serverOf(sim, 'n1').currentTerm}).`,
+        );
+      const term = serverOf(sim, 'n1').currentTerm;
+      for (const puppet of ['n2', 'n3']) puppets.send(puppet, 'n1', voteReply(term - 1, true));
+      puppets.send('n4', 'n1', voteReply(term, true));
+      puppets.send('n4', 'n1', voteReply(term, true)); // the network may deliver a reply twice
+      await sim.run({ untilMs: sim.nowMs + 10 });
+      const box = putToN1(sim, 200);
+      await sim.runUntilClientsDone({ timeoutMs: 1_000 });
+      const reply = box.answer?.reply;
+      if (reply === undefined || reply.ok || reply.error !== 'not_leader') {
+        throw new Error(
+          `Candidate n1 of term ${term} had its own vote, n4's (delivered twice) and n2's and n3's of term ${term - 1}, and answered c1's put with ` +
+            `${reply === undefined ? 'nothing' : JSON.stringify(reply)}: that is no majority of term ${term}, so n1 is not leader and answers not_leader at once.`,
         );
       }
     });

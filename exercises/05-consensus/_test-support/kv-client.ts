@@ -98,6 +98,11 @@ export class Clerk {
         continue;
       }
       const reply = result.reply;
+      if (reply.type !== 'KvReply')
+        throw new Error(
+          `${this.#leader} answered ${this.#c.id}'s KvRequest (seq ${seq}) with a message of type ${JSON.stringify(reply.type)}: ` +
+            "every answer to a KvRequest is a KvReply, { type: 'KvReply', ok, ... }.",
+        );
       if (reply.ok) return { status: 'ok', output: reply.output ?? {} };
       this.stats.redirects++;
       if (
