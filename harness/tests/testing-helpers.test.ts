@@ -1,4 +1,5 @@
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import {
@@ -13,7 +14,8 @@ import {
   SimulationTestFailure,
   sweepSeedCount,
 } from '#harness/testing';
-import { TEST_TIMEOUT_MS, testTimeoutMs } from '../testing/environment.ts';
+import { TALLY_TIMEOUT_FACTOR, TEST_TIMEOUT_MS, testTimeoutMs } from '../testing/environment.ts';
+import type { SweepTally } from '../testing/sweep-tally.ts';
 import { chattyNode, nodeOf } from './helpers.ts';
 
 const traceFolder = path.join('.kata', 'traces', 'harness-tests-testing-helpers');
@@ -32,6 +34,8 @@ async function failureOf(promise: Promise<unknown>): Promise<SimulationTestFailu
 afterEach(() => {
   delete process.env['KATA_SEED'];
   delete process.env['KATA_SEEDS'];
+  delete process.env['KATA_SWEEP_TALLY'];
+  delete process.env['KATA_TRACE_DIR'];
 });
 
 describe('a failing simulation test explains itself', () => {
@@ -122,6 +126,94 @@ describe('seed sweeps', () => {
     process.env['KATA_SEEDS'] = '2000';
     expect(sweepSeedCount(100)).toBe(2000);
     expect(testTimeoutMs()).toBe(TEST_TIMEOUT_MS * 40);
+  });
+});
+
+describe('counting mode (KATA_SWEEP_TALLY): sweeps count their failing seeds', () => {
+  /** Points KATA_SWEEP_TALLY at a fresh file (and the traces of failing runs beside it); returns a reader of its lines. */
+  function tallyFile(): () => SweepTally[] {
+    const folder = mkdtempSync(path.join(os.tmpdir(), 'kata-tally-test-'));
+    const file = path.join(folder, 'tally.jsonl');
+    process.env['KATA_SWEEP_TALLY'] = file;
+    process.env['KATA_TRACE_DIR'] = folder;
+    return () => {
+      if (!existsSync(file)) return [];
+      return readFileSync(file, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as SweepTally);
+    };
+  }
+
+  test('a seed sweep runs every seed, writes one line, and fails with the first failing seed', async () => {
+    const read = tallyFile();
+    const seeds: number[] = [];
+    const sweep = forEachSeed({ count: 10 }, async (seed) => {
+      seeds.push(seed);
+      if (seed % 3 === 0) throw new Error(`seed ${seed} lost a message`);
+    });
+    await expect(sweep).rejects.toThrow(/^seed 3 lost a message$/);
+    expect(seeds).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect(read()).toEqual([
+      {
+        file: 'harness/tests/testing-helpers.test.ts',
+        test: 'counting mode (KATA_SWEEP_TALLY): sweeps count their failing seeds > a seed sweep runs every seed, writes one line, and fails with the first failing seed',
+        kind: 'seeds',
+        seedsRun: 10,
+        seedsFailed: 3,
+        firstFailingSeed: 3,
+      },
+    ]);
+  });
+
+  test('a passing sweep writes its line too, and each sweep of a test writes its own', async () => {
+    const read = tallyFile();
+    await forEachSeed({ count: 4 }, async () => undefined);
+    await forEachSeed({ count: 2, firstSeed: 7 }, async () => undefined);
+    expect(
+      read().map(({ seedsRun, seedsFailed, firstFailingSeed }) => [seedsRun, seedsFailed, firstFailingSeed]),
+    ).toEqual([
+      [4, 0, null],
+      [2, 0, null],
+    ]);
+  });
+
+  test('KATA_SEED still replays one seed, and counts nothing', async () => {
+    const read = tallyFile();
+    process.env['KATA_SEED'] = '5';
+    const seeds: number[] = [];
+    await forEachSeed({ count: 10 }, async (seed) => void seeds.push(seed));
+    expect(seeds).toEqual([5]);
+    expect(read()).toEqual([]);
+  });
+
+  test("a test's timeout grows while sweeps count, since a broken solution's sweep runs every seed", () => {
+    tallyFile();
+    expect(testTimeoutMs()).toBe(TEST_TIMEOUT_MS * TALLY_TIMEOUT_FACTOR);
+  });
+
+  test('a fault-schedule sweep counts its failing cases, then still shrinks the first one', async () => {
+    const read = tallyFile();
+    const failure = await failureOf(
+      checkFaultSchedules({
+        faults: faultScheduleArbitrary({ nodes: ['n1', 'n2', 'n3'], healAtMs: 1_000, kinds: ['crash'] }),
+        numRuns: 20,
+        simulation: () => ({ nodes: cluster(3, chattyNode()) }),
+        async body(sim) {
+          await sim.run({ untilMs: 1_100 });
+          const crash = sim.trace.find((event) => event.kind === 'crash' && event.node === 'n2');
+          if (crash !== undefined) throw new Error(`n2 crashed at t=${crash.t} ms and the system could not cope`);
+        },
+      }),
+    );
+    expect(failure.message).toMatch(/^n2 crashed at t=0 ms and the system could not cope/);
+    expect(failure.message).toMatch(/fast-check shrank this case after \d+ runs/);
+    const [line, ...others] = read();
+    expect(others).toEqual([]);
+    expect(line).toMatchObject({ kind: 'schedules', seedsRun: 20 });
+    expect(line!.seedsFailed).toBeGreaterThan(0);
+    expect(line!.seedsFailed).toBeLessThan(20);
+    expect(line!.firstFailingSeed).toEqual(expect.any(Number));
   });
 });
 
