@@ -7,6 +7,7 @@ import {
   faultScheduleArbitrary,
   randomFaultSchedule,
   traceHash,
+  type Simulation,
   type TraceFile,
   checkFaultSchedules,
   forEachSeed,
@@ -29,6 +30,13 @@ async function failureOf(promise: Promise<unknown>): Promise<SimulationTestFailu
   if (!(outcome instanceof SimulationTestFailure))
     throw new Error(`expected a SimulationTestFailure, got ${String(outcome)}`);
   return outcome;
+}
+
+/** The body of a deliberately fragile "system": it fails whenever n2 is ever crashed. */
+async function failsWhenN2Crashes(sim: Simulation): Promise<void> {
+  await sim.run({ untilMs: 1_100 });
+  const crash = sim.trace.find((event) => event.kind === 'crash' && event.node === 'n2');
+  if (crash !== undefined) throw new Error(`n2 crashed at t=${crash.t} ms and the system could not cope`);
 }
 
 afterEach(() => {
@@ -199,11 +207,7 @@ describe('counting mode (KATA_SWEEP_TALLY): sweeps count their failing seeds', (
         faults: faultScheduleArbitrary({ nodes: ['n1', 'n2', 'n3'], healAtMs: 1_000, kinds: ['crash'] }),
         numRuns: 20,
         simulation: () => ({ nodes: cluster(3, chattyNode()) }),
-        async body(sim) {
-          await sim.run({ untilMs: 1_100 });
-          const crash = sim.trace.find((event) => event.kind === 'crash' && event.node === 'n2');
-          if (crash !== undefined) throw new Error(`n2 crashed at t=${crash.t} ms and the system could not cope`);
-        },
+        body: failsWhenN2Crashes,
       }),
     );
     expect(failure.message).toMatch(/^n2 crashed at t=0 ms and the system could not cope/);
@@ -237,17 +241,12 @@ describe('random fault schedules', () => {
   });
 
   test('a failing schedule shrinks to a small one, reported with a KATA_REPLAY command', async () => {
-    // A deliberately fragile "system": it fails whenever n2 is ever crashed.
     const failure = await failureOf(
       checkFaultSchedules({
         faults: faultScheduleArbitrary({ ...options, kinds: ['crash', 'partition', 'network'] }),
         numRuns: 200,
         simulation: () => ({ nodes: cluster(3, chattyNode()) }),
-        async body(sim) {
-          await sim.run({ untilMs: 1_100 });
-          const crash = sim.trace.find((event) => event.kind === 'crash' && event.node === 'n2');
-          if (crash !== undefined) throw new Error(`n2 crashed at t=${crash.t} ms and the system could not cope`);
-        },
+        body: failsWhenN2Crashes,
       }),
     );
     expect(failure.message).toMatch(/^n2 crashed at t=0 ms and the system could not cope/);
