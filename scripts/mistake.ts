@@ -10,14 +10,15 @@
  * npm run mistake -- save <exercise> | --all  save every one of them that is written out
  * npm run mistake -- new <exercise> <name>    start a new mistake from a copy of the solution
  * npm run mistake -- test <exercise> <name>   run the exercise's tests against the mistake
- * npm run mistake -- report [exercise] [--out <file>]
+ * npm run mistake -- report [exercise] [--out <file>] [--all-seeds]
  *                                             how robustly the tests catch each mistake (markdown table)
  * ```
  *
  * `report` runs every mistake (of the exercise, or of the course) in one vitest process, as verify does,
  * with sweeps counting every failing seed (`KATA_SWEEP_TALLY`), and flags each mistake that no scripted
- * test catches and no sweep catches on a quarter of its seeds (`scripts/lib/mistake-report.ts`). It exits
- * with 1 when it flags one. The whole course takes several minutes; it is not part of verify.
+ * test catches and no sweep catches on a quarter of its seeds (`scripts/lib/mistake-report.ts`). A sweep
+ * stops counting once a quarter of its seeds failed (the verdict is then known), unless `--all-seeds`
+ * asks for exact fractions. It exits with 1 when it flags a mistake. The whole course takes several minutes; it is not part of verify.
  *
  * `edit` writes `solutions/<chapter>/<exercise>/<file>.<name>.mistake.ts` next to the solution, so its
  * imports resolve and the editor typechecks it; git ignores these files. `<exercise>` is any name `kata`
@@ -30,7 +31,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import path from 'node:path';
 import { findExercises, repositoryRoot, solutionFileOf, type Exercise } from './lib/exercises.ts';
 import { applyMistake, readMistake, writeMistakePatch, type Mistake } from './lib/mistakes.ts';
-import { formatReport, isFlagged, judgeOutcome, type MistakeRow } from './lib/mistake-report.ts';
+import { formatReport, isFlagged, judgeOutcome, ROBUST_SWEEP_FRACTION, type MistakeRow } from './lib/mistake-report.ts';
 import { tallyMistakes } from './lib/mistake-tally.ts';
 import { splitPatch } from './lib/patches.ts';
 import { MISTAKE_VARIABLE } from './lib/solution-redirect.ts';
@@ -44,8 +45,8 @@ const USAGE = `Usage: npm run mistake -- <list|edit|save|new|test|report> <exerc
                            its mistakes alike: edit them all, change every copy, save them all
   new <exercise> <name>    start a new mistake: a copy of the solution to edit, then save
   test <exercise> <name>   run the exercise's tests against the mistake
-  report [exercise] [--out <file>]
-                           how robustly the tests catch each mistake: a markdown table (slow: all seeds)
+  report [exercise] [--out <file>] [--all-seeds]
+                           how robustly the tests catch each mistake: a markdown table (slow)
 <exercise> is any name kata accepts (05/03, persistence); a .patch path may stand for both.`;
 
 const PREAMBLE_TEMPLATE = `Known mistake: what the learner got wrong, and why it looked right (a sentence or two).
@@ -177,14 +178,20 @@ async function report(args: readonly string[], exercises: readonly Exercise[]): 
   const outIndex = args.indexOf('--out');
   const out = outIndex === -1 ? undefined : args[outIndex + 1];
   if (outIndex !== -1 && out === undefined) throw new UsageError('--out takes a file name.');
-  const names = args.filter((_, index) => outIndex === -1 || (index !== outIndex && index !== outIndex + 1));
+  const allSeeds = args.includes('--all-seeds');
+  const names = args.filter(
+    (arg, index) => arg !== '--all-seeds' && (outIndex === -1 || (index !== outIndex && index !== outIndex + 1)),
+  );
   if (names.length > 1) throw new UsageError('report takes at most one exercise.');
   const chosen = names[0] === undefined ? exercises : [exerciseNamed(names[0], exercises)];
   const jobs = chosen.flatMap((exercise) => exercise.mistakes.map((mistake) => ({ exercise, mistake })));
-  console.error(`Running ${jobs.length} mistakes, every seed of every failing sweep...`);
+  console.error(
+    `Running ${jobs.length} mistakes; each sweep counts its failing seeds` +
+      (allSeeds ? ', all of them...' : `, until ${ROBUST_SWEEP_FRACTION * 100}% of them failed...`),
+  );
   const startedMs = performance.now();
   const rows: MistakeRow[] = [];
-  await tallyMistakes(repositoryRoot, jobs, (outcome) => {
+  await tallyMistakes(repositoryRoot, jobs, allSeeds ? undefined : ROBUST_SWEEP_FRACTION, (outcome) => {
     const row = judgeOutcome(outcome);
     rows.push(row);
     console.error(`  ${row.verdict.padEnd(8)} ${row.exercise} ${row.mistake}`);

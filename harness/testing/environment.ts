@@ -9,6 +9,7 @@
  * | `KATA_REPLAY=<seed>:<path>` | fast-check properties replay exactly this shrunk counterexample |
  * | `KATA_HASH_LOG=<file>` | every simulation appends its trace hash (used by `npm run verify`) |
  * | `KATA_SWEEP_TALLY=<file>` | sweeps run every seed even after one fails, append one JSON line each to the file (seeds run, seeds failed, first failing seed), then fail with the first failure (used by `npm run mistake -- report`) |
+ * | `KATA_SWEEP_TALLY_ENOUGH=0.25` | with `KATA_SWEEP_TALLY`: a sweep stops counting once this fraction of its seeds failed |
  * | `KATA_TRACE_DIR=<dir>` | where failing runs write traces; default `.kata/traces` |
  *
  * @module
@@ -79,6 +80,21 @@ export function hashLogFile(): string | undefined {
  */
 export function sweepTallyFile(): string | undefined {
   return process.env['KATA_SWEEP_TALLY'] || undefined;
+}
+
+/**
+ * With `KATA_SWEEP_TALLY`, the fraction of a sweep's seeds after whose failure it stops counting, from
+ * `KATA_SWEEP_TALLY_ENOUGH`, or `undefined` (count every seed). A report that only asks "does a quarter
+ * of the seeds fail?" need not run the other three quarters.
+ */
+export function sweepTallyEnough(): number | undefined {
+  const value = process.env['KATA_SWEEP_TALLY_ENOUGH'];
+  if (value === undefined || value === '') return undefined;
+  const fraction = Number(value);
+  if (!(fraction > 0 && fraction <= 1)) {
+    throw new Error(`KATA_SWEEP_TALLY_ENOUGH must be a fraction above 0 and at most 1; got ${JSON.stringify(value)}.`);
+  }
+  return fraction;
 }
 
 /** The folder where traces of failing runs are written. */

@@ -5,7 +5,7 @@
  */
 import { searchFaultSchedules, type FaultScheduleArbitrary } from '../faults/index.ts';
 import { describeSchedule, type FaultSchedule, type Simulation } from '../sim/index.ts';
-import { replayProperty, replaySeed, sweepSeedCount, sweepTallyFile } from './environment.ts';
+import { replayProperty, replaySeed, sweepSeedCount, sweepTallyEnough, sweepTallyFile } from './environment.ts';
 import { simulate, SimulationTestFailure, type SimulateOptions } from './simulate.ts';
 import { SweepCounter } from './sweep-tally.ts';
 
@@ -21,9 +21,10 @@ export interface SeedSweepOptions {
  * Runs `body` for seeds `firstSeed`, `firstSeed + 1`, ... and stops at the first failure. With
  * `KATA_SEED` set, runs only that seed: this is how a printed replay command reproduces one run.
  *
- * With `KATA_SWEEP_TALLY=<file>` set (and no `KATA_SEED`), it runs every seed even after one fails,
- * appends one line to the file saying how many failed (see `SweepTally`), and then fails with the
- * first failing seed's report, so the test fails exactly as it would have.
+ * With `KATA_SWEEP_TALLY=<file>` set (and no `KATA_SEED`), it runs every seed even after one fails
+ * (or, with `KATA_SWEEP_TALLY_ENOUGH`, until that fraction of its seeds failed), appends one line to
+ * the file saying how many failed (see `SweepTally`), and then fails with the first failing seed's
+ * report, so the test fails exactly as it would have.
  */
 export async function forEachSeed(options: SeedSweepOptions, body: (seed: number) => Promise<void>): Promise<void> {
   const only = replaySeed();
@@ -35,7 +36,7 @@ export async function forEachSeed(options: SeedSweepOptions, body: (seed: number
     for (let seed = first; seed < first + count; seed++) await body(seed);
     return;
   }
-  const counter = new SweepCounter(tallyFile, 'seeds');
+  const counter = new SweepCounter(tallyFile, 'seeds', count, sweepTallyEnough(), true);
   for (let seed = first; seed < first + count; seed++) await counter.count(seed, () => body(seed));
   await counter.finish();
   if (counter.anyFailed) throw counter.firstFailure;
@@ -67,7 +68,7 @@ export interface FaultSweepOptions {
  * `numRuns` generated cases, each failure counted instead of stopping the search, and one line appended
  * to the file. fast-check draws a case from its seed and the run's index alone, so the counting pass
  * sees exactly the cases the search would have seen up to its first failure (and the rest after it).
- * The counts are of unshrunk cases. Then, if any failed, the usual search runs, finds that same first
+ * The counts are of unshrunk cases, and their runs write no trace. Then, if any failed, the usual search runs, finds that same first
  * failure and shrinks it, so the test fails with the report it would have given.
  */
 export async function checkFaultSchedules(options: FaultSweepOptions): Promise<void> {
@@ -86,11 +87,10 @@ export async function checkFaultSchedules(options: FaultSweepOptions): Promise<v
   const tallyFile = sweepTallyFile();
   let counted: SweepCounter | null = null;
   if (tallyFile !== undefined && replay === undefined) {
-    const counter = new SweepCounter(tallyFile, 'schedules');
-    await searchFaultSchedules(
-      options.faults,
-      { numRuns: sweepSeedCount(options.numRuns), seed: options.seed ?? 1 },
-      (seed, faults) => counter.count(seed, () => runOne(seed, faults).then(() => undefined)),
+    const numRuns = sweepSeedCount(options.numRuns);
+    const counter = new SweepCounter(tallyFile, 'schedules', numRuns, sweepTallyEnough(), false);
+    await searchFaultSchedules(options.faults, { numRuns, seed: options.seed ?? 1 }, (seed, faults) =>
+      counter.count(seed, () => runOne(seed, faults).then(() => undefined)),
     );
     await counter.finish();
     if (!counter.anyFailed) return;

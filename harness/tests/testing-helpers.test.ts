@@ -167,6 +167,7 @@ describe('counting mode (KATA_SWEEP_TALLY): sweeps count their failing seeds', (
         file: 'harness/tests/testing-helpers.test.ts',
         test: 'counting mode (KATA_SWEEP_TALLY): sweeps count their failing seeds > a seed sweep runs every seed, writes one line, and fails with the first failing seed',
         kind: 'seeds',
+        seedsPlanned: 10,
         seedsRun: 10,
         seedsFailed: 3,
         firstFailingSeed: 3,
@@ -184,6 +185,22 @@ describe('counting mode (KATA_SWEEP_TALLY): sweeps count their failing seeds', (
       [4, 0, null],
       [2, 0, null],
     ]);
+  });
+
+  test('KATA_SWEEP_TALLY_ENOUGH stops the count once that fraction of the seeds failed', async () => {
+    const read = tallyFile();
+    process.env['KATA_SWEEP_TALLY_ENOUGH'] = '0.25';
+    const seeds: number[] = [];
+    const sweep = forEachSeed({ count: 12 }, async (seed) => {
+      seeds.push(seed);
+      if (seed % 2 === 0) throw new Error(`seed ${seed} failed`);
+    });
+    await expect(sweep).rejects.toThrow(/^seed 2 failed$/);
+    expect(seeds).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(read()[0]).toMatchObject({ seedsPlanned: 12, seedsRun: 6, seedsFailed: 3, firstFailingSeed: 2 });
+    process.env['KATA_SWEEP_TALLY_ENOUGH'] = '2';
+    await expect(forEachSeed({ count: 1 }, async () => undefined)).rejects.toThrow(/must be a fraction/);
+    delete process.env['KATA_SWEEP_TALLY_ENOUGH'];
   });
 
   test('KATA_SEED still replays one seed, and counts nothing', async () => {
@@ -214,7 +231,7 @@ describe('counting mode (KATA_SWEEP_TALLY): sweeps count their failing seeds', (
     expect(failure.message).toMatch(/fast-check shrank this case after \d+ runs/);
     const [line, ...others] = read();
     expect(others).toEqual([]);
-    expect(line).toMatchObject({ kind: 'schedules', seedsRun: 20 });
+    expect(line).toMatchObject({ kind: 'schedules', seedsPlanned: 20, seedsRun: 20 });
     expect(line!.seedsFailed).toBeGreaterThan(0);
     expect(line!.seedsFailed).toBeLessThan(20);
     expect(line!.firstFailingSeed).toEqual(expect.any(Number));

@@ -9,8 +9,9 @@ function result(name: string, status: TestResult['status'], message = ''): TestR
   return { file: FILE, name, status, failureMessages: status === 'failed' ? [message] : [] };
 }
 
-function tally(test: string, seedsRun: number, seedsFailed: number): SweepTally {
-  return { file: FILE, test, kind: 'seeds', seedsRun, seedsFailed, firstFailingSeed: seedsFailed > 0 ? 1 : null };
+function tally(test: string, seedsPlanned: number, seedsFailed: number, seedsRun = seedsPlanned): SweepTally {
+  const firstFailingSeed = seedsFailed > 0 ? 1 : null;
+  return { file: FILE, test, kind: 'seeds', seedsPlanned, seedsRun, seedsFailed, firstFailingSeed };
 }
 
 function outcome(tests: TestResult[], tallies: SweepTally[] = []): MistakeOutcome {
@@ -27,7 +28,7 @@ describe('judging how robustly a mistake is caught', () => {
     );
     expect(row).toMatchObject({
       scripted: ['Story > 1 + 1 is 2'],
-      sweeps: [{ test: 'Sweep > 100 seeds', seedsRun: 100, seedsFailed: 3 }],
+      sweeps: [{ test: 'Sweep > 100 seeds', seedsPlanned: 100, seedsRun: 100, seedsFailed: 3 }],
       bestSweepFraction: 0.03,
       namesBreaks: true,
       verdict: 'scripted',
@@ -39,6 +40,13 @@ describe('judging how robustly a mistake is caught', () => {
     const row = judgeOutcome(outcome([result('Sweep > 8 seeds', 'failed', 'x')], [tally('Sweep > 8 seeds', 8, 2)]));
     expect(row.verdict).toBe('sweep');
     expect(row.namesBreaks).toBe(false);
+  });
+
+  it('a count that stopped early, having seen a quarter of its seeds fail, is judged on the planned seeds', () => {
+    const stopped = tally('Sweep > 200 seeds', 200, 50, 61);
+    const row = judgeOutcome(outcome([result('Sweep > 200 seeds', 'failed', 'x')], [stopped]));
+    expect(row).toMatchObject({ verdict: 'sweep', bestSweepFraction: 0.25 });
+    expect(formatReport([row])).toContain('Sweep > 200 seeds: ≥50/200 | 25% |');
   });
 
   it('sweeps that fail on fewer seeds are weak, and flagged; the best line of a test counts', () => {

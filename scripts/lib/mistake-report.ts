@@ -32,10 +32,12 @@ export interface MistakeOutcome {
   readonly brokenFiles: ReadonlyArray<{ readonly file: string; readonly message: string }>;
 }
 
-/** A failing sweep: its test and the fraction of its seeds that failed. */
+/** A failing sweep: its test and how many of its seeds failed. */
 export interface SweepCatch {
   /** The test's full name. */
   readonly test: string;
+  readonly seedsPlanned: number;
+  /** Fewer than planned when the count stopped early, having seen enough failures. */
   readonly seedsRun: number;
   readonly seedsFailed: number;
 }
@@ -113,11 +115,17 @@ function failingSweeps(tallies: readonly SweepTally[]): SweepCatch[] {
   }
   return [...best.values()]
     .sort((a, b) => fraction(b) - fraction(a))
-    .map((tally) => ({ test: tally.test, seedsRun: tally.seedsRun, seedsFailed: tally.seedsFailed }));
+    .map(({ test, seedsPlanned, seedsRun, seedsFailed }) => ({ test, seedsPlanned, seedsRun, seedsFailed }));
 }
 
-function fraction(tally: Pick<SweepTally, 'seedsRun' | 'seedsFailed'>): number {
-  return tally.seedsRun === 0 ? 0 : tally.seedsFailed / tally.seedsRun;
+/** The fraction of the planned seeds that failed: when the count stopped early, at least this much. */
+function fraction(tally: Pick<SweepTally, 'seedsPlanned' | 'seedsFailed'>): number {
+  return tally.seedsPlanned === 0 ? 0 : tally.seedsFailed / tally.seedsPlanned;
+}
+
+/** `12/200`, or `≥50/200` when the count stopped early. */
+function seedsText(sweep: SweepCatch): string {
+  return `${sweep.seedsRun < sweep.seedsPlanned ? '≥' : ''}${sweep.seedsFailed}/${sweep.seedsPlanned}`;
 }
 
 function key(file: string, test: string): string {
@@ -156,7 +164,7 @@ export function formatReport(rows: readonly MistakeRow[], options: { readonly na
           3,
         ),
         listCell(
-          row.sweeps.map((sweep) => `${shorten(sweep.test, length)}: ${sweep.seedsFailed}/${sweep.seedsRun}`),
+          row.sweeps.map((sweep) => `${shorten(sweep.test, length)}: ${seedsText(sweep)}`),
           3,
         ),
         row.bestSweepFraction === null ? '–' : percent(row.bestSweepFraction),
@@ -172,7 +180,7 @@ export function formatReport(rows: readonly MistakeRow[], options: { readonly na
   if (flagged.length > 0) {
     lines.push('', '## Flagged: caught by no scripted test and by no sweep on a quarter of its seeds', '');
     for (const row of flagged) {
-      const sweeps = row.sweeps.map((sweep) => `${sweep.test} (${sweep.seedsFailed}/${sweep.seedsRun})`);
+      const sweeps = row.sweeps.map((sweep) => `${sweep.test} (${seedsText(sweep)})`);
       lines.push(
         `- ${row.exercise} ${row.mistake}: ${VERDICT_TEXT[row.verdict]}; ${sweeps.join('; ') || 'no sweep fails'}`,
       );

@@ -16,16 +16,18 @@ import { runMistakes, type MistakeJob } from './mistake-runner.ts';
 import type { MistakeOutcome } from './mistake-report.ts';
 
 /** The variables this run sets for the test workers; they are put back afterwards. */
-const VARIABLES = ['KATA_SWEEP_TALLY', 'KATA_TRACE_DIR'] as const;
+const VARIABLES = ['KATA_SWEEP_TALLY', 'KATA_SWEEP_TALLY_ENOUGH', 'KATA_TRACE_DIR'] as const;
 
 /**
- * Runs every job's exercise tests against its mistake, every sweep running all its seeds, and calls
- * `onOutcome` as each mistake is judged. The traces of the many failing runs go to a temporary folder,
+ * Runs every job's exercise tests against its mistake, every sweep counting its failing seeds, and
+ * calls `onOutcome` as each mistake is judged. With `enough` (a fraction), a sweep stops counting once
+ * that fraction of its seeds failed; without, it runs them all. Traces go to a temporary folder,
  * removed at the end.
  */
 export async function tallyMistakes(
   root: string,
   jobs: readonly MistakeJob[],
+  enough: number | undefined,
   onOutcome: (outcome: MistakeOutcome) => void,
 ): Promise<void> {
   const folder = mkdtempSync(path.join(os.tmpdir(), 'kata-mistake-report-'));
@@ -34,6 +36,8 @@ export async function tallyMistakes(
   // Set before vitest starts: its workers and its test timeouts read them (see harness/testing/environment.ts).
   process.env['KATA_SWEEP_TALLY'] = tallyFile;
   process.env['KATA_TRACE_DIR'] = path.join(folder, 'traces');
+  if (enough === undefined) delete process.env['KATA_SWEEP_TALLY_ENOUGH'];
+  else process.env['KATA_SWEEP_TALLY_ENOUGH'] = String(enough);
   let consumed = 0;
   let pending: SweepTally[] = [];
   try {
