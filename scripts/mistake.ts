@@ -10,7 +10,7 @@
  * npm run mistake -- save <exercise> | --all  save every one of them that is written out
  * npm run mistake -- new <exercise> <name>    start a new mistake from a copy of the solution
  * npm run mistake -- test <exercise> <name>   run the exercise's tests against the mistake
- * npm run mistake -- report [exercise] [--out <file>] [--all-seeds]
+ * npm run mistake -- report [exercise[:name]...] [--out <file>] [--all-seeds]
  *                                             how robustly the tests catch each mistake (markdown table)
  * ```
  *
@@ -45,7 +45,7 @@ const USAGE = `Usage: npm run mistake -- <list|edit|save|new|test|report> <exerc
                            its mistakes alike: edit them all, change every copy, save them all
   new <exercise> <name>    start a new mistake: a copy of the solution to edit, then save
   test <exercise> <name>   run the exercise's tests against the mistake
-  report [exercise] [--out <file>] [--all-seeds]
+  report [exercise[:name]...] [--out <file>] [--all-seeds]
                            how robustly the tests catch each mistake: a markdown table (slow)
 <exercise> is any name kata accepts (05/03, persistence); a .patch path may stand for both.`;
 
@@ -182,9 +182,10 @@ async function report(args: readonly string[], exercises: readonly Exercise[]): 
   const names = args.filter(
     (arg, index) => arg !== '--all-seeds' && (outIndex === -1 || (index !== outIndex && index !== outIndex + 1)),
   );
-  if (names.length > 1) throw new UsageError('report takes at most one exercise.');
-  const chosen = names[0] === undefined ? exercises : [exerciseNamed(names[0], exercises)];
-  const jobs = chosen.flatMap((exercise) => exercise.mistakes.map((mistake) => ({ exercise, mistake })));
+  const jobs =
+    names.length === 0
+      ? exercises.flatMap((exercise) => exercise.mistakes.map((mistake) => ({ exercise, mistake })))
+      : names.flatMap((name) => reportJobs(name, exercises));
   console.error(
     `Running ${jobs.length} mistakes; each sweep counts its failing seeds` +
       (allSeeds ? ', all of them...' : `, until ${ROBUST_SWEEP_FRACTION * 100}% of them failed...`),
@@ -207,6 +208,13 @@ async function report(args: readonly string[], exercises: readonly Exercise[]): 
     console.error(`wrote ${out}`);
   }
   return rows.some(isFlagged) ? 1 : 0;
+}
+
+/** The mistakes one argument of `report` names: `<exercise>` (all of its mistakes) or `<exercise>:<name>`. */
+function reportJobs(argument: string, exercises: readonly Exercise[]): Target[] {
+  const [query, name] = argument.split(':');
+  if (name === undefined) return mistakesNamed([query!], exercises);
+  return [mistakeNamed([query!, name], exercises)];
 }
 
 interface Target {
