@@ -10,7 +10,15 @@
  * npm run mistake -- save <exercise> | --all  save every one of them that is written out
  * npm run mistake -- new <exercise> <name>    start a new mistake from a copy of the solution
  * npm run mistake -- test <exercise> <name>   run the exercise's tests against the mistake
+ * npm run mistake -- report [exercise[:name]...] [--out <file>] [--all-seeds]
+ *                                             how robustly the tests catch each mistake (markdown table)
  * ```
+ *
+ * `report` runs every mistake (of the exercise, or of the course) in one vitest process, as verify does,
+ * with sweeps counting every failing seed (`KATA_SWEEP_TALLY`), and flags each mistake that no scripted
+ * test catches and no sweep catches on a quarter of its seeds (`scripts/lib/mistake-report.ts`). A sweep
+ * stops counting once a quarter of its seeds failed (the verdict is then known), unless `--all-seeds`
+ * asks for exact fractions. It exits with 1 when it flags a mistake. The whole course takes several minutes; it is not part of verify.
  *
  * `edit` writes `solutions/<chapter>/<exercise>/<file>.<name>.mistake.ts` next to the solution, so its
  * imports resolve and the editor typechecks it; git ignores these files. `<exercise>` is any name `kata`
@@ -19,15 +27,17 @@
  * @module
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { findExercises, repositoryRoot, solutionFileOf, type Exercise } from './lib/exercises.ts';
 import { applyMistake, readMistake, writeMistakePatch, type Mistake } from './lib/mistakes.ts';
+import { formatReport, isFlagged, judgeOutcome, ROBUST_SWEEP_FRACTION, type MistakeRow } from './lib/mistake-report.ts';
+import { tallyMistakes } from './lib/mistake-tally.ts';
 import { splitPatch } from './lib/patches.ts';
 import { MISTAKE_VARIABLE } from './lib/solution-redirect.ts';
 import { resolveExercise } from './kata/names.ts';
 
-const USAGE = `Usage: npm run mistake -- <list|edit|save|new|test> <exercise> <name>
+const USAGE = `Usage: npm run mistake -- <list|edit|save|new|test|report> <exercise> <name>
   list [exercise]          every known mistake, with the property it breaks
   edit <exercise> <name>   write the mistake out as full files beside the solution, to edit
   save <exercise> <name>   turn the edited files back into the patch, and remove them
@@ -35,6 +45,8 @@ const USAGE = `Usage: npm run mistake -- <list|edit|save|new|test> <exercise> <n
                            its mistakes alike: edit them all, change every copy, save them all
   new <exercise> <name>    start a new mistake: a copy of the solution to edit, then save
   test <exercise> <name>   run the exercise's tests against the mistake
+  report [exercise[:name]...] [--out <file>] [--all-seeds]
+                           how robustly the tests catch each mistake: a markdown table (slow)
 <exercise> is any name kata accepts (05/03, persistence); a .patch path may stand for both.`;
 
 const PREAMBLE_TEMPLATE = `Known mistake: what the learner got wrong, and why it looked right (a sentence or two).
@@ -43,7 +55,7 @@ Breaks: "a phrase the failing test's message contains"`;
 
 class UsageError extends Error {}
 
-function main(argv: readonly string[]): number {
+async function main(argv: readonly string[]): Promise<number> {
   const [command, ...rest] = argv;
   const exercises = findExercises();
   switch (command) {
@@ -59,6 +71,8 @@ function main(argv: readonly string[]): number {
       return create(rest, exercises);
     case 'test':
       return test(mistakeNamed(rest, exercises));
+    case 'report':
+      return report(rest, exercises);
     default:
       throw new UsageError(command === undefined ? 'Name a command.' : `Unknown command "${command}".`);
   }
@@ -160,6 +174,49 @@ function test(target: Target): number {
   return caught ? 0 : 1;
 }
 
+async function report(args: readonly string[], exercises: readonly Exercise[]): Promise<number> {
+  const outIndex = args.indexOf('--out');
+  const out = outIndex === -1 ? undefined : args[outIndex + 1];
+  if (outIndex !== -1 && out === undefined) throw new UsageError('--out takes a file name.');
+  const allSeeds = args.includes('--all-seeds');
+  const names = args.filter(
+    (arg, index) => arg !== '--all-seeds' && (outIndex === -1 || (index !== outIndex && index !== outIndex + 1)),
+  );
+  const jobs =
+    names.length === 0
+      ? exercises.flatMap((exercise) => exercise.mistakes.map((mistake) => ({ exercise, mistake })))
+      : names.flatMap((name) => reportJobs(name, exercises));
+  console.error(
+    `Running ${jobs.length} mistakes; each sweep counts its failing seeds` +
+      (allSeeds ? ', all of them...' : `, until ${ROBUST_SWEEP_FRACTION * 100}% of them failed...`),
+  );
+  const startedMs = performance.now();
+  const rows: MistakeRow[] = [];
+  await tallyMistakes(repositoryRoot, jobs, allSeeds ? undefined : ROBUST_SWEEP_FRACTION, (outcome) => {
+    const row = judgeOutcome(outcome);
+    rows.push(row);
+    console.error(`  ${row.verdict.padEnd(8)} ${row.exercise} ${row.mistake}`);
+  });
+  const order = new Map(jobs.map((job, index) => [`${job.exercise.id} ${job.mistake.name}`, index]));
+  rows.sort((a, b) => order.get(`${a.exercise} ${a.mistake}`)! - order.get(`${b.exercise} ${b.mistake}`)!);
+  const seconds = ((performance.now() - startedMs) / 1000).toFixed(0);
+  const text = `${formatReport(rows)}\n(${jobs.length} mistakes in ${seconds} s)\n`;
+  console.log(text);
+  if (out !== undefined) {
+    mkdirSync(path.dirname(path.resolve(out)), { recursive: true });
+    writeFileSync(out, text);
+    console.error(`wrote ${out}`);
+  }
+  return rows.some(isFlagged) ? 1 : 0;
+}
+
+/** The mistakes one argument of `report` names: `<exercise>` (all of its mistakes) or `<exercise>:<name>`. */
+function reportJobs(argument: string, exercises: readonly Exercise[]): Target[] {
+  const [query, name] = argument.split(':');
+  if (name === undefined) return mistakesNamed([query!], exercises);
+  return [mistakeNamed([query!, name], exercises)];
+}
+
 interface Target {
   readonly exercise: Exercise;
   readonly mistake: Mistake;
@@ -222,7 +279,7 @@ function workingCopy(solutionFile: string, mistakeName: string): string {
 }
 
 try {
-  process.exitCode = main(process.argv.slice(2));
+  process.exitCode = await main(process.argv.slice(2));
 } catch (error) {
   if (error instanceof UsageError) {
     console.error(`${error.message}\n\n${USAGE}`);

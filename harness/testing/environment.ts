@@ -8,6 +8,8 @@
  * | `KATA_SEEDS=2000` | seed sweeps run this many seeds instead of their default (a soak; at least 1), and test timeouts grow to match |
  * | `KATA_REPLAY=<seed>:<path>` | fast-check properties replay exactly this shrunk counterexample |
  * | `KATA_HASH_LOG=<file>` | every simulation appends its trace hash (used by `npm run verify`) |
+ * | `KATA_SWEEP_TALLY=<file>` | sweeps run every seed even after one fails, append one JSON line each to the file (seeds run, seeds failed, first failing seed), then fail with the first failure (used by `npm run mistake -- report`) |
+ * | `KATA_SWEEP_TALLY_ENOUGH=0.25` | with `KATA_SWEEP_TALLY`: a sweep stops counting once this fraction of its seeds failed |
  * | `KATA_TRACE_DIR=<dir>` | where failing runs write traces; default `.kata/traces` |
  *
  * @module
@@ -41,13 +43,19 @@ export const TEST_TIMEOUT_MS = 60_000;
 
 /**
  * The timeout of one exercise test, which grows with a soak: {@link TEST_TIMEOUT_MS}, times
- * `KATA_SEEDS / 50` when that is larger than 1 (the shortest sweeps run 50 seeds by default). Speed is
- * measured by `npm run bench`; this only keeps a hung test from running forever.
+ * `KATA_SEEDS / 50` when that is larger than 1 (the shortest sweeps run 50 seeds by default), and
+ * times {@link TALLY_TIMEOUT_FACTOR} more when sweeps count their failures (`KATA_SWEEP_TALLY`): a sweep
+ * of a broken solution then runs every failing seed to its end instead of stopping at the first. Speed
+ * is measured by `npm run bench`; this only keeps a hung test from running forever.
  */
 export function testTimeoutMs(): number {
   const seeds = parseWholeNumber('KATA_SEEDS') ?? 0;
-  return TEST_TIMEOUT_MS * Math.max(1, Math.ceil(seeds / 50));
+  const tally = sweepTallyFile() === undefined ? 1 : TALLY_TIMEOUT_FACTOR;
+  return TEST_TIMEOUT_MS * Math.max(1, Math.ceil(seeds / 50)) * tally;
 }
+
+/** How much longer a test may run when its sweeps count every failing seed (`KATA_SWEEP_TALLY`). */
+export const TALLY_TIMEOUT_FACTOR = 5;
 
 /** The fast-check run to replay, from `KATA_REPLAY=<seed>:<path>`, or `undefined`. */
 export function replayProperty(): { seed: number; path: string } | undefined {
@@ -63,6 +71,30 @@ export function replayProperty(): { seed: number; path: string } | undefined {
 /** The file in which simulations log their trace hashes, from `KATA_HASH_LOG`, or `undefined`. */
 export function hashLogFile(): string | undefined {
   return process.env['KATA_HASH_LOG'] || undefined;
+}
+
+/**
+ * The file in which sweeps count their failing seeds, from `KATA_SWEEP_TALLY`, or `undefined`. When it
+ * is set, a sweep does not stop at its first failing seed: it runs them all, so the file says how many
+ * seeds catch a bug, not only whether one does.
+ */
+export function sweepTallyFile(): string | undefined {
+  return process.env['KATA_SWEEP_TALLY'] || undefined;
+}
+
+/**
+ * With `KATA_SWEEP_TALLY`, the fraction of a sweep's seeds after whose failure it stops counting, from
+ * `KATA_SWEEP_TALLY_ENOUGH`, or `undefined` (count every seed). A report that only asks "does a quarter
+ * of the seeds fail?" need not run the other three quarters.
+ */
+export function sweepTallyEnough(): number | undefined {
+  const value = process.env['KATA_SWEEP_TALLY_ENOUGH'];
+  if (value === undefined || value === '') return undefined;
+  const fraction = Number(value);
+  if (!(fraction > 0 && fraction <= 1)) {
+    throw new Error(`KATA_SWEEP_TALLY_ENOUGH must be a fraction above 0 and at most 1; got ${JSON.stringify(value)}.`);
+  }
+  return fraction;
 }
 
 /** The folder where traces of failing runs are written. */

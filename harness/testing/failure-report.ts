@@ -17,6 +17,8 @@ import { hashLogFile, testCommand, traceDirectory } from './environment.ts';
 export interface TestIdentity {
   readonly file: string;
   readonly name: string;
+  /** The describe blocks and the name, joined with ' > ', as vitest reports the test. Default: `name`. */
+  readonly fullName?: string;
 }
 
 /**
@@ -29,7 +31,7 @@ export async function currentTest(): Promise<TestIdentity> {
   const file = state.testPath === undefined ? 'unknown-test-file' : path.relative(process.cwd(), state.testPath);
   const fullName = state.currentTestName ?? 'unknown test';
   const segments = fullName.split(' > ');
-  return { file, name: segments[segments.length - 1] ?? fullName };
+  return { file, name: segments[segments.length - 1] ?? fullName, fullName };
 }
 
 /** The one-line command that reruns `test` with `environment` set, e.g. `KATA_SEED=7 npm test -- file -t "name"`. */

@@ -13,6 +13,7 @@ import {
   writeTraceFiles,
   type TestIdentity,
 } from './failure-report.ts';
+import { traceFilesWanted } from './sweep-tally.ts';
 
 /** A failed simulation test. Its message is the whole report: what broke, seed, time, replay, trace. */
 export class SimulationTestFailure extends Error {
@@ -81,7 +82,9 @@ function toSimulationTestFailure(
   const what = describeError(error);
   const atMs = error instanceof SimulationError ? error.context.atMs : sim.nowMs;
   const replay = replayCommand(test, options.replayWith ?? `KATA_SEED=${sim.seed}`);
-  const { tracePath, viewerPath } = writeTraceFiles(sim, test, { message: what, atMs, replay }, options.details);
+  const { tracePath, viewerPath } = traceFilesWanted()
+    ? writeTraceFiles(sim, test, { message: what, atMs, replay }, options.details)
+    : { tracePath: '(not written: a counted run)', viewerPath: '(not written)' };
   const extra =
     options.details === undefined
       ? undefined

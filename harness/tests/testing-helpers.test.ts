@@ -1,4 +1,5 @@
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import {
@@ -6,6 +7,7 @@ import {
   faultScheduleArbitrary,
   randomFaultSchedule,
   traceHash,
+  type Simulation,
   type TraceFile,
   checkFaultSchedules,
   forEachSeed,
@@ -13,7 +15,8 @@ import {
   SimulationTestFailure,
   sweepSeedCount,
 } from '#harness/testing';
-import { TEST_TIMEOUT_MS, testTimeoutMs } from '../testing/environment.ts';
+import { TALLY_TIMEOUT_FACTOR, TEST_TIMEOUT_MS, testTimeoutMs } from '../testing/environment.ts';
+import type { SweepTally } from '../testing/sweep-tally.ts';
 import { chattyNode, nodeOf } from './helpers.ts';
 
 const traceFolder = path.join('.kata', 'traces', 'harness-tests-testing-helpers');
@@ -29,9 +32,18 @@ async function failureOf(promise: Promise<unknown>): Promise<SimulationTestFailu
   return outcome;
 }
 
+/** The body of a deliberately fragile "system": it fails whenever n2 is ever crashed. */
+async function failsWhenN2Crashes(sim: Simulation): Promise<void> {
+  await sim.run({ untilMs: 1_100 });
+  const crash = sim.trace.find((event) => event.kind === 'crash' && event.node === 'n2');
+  if (crash !== undefined) throw new Error(`n2 crashed at t=${crash.t} ms and the system could not cope`);
+}
+
 afterEach(() => {
   delete process.env['KATA_SEED'];
   delete process.env['KATA_SEEDS'];
+  delete process.env['KATA_SWEEP_TALLY'];
+  delete process.env['KATA_TRACE_DIR'];
 });
 
 describe('a failing simulation test explains itself', () => {
@@ -125,6 +137,107 @@ describe('seed sweeps', () => {
   });
 });
 
+describe('counting mode (KATA_SWEEP_TALLY): sweeps count their failing seeds', () => {
+  /** Points KATA_SWEEP_TALLY at a fresh file (and the traces of failing runs beside it); returns a reader of its lines. */
+  function tallyFile(): () => SweepTally[] {
+    const folder = mkdtempSync(path.join(os.tmpdir(), 'kata-tally-test-'));
+    const file = path.join(folder, 'tally.jsonl');
+    process.env['KATA_SWEEP_TALLY'] = file;
+    process.env['KATA_TRACE_DIR'] = folder;
+    return () => {
+      if (!existsSync(file)) return [];
+      return readFileSync(file, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as SweepTally);
+    };
+  }
+
+  test('a seed sweep runs every seed, writes one line, and fails with the first failing seed', async () => {
+    const read = tallyFile();
+    const seeds: number[] = [];
+    const sweep = forEachSeed({ count: 10 }, async (seed) => {
+      seeds.push(seed);
+      if (seed % 3 === 0) throw new Error(`seed ${seed} lost a message`);
+    });
+    await expect(sweep).rejects.toThrow(/^seed 3 lost a message$/);
+    expect(seeds).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect(read()).toEqual([
+      {
+        file: 'harness/tests/testing-helpers.test.ts',
+        test: 'counting mode (KATA_SWEEP_TALLY): sweeps count their failing seeds > a seed sweep runs every seed, writes one line, and fails with the first failing seed',
+        kind: 'seeds',
+        seedsPlanned: 10,
+        seedsRun: 10,
+        seedsFailed: 3,
+        firstFailingSeed: 3,
+      },
+    ]);
+  });
+
+  test('a passing sweep writes its line too, and each sweep of a test writes its own', async () => {
+    const read = tallyFile();
+    await forEachSeed({ count: 4 }, async () => undefined);
+    await forEachSeed({ count: 2, firstSeed: 7 }, async () => undefined);
+    expect(
+      read().map(({ seedsRun, seedsFailed, firstFailingSeed }) => [seedsRun, seedsFailed, firstFailingSeed]),
+    ).toEqual([
+      [4, 0, null],
+      [2, 0, null],
+    ]);
+  });
+
+  test('KATA_SWEEP_TALLY_ENOUGH stops the count once that fraction of the seeds failed', async () => {
+    const read = tallyFile();
+    process.env['KATA_SWEEP_TALLY_ENOUGH'] = '0.25';
+    const seeds: number[] = [];
+    const sweep = forEachSeed({ count: 12 }, async (seed) => {
+      seeds.push(seed);
+      if (seed % 2 === 0) throw new Error(`seed ${seed} failed`);
+    });
+    await expect(sweep).rejects.toThrow(/^seed 2 failed$/);
+    expect(seeds).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(read()[0]).toMatchObject({ seedsPlanned: 12, seedsRun: 6, seedsFailed: 3, firstFailingSeed: 2 });
+    process.env['KATA_SWEEP_TALLY_ENOUGH'] = '2';
+    await expect(forEachSeed({ count: 1 }, async () => undefined)).rejects.toThrow(/must be a fraction/);
+    delete process.env['KATA_SWEEP_TALLY_ENOUGH'];
+  });
+
+  test('KATA_SEED still replays one seed, and counts nothing', async () => {
+    const read = tallyFile();
+    process.env['KATA_SEED'] = '5';
+    const seeds: number[] = [];
+    await forEachSeed({ count: 10 }, async (seed) => void seeds.push(seed));
+    expect(seeds).toEqual([5]);
+    expect(read()).toEqual([]);
+  });
+
+  test("a test's timeout grows while sweeps count, since a broken solution's sweep runs every seed", () => {
+    tallyFile();
+    expect(testTimeoutMs()).toBe(TEST_TIMEOUT_MS * TALLY_TIMEOUT_FACTOR);
+  });
+
+  test('a fault-schedule sweep counts its failing cases, then still shrinks the first one', async () => {
+    const read = tallyFile();
+    const failure = await failureOf(
+      checkFaultSchedules({
+        faults: faultScheduleArbitrary({ nodes: ['n1', 'n2', 'n3'], healAtMs: 1_000, kinds: ['crash'] }),
+        numRuns: 20,
+        simulation: () => ({ nodes: cluster(3, chattyNode()) }),
+        body: failsWhenN2Crashes,
+      }),
+    );
+    expect(failure.message).toMatch(/^n2 crashed at t=0 ms and the system could not cope/);
+    expect(failure.message).toMatch(/fast-check shrank this case after \d+ runs/);
+    const [line, ...others] = read();
+    expect(others).toEqual([]);
+    expect(line).toMatchObject({ kind: 'schedules', seedsPlanned: 20, seedsRun: 20 });
+    expect(line!.seedsFailed).toBeGreaterThan(0);
+    expect(line!.seedsFailed).toBeLessThan(20);
+    expect(line!.firstFailingSeed).toEqual(expect.any(Number));
+  });
+});
+
 describe('random fault schedules', () => {
   const options = { nodes: ['n1', 'n2', 'n3'], healAtMs: 1_000 };
 
@@ -145,17 +258,12 @@ describe('random fault schedules', () => {
   });
 
   test('a failing schedule shrinks to a small one, reported with a KATA_REPLAY command', async () => {
-    // A deliberately fragile "system": it fails whenever n2 is ever crashed.
     const failure = await failureOf(
       checkFaultSchedules({
         faults: faultScheduleArbitrary({ ...options, kinds: ['crash', 'partition', 'network'] }),
         numRuns: 200,
         simulation: () => ({ nodes: cluster(3, chattyNode()) }),
-        async body(sim) {
-          await sim.run({ untilMs: 1_100 });
-          const crash = sim.trace.find((event) => event.kind === 'crash' && event.node === 'n2');
-          if (crash !== undefined) throw new Error(`n2 crashed at t=${crash.t} ms and the system could not cope`);
-        },
+        body: failsWhenN2Crashes,
       }),
     );
     expect(failure.message).toMatch(/^n2 crashed at t=0 ms and the system could not cope/);

@@ -10,7 +10,7 @@ import { describe, test } from 'vitest';
 import type { NodeId } from '#harness';
 import { cluster, deriveSeed, forEachSeed, Rng, simulate, type Simulation, sweepSeedCount } from '#harness/testing';
 import { awaitLeader } from '../_test-support/liveness.ts';
-import { describeLog, leaders, stableLeader } from '../_test-support/raft-view.ts';
+import { describeLog, leaders, stableLeader, type Puppets } from '../_test-support/raft-view.ts';
 import { append, entry, lastReply, nodeOf, watchEveryProperty, withPuppets } from '../_test-support/scripted-runs.ts';
 import { sweepRaftUnderFaults } from '../_test-support/raft-sweeps.ts';
 import { COMMITTED_RECOVERY_MS } from '../_test-support/recovery.ts';
@@ -352,6 +352,88 @@ describe('Elections after a restart (§5.2, §5.4.1)', () => {
       );
     });
   }
+});
+
+describe('Durable before the reply, wherever in the handler a crash strikes (Figure 2)', () => {
+  /** More effects than one vote or one append takes: past the last one, the crash strikes at the step's end. */
+  const MOST_EFFECTS = 12;
+
+  const requests = [
+    {
+      what: "n2's RequestVote for term 2",
+      message: {
+        type: 'RequestVote',
+        term: 2,
+        candidateId: 'n2',
+        lastLogIndex: 0,
+        lastLogTerm: 0,
+      } satisfies RequestVote,
+      /** What n1 promised n2 before it died that the restarted n1 has forgotten, or null. */
+      forgotten(sim: Simulation, puppets: Puppets): string | null {
+        const granted = puppets
+          .messages<RequestVoteReply>('RequestVoteReply', 'n1')
+          .some((d) => d.to === 'n2' && d.message.voteGranted);
+        const n1 = raftOf(sim, 'n1');
+        if (!granted || (n1.currentTerm === 2 && n1.votedFor === 'n2')) return null;
+        return `granted its vote in term 2 to n2, and restarted in term ${n1.currentTerm} with votedFor ${JSON.stringify(n1.votedFor ?? null)}: votedFor must be persisted before the vote is sent`;
+      },
+    },
+    {
+      what: "n2's AppendEntries with entries 1–3",
+      message: append(1, 'n2', 0, 0, [entry(1, 1, 'a'), entry(2, 1, 'b'), entry(3, 1, 'c')]),
+      forgotten(sim: Simulation, puppets: Puppets): string | null {
+        const acknowledged = puppets
+          .messages<AppendEntriesReply>('AppendEntriesReply', 'n1')
+          .some((d) => d.to === 'n2' && d.message.success);
+        const log = describeLog(raftOf(sim, 'n1'));
+        if (!acknowledged || log === '[1:t1 "a", 2:t1 "b", 3:t1 "c"]') return null;
+        return `acknowledged entries 1–3, and restarted with the log ${log}: the log must be persisted before entries are acknowledged`;
+      },
+    },
+  ];
+
+  test('n1 crashes after each effect of handling a request in turn: whatever it answered, it still holds after the restart', async () => {
+    // Raft Figure 2: persistent state is "updated on stable storage before responding to RPCs". The
+    // order inside one handler matters: a crash can strike between the reply and the save.
+    for (const request of requests) {
+      for (let effects = 0; effects <= MOST_EFFECTS; effects++) {
+        await withPuppets(createRaftNode, { size: 3, seed: 15, watch: watchEveryProperty }, async (sim, puppets) => {
+          sim.at(5, () => puppets.send('n2', 'n1', request.message));
+          sim.at(6, () => sim.apply({ kind: 'crash', node: 'n1', afterEffects: effects }));
+          sim.at(20, () => {
+            if (!sim.isUp('n1')) sim.restart('n1');
+          });
+          await sim.run({ untilMs: 30 });
+          const forgotten = request.forgotten(sim, puppets);
+          if (forgotten !== null) {
+            throw new Error(
+              `n1 crashed ${effects} effect(s) into handling ${request.what} (t=7 ms); before it died it ${forgotten}.`,
+            );
+          }
+        });
+      }
+    }
+  });
+
+  test('a higher term that n1 only learns, from a request it refuses, survives a crash too', async () => {
+    // Raft Figure 2 (currentTerm), §5.1: a server that sees a higher term adopts it, and every reply
+    // carries it, even a refusal. After a restart it must not be back in an older term.
+    await withPuppets(createRaftNode, { size: 3, seed: 16, watch: watchEveryProperty }, async (sim, puppets) => {
+      // n1's log is empty, so it refuses entries after index 3; it still learns term 5.
+      sim.at(5, () => puppets.send('n2', 'n1', append(5, 'n2', 3, 5, [])));
+      crashAt(sim, 'n1', 10, 10);
+      sim.at(30, () => puppets.send('n3', 'n1', append(3, 'n3', 0, 0, [entry(1, 3, 'old-leader')])));
+      await sim.run({ untilMs: 50 });
+      const refusal = lastReply<AppendEntriesReply>(puppets, 'AppendEntriesReply', 'n2', 'the AppendEntries of term 5');
+      const reply = lastReply<AppendEntriesReply>(puppets, 'AppendEntriesReply', 'n3', 'the AppendEntries of term 3');
+      const term = raftOf(sim, 'n1').currentTerm;
+      if (refusal.term !== 5 || reply.success || term !== 5) {
+        throw new Error(
+          `n1 refused the AppendEntries of term 5 with a reply in term ${refusal.term}, crashed at t=10 ms, restarted with currentTerm ${term} and ${reply.success ? 'accepted' : 'refused'} entries from a leader of term 3: currentTerm must be persisted before any message that carries it, even when n1 only learned the term.`,
+        );
+      }
+    });
+  });
 });
 
 // ───────────────────────────── 3. sweeps ─────────────────────────────
