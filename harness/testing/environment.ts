@@ -9,6 +9,7 @@
  * | `KATA_REPLAY=<seed>:<path>` | fast-check properties replay exactly this shrunk counterexample |
  * | `KATA_HASH_LOG=<file>` | every simulation appends its trace hash (used by `npm run verify`) |
  * | `KATA_TRACE_DIR=<dir>` | where failing runs write traces; default `.kata/traces` |
+ * | `KATA_TRACE_LOG=<file>` | passing runs write their trace too, and every such trace is listed in this file (used by `kata replay --trace`) |
  *
  * @module
  */
@@ -68,6 +69,14 @@ export function hashLogFile(): string | undefined {
 /** The folder where traces of failing runs are written. */
 export function traceDirectory(): string {
   return process.env['KATA_TRACE_DIR'] || path.join('.kata', 'traces');
+}
+
+/**
+ * The file that lists the traces of passing runs, from `KATA_TRACE_LOG`, or `undefined` (then only
+ * failing runs write a trace). One JSON line per run: `{ file, test, seed, trace, viewer }`.
+ */
+export function passingTraceLog(): string | undefined {
+  return process.env['KATA_TRACE_LOG'] || undefined;
 }
 
 /** The npm script that runs the current test project: learners' tests, solutions, or the harness. */
