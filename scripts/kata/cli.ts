@@ -27,6 +27,7 @@ import { KNOWN_VERBS, usage, verbHelp } from './help.ts';
 import { resolveExercise, shortestName } from './names.ts';
 import type { Exercise } from '../lib/exercises.ts';
 import { readProgress, type ExerciseProgress } from './progress.ts';
+import { pinRun } from './pin.ts';
 import { describeOtherFailures, replay } from './replay.ts';
 import { carryForward } from './carry.ts';
 import { buildReport } from './report.ts';
@@ -95,6 +96,8 @@ export async function runKata(argv: readonly string[], context: CliContext): Pro
         return carry(context, course, requireExercise(course, rest[0], 'carry'), colors);
       case 'replay':
         return await replayVerb(context, course, requireExercise(course, rest[0], 'replay'), values, colors);
+      case 'pin':
+        return pin(context, course, requireExercise(course, rest[0], 'pin'), values, colors);
       case 'report':
         return await report(context, course, values.cached === true, values.name ?? null);
       case 'new':
@@ -366,6 +369,40 @@ async function replayVerb(
   }
   if (outcome.others.length > 0) console.log(`\n${describeOtherFailures(outcome.others, name, colors)}`);
   return outcome.matching.length === 0 && outcome.broken.length === 0 ? 0 : 1;
+}
+
+function pin(
+  context: CliContext,
+  course: Course,
+  entry: CourseExercise,
+  values: { seed?: string | undefined; replay?: string | undefined },
+  colors: Palette,
+): number {
+  if ((values.seed === undefined) === (values.replay === undefined))
+    throw new UsageError(
+      '`kata pin` needs either --seed N (from a failure report) or --replay <seed:path> (from KATA_REPLAY=...).',
+    );
+  if (values.seed !== undefined && !/^\d+$/.test(values.seed))
+    throw new UsageError(`--seed takes a whole number; got "${values.seed}".`);
+  if (values.replay !== undefined && !/^-?\d+:[\d:]*$/.test(values.replay))
+    throw new UsageError(`--replay takes a seed and a path, like 1234:5:0:2; got "${values.replay}".`);
+  const target = values.seed !== undefined ? { seed: Number(values.seed) } : { property: values.replay! };
+  const name = shortestName(
+    entry.exercise,
+    allExercises(course).map((candidate) => candidate.exercise),
+  );
+  const command = `npm run kata -- pin ${name} ${'seed' in target ? `--seed ${target.seed}` : `--replay ${target.property}`}`;
+  const file = pinRun(context.root, entry.exercise, target, {
+    command,
+    pinnedAt: new Date().toISOString(),
+    commit: headCommit(context.root),
+  });
+  console.log(colors.green(`Pinned: ${file}`));
+  console.log(
+    `It reruns the tests of ${entry.title} with ${'seed' in target ? `seed ${target.seed}` : `KATA_REPLAY=${target.property}`} ` +
+      `on every \`npm test\` and \`kata watch\`. Delete the file to stop.`,
+  );
+  return 0;
 }
 
 async function report(context: CliContext, course: Course, cached: boolean, learner: string | null): Promise<number> {
