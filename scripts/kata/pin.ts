@@ -48,7 +48,7 @@ export function pinnedTestSource(exercise: Exercise, target: PinTarget, origin: 
  *
  * Pinned by \`${origin.command}\` on ${origin.pinnedAt}${origin.commit === null ? '' : ` at commit ${origin.commit}`}.
  * It sets ${name}=${value} and then imports the exercise's own test files, so their tests run here,
- * with the same checks, and every sweep runs only this ${'seed' in target ? 'seed (its fault schedule and settings are drawn from the seed)' : 'case'}.
+ * with the same checks, and every sweep runs only this ${'seed' in target ? 'seed\n * (the fault schedule and settings of the run are drawn from the seed, so they are pinned too)' : 'case'}.
  * The variable is set before the imports (a static import would run first) and put back afterwards.
  * Delete this file when you no longer want the run kept.
  */
