@@ -17,6 +17,8 @@ import { watch } from 'chokidar';
 export const SAVE_DEBOUNCE_MS = 200;
 /** How often the files are looked at. */
 export const POLL_INTERVAL_MS = 100;
+/** How long after chokidar's `ready` every file has had its first poll, with room for a busy machine. */
+const FIRST_POLL_WAIT_MS = 5 * POLL_INTERVAL_MS;
 
 /** A running watch. */
 export interface SaveWatcher {
@@ -50,7 +52,9 @@ export function watchForSaves(folder: string, onSave: () => void, debounceMs = S
     }, debounceMs);
   };
   watcher.on('add', heard).on('change', heard).on('unlink', heard);
-  const ready = new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
+  // chokidar is ready once it has listed the folder, but each file's first poll (the stats later ones
+  // compare with) comes up to an interval later: a save before it goes unheard. So ready waits that out.
+  const ready = new Promise<void>((resolve) => watcher.once('ready', () => setTimeout(resolve, FIRST_POLL_WAIT_MS)));
   return {
     ready,
     async close() {
