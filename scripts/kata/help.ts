@@ -55,8 +55,9 @@ const VERBS: readonly VerbHelp[] = [
   {
     verb: 'pin',
     text: `  pin <exercise> --seed N           keep a run as a test: writes pinned-seed-N.test.ts into the
-         [--test <name>]            exercise's folder, replaying that seed with the exercise's own
-         [--replay <seed:path>]     checks (or, with --replay, one shrunk fast-check case)`,
+                                    exercise's folder, which runs the exercise's own tests with that
+                                    seed on every npm test and kata watch
+         [--replay <seed:path>]     (instead of --seed: pin one shrunk fast-check case, KATA_REPLAY)`,
   },
   {
     verb: 'report',
