@@ -1,5 +1,6 @@
 import { configDefaults, defineConfig } from 'vitest/config';
 import { testTimeoutMs } from './harness/testing/environment.ts';
+import { LearnerSummaryReporter } from './scripts/kata/learner-summary.ts';
 import { solutionRedirect } from './scripts/lib/solution-redirect.ts';
 
 /**
@@ -11,6 +12,10 @@ import { solutionRedirect } from './scripts/lib/solution-redirect.ts';
  * - `browser`: the trace viewer in headless Chromium (`scripts/browser-tests/`), kept out of `harness`
  *   because it needs a browser on the machine.
  *
+ * `npm test` ends with the learner's summary (per exercise in course order, then the first unfinished
+ * exercise and its first failing test) after vitest's own. It speaks only for the `exercises` project;
+ * scripts that pass `--reporter=json` (kata, verify) replace these reporters, so their output is unchanged.
+ *
  * Timeouts guard against a hang and never measure speed (`npm run bench` does): one minute a test, more
  * in a soak (`KATA_SEEDS`), so a loaded machine cannot turn a correct run red.
  */
@@ -18,6 +23,7 @@ const timeouts = { testTimeout: testTimeoutMs(), hookTimeout: testTimeoutMs() };
 
 export default defineConfig({
   test: {
+    reporters: ['default', new LearnerSummaryReporter('exercises')],
     projects: [
       {
         test: {

@@ -3,9 +3,11 @@
  *
  * The site has three parts:
  * - the guides in `docs/*.md`;
- * - every chapter's and exercise's README (with its hints), never the solutions: a README may link to
+ * - every chapter's and exercise's README, never the solutions: a README may link to
  *   an exercise's given code (`protocol.ts`), which the site then shows, but a link to a solution or to
  *   a learner file (which holds the solution on the solution branch) becomes plain text;
+ * - each exercise's hints at the end of its page, folded: hint 1 opens to show its text and hint 2's
+ *   fold, and so on, so they are read one at a time (they are not pages of their own in the sidebar);
  * - the harness API from its TSDoc (the entry points are listed in `typedoc.json`).
  *
  * TypeDoc names a markdown page after its file, and every exercise's spec is called README.md, so this
@@ -38,6 +40,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { allExercises, firstHeading, loadCourse } from './kata/course.ts';
+import { parseHints } from './kata/hints.ts';
 import * as td from 'typedoc';
 import { repositoryRoot } from './lib/exercises.ts';
 
@@ -59,6 +62,8 @@ interface Page {
   readonly children: ReadonlyArray<{ readonly title: string; readonly page: Page }>;
   /** The YAML `group` of a top-level page. */
   readonly group?: string;
+  /** The exercise's HINTS.md, whose hints are folded in at the end of the page. */
+  readonly hints?: string;
 }
 
 /** Everything staged for one build. */
@@ -86,6 +91,7 @@ export function planSite(root: string, stagingDirectory: string): Plan {
     staged: string,
     children: Page['children'] = [],
     group?: string,
+    hints?: string,
   ): Page => {
     const created: Page = {
       title,
@@ -93,6 +99,7 @@ export function planSite(root: string, stagingDirectory: string): Plan {
       staged: path.join(stagingDirectory, staged),
       children,
       ...(group === undefined ? {} : { group }),
+      ...(hints === undefined ? {} : { hints }),
     };
     all.push(created);
     return created;
@@ -109,17 +116,15 @@ export function planSite(root: string, stagingDirectory: string): Plan {
       .filter(({ exercise }) => existsSync(path.join(root, exercise.directory, 'README.md')))
       .map(({ exercise, title }) => {
         const hints = path.join(root, exercise.directory, 'HINTS.md');
-        const hintsTitle = `Hints for ${title}`;
-        const children = existsSync(hints)
-          ? [{ title: hintsTitle, page: page(hintsTitle, hints, path.join(exercise.id, 'HINTS.md')) }]
-          : [];
         return {
           title,
           page: page(
             title,
             path.join(root, exercise.directory, 'README.md'),
             path.join(exercise.id, 'README.md'),
-            children,
+            [],
+            undefined,
+            existsSync(hints) ? hints : undefined,
           ),
         };
       });
@@ -156,7 +161,13 @@ function safeFileName(title: string): string {
 export function stageSite(root: string, plan: Plan): void {
   const stagedBySource = new Map(plan.all.map((page) => [page.source, page.staged]));
   for (const page of plan.all) {
-    const source = readFileSync(page.source, 'utf8');
+    const readme = readFileSync(page.source, 'utf8');
+    // On the site the hints are on the exercise's page, so a link to HINTS.md goes to their section.
+    const source =
+      page.hints === undefined
+        ? readme
+        : readme.replace(/\]\(\s*(?:\.\/)?HINTS\.md\s*\)/g, '](#hints)') +
+          foldedHints(readFileSync(page.hints, 'utf8'));
     // The front page's title is the project's name, which the site's header already shows.
     const markdown = page === plan.readme ? source.replace(/^# .*\n+/, '') : source;
     const links = rewriteLinks(
@@ -171,6 +182,30 @@ export function stageSite(root: string, plan: Plan): void {
     mkdirSync(path.dirname(page.staged), { recursive: true });
     writeFileSync(page.staged, frontmatter(page) + body);
   }
+}
+
+/**
+ * The hints of a HINTS.md as a `## Hints` section of nested folds (`<details>`): each hint's fold holds
+ * its text and the next hint's fold, so hint 2 can only be opened after hint 1. Empty when there are
+ * no hints.
+ */
+export function foldedHints(markdown: string): string {
+  const hints = parseHints(markdown);
+  if (hints.length === 0) return '';
+  let nested = '';
+  for (const hint of [...hints].reverse()) {
+    const subtitle = hint.heading.replace(/^Hint\s+\d+\s*[:.—-]?\s*/i, '');
+    const summary = `Hint ${hint.number} of ${hints.length}${subtitle === '' ? '' : `: ${escapeHtml(subtitle)}`}`;
+    nested = `<details>\n<summary>${summary}</summary>\n\n${hint.body}\n\n${nested}</details>\n`;
+  }
+  return (
+    '\n\n## Hints\n\nStuck? Open one hint, try again, and only then open the next (it is inside the one before).\n\n' +
+    nested
+  );
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
 function frontmatter(page: Page): string {

@@ -11,6 +11,7 @@
  * | `KATA_SWEEP_TALLY=<file>` | sweeps run every seed even after one fails, append one JSON line each to the file (seeds run, seeds failed, first failing seed), then fail with the first failure (used by `npm run mistake -- report`) |
  * | `KATA_SWEEP_TALLY_ENOUGH=0.25` | with `KATA_SWEEP_TALLY`: a sweep stops counting once this fraction of its seeds failed |
  * | `KATA_TRACE_DIR=<dir>` | where failing runs write traces; default `.kata/traces` |
+ * | `KATA_TRACE_LOG=<file>` | passing runs write their trace too, and every such trace is listed in this file (used by `kata replay --trace`) |
  *
  * @module
  */
@@ -100,6 +101,14 @@ export function sweepTallyEnough(): number | undefined {
 /** The folder where traces of failing runs are written. */
 export function traceDirectory(): string {
   return process.env['KATA_TRACE_DIR'] || path.join('.kata', 'traces');
+}
+
+/**
+ * The file that lists the traces of passing runs, from `KATA_TRACE_LOG`, or `undefined` (then only
+ * failing runs write a trace). One JSON line per run: `{ file, test, seed, trace, viewer }`.
+ */
+export function passingTraceLog(): string | undefined {
+  return process.env['KATA_TRACE_LOG'] || undefined;
 }
 
 /** The npm script that runs the current test project: learners' tests, solutions, or the harness. */

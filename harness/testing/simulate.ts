@@ -14,6 +14,7 @@ import {
   type TestIdentity,
 } from './failure-report.ts';
 import { traceFilesWanted } from './sweep-tally.ts';
+import { writePassingTrace } from './passing-trace.ts';
 
 /** A failed simulation test. Its message is the whole report: what broke, seed, time, replay, trace. */
 export class SimulationTestFailure extends Error {
@@ -64,6 +65,7 @@ export async function simulate<T>(options: SimulateOptions, body: (sim: Simulati
     const result = await body(sim);
     if (sim.failure !== null) throw sim.failure;
     logTraceHash(sim, test);
+    writePassingTrace(sim, test, options.details);
     return result;
   } catch (error) {
     logTraceHash(sim, test);

@@ -22,17 +22,21 @@ import { parseArgs } from 'node:util';
 import { allExercises, loadCourse, type Course, type CourseExercise } from './course.ts';
 import { diffAgainstSolution } from './diff.ts';
 import { headCommit } from './git.ts';
-import { describeHintOutcome, hintsSeen, readHints, revealNextHint } from './hints.ts';
+import { describeHintOutcome, describeSeenHints, hintsSeen, readHints, revealNextHint } from './hints.ts';
+import { KNOWN_VERBS, usage, verbHelp } from './help.ts';
 import { resolveExercise, shortestName } from './names.ts';
-import { measureProgress, readProgress, type ExerciseProgress } from './progress.ts';
-import { replay } from './replay.ts';
+import type { Exercise } from '../lib/exercises.ts';
+import { readProgress, type ExerciseProgress } from './progress.ts';
+import { pinRun } from './pin.ts';
+import { describeOtherFailures, replay } from './replay.ts';
 import { carryForward } from './carry.ts';
 import { buildReport } from './report.ts';
 import { resetExercise } from './reset.ts';
 import { scaffoldExercise, ScaffoldError } from './scaffold.ts';
 import { kataPaths } from './state.ts';
-import { nextExercise, renderStatus } from './status.ts';
+import { nextExercise, renderStatus, rerunLine, type StatusSource } from './status.ts';
 import { askYesNo, indent, palette, shouldColor, type Palette } from './terminal.ts';
+import { upToDateProgress } from './up-to-date.ts';
 import { watchExercise } from './watch.ts';
 
 /** Where the command runs, and what it may assume about its terminal. */
@@ -47,29 +51,6 @@ class UsageError extends Error {}
 
 /** An exercise name that resolves to nothing or to several: printed alone (it lists the candidates), exit code 2. */
 class NameError extends Error {}
-
-const USAGE = `Usage: npm run kata -- <verb> [exercise] [options]
-
-  status [--cached]                 progress per exercise (the default verb); --cached shows the
-                                    figures remembered from the last run instead of running the tests
-  watch [exercise]                  rerun the exercise's tests on every save (default: the next one)
-  hint <exercise>                   reveal the next hint, one at a time
-  diff <exercise> [--yes]           your file beside the reference solution (a spoiler: asks first)
-  reset <exercise>                  restore the stub; your file is saved under .kata/saved/ first
-  carry <exercise>                  start from your own file of the exercise before instead of the
-                                    stub's copy of the reference: a three-way merge of your file into
-                                    the stub (e.g. carry 05/02 brings your 5.1 into 5.2); your file of
-                                    this exercise is saved under .kata/saved/ first
-  replay <exercise> --seed N        rerun the exercise's tests with one seed and show the traces
-         [--test <name>]            (only tests whose name matches)
-         [--property <seed:path>]   (instead of --seed: replay a shrunk fast-check case, KATA_REPLAY)
-  report [--cached] [--name <you>]  a progress summary in .kata/report.md and .kata/report.json
-  new <NN/MM> <name>                for authors: a new exercise NN/MM whose learner file is <name>.ts,
-                                    with README, hints, protocol.ts, stub, tests, solution and notes
-                                    (see docs/authoring-exercises.md); the chapter folder must exist
-
-An exercise can be named 01-message-passing/01-echo, 01/01, 1.1, echo or 01-echo.
-Colours appear on a terminal only; set NO_COLOR=1 to turn them off.`;
 
 /** Runs the command; resolves with the process's exit code. */
 export async function runKata(argv: readonly string[], context: CliContext): Promise<number> {
@@ -86,17 +67,17 @@ export async function runKata(argv: readonly string[], context: CliContext): Pro
         test: { type: 'string', short: 't' },
         name: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
+        again: { type: 'boolean' },
+        trace: { type: 'boolean' },
+        replay: { type: 'string' },
       },
     });
   } catch (error) {
     return usageProblem(error instanceof Error ? error.message : String(error));
   }
   const { values, positionals } = parsed;
-  if (values.help === true) {
-    console.log(USAGE);
-    return 0;
-  }
   const [verb = 'status', ...rest] = positionals;
+  if (verb === 'help' || values.help === true) return help(verb === 'help' ? rest[0] : positionals[0]);
   const colors = palette(context.color);
   try {
     const course = loadCourse(context.root);
@@ -106,7 +87,7 @@ export async function runKata(argv: readonly string[], context: CliContext): Pro
       case 'watch':
         return await watch(context, course, rest[0]);
       case 'hint':
-        return hint(context, course, requireExercise(course, rest[0], 'hint'));
+        return hint(context, course, currentOr(context, course, rest[0], 'hint'), values.again === true);
       case 'diff':
         return await diff(context, requireExercise(course, rest[0], 'diff'), values.yes === true, colors);
       case 'reset':
@@ -114,7 +95,9 @@ export async function runKata(argv: readonly string[], context: CliContext): Pro
       case 'carry':
         return carry(context, course, requireExercise(course, rest[0], 'carry'), colors);
       case 'replay':
-        return await replayVerb(context, requireExercise(course, rest[0], 'replay'), values, colors);
+        return await replayVerb(context, course, requireExercise(course, rest[0], 'replay'), values, colors);
+      case 'pin':
+        return pin(context, course, requireExercise(course, rest[0], 'pin'), values, colors);
       case 'report':
         return await report(context, course, values.cached === true, values.name ?? null);
       case 'new':
@@ -138,8 +121,31 @@ export async function runKata(argv: readonly string[], context: CliContext): Pro
 }
 
 function usageProblem(message: string): number {
-  console.error(`${message}\n\n${USAGE}`);
+  console.error(`${message}\n\n${usage()}`);
   return 2;
+}
+
+/** `kata help [verb]` and `--help`: the overview, or one verb's help. */
+function help(verb: string | undefined): number {
+  if (verb === undefined || verb === 'help') {
+    console.log(usage());
+    return 0;
+  }
+  const text = verbHelp(verb);
+  if (text === null) return usageProblem(`Unknown verb "${verb}". The verbs are: ${KNOWN_VERBS.join(', ')}.`);
+  console.log(text);
+  return 0;
+}
+
+/**
+ * The exercise named by `query`, or the current one when no name is given: the first exercise, in
+ * course order, whose tests do not all pass by the remembered progress (the one `watch` picks).
+ */
+function currentOr(context: CliContext, course: Course, query: string | undefined, verb: string): CourseExercise {
+  if (query !== undefined) return requireExercise(course, query, verb);
+  const entry = nextExercise(course, readProgress(context.root)) ?? allExercises(course)[0];
+  if (entry === undefined) throw new UsageError('There are no exercises yet.');
+  return entry;
 }
 
 function requireExercise(course: Course, query: string | undefined, verb: string): CourseExercise {
@@ -162,38 +168,52 @@ function requireExercise(course: Course, query: string | undefined, verb: string
   return entries.find((entry) => entry.exercise.id === resolved.exercise.id)!;
 }
 
-async function measuredOrCached(context: CliContext, course: Course, cached: boolean) {
-  if (cached) return { progress: readProgress(context.root), durationMs: null };
-  console.error(palette(context.color).dim('Running the exercise tests to measure your progress …'));
+/**
+ * The progress to show: remembered as it is (`--cached`), or brought up to date by running the tests of
+ * the exercises whose files changed since their last run (none, when nothing changed).
+ */
+async function measuredOrCached(
+  context: CliContext,
+  course: Course,
+  cached: boolean,
+): Promise<{ progress: Readonly<Record<string, ExerciseProgress>>; source: StatusSource }> {
+  if (cached) return { progress: readProgress(context.root), source: { kind: 'cached' } };
   const exercises = allExercises(course).map((entry) => entry.exercise);
-  const measurement = await measureProgress(context.root, exercises);
-  // Exercises whose tests did not run this time keep their remembered figures.
-  const progress: Record<string, ExerciseProgress> = { ...readProgress(context.root), ...measurement.progress };
-  return { progress, durationMs: measurement.durationMs };
+  const announce = (stale: readonly Exercise[]) => console.error(palette(context.color).dim(rerunLine(course, stale)));
+  const upToDate = await upToDateProgress(context.root, exercises, announce);
+  return {
+    progress: upToDate.progress,
+    source: {
+      kind: 'measured',
+      durationMs: upToDate.durationMs,
+      rerun: upToDate.rerun.length,
+      reused: upToDate.reused,
+    },
+  };
 }
 
 async function status(context: CliContext, course: Course, cached: boolean): Promise<number> {
-  const { progress, durationMs } = await measuredOrCached(context, course, cached);
-  const source = durationMs === null ? { kind: 'cached' as const } : { kind: 'measured' as const, durationMs };
+  const { progress, source } = await measuredOrCached(context, course, cached);
   console.log(renderStatus({ course, progress, source, color: context.color }));
   return 0;
 }
 
 async function watch(context: CliContext, course: Course, query: string | undefined): Promise<number> {
-  const entry =
-    query === undefined
-      ? (nextExercise(course, readProgress(context.root)) ?? allExercises(course)[0])
-      : requireExercise(course, query, 'watch');
-  if (entry === undefined) throw new UsageError('There are no exercises to watch.');
+  const entry = currentOr(context, course, query, 'watch');
   await watchExercise({ root: context.root, course, entry, color: context.color });
   return 0;
 }
 
-function hint(context: CliContext, course: Course, entry: CourseExercise): number {
+function hint(context: CliContext, course: Course, entry: CourseExercise, again: boolean): number {
   const exercises = allExercises(course).map((candidate) => candidate.exercise);
-  const again = `\`npm run kata -- hint ${shortestName(entry.exercise, exercises)}\``;
+  const next = `\`npm run kata -- hint ${shortestName(entry.exercise, exercises)}\``;
+  const hintsFile = path.join(entry.exercise.directory, 'HINTS.md');
+  if (again) {
+    console.log(describeSeenHints(context.root, entry.exercise, entry.title, hintsFile, next));
+    return 0;
+  }
   const outcome = revealNextHint(context.root, entry.exercise);
-  console.log(describeHintOutcome(outcome, entry.title, path.join(entry.exercise.directory, 'HINTS.md'), again));
+  console.log(describeHintOutcome(outcome, entry.title, hintsFile, next));
   return 0;
 }
 
@@ -214,7 +234,10 @@ async function diff(context: CliContext, entry: CourseExercise, yes: boolean, co
   }
   for (const result of diffAgainstSolution(context.root, entry.exercise, context.color)) {
     console.log(
-      colors.bold(`Your ${result.learnerFile} (−) beside the reference solution ${result.solutionFile} (+):`),
+      colors.bold(
+        `How the reference solution ${result.solutionFile} differs from your ${result.learnerFile} ` +
+          `(lines marked − are yours, + the solution's):`,
+      ),
     );
     console.log(result.diff === '' ? colors.green('They are identical.') : result.diff);
   }
@@ -298,10 +321,15 @@ function carry(context: CliContext, course: Course, entry: CourseExercise, color
 
 async function replayVerb(
   context: CliContext,
+  course: Course,
   entry: CourseExercise,
-  values: { seed?: string | undefined; property?: string | undefined; test?: string | undefined },
+  values: { seed?: string | undefined; property?: string | undefined; test?: string | undefined; trace?: boolean },
   colors: Palette,
 ): Promise<number> {
+  const name = shortestName(
+    entry.exercise,
+    allExercises(course).map((candidate) => candidate.exercise),
+  );
   if ((values.seed === undefined) === (values.property === undefined)) {
     throw new UsageError(
       '`kata replay` needs either --seed N (from a failure report) or --property <seed:path> (from KATA_REPLAY=...).',
@@ -312,14 +340,24 @@ async function replayVerb(
   const target = values.seed !== undefined ? { seed: Number(values.seed) } : { property: values.property! };
   const label = 'seed' in target ? `KATA_SEED=${target.seed}` : `KATA_REPLAY=${target.property}`;
   console.error(colors.dim(`Running the tests of ${entry.exercise.directory} with ${label} …`));
-  const outcome = await replay(context.root, entry.exercise, target, values.test);
+  const outcome = await replay(context.root, entry.exercise, target, values.test, values.trace === true);
   for (const broken of outcome.broken)
     console.log(colors.red(`${broken.file} did not load: ${broken.message.split('\n')[0]}`));
   if (outcome.matching.length === 0) {
     console.log(
-      `${colors.green(`No test failed with ${label}`)} (${outcome.passed} passed). Traces are written only for failing runs.`,
+      `${colors.green(`No test failed with ${label}`)} (${outcome.passed} passed).` +
+        (values.trace === true
+          ? ''
+          : ' Traces are written only for failing runs; add --trace to write them for passing runs too.'),
     );
   }
+  for (const passing of outcome.passingTraces) {
+    console.log(`\n${colors.green('✓')} ${passing.file} > ${passing.test}  ${colors.dim(`(seed ${passing.seed})`)}`);
+    console.log(`  trace    ${colors.bold(passing.trace)}`);
+    console.log(`  viewer   ${colors.bold(passing.viewer)}  (open it in a browser)`);
+  }
+  if (values.trace === true && outcome.passingTraces.length === 0 && outcome.passed > 0)
+    console.log(colors.dim(`\nNo passing test ran a simulation with ${label}, so there is no passing trace to show.`));
   for (const run of outcome.matching) {
     console.log(`\n${colors.red('✗')} ${run.test.file} > ${run.test.name}`);
     console.log(indent(run.what, 2));
@@ -329,18 +367,46 @@ async function replayVerb(
     );
     if (run.viewer !== null) console.log(`  viewer   ${colors.bold(run.viewer)}  (open it in a browser)`);
   }
-  if (outcome.others.length > 0) {
-    console.log(
-      colors.dim(
-        `\n${outcome.others.length} other test(s) failed with fixed seeds of their own; \`npm run kata -- watch\` shows them.`,
-      ),
-    );
-  }
+  if (outcome.others.length > 0) console.log(`\n${describeOtherFailures(outcome.others, name, colors)}`);
   return outcome.matching.length === 0 && outcome.broken.length === 0 ? 0 : 1;
 }
 
+function pin(
+  context: CliContext,
+  course: Course,
+  entry: CourseExercise,
+  values: { seed?: string | undefined; replay?: string | undefined },
+  colors: Palette,
+): number {
+  if ((values.seed === undefined) === (values.replay === undefined))
+    throw new UsageError(
+      '`kata pin` needs either --seed N (from a failure report) or --replay <seed:path> (from KATA_REPLAY=...).',
+    );
+  if (values.seed !== undefined && !/^\d+$/.test(values.seed))
+    throw new UsageError(`--seed takes a whole number; got "${values.seed}".`);
+  if (values.replay !== undefined && !/^-?\d+:[\d:]*$/.test(values.replay))
+    throw new UsageError(`--replay takes a seed and a path, like 1234:5:0:2; got "${values.replay}".`);
+  const target = values.seed !== undefined ? { seed: Number(values.seed) } : { property: values.replay! };
+  const name = shortestName(
+    entry.exercise,
+    allExercises(course).map((candidate) => candidate.exercise),
+  );
+  const command = `npm run kata -- pin ${name} ${'seed' in target ? `--seed ${target.seed}` : `--replay ${target.property}`}`;
+  const file = pinRun(context.root, entry.exercise, target, {
+    command,
+    pinnedAt: new Date().toISOString(),
+    commit: headCommit(context.root),
+  });
+  console.log(colors.green(`Pinned: ${file}`));
+  console.log(
+    `It reruns the tests of ${entry.title} with ${'seed' in target ? `seed ${target.seed}` : `KATA_REPLAY=${target.property}`} ` +
+      `on every \`npm test\` and \`kata watch\`. Delete the file to stop.`,
+  );
+  return 0;
+}
+
 async function report(context: CliContext, course: Course, cached: boolean, learner: string | null): Promise<number> {
-  const { progress, durationMs } = await measuredOrCached(context, course, cached);
+  const { progress, source } = await measuredOrCached(context, course, cached);
   const hintsTotal = Object.fromEntries(
     allExercises(course).map(({ exercise }) => [exercise.id, readHints(context.root, exercise)?.length ?? null]),
   );
@@ -352,7 +418,7 @@ async function report(context: CliContext, course: Course, cached: boolean, lear
     meta: {
       generatedAt: new Date().toISOString(),
       commit: headCommit(context.root),
-      measured: durationMs !== null,
+      measured: source.kind === 'measured',
       learner,
     },
   });

@@ -96,3 +96,28 @@ export function describeHintOutcome(
     }
   }
 }
+
+/**
+ * The hints of `exercise` the learner has already seen, shown again (`kata hint --again`); reveals
+ * nothing new. `next` says how to see the next one.
+ */
+export function describeSeenHints(
+  root: string,
+  exercise: Exercise,
+  exerciseTitle: string,
+  hintsFile: string,
+  next: string,
+): string {
+  const hints = readHints(root, exercise);
+  if (hints === null || hints.length === 0)
+    return describeHintOutcome({ kind: 'no-hints' }, exerciseTitle, hintsFile, next);
+  const seen = Math.min(hintsSeen(root)[exercise.id] ?? 0, hints.length);
+  if (seen === 0) return `You have not seen a hint for ${exerciseTitle} yet. The first: ${next}.`;
+  const shown = hints.slice(0, seen).map((hint, index) => {
+    const subtitle = hint.heading.replace(/^Hint\s+\d+\s*[:.—-]?\s*/i, '');
+    return `Hint ${index + 1} of ${hints.length} for ${exerciseTitle}${subtitle === '' ? '' : `: ${subtitle}`}\n\n${hint.body}`;
+  });
+  const left = hints.length - seen;
+  const footer = left > 0 ? `(${left} more ${left === 1 ? 'hint' : 'hints'}: ${next}.)` : '(That is every hint.)';
+  return [...shown, footer].join('\n\n');
+}

@@ -1,12 +1,14 @@
 /**
  * Progress: how many of each exercise's tests pass. Measured by running the `exercises` test project,
- * and remembered in `.kata/progress.json` with the time of the measurement.
+ * and remembered in `.kata/progress.json` with the time of the measurement and the hash of the files
+ * the result depends on (see `inputs.ts`), so an exercise whose files are unchanged need not run again.
  *
  * @module
  */
 import path from 'node:path';
 import type { Exercise } from '../lib/exercises.ts';
 import { runVitest, type TestResult, type VitestRun } from '../lib/vitest-run.ts';
+import { inputHashes } from './inputs.ts';
 import { kataPaths, readJson, writeJson } from './state.ts';
 
 /** One exercise's measured progress. */
@@ -19,6 +21,8 @@ export interface ExerciseProgress {
   readonly broken?: string;
   /** When it was measured, as an ISO 8601 string. */
   readonly measuredAt: string;
+  /** The hash of the files the result depends on, when it was measured; absent in older files. */
+  readonly inputs?: string;
 }
 
 /** The contents of `.kata/progress.json`. */
@@ -79,10 +83,13 @@ export async function measureProgress(
   root: string,
   exercises: readonly Exercise[],
   only?: readonly Exercise[],
+  runTests: typeof runVitest = runVitest,
 ): Promise<Measurement> {
   const startedMs = performance.now();
+  // Hashed before the run: a file saved while the tests run makes the result stale, never falsely fresh.
+  const inputs = inputHashes(root, only ?? exercises);
   const filters = only === undefined ? [] : only.map((exercise) => exercise.directory);
-  const run = await runVitest(root, ['--project', 'exercises', ...filters], {
+  const run = await runTests(root, ['--project', 'exercises', ...filters], {
     KATA_SEED: '',
     KATA_SEEDS: '',
     KATA_REPLAY: '',
@@ -93,14 +100,38 @@ export async function measureProgress(
       `The tests did not run:\n${run.brokenFiles.map((file) => `${file.file}: ${file.message}`).join('\n')}`,
     );
   }
-  rememberProgress(root, measurement.progress);
-  return { ...measurement, durationMs: performance.now() - startedMs };
+  const progress = Object.fromEntries(
+    Object.entries(measurement.progress).map(([id, figures]) => [id, { ...figures, inputs: inputs[id] }]),
+  );
+  rememberProgress(root, progress);
+  return { ...measurement, progress, durationMs: performance.now() - startedMs };
 }
 
-/** The progress remembered in `.kata/progress.json` (empty when there is none). */
+/**
+ * The progress remembered in `.kata/progress.json` (empty when there is none). The file is a cache:
+ * when it is unreadable, or an entry is not what this code writes, that part is ignored (and measured
+ * again), never trusted.
+ */
 export function readProgress(root: string): Readonly<Record<string, ExerciseProgress>> {
-  const file = readJson<Partial<ProgressFile>>(kataPaths(root).progress, {});
-  return file.version === 1 && file.exercises !== undefined ? file.exercises : {};
+  const file = readJson<unknown>(kataPaths(root).progress, {});
+  if (typeof file !== 'object' || file === null) return {};
+  const { version, exercises } = file as Partial<Record<keyof ProgressFile, unknown>>;
+  if (version !== 1 || typeof exercises !== 'object' || exercises === null) return {};
+  return Object.fromEntries(Object.entries(exercises).filter(([, entry]) => isProgress(entry)));
+}
+
+function isProgress(entry: unknown): entry is ExerciseProgress {
+  if (typeof entry !== 'object' || entry === null) return false;
+  const { passed, failed, total, broken, measuredAt, inputs } = entry as Record<string, unknown>;
+  const count = (value: unknown) => typeof value === 'number' && Number.isInteger(value) && value >= 0;
+  return (
+    count(passed) &&
+    count(failed) &&
+    count(total) &&
+    typeof measuredAt === 'string' &&
+    (broken === undefined || typeof broken === 'string') &&
+    (inputs === undefined || typeof inputs === 'string')
+  );
 }
 
 /** Merges `progress` into `.kata/progress.json`; exercises not in it keep their older figures. */

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { readFailureReport } from './replay.ts';
+import { describeOtherFailures, readFailureReport } from './replay.ts';
+import { palette } from './terminal.ts';
 
 // A real report, as `simulate` formats it (trimmed): see docs/reading-a-failure.md.
 const REPORT = `SimulationTestFailure: exactly-once: 2 violations
@@ -46,5 +47,26 @@ describe('reading a failure report back', () => {
       seed: null,
       trace: null,
     });
+  });
+});
+
+describe('tests that failed with seeds of their own', () => {
+  test('are each named with their seed and the command that replays it', () => {
+    const other = (name: string, seed: number) =>
+      readFailureReport({
+        file: 'exercises/x/x.test.ts',
+        name,
+        status: 'failed',
+        failureMessages: [REPORT.replace('seed     2', `seed     ${seed}`)],
+      });
+    const text = describeOtherFailures([other('a partition', 7), other('a crash', 12)], 'echo', palette(false));
+    expect(text, 'the count').toContain('2 other tests failed with fixed seeds of their own:');
+    expect(text, 'the first, with its seed').toContain(
+      'exercises/x/x.test.ts > a partition  seed 7: npm run kata -- replay echo --seed 7',
+    );
+    expect(text, 'the second').toContain('a crash  seed 12: npm run kata -- replay echo --seed 12');
+    expect(describeOtherFailures([other('one', 3)], 'echo', palette(false)), 'one test').toContain(
+      '1 other test failed with a fixed seed of its own:',
+    );
   });
 });

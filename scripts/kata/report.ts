@@ -115,7 +115,7 @@ function renderMarkdown(report: ReportJson, course: Course): string {
   const who = report.learner === null ? '' : ` for ${report.learner}`;
   const from = report.commit === null ? '' : ` at commit \`${report.commit}\``;
   const how = report.measured
-    ? 'Figures measured by running the tests for this report.'
+    ? 'Figures up to date: each exercise measured by running its tests since its files last changed.'
     : 'Figures remembered from earlier test runs (`--cached`).';
   const { totals } = report;
   const lines = [

@@ -26,7 +26,7 @@ describe('the status table', () => {
   const text = renderStatus({
     course,
     progress: figures,
-    source: { kind: 'measured', durationMs: 2_100 },
+    source: { kind: 'measured', durationMs: 2_100, rerun: 5, reused: 0 },
     color: false,
   });
   const lineOf = (name: string) => text.split('\n').find((line) => line.includes(name)) ?? `(no line for ${name})`;
@@ -65,6 +65,22 @@ describe('the status table', () => {
   test('sums up, and says where the figures come from', () => {
     expect(text, 'totals').toContain('1 of 5 exercises done, 9 of 25 tests passing.');
     expect(text, 'measured now').toContain('Measured just now by running the tests (2.1 s).');
+    const partly = renderStatus({
+      course,
+      progress: figures,
+      source: { kind: 'measured', durationMs: 900, rerun: 1, reused: 4 },
+      color: false,
+    });
+    expect(partly, 'some exercises ran again').toContain(
+      'Measured just now (0.9 s): the tests of 1 exercise ran again; 4 others had no file changed since their tests last ran.',
+    );
+    const unchanged = renderStatus({
+      course,
+      progress: figures,
+      source: { kind: 'measured', durationMs: 300, rerun: 0, reused: 5 },
+      color: false,
+    });
+    expect(unchanged, 'nothing ran').toContain("Up to date (0.3 s): no exercise's files changed");
     const cached = renderStatus({ course, progress: figures, source: { kind: 'cached' }, color: false });
     expect(cached, 'cached figures say when they were measured').toContain(
       'remembered from 2025-03-04 05:06 UTC (--cached)',

@@ -14,10 +14,18 @@ import { palette, progressBar, type Palette } from './terminal.ts';
 export interface StatusInput {
   readonly course: Course;
   readonly progress: Readonly<Record<string, ExerciseProgress>>;
-  /** Where the figures come from: measured by this command, or remembered from an earlier run. */
-  readonly source: { readonly kind: 'measured'; readonly durationMs: number } | { readonly kind: 'cached' };
+  /**
+   * Where the figures come from: brought up to date by this command (`rerun` exercises ran their tests,
+   * `reused` kept a result whose files had not changed), or remembered as they are (`--cached`).
+   */
+  readonly source: StatusSource;
   readonly color: boolean;
 }
+
+/** Where the figures of a status or report come from. */
+export type StatusSource =
+  | { readonly kind: 'measured'; readonly durationMs: number; readonly rerun: number; readonly reused: number }
+  | { readonly kind: 'cached' };
 
 const MARKS: Record<ExerciseState, string> = { done: '✓', started: '◐', 'not-started': '○', unknown: '?' };
 
@@ -52,9 +60,7 @@ export function renderStatus(input: StatusInput): string {
 }
 
 function sourceLine(input: StatusInput, colors: Palette): string {
-  if (input.source.kind === 'measured') {
-    return colors.dim(`Measured just now by running the tests (${(input.source.durationMs / 1000).toFixed(1)} s).`);
-  }
+  if (input.source.kind === 'measured') return colors.dim(measuredLine(input.source));
   const times = Object.values(input.progress)
     .map((progress) => progress.measuredAt)
     .sort();
@@ -63,6 +69,32 @@ function sourceLine(input: StatusInput, colors: Palette): string {
       ? 'never measured'
       : `remembered from ${formatTime(times[0]!)}${times.length > 1 && times.at(-1) !== times[0] ? ` to ${formatTime(times.at(-1)!)}` : ''}`;
   return colors.dim(`Figures ${when} (--cached). Run \`npm run kata\` to measure again.`);
+}
+
+function measuredLine(source: Extract<StatusSource, { kind: 'measured' }>): string {
+  const seconds = `${(source.durationMs / 1000).toFixed(1)} s`;
+  if (source.rerun === 0)
+    return `Up to date (${seconds}): no exercise's files changed since its tests last ran, so nothing ran again.`;
+  if (source.reused === 0) return `Measured just now by running the tests (${seconds}).`;
+  return (
+    `Measured just now (${seconds}): the tests of ${plural(source.rerun, 'exercise')} ran again; ` +
+    `${plural(source.reused, 'other')} had no file changed since their tests last ran.`
+  );
+}
+
+/** The line printed before tests run again: how many exercises, and which. */
+export function rerunLine(course: Course, stale: readonly { readonly id: string }[]): string {
+  const entries = allExercises(course).filter(hasTests);
+  if (stale.length === entries.length)
+    return `Running the tests of all ${plural(entries.length, 'exercise')} to measure your progress (later runs rerun only what changed) …`;
+  const titles = entries.filter((entry) => stale.some((exercise) => exercise.id === entry.exercise.id));
+  const names = titles.map((entry) => entry.title);
+  const shown = names.length <= 4 ? names.join(', ') : `${names.slice(0, 3).join(', ')} and ${names.length - 3} more`;
+  return `Running the tests of ${plural(stale.length, 'exercise')} whose files changed: ${shown} …`;
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }
 
 function exerciseLine(

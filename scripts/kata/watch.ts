@@ -5,7 +5,6 @@
  *
  * @module
  */
-import { watch as watchFolder, type FSWatcher } from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
 import type { TestResult } from '../lib/vitest-run.ts';
@@ -13,10 +12,9 @@ import { allExercises, type Course, type CourseExercise } from './course.ts';
 import { describeHintOutcome, revealNextHint } from './hints.ts';
 import { shortestName } from './names.ts';
 import { exerciseState, measureProgress, type ExerciseProgress } from './progress.ts';
+import { watchForSaves } from './save-watcher.ts';
 import { indent, palette, progressBar, type Palette } from './terminal.ts';
 
-/** How long to wait after the last change before running the tests: editors save in bursts. */
-const DEBOUNCE_MS = 200;
 /** A failure message longer than this many lines is cut, with a pointer to the full output. */
 const MAX_MESSAGE_LINES = 80;
 
@@ -87,7 +85,6 @@ export async function watchExercise(options: WatchOptions): Promise<void> {
   const short = shortestName(entry.exercise, exercises);
   let running = false;
   let again = false;
-  let timer: ReturnType<typeof setTimeout> | null = null;
 
   const keysLine = interactive
     ? colors.dim('Watching for changes.  h: next hint   r: run again   q: quit')
@@ -120,18 +117,9 @@ export async function watchExercise(options: WatchOptions): Promise<void> {
     }
   };
 
-  const watcher: FSWatcher = watchFolder(
-    path.join(root, entry.exercise.directory),
-    { recursive: true },
-    (_event, file) => {
-      if (file !== null && !String(file).endsWith('.ts')) return;
-      if (timer !== null) clearTimeout(timer);
-      timer = setTimeout(() => {
-        timer = null;
-        void runTests();
-      }, DEBOUNCE_MS);
-    },
-  );
+  // Every save of a .ts file in the exercise's folder reruns its tests, however the editor saves.
+  const watcher = watchForSaves(path.join(root, entry.exercise.directory), () => void runTests());
+  await watcher.ready;
 
   await runTests();
   if (!interactive) return new Promise<void>(() => {});
@@ -141,8 +129,7 @@ export async function watchExercise(options: WatchOptions): Promise<void> {
     process.stdin.setRawMode(true);
     process.stdin.resume();
     const quit = () => {
-      watcher.close();
-      if (timer !== null) clearTimeout(timer);
+      void watcher.close();
       process.stdin.setRawMode(false);
       process.stdin.off('keypress', onKey);
       process.stdin.pause();

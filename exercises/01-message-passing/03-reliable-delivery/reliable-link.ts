@@ -1,5 +1,5 @@
 /**
- * Exercise 3: reliable delivery over a lossy link. The spec is in README.md, next to this file.
+ * Exercise 1.3: Reliable delivery over a lossy link. The spec is in README.md, next to this file.
  *
  * Write `createReliableLinkNode`. Every node runs it, and each plays two parts:
  * - as a **sender**, it accepts `send` requests from clients and gets each message to its receiver;

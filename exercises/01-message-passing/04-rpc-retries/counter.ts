@@ -1,5 +1,5 @@
 /**
- * Exercise 4: RPC with timeouts and retries. The spec is in README.md, next to this file.
+ * Exercise 1.4: RPC with timeouts and retries. The spec is in README.md, next to this file.
  *
  * Write both halves of a counter service:
  * - `createCounterServer`: applies each increment at most once, however many times it arrives;

@@ -202,7 +202,7 @@ export class RaftNode implements Node {
 
   /** Sends `peer` every entry from nextIndex on (none for a follower that is up to date: a heartbeat). */
   #sendAppendEntries(peer: NodeId): void {
-    // 💡 Exercise 1 sent empty heartbeats that claimed to follow the leader's last entry. Now:
+    // 💡 Exercise 5.1 sent empty heartbeats that claimed to follow the leader's last entry. Now:
     // 👉 prevLogIndex = nextIndex[peer] - 1, prevLogTerm = the term of that entry (0 for index 0),
     //    entries = every entry from nextIndex[peer] on, leaderCommit = commitIndex.
     this.#send(peer, {
