@@ -12,6 +12,7 @@
  * npm run kata -- replay <exercise> --seed N
  * npm run kata -- report             a progress summary to hand to an instructor
  * npm run kata -- new 05/06 membership   a new exercise, laid out by the convention (for authors)
+ * npm run kata -- maelstrom <exercise> [--solution]   an executable for Maelstrom's `maelstrom test --bin`
  * ```
  *
  * @module
@@ -30,6 +31,7 @@ import { carryForward } from './carry.ts';
 import { buildReport } from './report.ts';
 import { resetExercise } from './reset.ts';
 import { scaffoldExercise, ScaffoldError } from './scaffold.ts';
+import { hasMaelstromBinding, writeMaelstromExecutable } from './maelstrom.ts';
 import { kataPaths } from './state.ts';
 import { nextExercise, renderStatus } from './status.ts';
 import { askYesNo, indent, palette, shouldColor, type Palette } from './terminal.ts';
@@ -67,6 +69,9 @@ const USAGE = `Usage: npm run kata -- <verb> [exercise] [options]
   new <NN/MM> <name>                for authors: a new exercise NN/MM whose learner file is <name>.ts,
                                     with README, hints, protocol.ts, stub, tests, solution and notes
                                     (see docs/authoring-exercises.md); the chapter folder must exist
+  maelstrom <exercise> [--solution]  write an executable that runs your node (or the reference
+                                    solution) as a real process speaking Maelstrom's protocol, and
+                                    print the \`maelstrom test\` command (exercises with a maelstrom.ts)
 
 An exercise can be named 01-message-passing/01-echo, 01/01, 1.1, echo or 01-echo.
 Colours appear on a terminal only; set NO_COLOR=1 to turn them off.`;
@@ -86,6 +91,7 @@ export async function runKata(argv: readonly string[], context: CliContext): Pro
         test: { type: 'string', short: 't' },
         name: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
+        solution: { type: 'boolean' },
       },
     });
   } catch (error) {
@@ -119,6 +125,13 @@ export async function runKata(argv: readonly string[], context: CliContext): Pro
         return await report(context, course, values.cached === true, values.name ?? null);
       case 'new':
         return scaffold(context, rest);
+      case 'maelstrom':
+        return await maelstrom(
+          context,
+          course,
+          requireExercise(course, rest[0], 'maelstrom'),
+          values.solution === true,
+        );
       default:
         return usageProblem(`Unknown verb "${verb}".`);
     }
@@ -231,6 +244,31 @@ function scaffold(context: CliContext, args: readonly string[]): number {
     `\nNext: fill in the README and the tests, write the solution, then add two known mistakes ` +
       `(npm run mistake -- new ${position} <name>), list the exercise in its chapter's README, and run npm run verify.`,
   );
+  return 0;
+}
+
+async function maelstrom(
+  context: CliContext,
+  course: Course,
+  entry: CourseExercise,
+  solution: boolean,
+): Promise<number> {
+  if (!hasMaelstromBinding(context.root, entry.exercise)) {
+    const exercises = allExercises(course).map((candidate) => candidate.exercise);
+    const bound = exercises
+      .filter((exercise) => hasMaelstromBinding(context.root, exercise))
+      .map((exercise) => shortestName(exercise, exercises));
+    throw new UsageError(
+      `${entry.title} has no maelstrom.ts, so it cannot run under Maelstrom. These can: ${bound.join(', ')}.`,
+    );
+  }
+  const written = await writeMaelstromExecutable(context.root, entry.exercise, { solution });
+  console.log(`Wrote ${written.executable}`);
+  console.log(
+    `  runs ${path.relative(context.root, written.nodeFile)} as a Maelstrom node (workload ${written.binding.workload})`,
+  );
+  console.log(`  storage in ${written.storageDirectory} (delete it to start afresh)`);
+  console.log(`\nWith Maelstrom installed (https://github.com/jepsen-io/maelstrom), run:\n  ${written.command}`);
   return 0;
 }
 
