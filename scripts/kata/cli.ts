@@ -13,6 +13,7 @@
  * npm run kata -- report             a progress summary to hand to an instructor
  * npm run kata -- new 05/06 membership   a new exercise, laid out by the convention (for authors)
  * npm run kata -- maelstrom <exercise> [--solution]   an executable for Maelstrom's `maelstrom test --bin`
+ * npm run kata -- cluster <exercise> --nodes 3        real node processes behind a router, checked
  * ```
  *
  * @module
@@ -31,6 +32,7 @@ import { carryForward } from './carry.ts';
 import { buildReport } from './report.ts';
 import { resetExercise } from './reset.ts';
 import { scaffoldExercise, ScaffoldError } from './scaffold.ts';
+import { runCluster } from './cluster/cluster.ts';
 import { hasMaelstromBinding, writeMaelstromExecutable } from './maelstrom.ts';
 import { kataPaths } from './state.ts';
 import { nextExercise, renderStatus } from './status.ts';
@@ -72,6 +74,9 @@ const USAGE = `Usage: npm run kata -- <verb> [exercise] [options]
   maelstrom <exercise> [--solution]  write an executable that runs your node (or the reference
                                     solution) as a real process speaking Maelstrom's protocol, and
                                     print the \`maelstrom test\` command (exercises with a maelstrom.ts)
+  cluster <exercise> [--nodes 3]    run the node as real processes (one per node) behind a router that
+         [--solution] [--seed N]    delays, drops and partitions their messages, drive the workload in
+         [--time-limit-ms N]        real time (default 5000), check the history, write the trace
 
 An exercise can be named 01-message-passing/01-echo, 01/01, 1.1, echo or 01-echo.
 Colours appear on a terminal only; set NO_COLOR=1 to turn them off.`;
@@ -92,6 +97,8 @@ export async function runKata(argv: readonly string[], context: CliContext): Pro
         name: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         solution: { type: 'boolean' },
+        nodes: { type: 'string' },
+        'time-limit-ms': { type: 'string' },
       },
     });
   } catch (error) {
@@ -125,6 +132,8 @@ export async function runKata(argv: readonly string[], context: CliContext): Pro
         return await report(context, course, values.cached === true, values.name ?? null);
       case 'new':
         return scaffold(context, rest);
+      case 'cluster':
+        return await cluster(context, course, requireExercise(course, rest[0], 'cluster'), values);
       case 'maelstrom':
         return await maelstrom(
           context,
@@ -245,6 +254,45 @@ function scaffold(context: CliContext, args: readonly string[]): number {
       `(npm run mistake -- new ${position} <name>), list the exercise in its chapter's README, and run npm run verify.`,
   );
   return 0;
+}
+
+function wholeNumber(flag: string, text: string | undefined, fallback: number): number {
+  if (text === undefined) return fallback;
+  if (!/^\d+$/.test(text)) throw new UsageError(`${flag} takes a whole number; got "${text}".`);
+  return Number(text);
+}
+
+async function cluster(
+  context: CliContext,
+  course: Course,
+  entry: CourseExercise,
+  values: { solution?: boolean; nodes?: string; 'time-limit-ms'?: string; seed?: string },
+): Promise<number> {
+  requireBinding(context, course, entry);
+  const nodes = wholeNumber('--nodes', values.nodes, 3);
+  if (nodes < 1 || nodes > 9) throw new UsageError(`--nodes takes 1 to 9; got ${nodes}.`);
+  const timeLimitMs = wholeNumber('--time-limit-ms', values['time-limit-ms'], 5_000);
+  const seed = values.seed === undefined ? undefined : wholeNumber('--seed', values.seed, 0);
+  console.error(palette(context.color).dim(`Starting ${nodes} node processes and the router …`));
+  const result = await runCluster(context.root, entry.exercise, {
+    nodes,
+    solution: values.solution === true,
+    timeLimitMs,
+    seed,
+  });
+  console.log(result.summary);
+  return result.passed ? 0 : 1;
+}
+
+function requireBinding(context: CliContext, course: Course, entry: CourseExercise): void {
+  if (hasMaelstromBinding(context.root, entry.exercise)) return;
+  const exercises = allExercises(course).map((candidate) => candidate.exercise);
+  const bound = exercises
+    .filter((exercise) => hasMaelstromBinding(context.root, exercise))
+    .map((exercise) => shortestName(exercise, exercises));
+  throw new UsageError(
+    `${entry.title} has no maelstrom.ts, so it cannot run as real processes. These can: ${bound.join(', ')}.`,
+  );
 }
 
 async function maelstrom(

@@ -105,13 +105,13 @@ describe('kata maelstrom executables', () => {
     await node.next((line) => line.body.type === 'init_ok');
     node.send('c1', { type: 'cas', msg_id: 2, key: 1, from: 1, to: 2 });
     expect((await node.next((line) => line.body.in_reply_to === 2)).body).toMatchObject({ type: 'error', code: 10 });
-    // Before the node elects itself, it is not the leader: error 11, and this client tries again.
+    // Before the node elects itself, it is not the leader: error 13, and this client tries again.
     let msgId = 3;
     for (;;) {
       node.send('c1', { type: 'write', msg_id: msgId, key: 1, value: 7 });
       const answer = await node.next((line) => line.body.in_reply_to === msgId);
       if (answer.body.type === 'write_ok') break;
-      expect(answer.body).toMatchObject({ type: 'error', code: 11 });
+      expect(answer.body).toMatchObject({ type: 'error', code: 13 });
       expect(msgId).toBeLessThan(200);
       msgId++;
       await new Promise((resolve) => setTimeout(resolve, 50));

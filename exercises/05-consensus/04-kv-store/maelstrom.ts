@@ -7,15 +7,16 @@
  * the client and its `msg_id`, and answers:
  * - a cas with error 10 (not supported): this store has get, put and append, not compare-and-set;
  * - a get of a key never written with error 20 (key does not exist);
- * - `not_leader` with error 11 (temporarily unavailable): a definite failure, so Maelstrom's checker
- *   knows the operation did not happen.
+ * - `not_leader` with error 13, which Maelstrom takes as "may or may not have happened": a leader
+ *   deposed after it put the operation in its log answers `not_leader` too, and the new leader may
+ *   still commit that entry. (Error 11 would tell Maelstrom's checker it did not happen.)
  */
 import type { KvReply, KvRequest } from '../_given/kv-protocol.ts';
 import type { MaelstromBinding } from '#harness/maelstrom';
 
 /** Maelstrom's error codes that this translation uses. */
 const NOT_SUPPORTED = 10;
-const TEMPORARILY_UNAVAILABLE = 11;
+const INDEFINITE = 13;
 const KEY_DOES_NOT_EXIST = 20;
 
 /** How `npm run kata -- maelstrom kv-store` runs your node. */
@@ -44,7 +45,11 @@ export const maelstrom: MaelstromBinding = {
       const reply = message as KvReply;
       if (!reply.ok) {
         const hint = reply.leaderHint ? `; the leader may be ${reply.leaderHint}` : '';
-        return { type: 'error', code: TEMPORARILY_UNAVAILABLE, text: `not the leader${hint}` };
+        return {
+          type: 'error',
+          code: INDEFINITE,
+          text: `not the leader${hint}; if it had reached the log, it may still take effect`,
+        };
       }
       if (request.type === 'write') return { type: 'write_ok' };
       const value = reply.output?.value ?? '';
