@@ -81,7 +81,12 @@ function toSimulationTestFailure(
   const what = describeError(error);
   const atMs = error instanceof SimulationError ? error.context.atMs : sim.nowMs;
   const replay = replayCommand(test, options.replayWith ?? `KATA_SEED=${sim.seed}`);
-  const { tracePath, viewerPath } = writeTraceFiles(sim, test, { message: what, atMs, replay }, options.details);
+  const { tracePath, viewerPath, historyPath } = writeTraceFiles(
+    sim,
+    test,
+    { message: what, atMs, replay },
+    options.details,
+  );
   const extra =
     options.details === undefined
       ? undefined
@@ -95,6 +100,7 @@ function toSimulationTestFailure(
     replay,
     tracePath,
     viewerPath,
+    historyPath,
     lastEvents: lastEvents(sim),
     extra,
   });
