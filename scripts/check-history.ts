@@ -1,11 +1,12 @@
 /**
- * `npm run check-history -- <file> --format jepsen-log|edn|json --model cas-register|kv|register|counter|set`
+ * `npm run check-history -- <file> [--format jepsen-log|edn|json] [--model <model>]`
+ * `npm run check-history -- --convert edn|edn-vector|porcupine <file> [--out <file>]`
  *
- * Checks a recorded history for linearizability and says so in words. Exit codes: 0 linearizable,
- * 1 not linearizable, 2 unknown (budget spent: not a pass), 64 usage error, 65 malformed history,
- * 66 unreadable file (the last three as in BSD's sysexits).
+ * Checks a recorded history for linearizability and says so in words, or converts it for another
+ * checker. The format and model are detected from the file when it is unambiguous. Exit codes: 0
+ * linearizable (or converted), 1 not linearizable, 2 unknown (budget spent: not a pass), 64 usage
+ * error, 65 malformed history, 66 unreadable file (the last three as in BSD's sysexits).
  */
-
 import { readFileSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -17,51 +18,68 @@ import {
   formatCheckResult,
   kvModel,
   ModelStepError,
+  multiRegisterModel,
+  mutexModel,
   registerModel,
   setModel,
   type CheckResult,
   type Model,
 } from '#harness/check';
-import { HistoryParseError, parseEdnKvHistory, parseJepsenLog, parseJsonHistory } from '#harness/check/import';
+import { ednCaveats, writeJepsenEdn, writePorcupineJson } from '#harness/check/export';
+import {
+  detectEdnModel,
+  detectFormat,
+  detectJsonModel,
+  HistoryParseError,
+  isEdnModelName,
+  parseEdnHistory,
+  parseJepsenLog,
+  parseJsonHistory,
+  type HistoryFormat,
+} from '#harness/check/import';
 import { renderEvidenceHtml } from '../harness/check/linearizability/index.ts';
 import type { History } from '../harness/history.ts';
 
 /** Exit codes. */
 export const EXIT = { ok: 0, illegal: 1, unknown: 2, usage: 64, dataError: 65, noInput: 66 } as const;
 
-const USAGE = `Usage: npm run check-history -- <file> --format <format> --model <model> [options]
-
-Checks a history for linearizability.
-
+const USAGE = `Usage: npm run check-history -- <file> [--format <format>] [--model <model>] [options]
+       npm run check-history -- --convert <to> <file> [--format <format>] [--model <model>] [--out <file>]
+Checks a history for linearizability, or converts it for another checker.
   --format jepsen-log   Jepsen log lines for a cas-register ("INFO  jepsen.util - 7  :invoke  :write  3")
-           edn          Jepsen/Knossos op maps for a kv store, one per line ({:process 3, :type :ok, ...})
+           edn          Jepsen/Knossos op maps ({:process 3, :type :invoke, :f :cas, :value [1 2]}),
+                        one per line or in one vector
            json         a JSON array of operations, as in harness/history.ts
-  --model  cas-register | kv | register | counter | set
-           (jepsen-log needs cas-register; edn needs kv; json works with any)
+           (detected from the file when left out)
+  --model  register | cas-register | mutex | multi-register | kv | counter | set
+           (detected from the operations when left out; jepsen-log needs cas-register;
+           edn needs register, cas-register, mutex, multi-register or kv)
   --max-steps N         search budget in steps (default 5,000,000)
   --timeout-ms N        search budget in wall-clock milliseconds (default: none)
   --html <out.html>     also write the evidence as a standalone HTML page
-
-Exit codes: 0 linearizable, 1 not linearizable, 2 unknown (the budget ran out: NOT a pass),
+  --convert <to>        write the history instead of checking it: edn (one op map per line, as Jepsen's
+                        history.edn), edn-vector (one vector, as Knossos's data files) or porcupine
+                        (Porcupine's Operation structs as JSON)
+  --out <file>          where --convert writes (default: standard output)
+Exit codes: 0 linearizable (or converted), 1 not linearizable, 2 unknown (the budget ran out: NOT a pass),
 64 usage error, 65 malformed history, 66 unreadable file.
 `;
 
 type AnyModel = Model<unknown, unknown, unknown>;
 
 const MODELS: Readonly<Record<string, AnyModel>> = {
-  'cas-register': casRegisterModel as AnyModel,
-  kv: kvModel as AnyModel,
   register: registerModel as AnyModel,
+  'cas-register': casRegisterModel as AnyModel,
+  mutex: mutexModel as AnyModel,
+  'multi-register': multiRegisterModel as AnyModel,
+  kv: kvModel as AnyModel,
   counter: counterModel as AnyModel,
   set: setModel as AnyModel,
 };
 
-/** Which model each file format's histories are written for; json fits any. */
-const FORMATS: Readonly<Record<string, { parse: (text: string) => History<unknown, unknown>; model?: string }>> = {
-  'jepsen-log': { parse: parseJepsenLog as (text: string) => History<unknown, unknown>, model: 'cas-register' },
-  edn: { parse: parseEdnKvHistory as (text: string) => History<unknown, unknown>, model: 'kv' },
-  json: { parse: parseJsonHistory },
-};
+const FORMATS: readonly HistoryFormat[] = ['jepsen-log', 'edn', 'json'];
+const CONVERSIONS = ['edn', 'edn-vector', 'porcupine'] as const;
+type Conversion = (typeof CONVERSIONS)[number];
 
 /** Where the CLI writes; tests pass their own. */
 export interface Output {
@@ -76,14 +94,26 @@ const processOutput: Output = {
 
 interface Request {
   readonly file: string;
-  readonly format: string;
-  readonly modelName: string;
+  readonly format: HistoryFormat | undefined;
+  readonly modelName: string | undefined;
   readonly maxSteps: number | undefined;
   readonly timeoutMs: number | undefined;
   readonly htmlPath: string | undefined;
+  readonly convert: Conversion | undefined;
+  readonly outPath: string | undefined;
+}
+
+/** A request whose format and model are known. */
+interface Resolved {
+  readonly format: HistoryFormat;
+  readonly modelName: string;
+  readonly detected: boolean;
 }
 
 class UsageError extends Error {}
+
+/** A history that does not fit what was asked of it. */
+class DataError extends Error {}
 
 function nonNegativeInteger(flag: string, text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
@@ -103,6 +133,8 @@ function parseRequest(argv: readonly string[]): Request {
         'max-steps': { type: 'string' },
         'timeout-ms': { type: 'string' },
         html: { type: 'string' },
+        convert: { type: 'string' },
+        out: { type: 'string' },
       },
     });
   } catch (error) {
@@ -110,23 +142,66 @@ function parseRequest(argv: readonly string[]): Request {
   }
   const { values, positionals } = parsed;
   if (positionals.length !== 1) throw new UsageError(`expected one history file, got ${positionals.length}`);
-  const { format, model } = values;
-  if (format === undefined || FORMATS[format] === undefined)
-    throw new UsageError(`--format must be one of ${Object.keys(FORMATS).join(', ')}`);
-  if (model === undefined || MODELS[model] === undefined)
+  const { format, model, convert } = values;
+  if (format !== undefined && !(FORMATS as readonly string[]).includes(format))
+    throw new UsageError(`--format must be one of ${FORMATS.join(', ')}`);
+  if (model !== undefined && MODELS[model] === undefined)
     throw new UsageError(`--model must be one of ${Object.keys(MODELS).join(', ')}`);
-  const requiredModel = FORMATS[format]?.model;
-  if (requiredModel !== undefined && requiredModel !== model) {
-    throw new UsageError(`the ${format} format holds ${requiredModel} histories: use --model ${requiredModel}`);
-  }
+  if (convert !== undefined && !(CONVERSIONS as readonly string[]).includes(convert))
+    throw new UsageError(`--convert must be one of ${CONVERSIONS.join(', ')}`);
+  if (values.out !== undefined && convert === undefined) throw new UsageError('--out goes with --convert');
+  if (format !== undefined && model !== undefined) checkFits(format as HistoryFormat, model);
   return {
     file: positionals[0]!,
-    format,
+    format: format as HistoryFormat | undefined,
     modelName: model,
     maxSteps: nonNegativeInteger('--max-steps', values['max-steps']),
     timeoutMs: nonNegativeInteger('--timeout-ms', values['timeout-ms']),
     htmlPath: values.html,
+    convert: convert as Conversion | undefined,
+    outPath: values.out,
   };
+}
+
+/** Refuses a model the format cannot hold. */
+function checkFits(format: HistoryFormat, model: string): void {
+  if (format === 'jepsen-log' && model !== 'cas-register')
+    throw new UsageError('the jepsen-log format holds cas-register histories: use --model cas-register');
+  if (format === 'edn' && !isEdnModelName(model))
+    throw new UsageError('the edn format holds register, cas-register, mutex, multi-register or kv histories');
+}
+
+/** The format and model: as given, or detected from the text. */
+function resolve(request: Request, text: string): Resolved {
+  const format = request.format ?? detectFormat(text);
+  if (format === undefined)
+    throw new UsageError(`cannot tell the format of ${request.file}: give --format jepsen-log, edn or json`);
+  let modelName = request.modelName;
+  if (modelName === undefined) {
+    modelName = detectModel(format, text);
+    if (modelName === undefined)
+      throw new UsageError(`cannot tell which model ${request.file} is written for: give --model`);
+  }
+  checkFits(format, modelName);
+  return { format, modelName, detected: request.format === undefined || request.modelName === undefined };
+}
+
+function detectModel(format: HistoryFormat, text: string): string | undefined {
+  if (format === 'jepsen-log') return 'cas-register';
+  // Both parse first, so that malformed input is reported with its position (exit 65).
+  if (format === 'edn') return detectEdnModel(text);
+  return detectJsonModel(parseJsonHistory(text));
+}
+
+function parse(resolved: Resolved, text: string): History<unknown, unknown> {
+  switch (resolved.format) {
+    case 'jepsen-log':
+      return parseJepsenLog(text) as History<unknown, unknown>;
+    case 'edn':
+      return parseEdnHistory(text, resolved.modelName as Parameters<typeof parseEdnHistory>[1]);
+    default:
+      return parseJsonHistory(text);
+  }
 }
 
 /** `1 operation`, `3 operations`. */
@@ -136,11 +211,16 @@ function countOf(count: number, noun: string): string {
 
 const VERDICT_WORDS = { ok: 'linearizable', illegal: 'not linearizable', unknown: 'unknown' } as const;
 
-function report(request: Request, result: CheckResult<unknown, unknown, unknown>, elapsedMs: number): string {
+function report(
+  request: Request,
+  resolved: Resolved,
+  result: CheckResult<unknown, unknown, unknown>,
+  elapsedMs: number,
+): string {
   const { stats } = result;
   const lines = [
     `${request.file}: ${VERDICT_WORDS[result.verdict]}`,
-    `  model ${request.modelName}; ${countOf(stats.operationsChecked, 'operation')} checked` +
+    `  ${resolved.format}, model ${resolved.modelName}${resolved.detected ? ' (detected)' : ''}; ${countOf(stats.operationsChecked, 'operation')} checked` +
       (stats.operationsDropped > 0 ? ` (${countOf(stats.operationsDropped, 'failed operation')} dropped)` : '') +
       ` in ${countOf(stats.partitions, 'part')}`,
     `  took ${elapsedMs.toFixed(1)} ms, ${countOf(stats.steps, 'search step')}`,
@@ -162,6 +242,33 @@ function readText(file: string): string | undefined {
   }
 }
 
+function convert(to: Conversion, resolved: Resolved, history: History<unknown, unknown>, output: Output): string {
+  if (to === 'porcupine') return writePorcupineJson(history);
+  if (!isEdnModelName(resolved.modelName))
+    throw new UsageError(`Jepsen op maps have no form for ${resolved.modelName} histories; try --convert porcupine`);
+  for (const caveat of ednCaveats(history, resolved.modelName)) output.err(`check-history: note: ${caveat}.\n`);
+  try {
+    return writeJepsenEdn(history, resolved.modelName, { layout: to === 'edn-vector' ? 'vector' : 'lines' });
+  } catch (error) {
+    // An input of another shape than the model's: the data's fault.
+    throw new DataError(
+      `not a ${resolved.modelName} history: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+}
+
+function check(request: Request, resolved: Resolved, history: History<unknown, unknown>, output: Output): number {
+  const model = MODELS[resolved.modelName]!;
+  const startMs = performance.now(); // a CLI outside any simulation: real time is what the user wants here
+  const result = checkLinearizability(model, history, { maxSteps: request.maxSteps, timeoutMs: request.timeoutMs });
+  output.out(report(request, resolved, result, performance.now() - startMs));
+  if (request.htmlPath !== undefined) {
+    writeFileSync(request.htmlPath, renderEvidenceHtml({ title: basename(request.file), model, history, result }));
+    output.out(`  evidence written to ${request.htmlPath}\n`);
+  }
+  return EXIT[result.verdict];
+}
+
 /**
  * Runs the CLI on `argv` (the arguments after the script name) and returns the exit code.
  */
@@ -174,26 +281,28 @@ export async function main(argv: readonly string[], output: Output = processOutp
     output.err(`check-history: ${error.message}\n\n${USAGE}`);
     return EXIT.usage;
   }
+  const text = readText(request.file);
+  if (text === undefined) {
+    output.err(`check-history: cannot read ${request.file}\n`);
+    return EXIT.noInput;
+  }
   try {
-    const text = readText(request.file);
-    if (text === undefined) {
-      output.err(`check-history: cannot read ${request.file}\n`);
-      return EXIT.noInput;
-    }
-    const history = FORMATS[request.format]!.parse(text);
-    const model = MODELS[request.modelName]!;
-    const startMs = performance.now(); // a CLI outside any simulation: real time is what the user wants here
-    const result = checkLinearizability(model, history, { maxSteps: request.maxSteps, timeoutMs: request.timeoutMs });
-    output.out(report(request, result, performance.now() - startMs));
-    if (request.htmlPath !== undefined) {
-      writeFileSync(request.htmlPath, renderEvidenceHtml({ title: basename(request.file), model, history, result }));
-      output.out(`  evidence written to ${request.htmlPath}\n`);
-    }
-    return EXIT[result.verdict];
+    const resolved = resolve(request, text);
+    const history = parse(resolved, text);
+    if (request.convert === undefined) return check(request, resolved, history, output);
+    const converted = convert(request.convert, resolved, history, output);
+    if (request.outPath === undefined) output.out(converted);
+    else writeFileSync(request.outPath, converted);
+    return EXIT.ok;
   } catch (error) {
+    if (error instanceof UsageError) {
+      output.err(`check-history: ${error.message}\n`);
+      return EXIT.usage;
+    }
     // Malformed input, or input the model cannot read: the data's fault, not the checker's.
-    if (!(error instanceof HistoryParseError) && !(error instanceof ModelStepError)) throw error;
-    output.err(`check-history: ${request.file}: ${error.message}\n`);
+    if (!(error instanceof HistoryParseError) && !(error instanceof ModelStepError) && !(error instanceof DataError))
+      throw error;
+    output.err(`check-history: ${request.file}: ${error instanceof Error ? error.message : String(error)}\n`);
     return EXIT.dataError;
   }
 }

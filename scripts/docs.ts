@@ -49,6 +49,7 @@ const GUIDE_ORDER = [
   'getting-started',
   'how-the-harness-works',
   'reading-a-failure',
+  'maelstrom',
   'instructor-guide',
   'authoring-exercises',
 ];

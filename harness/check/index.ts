@@ -47,6 +47,15 @@ export {
   type SetInput,
   type SetOutput,
   type SetState,
+  mutexModel,
+  type MutexInput,
+  type MutexOutput,
+  type MutexState,
+  multiRegisterModel,
+  type MicroOp,
+  type MultiRegisterInput,
+  type MultiRegisterOutput,
+  type MultiRegisterState,
 } from './linearizability/index.ts';
 export {
   type DeliveryRecord,

@@ -45,11 +45,18 @@ export interface TraceFiles {
   readonly tracePath: string;
   /** The same trace as a standalone HTML page with a space-time diagram: `viewerPathFor(tracePath)`. */
   readonly viewerPath: string;
+  /**
+   * The clients' history as JSON (`harness/history.ts`'s operations), beside the trace, for
+   * `npm run check-history` and its `--convert` to Jepsen EDN or Porcupine; null when the run
+   * recorded no operation.
+   */
+  readonly historyPath: string | null;
 }
 
 /**
  * Writes the run's trace as JSON under the trace folder, and beside it, under the same name ending in
- * `.html`, the trace viewer's page. Returns both paths.
+ * `.html`, the trace viewer's page, and ending in `.history.json`, the clients' history (when there is
+ * one). Returns the paths.
  */
 export function writeTraceFiles(
   sim: Simulation,
@@ -74,7 +81,11 @@ export function writeTraceFiles(
   writeFileSync(tracePath, JSON.stringify(trace, null, 1) + '\n');
   const viewerPath = viewerPathFor(tracePath);
   writeFileSync(viewerPath, viewerPage(trace, tracePath));
-  return { tracePath, viewerPath };
+  const history = sim.history();
+  const historyPath = history.length === 0 ? null : `${tracePath.replace(/\.json$/, '')}.history.json`;
+  if (historyPath !== null)
+    writeFileSync(historyPath, `[\n${history.map((op) => `  ${JSON.stringify(op)}`).join(',\n')}\n]\n`);
+  return { tracePath, viewerPath, historyPath };
 }
 
 /** Where the viewer page of the trace at `tracePath` goes: the same name, ending in `.html`. */
@@ -115,6 +126,8 @@ export interface FailureReport {
   readonly tracePath: string;
   /** The viewer page's path. */
   readonly viewerPath: string;
+  /** The clients' history file, when the run recorded one. */
+  readonly historyPath?: string | null | undefined;
   /** The last events before the failure, one line each. */
   readonly lastEvents: readonly string[];
   /** Anything else worth showing (e.g. the fault schedule). */
@@ -132,6 +145,10 @@ export function formatFailure(report: FailureReport): string {
     `  trace    ${report.tracePath}`,
     `  viewer   ${report.viewerPath}  (open it in a browser)`,
   ];
+  if (report.historyPath !== undefined && report.historyPath !== null) {
+    lines.push(`  history  ${report.historyPath}`);
+    lines.push(`           (for Knossos or Jepsen: npm run check-history -- --convert edn ${report.historyPath})`);
+  }
   if (report.extra !== undefined) lines.push('', ...report.extra.split('\n').map((line) => `  ${line}`));
   if (report.lastEvents.length > 0) {
     lines.push('', '  last events before the failure:', ...report.lastEvents.map((line) => `    ${line}`));

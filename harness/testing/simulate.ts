@@ -84,9 +84,9 @@ function toSimulationTestFailure(
   const what = describeError(error);
   const atMs = error instanceof SimulationError ? error.context.atMs : sim.nowMs;
   const replay = replayCommand(test, options.replayWith ?? `KATA_SEED=${sim.seed}`);
-  const { tracePath, viewerPath } = traceFilesWanted()
+  const { tracePath, viewerPath, historyPath } = traceFilesWanted()
     ? writeTraceFiles(sim, test, { message: what, atMs, replay }, options.details)
-    : { tracePath: '(not written: a counted run)', viewerPath: '(not written)' };
+    : { tracePath: '(not written: a counted run)', viewerPath: '(not written)', historyPath: null };
   const extra =
     options.details === undefined
       ? undefined
@@ -100,6 +100,7 @@ function toSimulationTestFailure(
     replay,
     tracePath,
     viewerPath,
+    historyPath,
     lastEvents: lastEvents(sim),
     extra,
   });

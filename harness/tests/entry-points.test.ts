@@ -1,6 +1,7 @@
 /**
  * The harness's entry points load what they promise and no more: a learner's node (which imports
- * `harness/index.ts`) never loads fast-check or vitest; vitest is imported only under `harness/testing`
+ * `harness/index.ts`) never loads fast-check or vitest; `harness/maelstrom` (real time and I/O) is
+ * imported by no other harness code and by no node; vitest is imported only under `harness/testing`
  * (and then lazily) and fast-check only under `harness/faults`; `harness/index.ts` stays small.
  */
 import { execFile } from 'node:child_process';
@@ -32,7 +33,12 @@ async function packagesLoadedBy(entry: string): Promise<string[]> {
  * The harness's own code: every file under harness/ except tests and test support (`*.test.ts`,
  * `harness/tests/`, `_test-support/` folders), with the packages each one imports.
  */
-function harnessCodeImports(): Array<{ readonly file: string; readonly packages: string[]; readonly files: string[] }> {
+function harnessCodeImports(): Array<{
+  readonly file: string;
+  readonly packages: string[];
+  readonly files: string[];
+  readonly specifiers: string[];
+}> {
   const files = readdirSync(path.join(root, 'harness'), { recursive: true, encoding: 'utf8' })
     .filter((file) => file.endsWith('.ts') && !file.endsWith('.test.ts'))
     .filter((file) => !file.startsWith(`tests${path.sep}`) && !file.split(path.sep).includes('_test-support'));
@@ -47,7 +53,7 @@ function harnessCodeImports(): Array<{ readonly file: string; readonly packages:
     const files = specifiers
       .filter((specifier) => specifier.startsWith('.'))
       .map((specifier) => path.relative(root, path.resolve(root, 'harness', path.dirname(file), specifier)));
-    return { file: path.join('harness', file), packages, files };
+    return { file: path.join('harness', file), packages, files, specifiers };
   });
 }
 
@@ -93,6 +99,29 @@ describe('what each entry point loads', () => {
         const folder = folders.find((prefix) => target.startsWith(prefix));
         if (folder === undefined || file.startsWith(folder) || target === path.join(folder, 'index.ts')) continue;
         if (!allowed.has(`${file} -> ${target}`)) reaching.push(`${file} -> ${target}`);
+      }
+    }
+    expect(reaching).toEqual([]);
+  });
+
+  test('harness/maelstrom, where real time and I/O are allowed, is imported by no other harness code and no node', () => {
+    const maelstrom = path.join('harness', 'maelstrom', '');
+    const reaching: string[] = [];
+    for (const { file, files, specifiers } of harnessCodeImports()) {
+      if (file.startsWith(maelstrom)) continue;
+      for (const target of files) if (target.startsWith(maelstrom)) reaching.push(`${file} -> ${target}`);
+      if (specifiers.includes('#harness/maelstrom')) reaching.push(`${file} -> #harness/maelstrom`);
+    }
+    // Nodes: every exercise and solution file but tests and the exercises' Maelstrom bindings.
+    for (const folder of ['exercises', 'solutions']) {
+      const files = readdirSync(path.join(root, folder), { recursive: true, encoding: 'utf8' }).filter(
+        (file) => file.endsWith('.ts') && !file.endsWith('.test.ts') && path.basename(file) !== 'maelstrom.ts',
+      );
+      for (const file of files) {
+        const source = readFileSync(path.join(root, folder, file), 'utf8');
+        const imported = ts.preProcessFile(source, true, true).importedFiles.map((entry) => entry.fileName);
+        if (imported.some((name) => name === '#harness/maelstrom' || name.includes('harness/maelstrom/')))
+          reaching.push(`${path.join(folder, file)} -> harness/maelstrom`);
       }
     }
     expect(reaching).toEqual([]);

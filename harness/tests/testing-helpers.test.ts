@@ -17,6 +17,7 @@ import {
 } from '#harness/testing';
 import { TALLY_TIMEOUT_FACTOR, TEST_TIMEOUT_MS, testTimeoutMs } from '../testing/environment.ts';
 import type { SweepTally } from '../testing/sweep-tally.ts';
+import { parseJsonHistory } from '../check/linearizability/import/json.ts';
 import { chattyNode, nodeOf } from './helpers.ts';
 
 const traceFolder = path.join('.kata', 'traces', 'harness-tests-testing-helpers');
@@ -76,6 +77,25 @@ describe('a failing simulation test explains itself', () => {
     expect(page).toContain('<script type="application/json" id="kata-trace-data">');
     rmSync(tracePath);
     rmSync(viewerPath);
+  });
+
+  test('a run with clients leaves their history beside the trace, ready to convert for Knossos', async () => {
+    const failure = await failureOf(
+      simulate({ seed: 5, nodes: cluster(1, chattyNode()) }, async (sim) => {
+        sim.client('c1', async (client) => {
+          await client.operation({ f: 'write', value: 1 }, async () => ({ status: 'ok', output: {} }));
+          await client.operation({ f: 'read' }, async () => ({ status: 'indeterminate' }));
+        });
+        await sim.runUntilClientsDone({ timeoutMs: 1_000 });
+        throw new Error('the register lost a write');
+      }),
+    );
+    const historyPath = failure.tracePath.replace(/\.json$/, '.history.json');
+    expect(failure.message).toContain(`  history  ${historyPath}\n`);
+    expect(failure.message).toContain(`npm run check-history -- --convert edn ${historyPath})`);
+    const history = parseJsonHistory(readFileSync(historyPath, 'utf8'));
+    expect(history.map((operation) => operation.status)).toEqual(['ok', 'indeterminate']);
+    for (const file of [failure.tracePath, failure.tracePath.replace(/\.json$/, '.html'), historyPath]) rmSync(file);
   });
 
   test('a simulation error (here: a handler that throws) is reported the same way, at its virtual time', async () => {

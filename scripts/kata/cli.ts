@@ -12,6 +12,8 @@
  * npm run kata -- replay <exercise> --seed N
  * npm run kata -- report             a progress summary to hand to an instructor
  * npm run kata -- new 05/06 membership   a new exercise, laid out by the convention (for authors)
+ * npm run kata -- maelstrom <exercise> [--solution]   an executable for Maelstrom's `maelstrom test --bin`
+ * npm run kata -- cluster <exercise> --nodes 3        real node processes behind a router, checked
  * ```
  *
  * @module
@@ -33,6 +35,8 @@ import { carryForward } from './carry.ts';
 import { buildReport } from './report.ts';
 import { resetExercise } from './reset.ts';
 import { scaffoldExercise, ScaffoldError } from './scaffold.ts';
+import { runCluster } from './cluster/cluster.ts';
+import { hasMaelstromBinding, writeMaelstromExecutable } from './maelstrom.ts';
 import { kataPaths } from './state.ts';
 import { nextExercise, renderStatus, rerunLine, type StatusSource } from './status.ts';
 import { askYesNo, indent, palette, shouldColor, type Palette } from './terminal.ts';
@@ -70,6 +74,9 @@ export async function runKata(argv: readonly string[], context: CliContext): Pro
         again: { type: 'boolean' },
         trace: { type: 'boolean' },
         replay: { type: 'string' },
+        solution: { type: 'boolean' },
+        nodes: { type: 'string' },
+        'time-limit-ms': { type: 'string' },
       },
     });
   } catch (error) {
@@ -102,6 +109,15 @@ export async function runKata(argv: readonly string[], context: CliContext): Pro
         return await report(context, course, values.cached === true, values.name ?? null);
       case 'new':
         return scaffold(context, rest);
+      case 'cluster':
+        return await cluster(context, course, requireExercise(course, rest[0], 'cluster'), values);
+      case 'maelstrom':
+        return await maelstrom(
+          context,
+          course,
+          requireExercise(course, rest[0], 'maelstrom'),
+          values.solution === true,
+        );
       default:
         return usageProblem(`Unknown verb "${verb}".`);
     }
@@ -254,6 +270,70 @@ function scaffold(context: CliContext, args: readonly string[]): number {
     `\nNext: fill in the README and the tests, write the solution, then add two known mistakes ` +
       `(npm run mistake -- new ${position} <name>), list the exercise in its chapter's README, and run npm run verify.`,
   );
+  return 0;
+}
+
+function wholeNumber(flag: string, text: string | undefined, fallback: number): number {
+  if (text === undefined) return fallback;
+  if (!/^\d+$/.test(text)) throw new UsageError(`${flag} takes a whole number; got "${text}".`);
+  return Number(text);
+}
+
+async function cluster(
+  context: CliContext,
+  course: Course,
+  entry: CourseExercise,
+  values: { solution?: boolean; nodes?: string; 'time-limit-ms'?: string; seed?: string },
+): Promise<number> {
+  requireBinding(context, course, entry);
+  const nodes = wholeNumber('--nodes', values.nodes, 3);
+  if (nodes < 1 || nodes > 9) throw new UsageError(`--nodes takes 1 to 9; got ${nodes}.`);
+  const timeLimitMs = wholeNumber('--time-limit-ms', values['time-limit-ms'], 5_000);
+  const seed = values.seed === undefined ? undefined : wholeNumber('--seed', values.seed, 0);
+  console.error(palette(context.color).dim(`Starting ${nodes} node processes and the router …`));
+  const result = await runCluster(context.root, entry.exercise, {
+    nodes,
+    solution: values.solution === true,
+    timeLimitMs,
+    seed,
+  });
+  console.log(result.summary);
+  return result.passed ? 0 : 1;
+}
+
+function requireBinding(context: CliContext, course: Course, entry: CourseExercise): void {
+  if (hasMaelstromBinding(context.root, entry.exercise)) return;
+  const exercises = allExercises(course).map((candidate) => candidate.exercise);
+  const bound = exercises
+    .filter((exercise) => hasMaelstromBinding(context.root, exercise))
+    .map((exercise) => shortestName(exercise, exercises));
+  throw new UsageError(
+    `${entry.title} has no maelstrom.ts, so it cannot run as real processes. These can: ${bound.join(', ')}.`,
+  );
+}
+
+async function maelstrom(
+  context: CliContext,
+  course: Course,
+  entry: CourseExercise,
+  solution: boolean,
+): Promise<number> {
+  if (!hasMaelstromBinding(context.root, entry.exercise)) {
+    const exercises = allExercises(course).map((candidate) => candidate.exercise);
+    const bound = exercises
+      .filter((exercise) => hasMaelstromBinding(context.root, exercise))
+      .map((exercise) => shortestName(exercise, exercises));
+    throw new UsageError(
+      `${entry.title} has no maelstrom.ts, so it cannot run under Maelstrom. These can: ${bound.join(', ')}.`,
+    );
+  }
+  const written = await writeMaelstromExecutable(context.root, entry.exercise, { solution });
+  console.log(`Wrote ${written.executable}`);
+  console.log(
+    `  runs ${path.relative(context.root, written.nodeFile)} as a Maelstrom node (workload ${written.binding.workload})`,
+  );
+  console.log(`  storage in ${written.storageDirectory} (delete it to start afresh)`);
+  console.log(`\nWith Maelstrom installed (https://github.com/jepsen-io/maelstrom), run:\n  ${written.command}`);
   return 0;
 }
 

@@ -70,6 +70,18 @@ const VERBS: readonly VerbHelp[] = [
                                     (see docs/authoring-exercises.md); the chapter folder must exist`,
   },
   {
+    verb: 'maelstrom',
+    text: `  maelstrom <exercise> [--solution] write an executable that runs your node (or the reference
+                                    solution) as a real process speaking Maelstrom's protocol, and
+                                    print the \`maelstrom test\` command (exercises with a maelstrom.ts)`,
+  },
+  {
+    verb: 'cluster',
+    text: `  cluster <exercise> [--nodes 3]    run the node as real processes (one per node) behind a router that
+         [--solution] [--seed N]    delays, drops and partitions their messages, drive the workload in
+         [--time-limit-ms N]        real time (default 5000), check the history, write the trace`,
+  },
+  {
     verb: 'help',
     text: `  help [verb]                       this text, or one verb's (as does --help after any verb)`,
   },

@@ -101,7 +101,7 @@ describe('check-history errors', () => {
     );
     const result = await run(path, '--format', 'edn', '--model', 'kv');
     expect(result.exitCode).toBe(EXIT.dataError);
-    expect(result.err).toContain('line 2: malformed EDN');
+    expect(result.err).toContain('line 2, column 1: malformed EDN: a map needs an even number of forms');
   });
 
   it('a history the model cannot read exits 65 and names the operation', async () => {
@@ -129,5 +129,84 @@ describe('check-history as a process', () => {
     );
     expect(child.status).toBe(EXIT.illegal);
     expect(child.stdout).toContain('not linearizable');
+  });
+});
+
+describe('check-history on Knossos histories and conversions', () => {
+  const knossos = (name: string): string => fixture(`knossos/${name}`);
+
+  it.each([
+    ['cas-register-good.edn', 'cas-register', EXIT.ok],
+    ['cas-register-bad.edn', 'cas-register', EXIT.illegal],
+    ['mutex-bad.edn', 'mutex', EXIT.illegal],
+    ['multi-register-good.edn', 'multi-register', EXIT.ok],
+  ])('detects the format and model of %s (%s) and exits %i', async (name, model, exitCode) => {
+    const result = await run(knossos(name));
+    expect(result.exitCode).toBe(exitCode);
+    expect(result.out).toContain(`edn, model ${model} (detected)`);
+  });
+
+  it('--format still forces the format', async () => {
+    const result = await run(knossos('register-good.edn'), '--format', 'json');
+    expect(result.exitCode).toBe(EXIT.dataError);
+    expect(result.err).toContain('not valid JSON');
+  });
+
+  it('converts a JSON history to EDN and back, keeping the verdict', async () => {
+    const directory = mkdtempSync(join(tmpdir(), 'check-history-'));
+    const jsonPath = join(directory, 'stale.json');
+    writeFileSync(jsonPath, readFileSync(fixture('register-stale-read.json'), 'utf8').replace('null', '"x"'));
+    const ednPath = join(directory, 'stale.edn');
+    const converted = await run(jsonPath, '--convert', 'edn', '--out', ednPath);
+    expect(converted.exitCode).toBe(EXIT.ok);
+    expect(converted.err).toBe('');
+    expect(readFileSync(ednPath, 'utf8')).toMatch(/^\{:index 0, :time \d+, :type :invoke, :process 0, :f :write/);
+    const checked = await run(ednPath);
+    expect(checked.exitCode).toBe(EXIT.illegal);
+    expect(checked.out).toContain('edn, model register (detected)');
+  });
+
+  it('says what Knossos will read differently', async () => {
+    const converted = await run(fixture('register-stale-read.json'), '--convert', 'edn');
+    expect(converted.exitCode).toBe(EXIT.ok);
+    expect(converted.err).toContain('1 read(s) of a register never written are written as nil');
+  });
+
+  it('converts to Porcupine JSON and to an EDN vector on standard output', async () => {
+    const porcupine = await run(fixture('register-ok.json'), '--convert', 'porcupine');
+    expect(porcupine.exitCode).toBe(EXIT.ok);
+    expect(JSON.parse(porcupine.out)[0]).toHaveProperty('ClientId', 0);
+    const vector = await run(fixture('cas-register-ok.jepsen-log'), '--convert', 'edn-vector');
+    expect(vector.out.startsWith('[{:index 0,')).toBe(true);
+  });
+
+  it.each([
+    [['file', '--convert', 'xml'], '--convert must be one of edn, edn-vector, porcupine'],
+    [['file', '--out', 'x.edn'], '--out goes with --convert'],
+    [['file', '--format', 'edn', '--model', 'counter'], 'the edn format holds register, cas-register'],
+  ])('usage error %j', async (argv, message) => {
+    const result = await run(...argv);
+    expect(result.exitCode).toBe(EXIT.usage);
+    expect(result.err).toContain(message);
+  });
+
+  it('says when it cannot tell the format or the model', async () => {
+    const directory = mkdtempSync(join(tmpdir(), 'check-history-'));
+    const unknownFormat = join(directory, 'history.txt');
+    writeFileSync(unknownFormat, 'hello\n');
+    expect((await run(unknownFormat)).err).toContain('cannot tell the format');
+    const unknownModel = join(directory, 'history.edn');
+    writeFileSync(unknownModel, '{:process 0, :type :invoke, :f :enqueue, :value 1}\n');
+    const result = await run(unknownModel);
+    expect(result.exitCode).toBe(EXIT.usage);
+    expect(result.err).toContain('cannot tell which model');
+  });
+
+  it('a malformed vector exits 65 with the line and column', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'check-history-')), 'broken.edn');
+    writeFileSync(path, '[{:process 0, :type :invoke, :f :read, :value nil}\n {:process 0 :type}]\n');
+    const result = await run(path, '--model', 'register');
+    expect(result.exitCode).toBe(EXIT.dataError);
+    expect(result.err).toContain('line 2, column 2: malformed EDN: a map needs an even number of forms');
   });
 });

@@ -6,9 +6,10 @@
  * sequential object: applying the operations in that order, each produces the output its client saw.
  *
  * Start with {@link checkLinearizability} and one of the shipped models ({@link registerModel},
- * {@link casRegisterModel}, {@link kvModel}, {@link counterModel}, {@link setModel}), or write your own
- * {@link Model}. In tests, {@link assertLinearizable} throws with an explanation. Histories from Jepsen
- * are read by the importers in `harness/check/import` (`parseJepsenLog`, `parseEdnKvHistory`);
+ * {@link casRegisterModel}, {@link kvModel}, {@link counterModel}, {@link setModel}, {@link mutexModel},
+ * {@link multiRegisterModel}), or write your own {@link Model}. In tests, {@link assertLinearizable} throws with an explanation. Histories from Jepsen
+ * are read by the importers in `harness/check/import` (`parseEdnHistory`, `parseJepsenLog`), and written
+ * for other checkers by `harness/check/export` (`writeJepsenEdn`, `writePorcupineJson`);
  * `npm run check-history` checks a file from the command line, and {@link renderEvidenceHtml} draws a
  * verdict's evidence as a page.
  *
@@ -63,4 +64,12 @@ export { casRegisterModel, type CasRegisterInput, type CasRegisterOutput } from 
 export { kvModel, type KvInput, type KvOutput, type KvState } from './models/kv.ts';
 export { counterModel, type CounterInput, type CounterOutput } from './models/counter.ts';
 export { setModel, type SetElement, type SetInput, type SetOutput, type SetState } from './models/set.ts';
+export { mutexModel, type MutexInput, type MutexOutput, type MutexState } from './models/mutex.ts';
+export {
+  multiRegisterModel,
+  type MicroOp,
+  type MultiRegisterInput,
+  type MultiRegisterOutput,
+  type MultiRegisterState,
+} from './models/multiRegister.ts';
 export { renderEvidenceHtml, type EvidencePage } from './html.ts';

@@ -45,14 +45,43 @@ export class EdnMap {
 /** A value read from EDN. Vectors, lists and sets are arrays; `nil` is null. */
 export type EdnValue = null | boolean | number | string | EdnKeyword | EdnSymbol | EdnMap | readonly EdnValue[];
 
-/** An EDN syntax error at a 1-based column. */
+/**
+ * An EDN syntax error. `column` counts from 1 on the first line of the text read, so it is the column
+ * for one-line text; `offset` (from 0) locates the error in any text (see {@link lineAndColumnAt}).
+ */
 export class EdnSyntaxError extends Error {
+  /** `offset + 1`: the column when the text is one line. */
   readonly column: number;
-  constructor(column: number, problem: string) {
-    super(`column ${column}: ${problem}`);
+  /** Where the error is, in UTF-16 code units from the start of the text (from 0). */
+  readonly offset: number;
+  /** The problem alone, without the column. */
+  readonly problem: string;
+  constructor(offset: number, problem: string) {
+    super(`column ${offset + 1}: ${problem}`);
     this.name = 'EdnSyntaxError';
-    this.column = column;
+    this.column = offset + 1;
+    this.offset = offset;
+    this.problem = problem;
   }
+}
+
+/** A value read from a longer text, with the offset (from 0) of its first character. */
+export interface EdnForm {
+  readonly value: EdnValue;
+  readonly offset: number;
+}
+
+/** The line and column (both from 1) of `offset` in `text`. */
+export function lineAndColumnAt(text: string, offset: number): { line: number; column: number } {
+  let line = 1;
+  let lineStart = 0;
+  for (let index = 0; index < offset && index < text.length; index++) {
+    if (text.charCodeAt(index) === 10) {
+      line++;
+      lineStart = index + 1;
+    }
+  }
+  return { line, column: offset - lineStart + 1 };
 }
 
 /** Nesting deeper than this is refused rather than risk the call stack on hostile input. */
@@ -79,7 +108,32 @@ class Reader {
   }
 
   fail(problem: string): never {
-    throw new EdnSyntaxError(this.#position + 1, problem);
+    throw new EdnSyntaxError(this.#position, problem);
+  }
+
+  get position(): number {
+    return this.#position;
+  }
+
+  peek(): string | undefined {
+    return this.#text[this.#position];
+  }
+
+  /** Reads the forms of the vector that starts here, each with its offset. */
+  readVectorForms(): EdnForm[] {
+    this.#position++; // opening bracket
+    const forms: EdnForm[] = [];
+    for (;;) {
+      this.skipWhitespace();
+      const char = this.#text[this.#position];
+      if (char === undefined) this.fail("missing ']' at the end of the history");
+      if (char === ']') {
+        this.#position++;
+        return forms;
+      }
+      const offset = this.#position;
+      forms.push({ value: this.readValue(1), offset });
+    }
   }
 
   skipWhitespace(): void {
@@ -175,8 +229,12 @@ class Reader {
   }
 
   readMap(depth: number): EdnMap {
+    const start = this.#position;
     const items = this.readSequence('}', depth);
-    if (items.length % 2 !== 0) this.fail('a map needs an even number of forms (key value pairs)');
+    if (items.length % 2 !== 0) {
+      this.#position = start; // point at the map, not past it
+      this.fail('a map needs an even number of forms (key value pairs)');
+    }
     const entries = new Map<string, EdnValue>();
     for (let index = 0; index < items.length; index += 2) {
       entries.set(keyText(items[index]!), items[index + 1]!);
@@ -221,6 +279,29 @@ export function parseEdn(text: string): EdnValue {
   const value = reader.readValue(0);
   if (!reader.atEnd()) reader.fail('unexpected text after the value');
   return value;
+}
+
+/**
+ * Reads every top-level form of `text`, each with its offset: the forms of a history written one op map
+ * per line (Jepsen's `history.edn`) or, when the text is one vector (Knossos's data files), the forms
+ * inside it.
+ *
+ * @throws EdnSyntaxError with the offset of the problem.
+ */
+export function readEdnForms(text: string): EdnForm[] {
+  const reader = new Reader(text);
+  if (reader.atEnd()) return [];
+  if (reader.peek() === '[') {
+    const forms = reader.readVectorForms();
+    if (!reader.atEnd()) reader.fail('unexpected text after the history vector');
+    return forms;
+  }
+  const forms: EdnForm[] = [];
+  while (!reader.atEnd()) {
+    const offset = reader.position;
+    forms.push({ value: reader.readValue(0), offset });
+  }
+  return forms;
 }
 
 /** Prints a value back roughly as EDN, for error messages. */

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { casRegisterModel, checkLinearizability, kvModel, registerModel, type Model } from '../index.ts';
 import { EdnKeyword, EdnMap, EdnSymbol, parseEdn } from './edn.ts';
-import { parseEdnKvHistory } from './ednKv.ts';
+import { parseEdnKvHistory } from './ednHistory.ts';
 import { parseJepsenLog } from './jepsenLog.ts';
 import { parseJsonHistory } from './json.ts';
 import { HistoryParseError } from './parseError.ts';
@@ -142,8 +142,8 @@ describe('EDN kv op maps', () => {
       input: { f: 'put', key: 'x', value: 'a' },
       output: {},
       status: 'ok',
-      callMs: 2,
-      returnMs: 4,
+      callMs: 1,
+      returnMs: 3,
     });
     expect(history.find((operation) => operation.input.key === '8')).toMatchObject({ output: { value: '' } }); // nil read
     expect(
@@ -167,16 +167,16 @@ describe('EDN kv op maps', () => {
 
   it('names the line of a malformed op map', () => {
     expect(parseErrorOf(() => parseEdnKvHistory('\n{:process 1, :type :invoke')).message).toMatch(
-      /^line 2: malformed EDN/,
+      /^line 2, column 27: malformed EDN: missing '}'/,
     );
-    expect(parseErrorOf(() => parseEdnKvHistory('[1 2]')).message).toMatch(/^line 1: expected an op map/);
+    expect(parseErrorOf(() => parseEdnKvHistory('[1 2]')).message).toMatch(/^line 1, column 2: expected an op map/);
     expect(parseErrorOf(() => parseEdnKvHistory('{:process 1, :type :invoke, :f :cas, :key "k"}')).message).toMatch(
       /unsupported :f :cas/,
     );
     const mixedTimes =
       '{:process 1, :type :invoke, :f :get, :key "k", :time 5}\n{:process 1, :type :ok, :f :get, :key "k", :value nil}';
     expect(parseErrorOf(() => parseEdnKvHistory(mixedTimes)).message).toBe(
-      'line 2: this op map has no :time, but earlier ones do',
+      'line 2, column 1: this op map has no :time, but earlier ones do',
     );
     const wrongKey =
       '{:process 1, :type :invoke, :f :get, :key "k"}\n{:process 1, :type :ok, :f :get, :key "j", :value nil}';

@@ -5,16 +5,18 @@
  */
 
 /**
- * Malformed history input. The message starts with `line N:` so a person can find the culprit; `line` is
- * the same number (from 1).
+ * Malformed history input. The message starts with `line N:` (or `line N, column M:` when the importer
+ * knows the column) so a person can find the culprit; `line` and `column` are the same numbers (from 1).
  */
 export class HistoryParseError extends Error {
   /** The line (from 1) where the problem is. */
   readonly line: number;
-
-  constructor(line: number, problem: string) {
-    super(`line ${line}: ${problem}`);
+  /** The column (from 1) where the problem is, when known. */
+  readonly column: number | undefined;
+  constructor(line: number, problem: string, column?: number) {
+    super(`line ${line}${column === undefined ? '' : `, column ${column}`}: ${problem}`);
     this.name = 'HistoryParseError';
     this.line = line;
+    this.column = column;
   }
 }
