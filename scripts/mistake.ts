@@ -31,7 +31,14 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import path from 'node:path';
 import { findExercises, repositoryRoot, solutionFileOf, type Exercise } from './lib/exercises.ts';
 import { applyMistake, readMistake, writeMistakePatch, type Mistake } from './lib/mistakes.ts';
-import { formatReport, isFlagged, judgeOutcome, ROBUST_SWEEP_FRACTION, type MistakeRow } from './lib/mistake-report.ts';
+import {
+  formatReport,
+  isFlagged,
+  mistakeCount,
+  judgeOutcome,
+  ROBUST_SWEEP_FRACTION,
+  type MistakeRow,
+} from './lib/mistake-report.ts';
 import { tallyMistakes } from './lib/mistake-tally.ts';
 import { splitPatch } from './lib/patches.ts';
 import { MISTAKE_VARIABLE } from './lib/solution-redirect.ts';
@@ -187,7 +194,7 @@ async function report(args: readonly string[], exercises: readonly Exercise[]): 
       ? exercises.flatMap((exercise) => exercise.mistakes.map((mistake) => ({ exercise, mistake })))
       : names.flatMap((name) => reportJobs(name, exercises));
   console.error(
-    `Running ${jobs.length} mistakes; each sweep counts its failing seeds` +
+    `Running ${mistakeCount(jobs.length)}; each sweep counts its failing seeds` +
       (allSeeds ? ', all of them...' : `, until ${ROBUST_SWEEP_FRACTION * 100}% of them failed...`),
   );
   const startedMs = performance.now();
@@ -200,7 +207,7 @@ async function report(args: readonly string[], exercises: readonly Exercise[]): 
   const order = new Map(jobs.map((job, index) => [`${job.exercise.id} ${job.mistake.name}`, index]));
   rows.sort((a, b) => order.get(`${a.exercise} ${a.mistake}`)! - order.get(`${b.exercise} ${b.mistake}`)!);
   const seconds = ((performance.now() - startedMs) / 1000).toFixed(0);
-  const text = `${formatReport(rows)}\n(${jobs.length} mistakes in ${seconds} s)\n`;
+  const text = `${formatReport(rows)}\n(${mistakeCount(jobs.length)} in ${seconds} s)\n`;
   console.log(text);
   if (out !== undefined) {
     mkdirSync(path.dirname(path.resolve(out)), { recursive: true });

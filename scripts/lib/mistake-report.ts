@@ -150,7 +150,7 @@ export function formatReport(rows: readonly MistakeRow[], options: { readonly na
   const lines = [
     '# How robustly the tests catch each known mistake',
     '',
-    `${rows.length} mistakes; ${rows.length - flagged.length} caught robustly (a scripted test fails, or a sweep ` +
+    `${mistakeCount(rows.length)}; ${rows.length - flagged.length} caught robustly (a scripted test fails, or a sweep ` +
       `fails on at least ${percent(ROBUST_SWEEP_FRACTION)} of its seeds); ${flagged.length} flagged.`,
     '',
     '| exercise | mistake | scripted tests that fail | failing sweeps (seeds failed) | best sweep | names Breaks | verdict |',
@@ -205,4 +205,9 @@ function escapeCell(text: string): string {
 
 function percent(value: number): string {
   return `${Math.round(value * 100)}%`;
+}
+
+/** "1 mistake", "3 mistakes". */
+export function mistakeCount(count: number): string {
+  return `${count} ${count === 1 ? 'mistake' : 'mistakes'}`;
 }

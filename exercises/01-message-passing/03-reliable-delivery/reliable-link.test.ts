@@ -108,6 +108,58 @@ function linkMessages(sim: Simulation): number {
   return messagesSent - (byType['send']?.messages ?? 0) - (byType['send_ok']?.messages ?? 0);
 }
 
+/** The recovery bound (see README): every message accepted for sending is delivered within this long after the heal. */
+const DELIVERED_WITHIN_MS = 2_000;
+
+/** Checks the recovery bound: once the faults healed at `healedAtMs`, every accepted message arrives within it. */
+async function expectAllDeliveredAfterHeal(
+  sim: Simulation,
+  sends: readonly ClientSend[],
+  healedAtMs: number,
+): Promise<void> {
+  await expectRecovered(sim, {
+    what: 'every message accepted for sending (send_ok) delivered to its receiver',
+    healedAtMs,
+    withinMs: DELIVERED_WITHIN_MS,
+    holds: () =>
+      sim.clientsDone && sends.every((s) => !s.accepted || applicationLog(sim, s.to).some((e) => e.id === s.id)),
+    explain: () => whyNotDelivered(sim, sends),
+  });
+}
+
+/** When `sender` put copies of message `id` on the wire (any link message that names the id), in order. */
+function copyTimesMs(sim: Simulation, sender: NodeId, id: string): number[] {
+  return sim.trace.flatMap((event) =>
+    event.kind === 'send' &&
+    event.from === sender &&
+    event.type !== 'send_ok' &&
+    event.type !== 'send' &&
+    (event.message as { id?: unknown }).id === id
+      ? [event.t]
+      : [],
+  );
+}
+
+/** Why not every accepted message has been delivered: which are missing, and when each was last sent. */
+function whyNotDelivered(sim: Simulation, sends: readonly ClientSend[]): string {
+  const missing = sends.filter((s) => s.accepted && !applicationLog(sim, s.to).some((e) => e.id === s.id));
+  if (missing.length === 0) return 'every accepted message was delivered, but the clients were still sending';
+  const lines = missing.slice(0, 4).map((s) => {
+    const copies = copyTimesMs(sim, s.sender, s.id);
+    const sent =
+      copies.length === 0
+        ? `${s.sender} never sent a copy`
+        : `${s.sender} sent its last copies at t=${copies.slice(-3).join(', ')} ms, the last ${sim.nowMs - copies.at(-1)!} ms ago`;
+    return `no-loss: ${s.id} from ${s.sender} to ${s.to} (accepted; the client asked at t=${s.atMs} ms) is still missing: ${sent}`;
+  });
+  if (missing.length > 4) lines.push(`… and ${missing.length - 4} more`);
+  return (
+    `${lines.join('\n  ')}\n  ` +
+    'Once the network heals, a message still in the outbox must get through within one retransmission interval: ' +
+    'back off after each retransmission, but cap the wait (say 800 ms), or a long partition leaves it waiting for seconds.'
+  );
+}
+
 const NODES = ['n1', 'n2', 'n3'];
 
 // ───────────────────────────── 1. stories ─────────────────────────────
@@ -268,6 +320,20 @@ describe('Retransmission', () => {
       assertDeliveredExactlyOnce(sim, sends, 3_000);
     });
   });
+  it(`a 20-second partition heals, and every message the sender accepted arrives within ${DELIVERED_WITHIN_MS} ms (the recovery bound)`, async () => {
+    // A back-off that doubles without a cap would wait seconds for its next copy after a long outage.
+    const faults = scenario().at(0).partition(['n1'], ['n2']).at(20_000).heal().build();
+    await simulate({ seed: 22, nodes: cluster(['n1', 'n2'], createReliableLinkNode), faults }, async (sim) => {
+      const sends: ClientSend[] = [];
+      sim.client('c1', async (c) => {
+        for (let i = 1; i <= 3; i++) await send(c, sends, 'n1', 'n2', `m${i}`);
+      });
+      await expectAllDeliveredAfterHeal(sim, sends, 20_000);
+      assertAllAccepted(sends);
+      await sim.run({ untilMs: sim.nowMs + 1_000 });
+      assertDeliveredExactlyOnce(sim, sends, 20_000);
+    });
+  });
 });
 
 describe('De-duplication', () => {
@@ -345,8 +411,6 @@ describe('Efficiency', () => {
 describe('sweeps', () => {
   /** Faults strike until then; then everything heals and crashed nodes restart. */
   const HEAL_AT_MS = 5_000;
-  /** Every message accepted for sending must be delivered within this long after the heal (see README). */
-  const DELIVERED_WITHIN_MS = 2_000;
   /** The first retransmission timeout the exercise suggests: the swarm's delays reach 10 times past it. */
   const RETRANSMIT_TIMEOUT_MS = 100;
   /** Payloads repeat, within one client and across clients: the same payload sent twice is delivered twice. */
@@ -355,39 +419,6 @@ describe('sweeps', () => {
   /** Who sends through whom: client, sending node, receiving node, for a cluster of `nodes`. */
   function routes(nodes: readonly NodeId[]): Array<readonly [NodeId, NodeId, NodeId]> {
     return ['c1', 'c2', 'c3'].map((client, i) => [client, nodes[i % nodes.length]!, nodes[(i + 1) % nodes.length]!]);
-  }
-
-  /** When `sender` put copies of message `id` on the wire (any link message that names the id), in order. */
-  function copyTimesMs(sim: Simulation, sender: NodeId, id: string): number[] {
-    return sim.trace.flatMap((event) =>
-      event.kind === 'send' &&
-      event.from === sender &&
-      event.type !== 'send_ok' &&
-      event.type !== 'send' &&
-      (event.message as { id?: unknown }).id === id
-        ? [event.t]
-        : [],
-    );
-  }
-
-  /** Why not every accepted message has been delivered: which are missing, and when each was last sent. */
-  function whyNotDelivered(sim: Simulation, sends: readonly ClientSend[]): string {
-    const missing = sends.filter((s) => s.accepted && !applicationLog(sim, s.to).some((e) => e.id === s.id));
-    if (missing.length === 0) return 'every accepted message was delivered, but the clients were still sending';
-    const lines = missing.slice(0, 4).map((s) => {
-      const copies = copyTimesMs(sim, s.sender, s.id);
-      const sent =
-        copies.length === 0
-          ? `${s.sender} never sent a copy`
-          : `${s.sender} sent its last copies at t=${copies.slice(-3).join(', ')} ms, the last ${sim.nowMs - copies.at(-1)!} ms ago`;
-      return `no-loss: ${s.id} from ${s.sender} to ${s.to} (accepted; the client asked at t=${s.atMs} ms) is still missing: ${sent}`;
-    });
-    if (missing.length > 4) lines.push(`… and ${missing.length - 4} more`);
-    return (
-      `${lines.join('\n  ')}\n  ` +
-      'Once the network heals, a message still in the outbox must get through within one retransmission interval: ' +
-      'back off after each retransmission, but cap the wait (say 800 ms), or a long partition leaves it waiting for seconds.'
-    );
   }
 
   it(`${sweepSeedCount(100)} seeds of swarm worlds (2–7 nodes, drops, duplicates, long delays, partitions, crashes): exactly once, everything delivered within ${DELIVERED_WITHIN_MS} ms of the heal`, async () => {
@@ -412,15 +443,7 @@ describe('sweeps', () => {
               }
             });
           }
-          await expectRecovered(sim, {
-            what: 'every message accepted for sending (send_ok) delivered to its receiver',
-            healedAtMs: world.healAtMs,
-            withinMs: DELIVERED_WITHIN_MS,
-            holds: () =>
-              sim.clientsDone &&
-              sends.every((s) => !s.accepted || applicationLog(sim, s.to).some((e) => e.id === s.id)),
-            explain: () => whyNotDelivered(sim, sends),
-          });
+          await expectAllDeliveredAfterHeal(sim, sends, world.healAtMs);
           // Let late copies and duplicates arrive: they must change nothing.
           await sim.run({ untilMs: sim.nowMs + 2_000 });
           assertDeliveredExactlyOnce(sim, sends, HEAL_AT_MS);
