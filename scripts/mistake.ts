@@ -1,6 +1,8 @@
 /**
  * `npm run mistake -- <command>`: write and edit known mistakes, which are stored as patches against
- * their exercise's reference solution (see `scripts/lib/mistakes.ts`).
+ * their exercise's reference solution (see `scripts/lib/mistakes.ts`). `npm run alternative -- <command>`
+ * does the same for alternative solutions (`scripts/lib/alternatives.ts`): second correct designs, whose
+ * `test` passes only when every test of the exercise passes.
  *
  * ```text
  * npm run mistake -- list [exercise]          every mistake, with what it breaks
@@ -30,6 +32,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { findExercises, repositoryRoot, solutionFileOf, type Exercise } from './lib/exercises.ts';
+import { ALTERNATIVES_FOLDER, isAlternativeFile, readAlternative } from './lib/alternatives.ts';
 import { applyMistake, readMistake, writeMistakePatch, type Mistake } from './lib/mistakes.ts';
 import {
   formatReport,
@@ -60,10 +63,60 @@ const PREAMBLE_TEMPLATE = `Known mistake: what the learner got wrong, and why it
 
 Breaks: "a phrase the failing test's message contains"`;
 
+const ALTERNATIVE_USAGE = `Usage: npm run alternative -- <list|edit|save|new|test> <exercise> <name>
+  list [exercise]          every alternative solution, with the choices it makes
+  new <exercise> <name>    start a new alternative: a copy of the solution to edit, then save
+  edit <exercise> <name>   write the alternative out as full files beside the solution, to edit
+  save <exercise> <name>   turn the edited files back into the patch, and remove them
+  edit|save <exercise>     every alternative of the exercise (--all: of the course)
+  test <exercise> <name>   run the exercise's tests against the alternative: every one must pass
+<exercise> is any name kata accepts (05/03, persistence); a .patch path may stand for both.`;
+
+const ALTERNATIVE_TEMPLATE = `Alternative: the design, in a learner's words (a sentence or two).
+
+Choices: what it does differently from the reference that the spec allows; one choice; another`;
+
+/**
+ * What the command works on: known mistakes (`npm run mistake`) or alternative solutions (`npm run
+ * alternative`, which passes `--alternatives` first). Both are patches against the solution, edited alike.
+ */
+interface Kind {
+  readonly folder: string;
+  readonly noun: string;
+  readonly template: string;
+  readonly usage: string;
+  readonly of: (exercise: Exercise) => readonly Mistake[];
+}
+
+const MISTAKES: Kind = {
+  folder: 'mistakes',
+  noun: 'mistake',
+  template: PREAMBLE_TEMPLATE,
+  usage: USAGE,
+  of: (exercise) => exercise.mistakes,
+};
+
+/** Alternatives seen through the mistake commands' eyes: the `Alternative:` line is the description. */
+const ALTERNATIVES: Kind = {
+  folder: ALTERNATIVES_FOLDER,
+  noun: 'alternative',
+  template: ALTERNATIVE_TEMPLATE,
+  usage: ALTERNATIVE_USAGE,
+  of: (exercise) => exercise.alternatives.map(asMistake),
+};
+
+function asMistake(alternative: { readonly file: string }): Mistake {
+  const read = readAlternative(repositoryRoot, alternative.file);
+  return { ...read, breaks: read.choices, description: read.description };
+}
+
+let kind: Kind = MISTAKES;
+
 class UsageError extends Error {}
 
 async function main(argv: readonly string[]): Promise<number> {
-  const [command, ...rest] = argv;
+  if (argv[0] === '--alternatives') kind = ALTERNATIVES;
+  const [command, ...rest] = kind === ALTERNATIVES ? argv.slice(1) : argv;
   const exercises = findExercises();
   switch (command) {
     case 'list':
@@ -79,6 +132,7 @@ async function main(argv: readonly string[]): Promise<number> {
     case 'test':
       return test(mistakeNamed(rest, exercises));
     case 'report':
+      if (kind === ALTERNATIVES) throw new UsageError('report is for known mistakes; verify runs every alternative.');
       return report(rest, exercises);
     default:
       throw new UsageError(command === undefined ? 'Name a command.' : `Unknown command "${command}".`);
@@ -87,9 +141,12 @@ async function main(argv: readonly string[]): Promise<number> {
 
 function list(exercises: readonly Exercise[]): number {
   for (const exercise of exercises) {
-    console.log(`${exercise.id} (${exercise.mistakes.length})`);
-    for (const mistake of exercise.mistakes)
-      console.log(`  ${mistake.name.padEnd(34)} breaks "${mistake.breaks ?? '?'}"`);
+    console.log(`${exercise.id} (${kind.of(exercise).length})`);
+    for (const mistake of kind.of(exercise)) {
+      if (kind === ALTERNATIVES)
+        console.log(`  ${mistake.name.padEnd(34)} ${mistake.breaks ?? '(no "Choices:" line)'}`);
+      else console.log(`  ${mistake.name.padEnd(34)} breaks "${mistake.breaks ?? '?'}"`);
+    }
   }
   return 0;
 }
@@ -101,7 +158,7 @@ function edit(target: Target): number {
     writeFileSync(path.join(repositoryRoot, working), file.text);
     console.log(`wrote ${working}`);
   }
-  console.log(`Edit, then: npm run mistake -- save ${target.exercise.id} ${target.mistake.name}`);
+  console.log(`Edit, then: npm run ${kind.noun} -- save ${target.exercise.id} ${target.mistake.name}`);
   return 0;
 }
 
@@ -115,7 +172,8 @@ function save(target: Target): number {
     );
   }
   const patchFile = path.join(repositoryRoot, mistake.file);
-  const preamble = existsSync(patchFile) ? splitPatch(readFileSync(patchFile, 'utf8')).preamble : PREAMBLE_TEMPLATE;
+  const template = isAlternativeFile(target.mistake.file) ? ALTERNATIVE_TEMPLATE : PREAMBLE_TEMPLATE;
+  const preamble = existsSync(patchFile) ? splitPatch(readFileSync(patchFile, 'utf8')).preamble : template;
   const patch = writeMistakePatch(
     preamble,
     edited.map((file) => ({
@@ -125,7 +183,7 @@ function save(target: Target): number {
     })),
   );
   if (!/^(---|\+\+\+) /m.test(patch))
-    throw new UsageError('The edited files are the same as the solution: a mistake must change something.');
+    throw new UsageError(`The edited files are the same as the solution: a ${kind.noun} must change something.`);
   writeFileSync(patchFile, patch);
   // The patch must give back exactly what was edited, or the edit is not what will be tested.
   const applied = applyMistake(repositoryRoot, readMistake(repositoryRoot, mistake.file));
@@ -138,7 +196,13 @@ function save(target: Target): number {
   }
   for (const file of edited) rmSync(path.join(repositoryRoot, workingCopy(file, mistake.name)));
   console.log(
-    `saved ${mistake.file}${/TODO|what the learner got wrong/.test(patch) ? ' (fill in its "Known mistake:" and "Breaks:" lines)' : ''}`,
+    `saved ${mistake.file}${
+      /TODO|what the learner got wrong/.test(patch)
+        ? ' (fill in its "Known mistake:" and "Breaks:" lines)'
+        : /the design, in a learner's words/.test(patch)
+          ? ' (fill in its "Alternative:" and "Choices:" lines)'
+          : ''
+    }`,
   );
   return 0;
 }
@@ -149,18 +213,19 @@ function create(args: readonly string[], exercises: readonly Exercise[]): number
     throw new UsageError('new takes an exercise and a name in kebab-case, e.g. new 05/03 vote-not-persisted.');
   }
   const exercise = exerciseNamed(query, exercises);
-  const file = path.join(exercise.solutionDirectory, 'mistakes', `${name}.patch`);
+  const file = path.join(exercise.solutionDirectory, kind.folder, `${name}.patch`);
   if (existsSync(path.join(repositoryRoot, file))) throw new UsageError(`${file} exists already: use edit.`);
-  writeFileSync(path.join(repositoryRoot, file), `${PREAMBLE_TEMPLATE}\n`);
+  mkdirSync(path.dirname(path.join(repositoryRoot, file)), { recursive: true });
+  writeFileSync(path.join(repositoryRoot, file), `${kind.template}\n`);
   for (const source of exercise.learnerFiles) {
     const solution = solutionFileOf(exercise, source);
     writeFileSync(
       path.join(repositoryRoot, workingCopy(solution, name)),
       readFileSync(path.join(repositoryRoot, solution), 'utf8'),
     );
-    console.log(`wrote ${workingCopy(solution, name)} (a copy of the solution: put the mistake in it)`);
+    console.log(`wrote ${workingCopy(solution, name)} (a copy of the solution: put the ${kind.noun} in it)`);
   }
-  console.log(`Then: npm run mistake -- save ${exercise.id} ${name}, and fill in the preamble of ${file}`);
+  console.log(`Then: npm run ${kind.noun} -- save ${exercise.id} ${name}, and fill in the preamble of ${file}`);
   return 0;
 }
 
@@ -171,6 +236,16 @@ function test(target: Target): number {
     stdio: 'inherit',
     env: { ...process.env, [MISTAKE_VARIABLE]: target.mistake.file },
   });
+  if (kind === ALTERNATIVES) {
+    // Every test must accept a correct design: a failure is a test that over-specifies, or a wrong design.
+    console.log(
+      run.status === 0
+        ? `\nEvery test accepts ${target.mistake.name}.`
+        : `\nA test rejects ${target.mistake.name}: either the alternative is wrong, or the test relies on a ` +
+            `choice the README leaves open (fix the test, or state the constraint in the README).`,
+    );
+    return run.status === 0 ? 0 : 1;
+  }
   // The tests are meant to fail: say whether they did, in the words the course uses.
   const caught = run.status !== 0;
   console.log(
@@ -237,15 +312,19 @@ function mistakeNamed(args: readonly string[], exercises: readonly Exercise[]): 
       (candidate) => candidate.solutionDirectory === path.dirname(path.dirname(relative)),
     );
     if (exercise === undefined || !existsSync(path.join(repositoryRoot, relative)))
-      throw new UsageError(`${first} is not a known mistake.`);
-    return { exercise, mistake: readMistake(repositoryRoot, relative) };
+      throw new UsageError(`${first} is not a known mistake or alternative.`);
+    const mistake = isAlternativeFile(relative) ? asMistake({ file: relative }) : readMistake(repositoryRoot, relative);
+    return { exercise, mistake };
   }
-  if (first === undefined || second === undefined) throw new UsageError('Name the exercise and the mistake.');
+  if (first === undefined || second === undefined) throw new UsageError(`Name the exercise and the ${kind.noun}.`);
   const exercise = exerciseNamed(first, exercises);
-  const mistake = exercise.mistakes.find((candidate) => candidate.name === second);
+  const mistake = kind.of(exercise).find((candidate) => candidate.name === second);
   if (mistake === undefined) {
-    const names = exercise.mistakes.map((candidate) => candidate.name).join(', ');
-    throw new UsageError(`${exercise.id} has no mistake "${second}". It has: ${names || 'none'}.`);
+    const names = kind
+      .of(exercise)
+      .map((candidate) => candidate.name)
+      .join(', ');
+    throw new UsageError(`${exercise.id} has no ${kind.noun} "${second}". It has: ${names || 'none'}.`);
   }
   return { exercise, mistake };
 }
@@ -264,7 +343,7 @@ function mistakesNamed(args: readonly string[], exercises: readonly Exercise[]):
         ? [exerciseNamed(args[0]!, exercises)]
         : null;
   if (many === null) return [mistakeNamed(args, exercises)];
-  return many.flatMap((exercise) => exercise.mistakes.map((mistake) => ({ exercise, mistake })));
+  return many.flatMap((exercise) => kind.of(exercise).map((mistake) => ({ exercise, mistake })));
 }
 
 /** Whether a mistake has working copies written out by `edit` or `new`. */
@@ -289,7 +368,7 @@ try {
   process.exitCode = await main(process.argv.slice(2));
 } catch (error) {
   if (error instanceof UsageError) {
-    console.error(`${error.message}\n\n${USAGE}`);
+    console.error(`${error.message}\n\n${kind.usage}`);
     process.exitCode = 2;
   } else {
     console.error(error instanceof Error ? error.message : error);

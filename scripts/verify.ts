@@ -1,7 +1,8 @@
 /**
  * `npm run verify`: the repository's own check, run by CI after `npm ci`.
  *
- * 1. structure: every exercise has its spec, hints, one stub, tests, a solution, notes and known mistakes;
+ * 1. structure: every exercise has its spec, hints, one stub, tests, a solution, notes, known mistakes and
+ *    at least one alternative solution;
  *    a stub that builds on the previous exercise is what its stub.patch generates from that solution
  *    (and, for such an exercise, its solution what its solution.patch generates from the stub)
  * 2. typecheck: the whole repository under strict TypeScript
@@ -13,6 +14,8 @@
  * 5. stubs: every exercise test FAILS against its untouched stub (a test that passes on a stub asserts nothing)
  * 6. mistakes: every known mistake (a patch against its solution) applies, and fails its exercise's tests with a
  *    message naming the broken property; all mistakes run in one vitest process
+ * 6a. alternatives: every alternative solution (a second correct design, a patch against its solution) applies,
+ *    and every test of its exercise passes against it, so a test that over-specifies cannot land
  * 6b. mutation: `npm run mutation` on the smallest exercise completes and its tests kill >= 90% of the
  *    mutants not marked equivalent (so the Stryker set-up cannot rot; the other exercises are measured by hand)
  * 7. determinism: rerunning the solutions gives every simulation the same trace hash
@@ -25,7 +28,14 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node
 import os from 'node:os';
 import { stripVTControlCharacters } from 'node:util';
 import path from 'node:path';
-import { findExercises, repositoryRoot, solutionFileOf, type Exercise, type Mistake } from './lib/exercises.ts';
+import {
+  findExercises,
+  repositoryRoot,
+  solutionFileOf,
+  type Alternative,
+  type Exercise,
+  type Mistake,
+} from './lib/exercises.ts';
 import { applyMistake } from './lib/mistakes.ts';
 import { runMistakes } from './lib/mistake-runner.ts';
 import { checkStub, findGeneratedFiles, SOLUTION_PATCH_FILE, STUB_PATCH_FILE } from './lib/stubs.ts';
@@ -97,11 +107,21 @@ function checkStructure(exercises: readonly Exercise[]): void {
     }
     if (!existsSync(path.join(repositoryRoot, exercise.solutionDirectory, 'NOTES.md')))
       problems.push(`no ${exercise.solutionDirectory}/NOTES.md`);
-    if (exercise.mistakes.length < 2)
-      problems.push(`${exercise.mistakes.length} known mistake(s); at least 2 are needed`);
+    if (exercise.mistakes.length < 3)
+      problems.push(`${exercise.mistakes.length} known mistake(s); at least 3 are needed`);
     for (const mistake of exercise.mistakes) {
       if (mistake.breaks === null || mistake.description === null)
         problems.push(`${mistake.file} lacks a "Known mistake:" or "Breaks:" line in its preamble`);
+    }
+    if (exercise.alternatives.length === 0)
+      problems.push(
+        `no alternative solution in ${exercise.solutionDirectory}/alternatives/: at least one second correct ` +
+          'design is needed, so that the tests are seen to accept the choices the spec leaves open ' +
+          '(npm run alternative -- new <exercise> <name>)',
+      );
+    for (const alternative of exercise.alternatives) {
+      if (alternative.description === null || alternative.choices === null)
+        problems.push(`${alternative.file} lacks an "Alternative:" or "Choices:" line in its preamble`);
     }
     problems.push(...generatedStubProblems(exercises, exercise));
     record('structure', exercise.id, problems.length === 0, problems.length === 0 ? undefined : problems.join('\n'));
@@ -295,24 +315,27 @@ async function checkDocs(): Promise<void> {
 async function checkMistakes(exercises: readonly Exercise[]): Promise<void> {
   const jobs = exercises.flatMap((exercise) => exercise.mistakes.map((mistake) => ({ exercise, mistake })));
   heading(`every known mistake fails its tests (${jobs.length} mistakes, one vitest process)`);
-  const applicable = jobs.filter(({ exercise, mistake }) => {
-    try {
-      applyMistake(repositoryRoot, mistake);
-      return true;
-    } catch (error) {
-      record(
-        'mistakes',
-        `${exercise.id}: ${mistake.name}`,
-        false,
-        error instanceof Error ? error.message : String(error),
-      );
-      return false;
-    }
-  });
+  const applicable = applicableJobs('mistakes', jobs);
   await runMistakes(repositoryRoot, applicable, ({ exercise, mistake }, run) => {
     record('mistakes', `${exercise.id}: ${mistake.name}`, ...judgeMistake(mistake, run));
   });
   summarise('mistakes');
+}
+
+/** The jobs whose patch applies to its solution; each that does not is recorded as failed in `section`. */
+function applicableJobs<Job extends { readonly exercise: Exercise; readonly mistake: Mistake | Alternative }>(
+  section: string,
+  jobs: readonly Job[],
+): Job[] {
+  return jobs.filter(({ exercise, mistake }) => {
+    try {
+      applyMistake(repositoryRoot, mistake);
+      return true;
+    } catch (error) {
+      record(section, `${exercise.id}: ${mistake.name}`, false, error instanceof Error ? error.message : String(error));
+      return false;
+    }
+  });
 }
 
 function judgeMistake(mistake: Mistake, run: VitestRun): [boolean, string | undefined] {
@@ -337,6 +360,40 @@ function judgeMistake(mistake: Mistake, run: VitestRun): [boolean, string | unde
     ];
   }
   return [true, undefined];
+}
+
+// ─────────────────────────────── 6a. alternative solutions ───────────────────────────────
+
+async function checkAlternatives(exercises: readonly Exercise[]): Promise<void> {
+  const jobs = exercises.flatMap((exercise) =>
+    exercise.alternatives.map((alternative) => ({ exercise, mistake: alternative })),
+  );
+  heading(`every alternative solution passes every test (${jobs.length} alternatives, one vitest process)`);
+  const applicable = applicableJobs('alternatives', jobs);
+  await runMistakes(repositoryRoot, applicable, ({ exercise, mistake }, run) => {
+    record('alternatives', `${exercise.id}: ${mistake.name}`, ...judgeAlternative(mistake, run));
+  });
+  summarise('alternatives');
+}
+
+/** An alternative is a correct design: every test must run and pass; a failure is a test that over-specifies. */
+function judgeAlternative(alternative: Alternative, run: VitestRun): [boolean, string | undefined] {
+  if (run.brokenFiles.length > 0)
+    return [false, `the tests did not run: ${firstLines(run.brokenFiles[0]!.message, 10)}`];
+  const passed = run.tests.filter((test) => test.status === 'passed');
+  const failed = run.tests.filter((test) => test.status === 'failed');
+  if (passed.length === 0) return [false, 'no test ran against this alternative'];
+  if (failed.length === 0) return [true, undefined];
+  const sample = failed
+    .slice(0, 3)
+    .map((test) => `${test.name}: ${firstLines(test.failureMessages[0] ?? '', 4)}`)
+    .join('\n');
+  return [
+    false,
+    `${failed.length} test(s) reject this correct design (${alternative.choices ?? 'no "Choices:" line'}). ` +
+      `Either a test relies on a choice the README leaves open (fix the test, or state the constraint in the ` +
+      `README), or the alternative is wrong. They say:\n${sample}`,
+  ];
 }
 
 // ─────────────────────────────── 6b. mutation testing ───────────────────────────────
@@ -506,6 +563,7 @@ async function main(): Promise<number> {
       await checkSolutions(firstLog);
       await checkStubs(exercises);
       await checkMistakes(exercises);
+      await checkAlternatives(exercises);
       await checkMutation();
       await checkDeterminism(firstLog, secondLog);
       await checkSolutionBranch();

@@ -41,6 +41,7 @@ describe('kata new', () => {
         `${SOLUTION}/membership.ts`,
         `${SOLUTION}/NOTES.md`,
         `${SOLUTION}/mistakes/README.md`,
+        `${SOLUTION}/alternatives/README.md`,
       ].sort(),
     );
     const [exercise] = findExercises(root);

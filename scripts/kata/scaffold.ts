@@ -14,6 +14,7 @@
  * solutions/05-consensus/06-membership/membership.ts       a placeholder solution that passes those tests
  * solutions/05-consensus/06-membership/NOTES.md            why it works, classic mistakes, discussion
  * solutions/05-consensus/06-membership/mistakes/README.md  how to add a mistake (npm run mistake -- new)
+ * solutions/05-consensus/06-membership/alternatives/README.md  how to add a second correct design
  * ```
  *
  * The placeholder protocol is a request and its reply (`membership` → `membership_ok`, the value sent
@@ -107,6 +108,7 @@ export function scaffoldFiles(names: ExerciseNames): ReadonlyMap<string, string>
     [path.join(solution, `${names.name}.ts`), solutionFile(names)],
     [path.join(solution, 'NOTES.md'), notes(names)],
     [path.join(solution, 'mistakes', 'README.md'), mistakesNote(names)],
+    [path.join(solution, 'alternatives', 'README.md'), alternativesNote(names)],
   ]);
 }
 
@@ -313,8 +315,27 @@ npm run mistake -- new ${position} <what-goes-wrong>
 \`\`\`
 
 edit the file it writes beside the solution, then \`npm run mistake -- save ${position} <what-goes-wrong>\`
-and fill in the patch's "Known mistake:" and "Breaks:" lines. \`npm run verify\` wants at least two, each
+and fill in the patch's "Known mistake:" and "Breaks:" lines. \`npm run verify\` wants at least three, each
 failing a test whose message contains its "Breaks:" phrase. See docs/authoring-exercises.md.
+`;
+}
+
+function alternativesNote(n: ExerciseNames): string {
+  const position = `${n.chapter.slice(0, 2)}/${n.folder.slice(0, 2)}`;
+  return `# Alternative solutions of ${n.number} ${n.title}
+
+An alternative is a second correct design: it makes other choices the README leaves open (a timer style,
+a storage layout, how much one message carries). Every test must pass against it, so a test that relies
+on one design cannot land. Each is a patch against ../${n.name}.ts. Write it from the README, as a learner
+would, not from the tests:
+
+\`\`\`sh
+npm run alternative -- new ${position} <the-design>
+\`\`\`
+
+edit the file it writes beside the solution, then \`npm run alternative -- save ${position} <the-design>\`
+and fill in the patch's "Alternative:" and "Choices:" lines. \`npm run verify\` wants at least one, with
+every test green. See docs/authoring-exercises.md.
 `;
 }
 

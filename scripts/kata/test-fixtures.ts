@@ -29,6 +29,7 @@ export function fakeExercise(
     stubFrom: null,
     testFiles: withTests ? [path.join(directory, file.replace(/\.ts$/, '.test.ts'))] : [],
     mistakes: [],
+    alternatives: [],
   };
 }
 

@@ -1,7 +1,9 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { findAlternatives, type Alternative } from './alternatives.ts';
 import { findMistakes, type Mistake } from './mistakes.ts';
 
+export type { Alternative } from './alternatives.ts';
 export type { Mistake } from './mistakes.ts';
 
 /** Repository root: this file lives in `scripts/lib/`. */
@@ -25,6 +27,8 @@ export interface Exercise {
   readonly stubFrom: string | null;
   readonly testFiles: readonly string[];
   readonly mistakes: readonly Mistake[];
+  /** Second correct implementations, which every test must accept (`solutions/.../alternatives/`). */
+  readonly alternatives: readonly Alternative[];
 }
 
 const numbered = /^\d\d-/;
@@ -52,6 +56,7 @@ export function findExercises(root = repositoryRoot): Exercise[] {
         stubFrom: manifest.stub?.from ?? null,
         testFiles: files.filter((file) => file.endsWith('.test.ts')).map((file) => path.join(directory, file)),
         mistakes: findMistakes(root, solutionDirectory),
+        alternatives: findAlternatives(root, solutionDirectory),
       });
     }
   }

@@ -12,24 +12,25 @@
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { createVitest, type TestModule, type Vitest } from 'vitest/node';
-import type { Exercise, Mistake } from './exercises.ts';
+import type { Exercise } from './exercises.ts';
+import type { PatchedSolution } from './mistakes.ts';
 import { MISTAKE_VARIABLE } from './solution-redirect.ts';
 import type { VitestRun, TestResult } from './vitest-run.ts';
 
-/** One mistake to judge, with its exercise. */
+/** One patch to judge (a known mistake, or an alternative solution), with its exercise. */
 export interface MistakeJob {
   readonly exercise: Exercise;
-  readonly mistake: Mistake;
+  readonly mistake: PatchedSolution;
 }
 
 /**
  * Runs every job's exercise tests against its mistake and calls `onResult` with each outcome, in the
  * form `runVitest` returns for a single run. `root` is the repository (its `vitest.config.ts` is used).
  */
-export async function runMistakes(
+export async function runMistakes<Job extends MistakeJob>(
   root: string,
-  jobs: readonly MistakeJob[],
-  onResult: (job: MistakeJob, run: VitestRun) => void,
+  jobs: readonly Job[],
+  onResult: (job: Job, run: VitestRun) => void,
 ): Promise<void> {
   const previous = process.env[MISTAKE_VARIABLE];
   // Every core: this process only waits while the workers run (vitest's default keeps one core back).
@@ -59,8 +60,8 @@ export async function runMistakes(
 }
 
 /** Round k holds the k-th mistake of every exercise that has one. */
-function rounds(jobs: readonly MistakeJob[]): MistakeJob[][] {
-  const byExercise = new Map<string, MistakeJob[]>();
+function rounds<Job extends MistakeJob>(jobs: readonly Job[]): Job[][] {
+  const byExercise = new Map<string, Job[]>();
   for (const job of jobs) byExercise.set(job.exercise.id, [...(byExercise.get(job.exercise.id) ?? []), job]);
   const longest = Math.max(0, ...[...byExercise.values()].map((list) => list.length));
   return Array.from({ length: longest }, (_, index) =>

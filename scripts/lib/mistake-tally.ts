@@ -12,7 +12,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { SweepTally } from '../../harness/testing/sweep-tally.ts';
-import { runMistakes, type MistakeJob } from './mistake-runner.ts';
+import type { Exercise, Mistake } from './exercises.ts';
+import { runMistakes } from './mistake-runner.ts';
 import type { MistakeOutcome } from './mistake-report.ts';
 
 /** The variables this run sets for the test workers; they are put back afterwards. */
@@ -26,7 +27,7 @@ const VARIABLES = ['KATA_SWEEP_TALLY', 'KATA_SWEEP_TALLY_ENOUGH', 'KATA_TRACE_DI
  */
 export async function tallyMistakes(
   root: string,
-  jobs: readonly MistakeJob[],
+  jobs: ReadonlyArray<{ readonly exercise: Exercise; readonly mistake: Mistake }>,
   enough: number | undefined,
   onOutcome: (outcome: MistakeOutcome) => void,
 ): Promise<void> {

@@ -28,7 +28,7 @@ import { applyPatch, parsePatch } from 'diff';
 import { describeFailingHunk, splitPatch, unifiedDiff } from './patches.ts';
 
 /** A known mistake: a plausible wrong version of an exercise's reference solution. */
-export interface Mistake {
+export interface Mistake extends PatchedSolution {
   /** The patch file, relative to the repository root. */
   readonly file: string;
   readonly name: string;
@@ -38,6 +38,17 @@ export interface Mistake {
   readonly breaks: string | null;
   /** What the learner got wrong (its `Known mistake:` line), or `null` if missing. */
   readonly description: string | null;
+}
+
+/**
+ * A patch against an exercise's reference solution: a known mistake, or an alternative solution
+ * (`./alternatives.ts`). Both are applied the same way.
+ */
+export interface PatchedSolution {
+  /** The patch file, relative to the repository root. */
+  readonly file: string;
+  /** The solution folder the patch applies in, relative to the repository root. */
+  readonly solutionDirectory: string;
 }
 
 /** One solution file as a mistake changes it. */
@@ -50,9 +61,9 @@ export interface MistakeFile {
 
 /** A patch that no longer applies to its solution: the solution changed under it. */
 export class MistakeDoesNotApply extends Error {
-  constructor(mistake: Mistake, detail: string) {
+  constructor(mistake: PatchedSolution, detail: string) {
     super(
-      `The known mistake ${mistake.file} no longer applies to its solution: ${detail}\n` +
+      `The patch ${mistake.file} no longer applies to its solution: ${detail}\n` +
         `Write it out with \`npm run mistake -- edit ${mistake.file}\`, bring the mistake back by hand, ` +
         `then \`npm run mistake -- save ${mistake.file}\`.`,
     );
@@ -88,7 +99,7 @@ export function readMistake(root: string, file: string): Mistake {
  * The solution files with the mistake applied. Throws {@link MistakeDoesNotApply} naming the first hunk
  * that does not fit.
  */
-export function applyMistake(root: string, mistake: Mistake): MistakeFile[] {
+export function applyMistake(root: string, mistake: PatchedSolution): MistakeFile[] {
   const patches = parsePatch(splitPatch(readFileSync(path.join(root, mistake.file), 'utf8')).diff);
   if (patches.length === 0 || patches.every((patch) => patch.hunks.length === 0)) {
     throw new MistakeDoesNotApply(mistake, 'the patch changes nothing.');
@@ -119,8 +130,8 @@ export function writeMistakePatch(
   return `${preamble.trim()}\n\n${diffs.join('')}`;
 }
 
-/** A field of the preamble: its first line and the lines that continue it, up to a blank line or the next field. */
-function preambleField(preamble: string, label: string): string | null {
+/** A field of a patch's preamble: its first line and the lines that continue it, up to a blank line or the next field. */
+export function preambleField(preamble: string, label: string): string | null {
   const lines = preamble.split('\n').map((line) => line.trim());
   const start = lines.findIndex((line) => line.startsWith(label));
   if (start === -1) return null;

@@ -13,6 +13,12 @@ const solutionsRoot = path.join(repositoryRoot, 'solutions') + path.sep;
 export const MISTAKE_VARIABLE = 'KATA_MISTAKE';
 
 /**
+ * The environment variable that names an alternative solution to run (`solutions/.../alternatives/`).
+ * It is read exactly as {@link MISTAKE_VARIABLE} is; either may name either kind of patch.
+ */
+export const ALTERNATIVE_VARIABLE = 'KATA_ALTERNATIVE';
+
+/**
  * Maps a learner's file under `exercises/` (one its exercise's manifest lists) to its reference solution
  * under `solutions/`, or returns `undefined` for any other file: tests, given code, shared test support.
  */
@@ -47,26 +53,30 @@ export function givenCodeTarget(solutionFile: string, source: string): string | 
 }
 
 /**
- * The files of the known mistakes named by `KATA_MISTAKE`, by absolute path, or an empty map when none
- * is named. The variable holds one patch file, or several joined with `path.delimiter` (at most one per
- * exercise, so that one run can judge a mistake of each). It is read at each call, so one process can
- * run one set of mistakes after another.
+ * The files of the known mistakes and alternative solutions named by `KATA_MISTAKE` and
+ * `KATA_ALTERNATIVE`, by absolute path, or an empty map when none is named. Each variable holds one
+ * patch file, or several joined with `path.delimiter` (at most one per exercise, so that one run can
+ * judge a patch of each). They are read at each call, so one process can run one set after another.
  */
 export function activeMistakeFiles(): ReadonlyMap<string, MistakeFile> {
-  const named = (process.env[MISTAKE_VARIABLE] ?? '').split(path.delimiter).filter((entry) => entry !== '');
+  const named = [MISTAKE_VARIABLE, ALTERNATIVE_VARIABLE]
+    .flatMap((variable) => (process.env[variable] ?? '').split(path.delimiter))
+    .filter((entry) => entry !== '');
   const files = new Map<string, MistakeFile>();
   const exercises = new Set<string>();
   for (const entry of named) {
     const relative = path.relative(repositoryRoot, path.resolve(repositoryRoot, entry));
     if (!relative.endsWith('.patch') || !existsSync(path.join(repositoryRoot, relative))) {
       throw new Error(
-        `${MISTAKE_VARIABLE} names ${entry}, which is not a known mistake (a .patch file under solutions/*/*/mistakes/).`,
+        `${MISTAKE_VARIABLE} or ${ALTERNATIVE_VARIABLE} names ${entry}, which is not a known mistake or an ` +
+          `alternative solution (a .patch file under solutions/*/*/mistakes/ or solutions/*/*/alternatives/).`,
       );
     }
     const mistake = readMistake(repositoryRoot, relative);
     if (exercises.has(mistake.solutionDirectory)) {
       throw new Error(
-        `${MISTAKE_VARIABLE} names two mistakes of ${mistake.solutionDirectory}; one run can judge one mistake per exercise.`,
+        `${MISTAKE_VARIABLE} and ${ALTERNATIVE_VARIABLE} name two patches of ${mistake.solutionDirectory}; ` +
+          `one run can judge one patch per exercise.`,
       );
     }
     exercises.add(mistake.solutionDirectory);
