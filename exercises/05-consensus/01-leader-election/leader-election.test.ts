@@ -12,7 +12,8 @@ import { awaitLeader, describeTermChanges, reportFigure, trafficBetween } from '
 import { type Puppets, stableLeader, viewOf } from '../_test-support/raft-view.ts';
 import { sweepRaftUnderFaults } from '../_test-support/raft-sweeps.ts';
 import { LEADER_RECOVERY_MS } from '../_test-support/recovery.ts';
-import { withPuppets } from '../_test-support/scripted-runs.ts';
+import { answerAsFollowers } from '../_test-support/follower-puppets.ts';
+import { withArticle, withPuppets } from '../_test-support/scripted-runs.ts';
 import { createRaftNode, type RaftNode } from './raft.ts';
 import {
   ELECTION_TIMEOUT_MS,
@@ -65,7 +66,7 @@ function replyFromN1<M extends RequestVoteReply | AppendEntriesReply>(
 ): M {
   const replies = puppets.messages<M>(type, 'n1').filter((d) => d.to === to && d.t >= afterMs);
   if (replies.length === 0)
-    throw new Error(`n1 never answered ${asked}: every request gets a ${type}, granted or not.`);
+    throw new Error(`n1 never answered ${asked}: every request gets ${withArticle(type)}, granted or not.`);
   return replies[0]!.message;
 }
 
@@ -382,6 +383,9 @@ describe('Winning and losing elections (§5.2)', () => {
           voteGranted: true,
         } satisfies RequestVoteReply);
       });
+      // The puppets answer AppendEntries as real followers do: a leader that steps down when it stops
+      // hearing from a majority (etcd's CheckQuorum) keeps leading here, as it would in a real cluster.
+      answerAsFollowers(puppets);
       const won = await sim.runUntil(() => viewOf(sim, 'n1')?.role === 'leader', { timeoutMs: 1_000 });
       if (!won)
         throw new Error(

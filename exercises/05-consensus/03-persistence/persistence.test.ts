@@ -15,6 +15,7 @@ import { append, entry, lastReply, nodeOf, watchEveryProperty, withPuppets } fro
 import { sweepRaftUnderFaults } from '../_test-support/raft-sweeps.ts';
 import { COMMITTED_RECOVERY_MS } from '../_test-support/recovery.ts';
 import {
+  APPLY_WITHIN_MS,
   appliedCommands,
   awaitApplied,
   awaitConvergence,
@@ -63,8 +64,8 @@ describe('Scenarios', () => {
     await simulate({ seed: 1, nodes: cluster(3, createRaftNode) }, async (sim) => {
       watchEveryProperty(sim);
       const leader = await awaitLeader(sim, { withinMs: 1_000 });
-      for (const command of ['a', 'b', 'c']) proposeOn(sim, leader, command);
-      await awaitApplied(sim, sim.nodeIds, 3, 500, 'after proposing a, b, c');
+      const lastOf = (commands: string[]) => commands.map((command) => proposeOn(sim, leader, command)).at(-1)!.index;
+      await awaitApplied(sim, sim.nodeIds, lastOf(['a', 'b', 'c']), 500, 'after proposing a, b, c');
       const follower = sim.nodeIds.find((node) => node !== leader)!;
       const before = {
         term: raftOf(sim, follower).currentTerm,
@@ -72,7 +73,7 @@ describe('Scenarios', () => {
         log: describeLog(raftOf(sim, follower)),
       };
       sim.crash(follower);
-      for (const command of ['d', 'e']) proposeOn(sim, leader, command);
+      const lastIndex = lastOf(['d', 'e']);
       await sim.run({ untilMs: sim.nowMs + 300 });
       sim.restart(follower);
       const after = raftOf(sim, follower);
@@ -86,7 +87,7 @@ describe('Scenarios', () => {
             `with currentTerm ${after.currentTerm}, votedFor ${JSON.stringify(after.votedFor)}, log ${describeLog(after)}: restore them from ctx.storage in onStart.`,
         );
       }
-      await awaitApplied(sim, sim.nodeIds, 5, 500, `after ${follower} restarted`);
+      await awaitApplied(sim, sim.nodeIds, lastIndex, 500, `after ${follower} restarted`);
       const applied = appliedCommands(sim, follower).join(',');
       if (applied !== 'a,b,c,d,e')
         throw new Error(`After its restart ${follower} applied ${applied}; expected a,b,c,d,e, each once.`);
@@ -98,14 +99,14 @@ describe('Scenarios', () => {
     await simulate({ seed: 2, nodes: cluster(3, createRaftNode) }, async (sim) => {
       watchEveryProperty(sim);
       const leader = await awaitLeader(sim, { withinMs: 1_000 });
-      for (const command of ['a', 'b', 'c']) proposeOn(sim, leader, command);
-      await awaitApplied(sim, [leader], 3, 500, 'after proposing a, b, c');
+      const c = ['a', 'b', 'c'].map((command) => proposeOn(sim, leader, command)).at(-1)!;
+      await awaitApplied(sim, [leader], c.index, 500, 'after proposing a, b, c');
       for (const node of sim.nodeIds) sim.crash(node);
       await sim.run({ untilMs: sim.nowMs + 100 });
       for (const node of sim.nodeIds) sim.restart(node);
       const next = await awaitLeader(sim, { withinMs: 1_500, context: ' after every server restarted' });
-      proposeOn(sim, next, 'd');
-      await awaitApplied(sim, sim.nodeIds, 4, 500, `after every server restarted and ${next} took d`);
+      const d = proposeOn(sim, next, 'd');
+      await awaitApplied(sim, sim.nodeIds, d.index, 500, `after every server restarted and ${next} took d`);
       for (const node of sim.nodeIds) {
         const applied = appliedCommands(sim, node).join(',');
         if (applied !== 'a,b,c,d')
@@ -194,7 +195,8 @@ describe('What must be durable before a server answers (Figure 2)', () => {
       crashAt(sim, 'n1', 10, 10);
       sim.at(30, () => puppets.send('n2', 'n1', append(1, 'n2', 3, 1, [], 3)));
       sim.at(40, () => puppets.send('n2', 'n1', append(1, 'n2', 3, 1, [entry(4, 1, 'd')], 4)));
-      await sim.run({ untilMs: 60 });
+      // It arrives at t=42 ms; n1 then has APPLY_WITHIN_MS to apply entry 4.
+      await sim.run({ untilMs: 42 + APPLY_WITHIN_MS });
       const applied = appliedCommands(sim, 'n1').join(',');
       if (applied !== 'a,b,c,d') {
         throw new Error(
@@ -412,6 +414,37 @@ describe('Durable before the reply, wherever in the handler a crash strikes (Fig
           }
         });
       }
+    }
+  });
+
+  test('n1 deletes acknowledged entries that conflict with a leader of a later term, saves, and crashes before it answers: that is no broken promise', async () => {
+    // Raft §5.3, Figure 2 (AppendEntries receiver, rule 3). Five servers: n2 led term 1 and sent a, b, c
+    // to n1 only, so they were never committed (3 of 5 needed). n3 won term 2 with the votes of n4 and
+    // n5, whose logs are empty, and took x at index 1. Its AppendEntries conflicts with n1's entry 1:
+    // n1 must delete entries 1-3, although it acknowledged them to n2. A crash after each effect of
+    // that step in turn strikes, at some point, between the save and the reply.
+    for (let effects = 0; effects <= MOST_EFFECTS; effects++) {
+      await withPuppets(createRaftNode, { size: 5, seed: 17, watch: watchEveryProperty }, async (sim, puppets) => {
+        sim.at(5, () =>
+          puppets.send('n2', 'n1', append(1, 'n2', 0, 0, [entry(1, 1, 'a'), entry(2, 1, 'b'), entry(3, 1, 'c')])),
+        );
+        sim.at(15, () => puppets.send('n3', 'n1', append(2, 'n3', 0, 0, [entry(1, 2, 'x')])));
+        sim.at(16, () => sim.apply({ kind: 'crash', node: 'n1', afterEffects: effects }));
+        sim.at(30, () => {
+          if (!sim.isUp('n1')) sim.restart('n1');
+        });
+        // The leader of term 2 tries again after the restart; n1 must end up with its log.
+        sim.at(40, () => puppets.send('n3', 'n1', append(2, 'n3', 0, 0, [entry(1, 2, 'x')])));
+        await sim.run({ untilMs: 50 });
+        const log = describeLog(raftOf(sim, 'n1'));
+        if (log !== '[1:t2 "x"]') {
+          throw new Error(
+            `n1 crashed ${effects} effect(s) into handling the AppendEntries of term 2 with [1 x] (t=17 ms), restarted at t=30 ms and ` +
+              `received it again at t=42 ms; its log is ${log}, expected [1:t2 "x"]: entry 1 of term 1 conflicts with the leader's, ` +
+              `so it and everything after it go (Figure 2, AppendEntries rule 3).`,
+          );
+        }
+      });
     }
   });
 

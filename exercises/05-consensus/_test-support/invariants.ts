@@ -145,7 +145,9 @@ export function watchRaft(sim: Simulation, options: WatchOptions = {}): RaftObse
   // Durability: what each node has revealed in messages.
   const promisedTerm = new Map<NodeId, Promise_ & { term: number }>();
   const promisedVote = new Map<NodeId, Promise_ & { term: number; candidate: NodeId }>();
-  const promisedLog = new Map<NodeId, Promise_ & { terms: Array<number | undefined> }>();
+  const promisedLog = new Map<NodeId, Promise_ & { term: number; terms: Array<number | undefined> }>();
+  // AppendEntries sent and not yet delivered, by message id: a delivery can end a promise.
+  const appendsSent = new Map<number, AppendEntriesView>();
   const promisedCommit = new Map<NodeId, Promise_ & { terms: Array<number | undefined> }>();
   let traceRead = 0;
   const observer = { leadersByTerm, committed, highestCommitted: 0 };
@@ -488,10 +490,32 @@ export function watchRaft(sim: Simulation, options: WatchOptions = {}): RaftObse
     const trace = sim.trace;
     for (; traceRead < trace.length; traceRead++) {
       const event = trace[traceRead]!;
+      if (event.kind === 'deliver' && event.type === 'AppendEntries') endPromises(event);
       if (event.kind !== 'send' || !sim.nodeIds.includes(event.from)) continue;
+      if (event.type === 'AppendEntries') appendsSent.set(event.id, event.message as AppendEntriesView);
       notePromise(event);
     }
     return null;
+  }
+
+  /**
+   * A leader of a later term whose entries conflict with acknowledged ones at index c shows that none
+   * of them from c on was committed (it would hold them, by Leader Completeness): the follower must
+   * delete them (Figure 2, AppendEntries rule 3), so its promise for them ends there.
+   */
+  function endPromises(event: Extract<TraceEvent, { kind: 'deliver' }>): void {
+    const message = appendsSent.get(event.id);
+    const promise = promisedLog.get(event.to);
+    if (message === undefined || promise === undefined || message.term <= promise.term) return;
+    if (!Array.isArray(message.entries)) return;
+    for (const entry of message.entries) {
+      const promised = promise.terms[entry.index];
+      if (entry.index >= promise.terms.length) return;
+      if (promised !== undefined && promised !== entry.term) {
+        promise.terms.length = entry.index;
+        return;
+      }
+    }
   }
 
   function notePromise(event: Extract<TraceEvent, { kind: 'send' }>): void {
@@ -520,11 +544,14 @@ export function watchRaft(sim: Simulation, options: WatchOptions = {}): RaftObse
       // A node that crashed right after sending (partway through its step) has no view left; a
       // successful reply means its log matched the leader's up to matchIndex, so the leader's log says
       // which entries it promised.
-      const view = viewOf(sim, node) ?? viewOf(sim, event.to);
+      // A node that crashed in the same step has no view now, but the instance seen last still holds the
+      // log it acknowledged from (a puppet leader has no view at all).
+      const view = viewOf(sim, node) ?? tracked.get(node)?.instance ?? viewOf(sim, event.to);
       if (view !== undefined) {
         promisedLog.set(node, {
           node,
           t: event.t,
+          term,
           what: `acknowledged entries up to ${message['matchIndex']} to ${event.to}`,
           terms: termsUpTo(view, message['matchIndex']),
         });
@@ -570,6 +597,12 @@ export function watchRaft(sim: Simulation, options: WatchOptions = {}): RaftObse
 
   sim.watch('Raft safety', check);
   return observer;
+}
+
+/** The fields of an AppendEntries that end promises, as the trace holds it. */
+interface AppendEntriesView {
+  readonly term: number;
+  readonly entries: readonly EntryView[];
 }
 
 /** `terms[i]` = term of entry i, for i = 1..upTo (undefined for entries folded into a snapshot). */

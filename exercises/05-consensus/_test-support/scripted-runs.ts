@@ -40,6 +40,10 @@ export interface PuppetRun {
 /**
  * A real n1 made by `factory` and puppet peers n2..n<size>, on a network with a fixed 2 ms delay so
  * scripts read simply. The watchers are installed before `body` runs.
+ *
+ * A puppet answers nothing unless the test scripts it (`puppets.on`, `answerAsFollowers`): to n1 it is
+ * a server that is down or cut off, which a real server can be. A test whose n1 would act differently
+ * towards live servers (a leader that steps down when no majority answers it) scripts the answers.
  */
 export async function withPuppets(
   factory: NodeFactory,
@@ -54,6 +58,11 @@ export async function withPuppets(
     watch(sim);
     await body(sim, puppets);
   });
+}
+
+/** `an AppendEntriesReply`, `a RequestVoteReply`: a message type with its article, for failure messages. */
+export function withArticle(type: string): string {
+  return `${/^[AEIOU]/i.test(type) ? 'an' : 'a'} ${type}`;
 }
 
 /** A log entry, for a puppet's AppendEntries. */
@@ -81,6 +90,6 @@ export function lastReply<M extends AppendEntriesReply | RequestVoteReply>(
   asked: string,
 ): M {
   const replies = puppets.messages<M>(type, 'n1').filter((d) => d.to === to);
-  if (replies.length === 0) throw new Error(`n1 never answered ${asked}: every request gets a ${type}.`);
+  if (replies.length === 0) throw new Error(`n1 never answered ${asked}: every request gets ${withArticle(type)}.`);
   return replies[replies.length - 1]!.message;
 }

@@ -9,6 +9,16 @@ import type { Simulation } from '#harness/testing';
 import { awaitLeader } from './liveness.ts';
 import { describeLog, leaders, showCommand, viewOf, type RaftView } from './raft-view.ts';
 
+/**
+ * A server applies a committed entry within this much virtual time of learning that it is committed
+ * (the READMEs state it): a spec test that reads `applied` waits this long first, so an applier that
+ * runs on a timer of up to this period passes.
+ */
+export const APPLY_WITHIN_MS = 20;
+
+/** The command of a no-op entry, which a leader may append when it wins (Raft §8); READMEs state it. */
+export const NO_OP_COMMAND = null;
+
 /** A node that accepts proposals (exercise 2 on). */
 export interface Proposer {
   propose(command: unknown): { readonly index: number; readonly term: number } | null;
@@ -88,9 +98,11 @@ export async function awaitApplied(
   );
 }
 
-/** The commands `node` applied, in order (this incarnation). */
+/** The commands `node` applied, in order (this incarnation), leaving out no-op entries (command `null`). */
 export function appliedCommands(sim: Simulation, node: NodeId): unknown[] {
-  return (viewOf(sim, node)?.applied ?? []).map((entry) => entry.command);
+  return (viewOf(sim, node)?.applied ?? [])
+    .map((entry) => entry.command)
+    .filter((command) => command !== NO_OP_COMMAND);
 }
 
 /**
