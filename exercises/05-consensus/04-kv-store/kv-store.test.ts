@@ -118,7 +118,8 @@ describe('Who serves clients (§5.2, §8)', () => {
       const won = await sim.runUntil(() => sim.nodeInstance<RaftNode>('n1')?.role === 'leader', { timeoutMs: 1_000 });
       if (!won) throw new Error(`n1 got the votes of n2 and n3 but is not leader at t=${sim.nowMs} ms.`);
       const term = serverOf(sim, 'n1').currentTerm;
-      const box = putToN1(sim, 500); // n2 and n3 never acknowledge it: it cannot commit
+      // n2 and n3 never acknowledge it, as if n1's links to them failed right after the election: it cannot commit.
+      const box = putToN1(sim, 500);
       const deposedAtMs = sim.nowMs + 20;
       sim.at(deposedAtMs, () => puppets.send('n2', 'n1', append(term + 1, 'n2', 0, 0, [])));
       await sim.runUntilClientsDone({ timeoutMs: 1_000 });

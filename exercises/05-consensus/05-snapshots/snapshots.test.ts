@@ -26,6 +26,9 @@ import { SNAPSHOT_THRESHOLD, type InstallSnapshot, type InstallSnapshotReply } f
 
 const serverOf = nodeOf<RaftNode>;
 
+/** How long a scripted test waits for a server to apply entries it knows are committed, ms (the README states it). */
+const APPLY_WITHIN_MS = 100;
+
 /** Raft's safety properties, durability included, and the bound on the log, after every event. */
 function watchAll(sim: Simulation): void {
   watchEveryProperty(sim);
@@ -268,11 +271,13 @@ describe('InstallSnapshot, receiver (Figure 13)', () => {
           `n1 answered the InstallSnapshot with ${JSON.stringify(reply)}; expected { type: 'InstallSnapshotReply', term: 1, lastIncludedIndex: 30 }.`,
         );
       }
+      // Entry 31 arrives at t=17, committed: an applier on a timer may take a while to apply it.
       await sim.run({ untilMs: 30 });
+      await sim.runUntil(() => serverOf(sim, 'n1').lastApplied >= 31, { timeoutMs: APPLY_WITHIN_MS });
       const ack = puppets.messages<AppendEntriesReply>('AppendEntriesReply', 'n1').at(-1)?.message;
       if (!ack?.success || serverOf(sim, 'n1').lastApplied !== 31) {
         throw new Error(
-          `After the snapshot (up to 30), an AppendEntries with prevLogIndex 30, prevLogTerm 1 and entry 31 got ${JSON.stringify(ack)} and n1's lastApplied is ${serverOf(sim, 'n1').lastApplied}: the snapshot's last entry counts as the entry at prevLogIndex.`,
+          `After the snapshot (up to 30), an AppendEntries with prevLogIndex 30, prevLogTerm 1 and entry 31 (committed) got ${JSON.stringify(ack)} and n1's lastApplied is ${serverOf(sim, 'n1').lastApplied} ${APPLY_WITHIN_MS} ms later: the snapshot's last entry counts as the entry at prevLogIndex.`,
         );
       }
     });
@@ -302,6 +307,7 @@ describe('InstallSnapshot, receiver (Figure 13)', () => {
       sim.at(15, () => puppets.send('n2', 'n1', snapshotAt(4, 1)));
       sim.at(25, () => puppets.send('n2', 'n1', append(1, 'n2', 10, 1, [], 10)));
       await sim.run({ untilMs: 40 });
+      await sim.runUntil(() => serverOf(sim, 'n1').lastApplied >= 10, { timeoutMs: APPLY_WITHIN_MS });
       const n1 = serverOf(sim, 'n1');
       if (n1.lastApplied !== 10 || (n1.store['k'] ?? '').split(';').length - 1 !== 10) {
         throw new Error(
@@ -359,7 +365,8 @@ describe('InstallSnapshot, leader (§7)', () => {
       });
       puppets.on('InstallSnapshot', (puppet, from, message) => {
         const m = message as unknown as InstallSnapshot;
-        n3Log = m.lastIncludedIndex;
+        if (puppet === 'n3' && !n3Answers) return; // cut off: n3 hears nothing until it answers
+        n3Log = Math.max(n3Log, m.lastIncludedIndex); // a stale snapshot changes nothing, as on a real follower
         puppets.send(puppet, from, {
           type: 'InstallSnapshotReply',
           term: m.term,
@@ -382,16 +389,31 @@ describe('InstallSnapshot, leader (§7)', () => {
           `n1 applied ${serverOf(sim, 'n1').lastApplied} entries but took no snapshot (threshold ${SNAPSHOT_THRESHOLD}).`,
         );
       n3Answers = true;
+      const receivedBefore = puppets.received.length;
       await sim.run({ untilMs: sim.nowMs + 300 });
-      const snapshot = puppets.messages<InstallSnapshot>('InstallSnapshot', 'n1').find((d) => d.to === 'n3')?.message;
-      if (snapshot === undefined) {
+      // While n3 was silent, n1 may already have sent it the snapshots it took before its latest one: each
+      // must hold the store as of its own lastIncludedIndex. Once n3 answers, n1 sends its latest one.
+      const toN3 = (d: { readonly to: NodeId; readonly message: { readonly type: string } }) =>
+        d.to === 'n3' && d.message.type === 'InstallSnapshot';
+      const snapshots = puppets.received.filter(toN3).map((d) => d.message as unknown as InstallSnapshot);
+      const latest = puppets.received.slice(receivedBefore).find(toN3)?.message as InstallSnapshot | undefined;
+      if (latest === undefined) {
         throw new Error(
-          `n3's log is empty and n1's snapshot covers entries 1–${base}, yet within 300 ms n1 sent n3 no InstallSnapshot: when nextIndex falls inside the snapshot, send the snapshot (§7).`,
+          `n3's log is empty and n1's snapshot covers entries 1–${base}, yet within 300 ms of n3 answering n1 sent n3 no InstallSnapshot: when nextIndex falls inside the snapshot, send the snapshot (§7).`,
         );
       }
-      if (snapshot.lastIncludedIndex !== base || (snapshot.data.store['k'] ?? '').split(';').length - 1 !== base) {
+      for (const snapshot of snapshots) {
+        const appends = (snapshot.data.store['k'] ?? '').split(';').length - 1;
+        if (appends !== snapshot.lastIncludedIndex) {
+          throw new Error(
+            `n1 sent n3 ${JSON.stringify({ ...snapshot, data: '…' })} with store ${JSON.stringify(snapshot.data.store)} (${appends} appends): ` +
+              `expected the store as of index ${snapshot.lastIncludedIndex}, the snapshot's (not as of now).`,
+          );
+        }
+      }
+      if (latest.lastIncludedIndex !== base) {
         throw new Error(
-          `n1 sent n3 ${JSON.stringify({ ...snapshot, data: '…' })} with store ${JSON.stringify(snapshot.data.store)}: expected its snapshot at ${base}, with the store as of that index (not as of now).`,
+          `n1 sent n3 ${JSON.stringify({ ...latest, data: '…' })} after n3 began to answer, but n1's snapshot ends at ${base}: send the latest snapshot.`,
         );
       }
       if (
