@@ -83,6 +83,8 @@ export class RaftNode implements Node {
   readonly #ctx: NodeContext;
   /** The first log index not saved since it last changed: #persist() saves the log from here on. */
   #unsavedFrom = 1;
+  /** How many entries the saved log holds (its `logLength` key). */
+  #savedLength = 0;
   #electionTimer: TimerId | null = null;
   #heartbeatTimer: TimerId | null = null;
 
@@ -97,6 +99,7 @@ export class RaftNode implements Node {
     const length = this.#ctx.storage.get<number>('logLength') ?? 0;
     this.log = Array.from({ length }, (_, k) => this.#ctx.storage.get<LogEntry>(`log/${k + 1}`)!);
     this.#unsavedFrom = length + 1;
+    this.#savedLength = length;
     this.#resetElectionTimer();
   }
 
@@ -111,10 +114,14 @@ export class RaftNode implements Node {
     this.#ctx.storage.set('votedFor', this.votedFor);
     // One key per entry, written from the first entry that changed, like appending to a write-ahead
     // log: saving the whole log each time would cost O(log length) per append. Keys beyond logLength
-    // are leftovers of a truncation and are never read.
+    // are leftovers of a truncation and are never read. Before saved entries are overwritten, the saved
+    // log is cut short to the ones that stay: a crash partway through then leaves a prefix of the log,
+    // never new entries followed by old ones of an earlier term.
+    if (this.#unsavedFrom <= this.#savedLength) this.#ctx.storage.set('logLength', this.#unsavedFrom - 1);
     for (let index = this.#unsavedFrom; index <= this.log.length; index++)
       this.#ctx.storage.set(`log/${index}`, this.log[index - 1]);
     this.#ctx.storage.set('logLength', this.log.length);
+    this.#savedLength = this.log.length;
     this.#unsavedFrom = this.log.length + 1;
   }
 

@@ -96,6 +96,8 @@ export class RaftNode implements Node {
   readonly #ctx: NodeContext;
   /** The first log index not saved since it last changed: #persist() saves the log from here on. */
   #unsavedFrom = 1;
+  /** The last index the saved log holds (its `lastLogIndex` key). */
+  #savedLastLogIndex = 0;
   #electionTimer: TimerId | null = null;
   #heartbeatTimer: TimerId | null = null;
 
@@ -119,6 +121,7 @@ export class RaftNode implements Node {
       this.#ctx.storage.get<LogEntry>(`log/${base + k + 1}`)!,
     );
     this.#unsavedFrom = lastLogIndex + 1;
+    this.#savedLastLogIndex = lastLogIndex;
     this.#resetElectionTimer();
   }
 
@@ -133,12 +136,17 @@ export class RaftNode implements Node {
     this.#ctx.storage.set('votedFor', this.votedFor);
     // One key per entry, written from the first entry that changed, like appending to a write-ahead
     // log: saving the whole log each time would cost O(log length) per append. Keys beyond logLength
-    // are leftovers of a truncation and are never read.
+    // are leftovers of a truncation and are never read. Before saved entries are overwritten, the saved
+    // log is cut short to the ones that stay: a crash partway through then leaves a prefix of the log,
+    // never new entries followed by old ones of an earlier term.
     const base = this.#snapshotIndex();
+    if (this.#unsavedFrom <= this.#savedLastLogIndex)
+      this.#ctx.storage.set('lastLogIndex', Math.max(this.#unsavedFrom - 1, base));
     for (let index = Math.max(this.#unsavedFrom, base + 1); index <= this.#lastLogIndex(); index++) {
       this.#ctx.storage.set(`log/${index}`, this.#entryAt(index));
     }
     this.#ctx.storage.set('lastLogIndex', this.#lastLogIndex());
+    this.#savedLastLogIndex = this.#lastLogIndex();
     this.#unsavedFrom = this.#lastLogIndex() + 1;
   }
 
