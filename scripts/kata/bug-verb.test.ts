@@ -116,7 +116,7 @@ describe('kata bug', () => {
     expect(out.text()).toContain('Fixed: all 1 tests of 1.1 Echo pass on bug 1.');
     expect(readBugRecords(root)[0]?.solvedAt, 'remembered as solved').toBe('2025-05-06T07:08:09.000Z');
 
-    expect(await bugVerb(input(root, { reveal: true })), 'revealed').toBe(0);
+    expect(await bugVerb(input(root, { reveal: true, entry: undefined })), 'revealed: the kata just solved').toBe(0);
     expect(out.text()).toContain('the known mistake "shout"');
     expect(out.text()).toContain('+export const reply = (text: string) => text.toUpperCase();');
     expect(await bugVerb(input(root)), 'every bug found').toBe(0);

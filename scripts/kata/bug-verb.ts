@@ -92,10 +92,18 @@ export async function bugVerb(input: BugVerbInput): Promise<number> {
   return check(input, entry, name, katas, record);
 }
 
-/** The exercise of the kata in progress, or else the first done exercise with a kata left to start. */
+/**
+ * The exercise of the kata in progress, or else the first done exercise with a kata left to start. For
+ * `--reveal`, the exercise of the kata last started or solved.
+ */
 function defaultEntry(input: BugVerbInput): CourseExercise {
   const entries = allExercises(input.course);
   const records = readBugRecords(input.root);
+  if (input.reveal) {
+    const latest = [...records].sort((a, b) => (b.solvedAt ?? b.startedAt).localeCompare(a.solvedAt ?? a.startedAt))[0];
+    const entry = entries.find((candidate) => candidate.exercise.id === latest?.exercise);
+    if (entry !== undefined) return entry;
+  }
   const started = [...records]
     .filter((entry) => entry.solvedAt === null)
     .sort((a, b) => b.startedAt.localeCompare(a.startedAt))[0];
