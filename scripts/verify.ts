@@ -610,13 +610,13 @@ async function main(): Promise<number> {
       await checkMutation();
       await checkDeterminism(firstLog, secondLog);
       await checkSolutionBranch();
-      await section('bug-katas', 'bug katas: one per chapter starts red in its folder and turns green when fixed', () =>
-        checkBugKatas(exercises),
-      );
       await section(
         'student-copy',
         "npm run classroom -- student-copy: a learner's copy works and leaks no solution",
         () => checkStudentCopy(repositoryRoot),
+      );
+      await section('bug-katas', 'bug katas: one per chapter starts red in its folder and turns green when fixed', () =>
+        checkBugKatas(exercises),
       );
     }
   } finally {
