@@ -20,6 +20,13 @@
  *    mutants not marked equivalent (so the Stryker set-up cannot rot; the other exercises are measured by hand)
  * 7. determinism: rerunning the solutions gives every simulation the same trace hash
  * 8. solution branch: `npm run solution-branch` in a temporary clone gives a branch where `npm test` is green
+ * 9. student copy: `npm run classroom -- student-copy` writes a learner's copy (node_modules linked from
+ *    here) where `npm test -- exercises/01` fails on the stubs, `npm run kata` shows the progress table, a
+ *    script that needs the solutions refuses, and no line only the solutions have is in any file or commit
+ * 10. bug katas: every known mistake is a bug kata (section 6 checks each fails with its Breaks phrase, and
+ *    section 4 that the reverse patch, the solution, passes); here the kata's own mechanics, on the first
+ *    kata of each chapter: in its folder under .kata/bugs/ it starts red naming its Breaks phrase, the
+ *    reference solution in that folder turns it green, and the learner's file is not touched
  *
  * The last line is `N passed, N failed`; the exit code is 0 only when nothing failed.
  */
@@ -40,6 +47,9 @@ import { applyMistake } from './lib/mistakes.ts';
 import { runMistakes } from './lib/mistake-runner.ts';
 import { checkStub, findGeneratedFiles, SOLUTION_PATCH_FILE, STUB_PATCH_FILE } from './lib/stubs.ts';
 import { runVitest, spawnAndCollect, type VitestRun } from './lib/vitest-run.ts';
+import { checkStudentCopy } from './classroom/verify-copy.ts';
+import { checkKataMechanics, type KataCheck } from './kata/bug-check.ts';
+import { findBugKatas } from './lib/bug-katas.ts';
 import type { MutationSummary } from './mutation/report.ts';
 
 interface Check {
@@ -532,6 +542,39 @@ async function checkSolutionBranch(): Promise<void> {
   summarise('solution-branch');
 }
 
+// ─────────────────────────────── 9–10. classroom ───────────────────────────────
+
+/** One verify section whose checks come from a function that returns them (`scripts/classroom/`). */
+async function section(
+  name: string,
+  title: string,
+  run: () => Promise<ReadonlyArray<{ readonly name: string; readonly ok: boolean; readonly detail?: string }>>,
+): Promise<void> {
+  heading(title);
+  try {
+    for (const check of await run()) record(name, check.name, check.ok, check.detail);
+  } catch (error) {
+    record(name, `${name} runs`, false, error instanceof Error ? error.message : String(error));
+  }
+  summarise(name);
+}
+
+/** The first bug kata of each chapter, through its folder (`scripts/kata/bug-check.ts`). */
+async function checkBugKatas(exercises: readonly Exercise[]): Promise<KataCheck[]> {
+  const checks: KataCheck[] = [];
+  const chapters = [...new Set(exercises.map((exercise) => exercise.chapter))];
+  for (const chapter of chapters) {
+    const exercise = exercises.find((candidate) => candidate.chapter === chapter && candidate.mistakes.length > 0);
+    const kata = exercise === undefined ? undefined : findBugKatas(repositoryRoot, exercise)[0];
+    if (exercise === undefined || kata === undefined) {
+      checks.push({ name: `${chapter} has a bug kata`, ok: false });
+      continue;
+    }
+    checks.push(...(await checkKataMechanics(repositoryRoot, exercise, kata, `bug-verify-${process.pid}`)));
+  }
+  return checks;
+}
+
 // ─────────────────────────────── main ───────────────────────────────
 
 function gitOutput(args: readonly string[]): string {
@@ -567,6 +610,14 @@ async function main(): Promise<number> {
       await checkMutation();
       await checkDeterminism(firstLog, secondLog);
       await checkSolutionBranch();
+      await section(
+        'student-copy',
+        "npm run classroom -- student-copy: a learner's copy works and leaks no solution",
+        () => checkStudentCopy(repositoryRoot),
+      );
+      await section('bug-katas', 'bug katas: one per chapter starts red in its folder and turns green when fixed', () =>
+        checkBugKatas(exercises),
+      );
     }
   } finally {
     rmSync(folder, { recursive: true, force: true });

@@ -10,6 +10,7 @@
  * npm run kata -- reset <exercise>   put the stub back (your file is saved under .kata/saved/)
  * npm run kata -- carry <exercise>   start from your own previous file: merge it into this exercise's stub
  * npm run kata -- replay <exercise> --seed N
+ * npm run kata -- bug [exercise]     a "find the bug" kata: a known mistake to find and fix (--reveal: the answer)
  * npm run kata -- report             a progress summary to hand to an instructor
  * npm run kata -- new 05/06 membership   a new exercise, laid out by the convention (for authors)
  * npm run kata -- maelstrom <exercise> [--solution]   an executable for Maelstrom's `maelstrom test --bin`
@@ -32,6 +33,8 @@ import { readProgress, type ExerciseProgress } from './progress.ts';
 import { pinRun } from './pin.ts';
 import { describeOtherFailures, replay } from './replay.ts';
 import { carryForward } from './carry.ts';
+import { bugTotals, bugVerb, BugUsageError } from './bug-verb.ts';
+import { readBugRecords, tallyBugs } from './bug.ts';
 import { buildReport } from './report.ts';
 import { resetExercise } from './reset.ts';
 import { scaffoldExercise, ScaffoldError } from './scaffold.ts';
@@ -75,6 +78,7 @@ export async function runKata(argv: readonly string[], context: CliContext): Pro
         trace: { type: 'boolean' },
         replay: { type: 'string' },
         solution: { type: 'boolean' },
+        reveal: { type: 'boolean' },
         nodes: { type: 'string' },
         'time-limit-ms': { type: 'string' },
       },
@@ -105,6 +109,18 @@ export async function runKata(argv: readonly string[], context: CliContext): Pro
         return await replayVerb(context, course, requireExercise(course, rest[0], 'replay'), values, colors);
       case 'pin':
         return pin(context, course, requireExercise(course, rest[0], 'pin'), values, colors);
+      case 'bug':
+        return await bugVerb({
+          root: context.root,
+          course,
+          entry: rest[0] === undefined ? undefined : requireExercise(course, rest[0], 'bug'),
+          reveal: values.reveal === true,
+          yes: values.yes === true,
+          testName: values.test,
+          stdinIsTTY: context.stdinIsTTY,
+          colors,
+          now: () => new Date().toISOString(),
+        });
       case 'report':
         return await report(context, course, values.cached === true, values.name ?? null);
       case 'new':
@@ -124,6 +140,10 @@ export async function runKata(argv: readonly string[], context: CliContext): Pro
   } catch (error) {
     if (error instanceof UsageError) return usageProblem(error.message);
     if (error instanceof ScaffoldError) {
+      console.error(error.message);
+      return 2;
+    }
+    if (error instanceof BugUsageError) {
       console.error(error.message);
       return 2;
     }
@@ -210,7 +230,7 @@ async function measuredOrCached(
 
 async function status(context: CliContext, course: Course, cached: boolean): Promise<number> {
   const { progress, source } = await measuredOrCached(context, course, cached);
-  console.log(renderStatus({ course, progress, source, color: context.color }));
+  console.log(renderStatus({ course, progress, source, color: context.color, bugs: bugTallies(context.root, course) }));
   return 0;
 }
 
@@ -495,6 +515,7 @@ async function report(context: CliContext, course: Course, cached: boolean, lear
     progress,
     hintsSeen: hintsSeen(context.root),
     hintsTotal,
+    bugs: bugTallies(context.root, course),
     meta: {
       generatedAt: new Date().toISOString(),
       commit: headCommit(context.root),
@@ -511,6 +532,12 @@ async function report(context: CliContext, course: Course, cached: boolean, lear
     `Written to ${path.relative(context.root, paths.reportMarkdown)} and ${path.relative(context.root, paths.reportJson)}.`,
   );
   return 0;
+}
+
+/** The bug katas per exercise: how many each has, and how many the learner started and solved. */
+function bugTallies(root: string, course: Course) {
+  const exercises = allExercises(course).map((entry) => entry.exercise);
+  return tallyBugs(readBugRecords(root), bugTotals(root, exercises));
 }
 
 /** The context of a real run: the repository root, colours on a TTY without NO_COLOR. */

@@ -60,6 +60,16 @@ const VERBS: readonly VerbHelp[] = [
          [--replay <seed:path>]     (instead of --seed: pin one shrunk fast-check case, KATA_REPLAY)`,
   },
   {
+    verb: 'bug',
+    text: `  bug [exercise] [--yes]            a "find the bug" kata: one known mistake of the exercise (its
+                                    solution with one plausible bug) in .kata/bugs/; its tests run and
+                                    show the failure. Fix the file and run it again to check. Default:
+                                    the kata in progress, or a finished exercise's next one. Before the
+                                    exercise is done it asks first (a spoiler)
+         [--reveal]                 (what the mistake was: its text and its patch)
+         [--test <name>]            (only tests whose name matches)`,
+  },
+  {
     verb: 'report',
     text: `  report [--cached] [--name <you>]  a progress summary in .kata/report.md and .kata/report.json`,
   },

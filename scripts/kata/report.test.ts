@@ -22,6 +22,10 @@ describe('the progress report', () => {
     },
     hintsSeen: { '01-message-passing/01-echo': 2 },
     hintsTotal: { '01-message-passing/01-echo': 4, '01-message-passing/02-unique-ids': 3 },
+    bugs: {
+      '01-message-passing/01-echo': { total: 3, started: 2, solved: 1 },
+      '01-message-passing/02-unique-ids': { total: 4, started: 0, solved: 0 },
+    },
     meta: { generatedAt: '2025-03-05T10:00:00.000Z', commit: 'abc1234', measured: true, learner: 'Ada' },
   });
 
@@ -33,6 +37,8 @@ describe('the progress report', () => {
       testsPassed: 9,
       testsTotal: 13,
       hintsSeen: 2,
+      bugKatasStarted: 2,
+      bugKatasSolved: 1,
     });
     expect(json.next, 'the first exercise not done').toBe('01-message-passing/02-unique-ids');
     expect(
@@ -49,6 +55,9 @@ describe('the progress report', () => {
       testsLoad: true,
       hintsSeen: 2,
       hintsTotal: 4,
+      bugKatasTotal: 3,
+      bugKatasStarted: 2,
+      bugKatasSolved: 1,
       measuredAt: at,
     });
     expect(json.exercises[2]?.testsLoad, 'reliable delivery did not load').toBe(false);
@@ -65,11 +74,14 @@ describe('the progress report', () => {
     expect(markdown, 'the summary line').toContain(
       '**1 of 5 exercises done** (2 started), 9 of 13 tests passing, 2 hints read.',
     );
-    expect(markdown, 'echo row').toContain('| 1.1 Echo | ✓ done | 6/6 | 2 of 4 |');
-    expect(markdown, 'unique-ids row').toContain('| 1.2 Unique IDs | ◐ started | 3/7 | 0 of 3 |');
+    expect(markdown, 'echo row').toContain('| 1.1 Echo | ✓ done | 6/6 | 2 of 4 | 1 of 3 |');
+    expect(markdown, 'unique-ids row: no bug kata started').toContain(
+      '| 1.2 Unique IDs | ◐ started | 3/7 | 0 of 3 | – |',
+    );
+    expect(markdown, 'the bug katas in all').toContain('Bug katas: 1 found of 2 started.');
     expect(markdown, 'a file that does not load').toContain('0/0 (tests do not load)');
-    expect(markdown, 'never measured').toContain('| 2.1 Lamport clocks | ? not measured | – | 0 |');
-    expect(markdown, 'chapter rows').toContain('| **Chapter 02: time and clocks** | | | |');
+    expect(markdown, 'never measured').toContain('| 2.1 Lamport clocks | ? not measured | – | 0 | – |');
+    expect(markdown, 'chapter rows').toContain('| **Chapter 02: time and clocks** | | | | |');
     expect(markdown, 'the next exercise').toContain('Next: 1.2 Unique IDs');
   });
 });

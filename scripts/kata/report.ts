@@ -7,6 +7,7 @@
 import { allExercises, type Course } from './course.ts';
 import { exerciseState, type ExerciseProgress, type ExerciseState } from './progress.ts';
 import { formatTime, hasTests, nextExercise } from './status.ts';
+import type { BugTally } from './bug.ts';
 
 /** Facts about the report itself. */
 export interface ReportMeta {
@@ -31,6 +32,10 @@ export interface ReportExercise {
   readonly testsLoad: boolean | null;
   readonly hintsSeen: number;
   readonly hintsTotal: number | null;
+  /** "Find the bug" katas (`kata bug`): how many the exercise has, the learner started, and solved. */
+  readonly bugKatasTotal: number;
+  readonly bugKatasStarted: number;
+  readonly bugKatasSolved: number;
   readonly measuredAt: string | null;
 }
 
@@ -48,6 +53,8 @@ export interface ReportJson {
     readonly testsPassed: number;
     readonly testsTotal: number;
     readonly hintsSeen: number;
+    readonly bugKatasStarted: number;
+    readonly bugKatasSolved: number;
   };
   /** The id of the first exercise not done, or `null` when all are. */
   readonly next: string | null;
@@ -61,6 +68,8 @@ export interface ReportInput {
   readonly hintsSeen: Readonly<Record<string, number>>;
   /** How many hints each exercise has, by id (`null` when it has no HINTS.md). */
   readonly hintsTotal: Readonly<Record<string, number | null>>;
+  /** The bug katas per exercise id; an exercise without an entry has none. */
+  readonly bugs?: Readonly<Record<string, BugTally>>;
   readonly meta: ReportMeta;
 }
 
@@ -76,6 +85,7 @@ export function buildReport(input: ReportInput): { markdown: string; json: Repor
   const exercises: ReportExercise[] = input.course.chapters.flatMap((chapter) =>
     chapter.exercises.filter(hasTests).map(({ exercise, title }) => {
       const progress = input.progress[exercise.id];
+      const bugs = input.bugs?.[exercise.id];
       return {
         id: exercise.id,
         chapter: chapter.title,
@@ -86,6 +96,9 @@ export function buildReport(input: ReportInput): { markdown: string; json: Repor
         testsLoad: progress === undefined ? null : progress.broken === undefined,
         hintsSeen: input.hintsSeen[exercise.id] ?? 0,
         hintsTotal: input.hintsTotal[exercise.id] ?? null,
+        bugKatasTotal: bugs?.total ?? 0,
+        bugKatasStarted: bugs?.started ?? 0,
+        bugKatasSolved: bugs?.solved ?? 0,
         measuredAt: progress?.measuredAt ?? null,
       };
     }),
@@ -104,6 +117,8 @@ export function buildReport(input: ReportInput): { markdown: string; json: Repor
       testsPassed: exercises.reduce((sum, entry) => sum + (entry.testsPassed ?? 0), 0),
       testsTotal: exercises.reduce((sum, entry) => sum + (entry.testsTotal ?? 0), 0),
       hintsSeen: exercises.reduce((sum, entry) => sum + entry.hintsSeen, 0),
+      bugKatasStarted: exercises.reduce((sum, entry) => sum + entry.bugKatasStarted, 0),
+      bugKatasSolved: exercises.reduce((sum, entry) => sum + entry.bugKatasSolved, 0),
     },
     next: next?.exercise.id ?? null,
     exercises,
@@ -126,11 +141,14 @@ function renderMarkdown(report: ReportJson, course: Course): string {
     `**${totals.done} of ${totals.exercises} exercises done** (${totals.started} started), ` +
       `${totals.testsPassed} of ${totals.testsTotal} tests passing, ${totals.hintsSeen} ${totals.hintsSeen === 1 ? 'hint' : 'hints'} read.`,
     '',
-    '| exercise | status | tests passing | hints read |',
-    '| --- | --- | --- | --- |',
+    ...(totals.bugKatasStarted === 0
+      ? []
+      : [`Bug katas: ${totals.bugKatasSolved} found of ${totals.bugKatasStarted} started.`, '']),
+    '| exercise | status | tests passing | hints read | bugs found |',
+    '| --- | --- | --- | --- | --- |',
   ];
   for (const chapter of course.chapters) {
-    lines.push(`| **${escapeCell(chapter.title)}** | | | |`);
+    lines.push(`| **${escapeCell(chapter.title)}** | | | | |`);
     for (const { exercise } of chapter.exercises) {
       const entry = report.exercises.find((candidate) => candidate.id === exercise.id);
       if (entry === undefined) continue;
@@ -139,7 +157,8 @@ function renderMarkdown(report: ReportJson, course: Course): string {
           ? '–'
           : `${entry.testsPassed}/${entry.testsTotal}${entry.testsLoad === false ? ' (tests do not load)' : ''}`;
       const hints = entry.hintsTotal === null ? `${entry.hintsSeen}` : `${entry.hintsSeen} of ${entry.hintsTotal}`;
-      lines.push(`| ${escapeCell(entry.title)} | ${STATUS_WORDS[entry.status]} | ${tests} | ${hints} |`);
+      const bugs = entry.bugKatasStarted === 0 ? '–' : `${entry.bugKatasSolved} of ${entry.bugKatasTotal}`;
+      lines.push(`| ${escapeCell(entry.title)} | ${STATUS_WORDS[entry.status]} | ${tests} | ${hints} | ${bugs} |`);
     }
   }
   lines.push('');

@@ -170,3 +170,20 @@ describe('splitting a test run into exercises', () => {
     expect(measured.progress[other.id], 'an exercise the run did not cover is left out').toBeUndefined();
   });
 });
+
+test('the status shows the bug katas started, per exercise and in all', () => {
+  const text = renderStatus({
+    course: fakeCourse(),
+    progress: { '01-message-passing/01-echo': progress(6, 6) },
+    source: { kind: 'cached' },
+    color: false,
+    bugs: {
+      '01-message-passing/01-echo': { total: 3, started: 2, solved: 1 },
+      '01-message-passing/02-unique-ids': { total: 4, started: 0, solved: 0 },
+    },
+  });
+  const lineOf = (name: string) => text.split('\n').find((line) => line.includes(name)) ?? '';
+  expect(lineOf('01-echo'), 'echo: one of its three bugs found').toMatch(/1\.1 Echo {2}bugs found 1\/3$/);
+  expect(lineOf('02-unique-ids'), 'no kata started: nothing shown').not.toContain('bugs');
+  expect(text, 'the summary').toContain('Bug katas: 1 found of 2 started (7 in the course); 1 in progress');
+});

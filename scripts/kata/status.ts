@@ -9,6 +9,7 @@ import { allExercises, type Course, type CourseExercise } from './course.ts';
 import { shortestName } from './names.ts';
 import { exerciseState, type ExerciseProgress, type ExerciseState } from './progress.ts';
 import { palette, progressBar, type Palette } from './terminal.ts';
+import type { BugTally } from './bug.ts';
 
 /** What {@link renderStatus} shows. */
 export interface StatusInput {
@@ -20,6 +21,8 @@ export interface StatusInput {
    */
   readonly source: StatusSource;
   readonly color: boolean;
+  /** The "find the bug" katas per exercise id (`kata bug`); exercises without an entry show none. */
+  readonly bugs?: Readonly<Record<string, BugTally>>;
 }
 
 /** Where the figures of a status or report come from. */
@@ -52,7 +55,10 @@ export function renderStatus(input: StatusInput): string {
   for (const chapter of input.course.chapters) {
     lines.push(colors.bold(chapter.title));
     for (const entry of chapter.exercises)
-      lines.push(exerciseLine(entry, input.progress[entry.exercise.id], nameWidth, colors));
+      lines.push(
+        exerciseLine(entry, input.progress[entry.exercise.id], nameWidth, colors) +
+          bugSuffix(input.bugs?.[entry.exercise.id], colors),
+      );
     lines.push('');
   }
   lines.push(...summaryLines(input, colors));
@@ -115,6 +121,28 @@ function exerciseLine(
   return `  ${paint(MARKS[state])}  ${name}  ${paint(progressBar(progress.passed, progress.total))} ${counts}${title}${broken}`;
 }
 
+/** `  bugs 1/9` after an exercise whose bug katas the learner started; nothing otherwise. */
+function bugSuffix(tally: BugTally | undefined, colors: Palette): string {
+  if (tally === undefined || tally.started === 0) return '';
+  const text = `  bugs found ${tally.solved}/${tally.total}`;
+  return tally.solved === tally.total ? colors.green(text) : colors.yellow(text);
+}
+
+/** The bug katas' line of the summary, when the learner started any. */
+function bugLines(input: StatusInput, colors: Palette): string[] {
+  const tallies = Object.values(input.bugs ?? {});
+  const started = tallies.reduce((sum, tally) => sum + tally.started, 0);
+  if (started === 0) return [];
+  const solved = tallies.reduce((sum, tally) => sum + tally.solved, 0);
+  const total = tallies.reduce((sum, tally) => sum + tally.total, 0);
+  const open = started - solved;
+  return [
+    `Bug katas: ${solved} found of ${started} started (${total} in the course)` +
+      (open === 0 ? '.' : `; ${open} in progress: ${colors.cyan('npm run kata -- bug')} checks your fix.`),
+    '',
+  ];
+}
+
 function summaryLines(input: StatusInput, colors: Palette): string[] {
   const entries = allExercises(input.course).filter(hasTests);
   const measured = entries
@@ -126,6 +154,7 @@ function summaryLines(input: StatusInput, colors: Palette): string[] {
   const lines = [
     `${done} of ${entries.length} exercises done, ${passed} of ${total} tests passing.   ${colors.dim('✓ done  ◐ started  ○ not started')}`,
     '',
+    ...bugLines(input, colors),
   ];
   const next = nextExercise(input.course, input.progress);
   if (next === undefined) {
