@@ -9,6 +9,7 @@ import { guardState, NondeterminismError } from './guards.ts';
 import type { NodeId } from '../node.ts';
 import { NodeContextImpl } from './context.ts';
 import { describeStep } from './fault.ts';
+import { describeThrown } from './describe.ts';
 import { noteStep, takeCrashTarget, type StepFamily } from './crash-targets.ts';
 import type { Runtime, SimState } from './state.ts';
 
@@ -162,11 +163,10 @@ export function noteAsync(state: SimState, runtime: Runtime): void {
 function handlerThrew(state: SimState, runtime: Runtime, during: string, error: unknown): void {
   if (state.failure !== null) return;
   if (error instanceof SimulationError) return state.stop(error);
-  const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  const detail = describeThrown(error);
   const ending = /[.!?]$/.test(detail) ? '' : '.';
   // A stub's todo() needs writing, not fixing; a guard's message already says what to use instead.
-  const quiet =
-    error instanceof NondeterminismError || (error instanceof Error && error.name === 'NotImplementedError');
+  const quiet = error instanceof NondeterminismError || detail.startsWith('NotImplementedError');
   const hint = quiet ? '' : ' Nothing was swallowed: fix the handler so it does not throw.';
   state.stop(
     new SimulationError(
