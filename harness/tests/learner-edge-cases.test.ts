@@ -106,3 +106,59 @@ describe('a thrown value that is not an ordinary Error still gets a headline', (
     expect(error.message).toMatch(headline);
   });
 });
+
+describe('a payload crosses as its JSON would', () => {
+  /** Sends `message` from n1 to n2 and returns what n2 received. */
+  async function received(message: Record<string, unknown>): Promise<{ got: unknown; trace: unknown }> {
+    let got: unknown;
+    const sim = new Simulation({
+      seed: 41,
+      nodes: {
+        n1: nodeOf({ onStart: (ctx) => ctx.send('n2', message as { type: string }) }),
+        n2: nodeOf({ onMessage: (_ctx, _from, arrived) => void (got = arrived) }),
+      },
+    });
+    await sim.run({ untilMs: 100 });
+    const send = sim.trace.find((event) => event.kind === 'send');
+    return { got, trace: (send as { message?: unknown } | undefined)?.message };
+  }
+
+  test('undefined fields are left out, undefined in an array arrives as null, -0 as 0', async () => {
+    const { got, trace } = await received({ type: 'note', missing: undefined, list: [1, undefined], zero: -0 });
+    expect(got).toStrictEqual({ type: 'note', list: [1, null], zero: 0 });
+    expect(Object.is((got as { zero: number }).zero, -0), '-0 became 0').toBe(false);
+    expect(got, 'what arrived is what the trace shows').toStrictEqual(trace);
+    expect(got).toStrictEqual(JSON.parse(JSON.stringify(got)));
+  });
+
+  test.each([
+    ['NaN', Number.NaN],
+    ['Infinity', Number.POSITIVE_INFINITY],
+    ['-Infinity', Number.NEGATIVE_INFINITY],
+  ])('%s is refused, naming the field', async (text, value) => {
+    const error = await failureOf({
+      n1: nodeOf({ onStart: (ctx) => ctx.send('n2', { type: 'vote', term: { current: value } }) }),
+      n2: nodeOf({}),
+    });
+    expect(error.context).toMatchObject({ kind: 'bad-request', node: 'n1' });
+    expect(error.message).toContain(
+      `n1 sent a vote message to n2 that cannot cross a network: message.term.current is ${text}: JSON cannot carry it`,
+    );
+  });
+
+  test('an own __proto__ key from JSON.parse arrives as plain data', async () => {
+    const parsed = JSON.parse('{"type":"config","__proto__":{"admin":true}}') as Record<string, unknown>;
+    const { got } = await received(parsed);
+    expect(Object.getPrototypeOf(got)).toBe(Object.prototype);
+    expect(Object.hasOwn(got as object, '__proto__'), 'kept as an own key').toBe(true);
+    expect((got as { admin?: unknown }).admin, 'it did not become the prototype').toBeUndefined();
+    expect(JSON.stringify(got)).toBe('{"type":"config","__proto__":{"admin":true}}');
+  });
+
+  test('timers and storage follow the same rules', async () => {
+    const error = await failureOf({
+      n1: nodeOf({ onStart: (ctx) => ctx.storage.set('score', { best: Number.NaN }) }),
+    });
+    expect(error.message).toContain('storage["score"].best is NaN');
+  });
+});
