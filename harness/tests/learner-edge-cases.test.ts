@@ -162,3 +162,62 @@ describe('a payload crosses as its JSON would', () => {
     expect(error.message).toContain('storage["score"].best is NaN');
   });
 });
+
+describe("the rpc layer's tag does not collide with a learner's own fields", () => {
+  test("an ack of the learner's own with an inReplyTo field reaches onMessage after the node made an rpc", async () => {
+    const received: unknown[] = [];
+    const sim = new Simulation({
+      seed: 41,
+      nodes: {
+        n1: nodeOf({
+          async onStart(ctx) {
+            await ctx.rpc('n2', { type: 'ping' }, { timeoutMs: 50 });
+          },
+          onMessage: (_ctx, _from, message) => void received.push(message),
+        }),
+        n2: nodeOf({
+          onMessage(ctx, from, message) {
+            ctx.reply(from, message, { type: 'pong' });
+            // The learner's own protocol: an ack that names the entry it acknowledges.
+            ctx.send(from, { type: 'ack', inReplyTo: 1 });
+            ctx.send(from, { type: 'ack', inReplyTo: 7 });
+          },
+        }),
+      },
+    });
+    await sim.run({ untilMs: 500 });
+    expect(received).toEqual([
+      { type: 'ack', inReplyTo: 1 },
+      { type: 'ack', inReplyTo: 7 },
+    ]);
+  });
+
+  test('a message sent with ctx.send does not resolve a pending rpc, and the trace says why', async () => {
+    let outcome: unknown;
+    const received: unknown[] = [];
+    const sim = new Simulation({
+      seed: 41,
+      nodes: {
+        n1: nodeOf({
+          async onStart(ctx) {
+            outcome = await ctx.rpc('n2', { type: 'ping' }, { timeoutMs: 50 });
+          },
+          onMessage: (_ctx, _from, message) => void received.push(message),
+        }),
+        n2: nodeOf({
+          onMessage: (ctx, from) => ctx.send(from, { type: 'ack', inReplyTo: 1 }),
+        }),
+      },
+    });
+    await sim.run({ untilMs: 500 });
+    expect(outcome).toEqual({ ok: false, error: 'timeout' });
+    expect(received).toEqual([{ type: 'ack', inReplyTo: 1 }]);
+    expect(sim.trace).toContainEqual(
+      expect.objectContaining({
+        kind: 'log',
+        node: 'n1',
+        text: "(simulator) n2's ack has inReplyTo: 1 but was sent with ctx.send, so it is not the reply to n1's rpc 1: only ctx.reply answers an rpc",
+      }),
+    );
+  });
+});
