@@ -172,6 +172,12 @@ function guardedFunction(
     return original.apply(this, args);
   };
   Object.defineProperty(guarded, 'name', { value: original.name });
+  // Keep what hangs on the function: `realpathSync.native`, `hrtime.bigint`, `util.promisify.custom`.
+  for (const key of Reflect.ownKeys(original)) {
+    if (key === 'length' || key === 'name' || key === 'prototype' || Object.hasOwn(guarded, key)) continue;
+    const descriptor = Object.getOwnPropertyDescriptor(original, key);
+    if (descriptor !== undefined) Object.defineProperty(guarded, key, descriptor);
+  }
   return guarded;
 }
 

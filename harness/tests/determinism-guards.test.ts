@@ -67,6 +67,17 @@ describe('builtin modules are guarded, also through ESM named imports', () => {
     expect(new Intl.DateTimeFormat('en', { timeZone: 'UTC' }).format(0)).toBe('1/1/1970');
     expect(readFileSync('package.json', 'utf8')).toContain('"name"');
   });
+
+  test('what hangs on a guarded function is kept', async () => {
+    await failureOf({ n1: nodeOf({ onStart: () => void randomUUID() }) });
+    const fs = await import('node:fs');
+    const { promisify } = await import('node:util');
+    expect(typeof fs.realpathSync.native, 'realpathSync.native').toBe('function');
+    expect(
+      typeof (fs.exists as unknown as Record<symbol, unknown>)[promisify.custom],
+      'exists has its promisify.custom',
+    ).toBe('function');
+  });
 });
 
 /** An echo node that answers through an async helper it does not await, as a learner might write it. */
