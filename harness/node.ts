@@ -115,7 +115,12 @@ export interface NodeContext {
     request: OutgoingMessage,
     options: RpcOptions,
   ): Promise<RpcResult<Reply>>;
-  /** Answers a request received through `rpc`: sends `reply` to `to`, tagged with the request's id. */
+  /**
+   * Answers a request received through `rpc`: sends `reply` to `to`, tagged with the request's id. The
+   * reply shows the tag as `inReplyTo` (over a field of that name in `reply`). Only a reply sent this
+   * way answers an rpc: a message sent with `send` reaches `onMessage`, even one with an `inReplyTo`
+   * field of your own.
+   */
   reply(to: NodeId, request: Message, reply: OutgoingMessage): void;
   /**
    * Asks for `onTimer(ctx, payload)` to be called after `delay` ms of this node's clock.

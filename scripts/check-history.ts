@@ -5,10 +5,12 @@
  * Checks a recorded history for linearizability and says so in words, or converts it for another
  * checker. The format and model are detected from the file when it is unambiguous. Exit codes: 0
  * linearizable (or converted), 1 not linearizable, 2 unknown (budget spent: not a pass), 64 usage
- * error, 65 malformed history, 66 unreadable file (the last three as in BSD's sysexits).
+ * error, 65 malformed history or no operations found, 66 unreadable file, 70 internal error (a bug in
+ * this tool), 73 an output file that cannot be written (the last five as in BSD's sysexits). Exit 1 is
+ * only ever a verdict: nothing else ends with it.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
-import { basename } from 'node:path';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, dirname } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import {
@@ -30,6 +32,7 @@ import {
   detectEdnModel,
   detectFormat,
   detectJsonModel,
+  hasEdnOperations,
   HistoryParseError,
   isEdnModelName,
   parseEdnHistory,
@@ -41,7 +44,16 @@ import { renderEvidenceHtml } from '../harness/check/linearizability/index.ts';
 import type { History } from '../harness/history.ts';
 
 /** Exit codes. */
-export const EXIT = { ok: 0, illegal: 1, unknown: 2, usage: 64, dataError: 65, noInput: 66 } as const;
+export const EXIT = {
+  ok: 0,
+  illegal: 1,
+  unknown: 2,
+  usage: 64,
+  dataError: 65,
+  noInput: 66,
+  internal: 70,
+  cannotWrite: 73,
+} as const;
 
 const USAGE = `Usage: npm run check-history -- <file> [--format <format>] [--model <model>] [options]
        npm run check-history -- --convert <to> <file> [--format <format>] [--model <model>] [--out <file>]
@@ -62,7 +74,8 @@ Checks a history for linearizability, or converts it for another checker.
                         (Porcupine's Operation structs as JSON)
   --out <file>          where --convert writes (default: standard output)
 Exit codes: 0 linearizable (or converted), 1 not linearizable, 2 unknown (the budget ran out: NOT a pass),
-64 usage error, 65 malformed history, 66 unreadable file.
+64 usage error, 65 malformed history or no operations found, 66 unreadable file, 70 internal error,
+73 an output file that cannot be written.
 `;
 
 type AnyModel = Model<unknown, unknown, unknown>;
@@ -114,6 +127,16 @@ class UsageError extends Error {}
 
 /** A history that does not fit what was asked of it. */
 class DataError extends Error {}
+
+/** An output file that cannot be written (its folder is missing, or it is not writable). */
+class WriteError extends Error {}
+
+/** Input that holds no operation at all: checking it would say "linearizable" about nothing. */
+function noOperations(why: string): DataError {
+  return new DataError(
+    `no operations found: ${why}. Nothing was checked; is it the right file, and the right --format?`,
+  );
+}
 
 function nonNegativeInteger(flag: string, text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
@@ -173,12 +196,17 @@ function checkFits(format: HistoryFormat, model: string): void {
 
 /** The format and model: as given, or detected from the text. */
 function resolve(request: Request, text: string): Resolved {
+  if (text.trim() === '') throw noOperations('the file is empty');
   const format = request.format ?? detectFormat(text);
   if (format === undefined)
     throw new UsageError(`cannot tell the format of ${request.file}: give --format jepsen-log, edn or json`);
   let modelName = request.modelName;
   if (modelName === undefined) {
     modelName = detectModel(format, text);
+    if (modelName === undefined && format === 'edn' && !hasEdnOperations(text))
+      throw noOperations('it holds no EDN op map ({:process 0, :type :invoke, :f :read, ...})');
+    if (modelName === undefined && format === 'json' && parseJsonHistory(text).length === 0)
+      throw noOperations('it is an empty JSON array');
     if (modelName === undefined)
       throw new UsageError(`cannot tell which model ${request.file} is written for: give --model`);
   }
@@ -194,6 +222,20 @@ function detectModel(format: HistoryFormat, text: string): string | undefined {
 }
 
 function parse(resolved: Resolved, text: string): History<unknown, unknown> {
+  const history = parseAs(resolved, text);
+  if (history.length === 0) {
+    const expected =
+      resolved.format === 'jepsen-log'
+        ? 'no line reads as a Jepsen log operation ("INFO  jepsen.util - 7  :invoke  :write  3")'
+        : resolved.format === 'edn'
+          ? 'it holds no EDN op map ({:process 0, :type :invoke, :f :read, ...})'
+          : 'it is an empty JSON array';
+    throw noOperations(expected);
+  }
+  return history;
+}
+
+function parseAs(resolved: Resolved, text: string): History<unknown, unknown> {
   switch (resolved.format) {
     case 'jepsen-log':
       return parseJepsenLog(text) as History<unknown, unknown>;
@@ -233,6 +275,18 @@ function report(
   return `${lines.join('\n')}\n`;
 }
 
+/** Writes an output file, or says in words why it cannot. */
+function writeOutput(path: string, text: string): void {
+  const folder = dirname(path);
+  if (!existsSync(folder))
+    throw new WriteError(`cannot write ${path}: the folder ${folder} does not exist. Create it first.`);
+  try {
+    writeFileSync(path, text);
+  } catch (error) {
+    throw new WriteError(`cannot write ${path}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
 /** The file's text, or undefined when it cannot be read. */
 function readText(file: string): string | undefined {
   try {
@@ -263,7 +317,7 @@ function check(request: Request, resolved: Resolved, history: History<unknown, u
   const result = checkLinearizability(model, history, { maxSteps: request.maxSteps, timeoutMs: request.timeoutMs });
   output.out(report(request, resolved, result, performance.now() - startMs));
   if (request.htmlPath !== undefined) {
-    writeFileSync(request.htmlPath, renderEvidenceHtml({ title: basename(request.file), model, history, result }));
+    writeOutput(request.htmlPath, renderEvidenceHtml({ title: basename(request.file), model, history, result }));
     output.out(`  evidence written to ${request.htmlPath}\n`);
   }
   return EXIT[result.verdict];
@@ -281,6 +335,12 @@ export async function main(argv: readonly string[], output: Output = processOutp
     output.err(`check-history: ${error.message}\n\n${USAGE}`);
     return EXIT.usage;
   }
+  for (const path of [request.htmlPath, request.outPath]) {
+    if (path !== undefined && !existsSync(dirname(path))) {
+      output.err(`check-history: cannot write ${path}: the folder ${dirname(path)} does not exist. Create it first.\n`);
+      return EXIT.cannotWrite;
+    }
+  }
   const text = readText(request.file);
   if (text === undefined) {
     output.err(`check-history: cannot read ${request.file}\n`);
@@ -292,18 +352,29 @@ export async function main(argv: readonly string[], output: Output = processOutp
     if (request.convert === undefined) return check(request, resolved, history, output);
     const converted = convert(request.convert, resolved, history, output);
     if (request.outPath === undefined) output.out(converted);
-    else writeFileSync(request.outPath, converted);
+    else writeOutput(request.outPath, converted);
     return EXIT.ok;
   } catch (error) {
     if (error instanceof UsageError) {
       output.err(`check-history: ${error.message}\n`);
       return EXIT.usage;
     }
+    if (error instanceof WriteError) {
+      output.err(`check-history: ${error.message}\n`);
+      return EXIT.cannotWrite;
+    }
     // Malformed input, or input the model cannot read: the data's fault, not the checker's.
-    if (!(error instanceof HistoryParseError) && !(error instanceof ModelStepError) && !(error instanceof DataError))
-      throw error;
-    output.err(`check-history: ${request.file}: ${error instanceof Error ? error.message : String(error)}\n`);
-    return EXIT.dataError;
+    if (error instanceof HistoryParseError || error instanceof ModelStepError || error instanceof DataError) {
+      output.err(`check-history: ${request.file}: ${error.message}\n`);
+      return EXIT.dataError;
+    }
+    // Anything else is a bug here, and must not end with exit 1, which means "not linearizable".
+    const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    output.err(
+      `check-history: internal error while reading ${request.file} (a bug in check-history, not a verdict on ` +
+        `the history; please report it with the file):\n${detail}\n`,
+    );
+    return EXIT.internal;
   }
 }
 

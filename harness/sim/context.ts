@@ -33,8 +33,8 @@ export interface NodeEffects {
   readonly nodeIds: readonly NodeId[];
   /** Current virtual time, in ms. */
   nowMs(): number;
-  /** Sends `message` from `runtime` to `to`. */
-  send(runtime: Runtime, to: NodeId, message: OutgoingMessage): void;
+  /** Sends `message` from `runtime` to `to`; `replyTo` is the rpc it answers (`ctx.reply`), else `null`. */
+  send(runtime: Runtime, to: NodeId, message: OutgoingMessage, replyTo: number | null): void;
   /** Sends a request tagged with an rpc id and waits for its reply or its timeout. */
   rpc(runtime: Runtime, to: NodeId, request: OutgoingMessage, options: RpcOptions): Promise<RpcResult>;
   /** Sets a timer; `internal` timers run their callback instead of `onTimer`. */
@@ -97,7 +97,7 @@ export class NodeContextImpl implements ClientContext {
   }
 
   send(to: NodeId, message: OutgoingMessage): void {
-    if (this.#effect(`send a message to ${to}`)) this.#effects.send(this.#runtime, to, message);
+    if (this.#effect(`send a message to ${to}`)) this.#effects.send(this.#runtime, to, message, null);
   }
 
   rpc<Reply extends Message = Message>(
@@ -118,7 +118,7 @@ export class NodeContextImpl implements ClientContext {
           '(it has no rpcId). Use ctx.send for messages that are not requests.',
       );
     }
-    this.#effects.send(this.#runtime, to, { ...reply, inReplyTo: rpcId });
+    this.#effects.send(this.#runtime, to, { ...reply, inReplyTo: rpcId }, rpcId);
   }
 
   setTimer(delay: Delay, payload: TimerPayload): TimerId {

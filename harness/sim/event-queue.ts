@@ -29,6 +29,9 @@ export class EventQueue<T> {
 
   /** Schedules `event` at `timeMs`; returns its sequence number. */
   push(timeMs: number, event: T): number {
+    // A NaN or infinite time would break the heap's order and virtual time with it: fail where it is made.
+    if (!Number.isFinite(timeMs))
+      throw new RangeError(`An event was scheduled at t=${timeMs} ms: a due time must be finite.`);
     const seq = this.#nextSeq++;
     const heap = this.#heap;
     const entry: QueuedEvent<T> = { timeMs, seq, event };

@@ -6,6 +6,7 @@
  * @module
  */
 import { guardState, installGuards } from './guards.ts';
+import { watchAsyncWork } from './node-scope.ts';
 import { boot, onNondeterminism } from './node-runtime.ts';
 import { applyFault } from './fault-actions.ts';
 import { takeReply } from './rpc.ts';
@@ -32,6 +33,7 @@ export async function runLoop(
   if (state.failure !== null) throw state.failure;
   state.running = true;
   const releaseGuards = installGuards();
+  const stopWatching = watchAsyncWork();
   guardState.onViolation = (error) => onNondeterminism(state, error);
   try {
     for (;;) {
@@ -50,6 +52,7 @@ export async function runLoop(
   } finally {
     guardState.onViolation = null;
     guardState.activeNode = null;
+    stopWatching();
     releaseGuards();
     state.running = false;
   }
@@ -75,17 +78,15 @@ function advanceTo(state: SimState, timeMs: number): void {
 /**
  * Lets every promise continuation that node code started run to completion before virtual time moves
  * on. A macrotask boundary is the only point where the microtask queue is known to be empty; nothing
- * else in the simulation can happen meanwhile, so the order stays deterministic.
+ * else in the simulation can happen meanwhile, so the order stays deterministic. The guards know whose
+ * code each continuation is from its node scope (see `node-scope.ts`), not from who ran last.
  */
 async function letPromisesSettle(state: SimState): Promise<void> {
   state.asyncWork = false;
-  const nodes = [...state.asyncNodes];
   state.asyncNodes.clear();
-  guardState.activeNode = nodes.length === 1 ? nodes[0]! : `a node's async code (one of ${nodes.join(', ')})`;
   try {
     await new Promise<void>((resolve) => realSetImmediate(resolve));
   } finally {
-    guardState.activeNode = null;
     state.activeNode = null;
   }
 }

@@ -5,10 +5,12 @@
  * @module
  */
 import { SimulationError } from './errors.ts';
-import { guardState, NondeterminismError } from './guards.ts';
+import { describeLostError, guardState, NondeterminismError } from './guards.ts';
+import { runAsNode, type LostErrorKind, type NodeScope } from './node-scope.ts';
 import type { NodeId } from '../node.ts';
 import { NodeContextImpl } from './context.ts';
 import { describeStep } from './fault.ts';
+import { describeThrown } from './describe.ts';
 import { noteStep, takeCrashTarget, type StepFamily } from './crash-targets.ts';
 import type { Runtime, SimState } from './state.ts';
 
@@ -132,9 +134,19 @@ export function callHandler(
   }
   const incarnation = runtime.incarnation;
   guardState.activeNode = runtime.id;
+  const scope: NodeScope = {
+    node: runtime.id,
+    during,
+    startedAtMs: state.nowMs,
+    seed: state.seed,
+    lostError: (reason, how) => {
+      if (!runtime.silenced.has(incarnation)) lostError(state, scope, reason, how);
+    },
+  };
   let result: void | Promise<void>;
+  let startedAsync: boolean;
   try {
-    result = call();
+    ({ result, startedAsync } = runAsNode(scope, call));
   } catch (error) {
     if (runtime.silenced.has(incarnation)) return;
     return handlerThrew(state, runtime, during, error);
@@ -149,7 +161,23 @@ export function callHandler(
     (result as Promise<void>).then(undefined, (error: unknown) => {
       if (!runtime.silenced.has(incarnation)) handlerThrew(state, runtime, during, error);
     });
+  } else if (startedAsync) {
+    // A synchronous handler that started async work (queueMicrotask, `void answer(...)`): that work runs
+    // in this step, at this virtual time, as the node's own code.
+    noteAsync(state, runtime);
   }
+}
+
+/** Stops the run because an error of `scope`'s node code reached no handler. */
+function lostError(state: SimState, scope: NodeScope, reason: unknown, how: LostErrorKind): void {
+  if (state.failure !== null) return;
+  state.stop(
+    new SimulationError(
+      describeLostError(scope, reason, how),
+      { kind: 'handler-threw', node: scope.node, atMs: scope.startedAtMs, seed: state.seed, during: scope.during },
+      { cause: reason },
+    ),
+  );
 }
 
 /** Notes that `runtime`'s promises may have continuations waiting: the loop lets them run before moving on. */
@@ -162,11 +190,10 @@ export function noteAsync(state: SimState, runtime: Runtime): void {
 function handlerThrew(state: SimState, runtime: Runtime, during: string, error: unknown): void {
   if (state.failure !== null) return;
   if (error instanceof SimulationError) return state.stop(error);
-  const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  const detail = describeThrown(error);
   const ending = /[.!?]$/.test(detail) ? '' : '.';
   // A stub's todo() needs writing, not fixing; a guard's message already says what to use instead.
-  const quiet =
-    error instanceof NondeterminismError || (error instanceof Error && error.name === 'NotImplementedError');
+  const quiet = error instanceof NondeterminismError || detail.startsWith('NotImplementedError');
   const hint = quiet ? '' : ' Nothing was swallowed: fix the handler so it does not throw.';
   state.stop(
     new SimulationError(
@@ -185,16 +212,15 @@ function handlerThrew(state: SimState, runtime: Runtime, during: string, error: 
 
 /** Stops the run because node code reached for real time, real randomness or real I/O. */
 export function onNondeterminism(state: SimState, error: NondeterminismError): void {
-  const node = state.activeNode?.id ?? null;
   state.stop(
     new SimulationError(
       `${error.message} (t=${state.nowMs} ms, seed ${state.seed})`,
       {
         kind: 'nondeterminism',
-        node,
+        node: error.node,
         atMs: state.nowMs,
         seed: state.seed,
-        during: state.activeDuring,
+        during: error.scope?.during ?? state.activeDuring,
       },
       { cause: error },
     ),

@@ -5,6 +5,15 @@
  * without cycles). Functions, class instances (Map, Set, Date, your own classes), symbols, bigints and
  * cycles cannot cross a real network, so they are rejected.
  *
+ * What arrives is what its JSON would carry, so the receiver, the trace and a real network agree:
+ * - a field whose value is `undefined` is left out, and `undefined` in an array arrives as `null`;
+ * - `-0` arrives as `0`;
+ * - `NaN`, `Infinity` and `-Infinity` are refused, naming the field. JSON would turn them into `null`
+ *   without a word, and a receiver doing arithmetic on that `null` fails far from the cause; a number
+ *   that is not finite in a message is nearly always a bug (a division by zero, a missing value);
+ * - an own `__proto__` key (as `JSON.parse` makes from `{"__proto__": ...}`) is plain data, kept as an
+ *   own key; it never changes the copy's prototype.
+ *
  * @module
  */
 
@@ -56,13 +65,15 @@ function copyValue(value: unknown, sizer: { bytes: number }, ancestors: object[]
       sizer.bytes += value.length + 2;
       return value;
     case 'number':
+      if (!Number.isFinite(value)) throw new PayloadProblem('', 'cannot be sent');
       sizer.bytes += numberLength(value);
-      return value;
+      // JSON writes -0 as 0.
+      return value === 0 ? 0 : value;
     case 'boolean':
       sizer.bytes += value ? 4 : 5;
       return value;
     case 'undefined':
-      // Kept as-is inside objects (JSON would drop the key); counted as nothing.
+      // The caller leaves the key out of an object and writes null in an array, as JSON does.
       return undefined;
     case 'object':
       if (value === null) {
@@ -82,8 +93,11 @@ function copyObject(value: object, sizer: { bytes: number }, ancestors: object[]
   if (Array.isArray(value)) {
     const array = new Array<unknown>(value.length);
     sizer.bytes += 2 + Math.max(0, value.length - 1);
-    for (let index = 0; index < value.length; index++)
-      array[index] = copyValue(value[index], sizer, ancestors, depth + 1);
+    for (let index = 0; index < value.length; index++) {
+      const item = copyValue(value[index], sizer, ancestors, depth + 1);
+      if (item === undefined) sizer.bytes += 4;
+      array[index] = item === undefined ? null : item;
+    }
     copy = array;
   } else {
     const prototype: unknown = Object.getPrototypeOf(value);
@@ -92,8 +106,13 @@ function copyObject(value: object, sizer: { bytes: number }, ancestors: object[]
     sizer.bytes += 2;
     for (const key in value) {
       if (!Object.hasOwn(value, key)) continue;
+      const field = copyValue((value as Record<string, unknown>)[key], sizer, ancestors, depth + 1);
+      if (field === undefined) continue;
       sizer.bytes += key.length + 4;
-      object[key] = copyValue((value as Record<string, unknown>)[key], sizer, ancestors, depth + 1);
+      // An own `__proto__` key is data: a plain assignment would set the copy's prototype instead.
+      if (key === '__proto__')
+        Object.defineProperty(object, key, { value: field, enumerable: true, writable: true, configurable: true });
+      else object[key] = field;
     }
     copy = object;
   }
@@ -110,6 +129,14 @@ function locateProblem(value: unknown, path: string, ancestors: object[], depth:
       return new PayloadProblem(path, 'is a symbol: symbols cannot be sent over a network. Use a string.');
     case 'bigint':
       return new PayloadProblem(path, 'is a bigint: JSON cannot carry it. Use a number or a string.');
+    case 'number':
+      return Number.isFinite(value)
+        ? undefined
+        : new PayloadProblem(
+            path,
+            `is ${String(value)}: JSON cannot carry it (it would arrive as null). A number that is not finite is ` +
+              'usually a bug, such as a division by zero or arithmetic on a missing value; send a finite number or null.',
+          );
     case 'object':
       break;
     default:

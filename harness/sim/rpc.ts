@@ -3,6 +3,12 @@
  * incarnation), its reply carries `inReplyTo`, and the reply resolves the waiting promise instead of
  * reaching `onMessage`. A timeout is an internal timer.
  *
+ * The fields are there for people (the trace, the receiver's code); the match is made by a tag on the
+ * envelope that only `ctx.reply` sets. So a message of the learner's own with an `inReplyTo` field (an
+ * `ack` naming what it acknowledges) sent with `ctx.send` is an ordinary message: it is never swallowed
+ * as a late reply, and never resolves an unrelated rpc. In a reply, `ctx.reply` writes `inReplyTo` over
+ * a field of that name.
+ *
  * @module
  */
 import type { Message, NodeId, OutgoingMessage, RpcOptions, RpcResult } from '../node.ts';

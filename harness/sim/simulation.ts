@@ -277,7 +277,7 @@ function nodeEffects(state: SimState): NodeEffects {
   return {
     nodeIds: state.serverIds,
     nowMs: () => state.nowMs,
-    send: (runtime, to, message) => send(state, runtime, to, message),
+    send: (runtime, to, message, replyTo) => send(state, runtime, to, message, replyTo),
     rpc: (runtime, to, request, options) => rpc(state, runtime, to, request, options),
     setTimer: (runtime, delay, payload, internal) => setTimer(state, runtime, delay, payload, internal),
     cancelTimer: (runtime, timer) => cancelTimer(state, runtime, timer),

@@ -32,6 +32,12 @@ export interface Envelope {
   readonly message: Message;
   readonly sentAtMs: number;
   /**
+   * The rpc this message answers, when `ctx.reply` sent it; `null` otherwise. The rpc layer matches
+   * replies by this tag, never by the message's own fields, so a learner's message that happens to have
+   * an `inReplyTo` field of its own reaches `onMessage` like any other.
+   */
+  readonly replyTo: number | null;
+  /**
    * Whether more than one party holds `message` (the trace, a duplicate): then every delivery hands
    * the receiver its own copy. Otherwise the receiver gets `message` itself.
    */

@@ -74,7 +74,18 @@ function pickDelay(state: SimState, runtime: Runtime, delay: Delay, payload: Tim
   ) {
     state.stopWith('bad-request', runtime.id, `${what()}: use a number of ms or { min, max } with 0 <= min <= max.`);
   }
-  return runtime.timerRng.int(Math.ceil(delay.min), Math.floor(delay.max));
+  // A range is drawn in whole ms: it must hold at least one whole number, or there is nothing to draw.
+  const low = Math.ceil(delay.min);
+  const high = Math.floor(delay.max);
+  if (low > high) {
+    state.stopWith(
+      'bad-request',
+      runtime.id,
+      `${what()}: a range is drawn in whole ms and this one holds no whole number. ` +
+        `Widen it (e.g. { min: ${Math.floor(delay.min)}, max: ${Math.ceil(delay.max)} }) or use a plain number of ms.`,
+    );
+  }
+  return runtime.timerRng.int(low, high);
 }
 
 /** Cancels `timer` of `runtime`; the trace notes it only if it was still pending. */

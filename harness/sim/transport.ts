@@ -13,8 +13,17 @@ import { describeType, describeValue } from './describe.ts';
 import { callHandler, countEffect } from './node-runtime.ts';
 import type { Envelope, Runtime, SimState } from './state.ts';
 
-/** Sends `message` from `runtime` to `to`. Stops the run for an unknown receiver or a message that cannot cross a network. */
-export function send(state: SimState, runtime: Runtime, to: NodeId, message: OutgoingMessage): void {
+/**
+ * Sends `message` from `runtime` to `to`; `replyTo` is the rpc it answers, for a `ctx.reply`. Stops the
+ * run for an unknown receiver or a message that cannot cross a network.
+ */
+export function send(
+  state: SimState,
+  runtime: Runtime,
+  to: NodeId,
+  message: OutgoingMessage,
+  replyTo: number | null = null,
+): void {
   const receiver = state.runtimes.get(to);
   if (receiver === undefined) {
     state.stopWith(
@@ -52,6 +61,7 @@ export function send(state: SimState, runtime: Runtime, to: NodeId, message: Out
     type: message.type,
     message: copied.copy,
     sentAtMs: state.nowMs,
+    replyTo,
     shared: recording,
   };
   state.counters.sent(runtime.id, message.type, copied.bytes);
@@ -116,7 +126,18 @@ export function deliver(
   const message = (envelope.shared ? copyPayload(envelope.message).copy : envelope.message) as Message & {
     inReplyTo?: unknown;
   };
-  if (typeof message.inReplyTo === 'number' && takeReply(runtime, message.inReplyTo, message)) return;
+  // Only a reply sent with ctx.reply is matched to an rpc; a field of the message itself never is.
+  if (envelope.replyTo !== null && takeReply(runtime, envelope.replyTo, message)) return;
+  if (envelope.replyTo === null && typeof message.inReplyTo === 'number' && runtime.rpcs.has(message.inReplyTo)) {
+    state.record({
+      t: state.nowMs,
+      kind: 'log',
+      node: runtime.id,
+      text:
+        `(simulator) ${envelope.from}'s ${envelope.type} has inReplyTo: ${message.inReplyTo} but was sent with ctx.send, ` +
+        `so it is not the reply to ${runtime.id}'s rpc ${message.inReplyTo}: only ctx.reply answers an rpc`,
+    });
+  }
   const instance = runtime.instance!;
   const context = runtime.context!;
   const during = `handling message #${envelope.id} (${envelope.type}) from ${envelope.from}`;

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { Simulation, SimulationError, type SimulationOptions } from '../sim/index.ts';
+import { describeThrown, Simulation, SimulationError, type SimulationOptions } from '../sim/index.ts';
 import {
   currentTest,
   formatFailure,
@@ -120,9 +120,16 @@ function rootCause(error: unknown): unknown {
 function describeError(error: unknown): string {
   if (error instanceof Error) {
     // vitest's assertion errors carry "message: expected …"; keep both the domain message and the values.
-    return error.message;
+    const message: unknown = (() => {
+      try {
+        return error.message;
+      } catch {
+        return null;
+      }
+    })();
+    if (typeof message === 'string') return message;
   }
-  return String(error);
+  return describeThrown(error);
 }
 
 function indent(text: string): string {

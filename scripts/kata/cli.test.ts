@@ -1,9 +1,10 @@
-import { rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
 import { runKata } from './cli.ts';
 import { KNOWN_VERBS } from './help.ts';
 import { rememberProgress } from './progress.ts';
-import { temporaryWorkshop } from './test-fixtures.ts';
+import { git, temporaryWorkshop } from './test-fixtures.ts';
 
 const hints = (name: string) => `# Hints\n\n## Hint 1\n\n${name} one.\n\n## Hint 2\n\n${name} two.\n`;
 
@@ -85,4 +86,51 @@ describe('the kata command line', () => {
     await kata('hint', 'unique-ids', '--again');
     expect(output(), 'nothing seen yet').toContain('You have not seen a hint for 1.2 Unique IDs yet');
   });
+
+  describe('`reset`', () => {
+    const stub = 'exercises/01-message-passing/01-echo/echo.ts';
+    /** Makes the workshop a git repository whose first commit holds the stubs. */
+    function committed(): void {
+      git(root, 'init', '--quiet');
+      git(root, 'add', '--all');
+      git(root, 'commit', '--quiet', '-m', 'stubs');
+    }
+
+    test('of an exercise whose stub was deleted restores it and says so', async () => {
+      committed();
+      rmSync(path.join(root, stub));
+      expect(await kata('reset', 'echo'), 'reset succeeds').toBe(0);
+      expect(readFileSync(path.join(root, stub), 'utf8'), 'the stub is back').toBe('export {};\n');
+      expect(output()).toContain(`${stub} was missing (deleted or renamed?): nothing to save.`);
+      expect(output()).toContain(`Restored the stub of ${stub} from commit`);
+    });
+
+    test("beside a learner's own helper file restores the stub and leaves the helper alone", async () => {
+      committed();
+      const helper = path.join(root, 'exercises/01-message-passing/01-echo/my-helpers.ts');
+      writeFileSync(helper, 'export const double = (x: number) => 2 * x;\n');
+      writeFileSync(path.join(root, stub), 'export const mine = 1;\n');
+      expect(await kata('reset', 'echo'), 'reset succeeds').toBe(0);
+      expect(readFileSync(path.join(root, stub), 'utf8'), 'the stub is back').toBe('export {};\n');
+      expect(readFileSync(helper, 'utf8'), 'the helper is untouched').toBe(
+        'export const double = (x: number) => 2 * x;\n',
+      );
+      expect(output()).toContain(`Saved your ${stub} to`);
+    });
+
+    test('other verbs still work while a stub is deleted', async () => {
+      rmSync(path.join(root, stub));
+      expect(await kata('hint', 'echo'), 'hint succeeds').toBe(0);
+      expect(existsSync(path.join(root, stub)), 'and writes nothing').toBe(false);
+    });
+  });
+
+  test.each([['99999999999'], ['4294967296'], ['1.5'], ['-3'], ['abc']])(
+    '`replay --seed %s` is refused with the range of seeds',
+    async (seed) => {
+      expect(await kata('replay', 'echo', `--seed=${seed}`), 'a usage problem').toBe(2);
+      expect(output()).toContain(`--seed takes a whole number from 0 to 4294967295`);
+      expect(output()).toContain(`got "${seed}"`);
+    },
+  );
 });

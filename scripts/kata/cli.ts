@@ -293,6 +293,19 @@ function scaffold(context: CliContext, args: readonly string[]): number {
   return 0;
 }
 
+/** The largest seed a simulation takes: seeds are 32-bit unsigned integers. */
+const MAX_SEED = 0xffff_ffff;
+
+/** A `--seed` value: a whole number from 0 to {@link MAX_SEED}, as failure reports print them. */
+function seedOf(text: string): number {
+  if (!/^\d+$/.test(text) || Number(text) > MAX_SEED) {
+    throw new UsageError(
+      `--seed takes a whole number from 0 to ${MAX_SEED}, as a failure report prints it (seed 1234); got "${text}".`,
+    );
+  }
+  return Number(text);
+}
+
 function wholeNumber(flag: string, text: string | undefined, fallback: number): number {
   if (text === undefined) return fallback;
   if (!/^\d+$/.test(text)) throw new UsageError(`${flag} takes a whole number; got "${text}".`);
@@ -309,7 +322,7 @@ async function cluster(
   const nodes = wholeNumber('--nodes', values.nodes, 3);
   if (nodes < 1 || nodes > 9) throw new UsageError(`--nodes takes 1 to 9; got ${nodes}.`);
   const timeLimitMs = wholeNumber('--time-limit-ms', values['time-limit-ms'], 5_000);
-  const seed = values.seed === undefined ? undefined : wholeNumber('--seed', values.seed, 0);
+  const seed = values.seed === undefined ? undefined : seedOf(values.seed);
   console.error(palette(context.color).dim(`Starting ${nodes} node processes and the router …`));
   const result = await runCluster(context.root, entry.exercise, {
     nodes,
@@ -365,6 +378,7 @@ function reset(context: CliContext, entry: CourseExercise, colors: Palette): num
       continue;
     }
     if (result.savedTo !== null) console.log(`Saved your ${result.file} to ${colors.bold(result.savedTo)}`);
+    if (result.wasMissing) console.log(`${result.file} was missing (deleted or renamed?): nothing to save.`);
     console.log(colors.green(`Restored the stub of ${result.file} from ${from}.`));
   }
   return 0;
@@ -435,9 +449,7 @@ async function replayVerb(
       '`kata replay` needs either --seed N (from a failure report) or --property <seed:path> (from KATA_REPLAY=...).',
     );
   }
-  if (values.seed !== undefined && !/^\d+$/.test(values.seed))
-    throw new UsageError(`--seed takes a whole number; got "${values.seed}".`);
-  const target = values.seed !== undefined ? { seed: Number(values.seed) } : { property: values.property! };
+  const target = values.seed !== undefined ? { seed: seedOf(values.seed) } : { property: values.property! };
   const label = 'seed' in target ? `KATA_SEED=${target.seed}` : `KATA_REPLAY=${target.property}`;
   console.error(colors.dim(`Running the tests of ${entry.exercise.directory} with ${label} …`));
   const outcome = await replay(context.root, entry.exercise, target, values.test, values.trace === true);
@@ -482,11 +494,10 @@ function pin(
     throw new UsageError(
       '`kata pin` needs either --seed N (from a failure report) or --replay <seed:path> (from KATA_REPLAY=...).',
     );
-  if (values.seed !== undefined && !/^\d+$/.test(values.seed))
-    throw new UsageError(`--seed takes a whole number; got "${values.seed}".`);
+  if (values.seed !== undefined) seedOf(values.seed);
   if (values.replay !== undefined && !/^-?\d+:[\d:]*$/.test(values.replay))
     throw new UsageError(`--replay takes a seed and a path, like 1234:5:0:2; got "${values.replay}".`);
-  const target = values.seed !== undefined ? { seed: Number(values.seed) } : { property: values.replay! };
+  const target = values.seed !== undefined ? { seed: seedOf(values.seed) } : { property: values.replay! };
   const name = shortestName(
     entry.exercise,
     allExercises(course).map((candidate) => candidate.exercise),

@@ -31,7 +31,8 @@ export interface Course {
 
 /** Reads the course from `root` (the repository, or a copy of it). */
 export function loadCourse(root: string): Course {
-  const exercises = findExercises(root);
+  // A learner may have deleted a stub; `kata reset` puts it back, so the course still loads without it.
+  const exercises = findExercises(root, { learnerFilesMayBeMissing: true });
   const chapters: CourseChapter[] = [];
   for (const exercise of exercises) {
     let chapter = chapters.at(-1);

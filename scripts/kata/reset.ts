@@ -51,19 +51,24 @@ export interface ResetFile {
   readonly stub: CommittedStub;
   /** The file already was the stub: nothing changed. */
   readonly unchanged: boolean;
+  /** The file was not there (the learner deleted or renamed it): the stub was written afresh. */
+  readonly wasMissing: boolean;
 }
 
-/** Restores every learner file of `exercise` to its stub, saving the current version first. */
+/**
+ * Restores every learner file of `exercise` to its stub, saving the current version first. A deleted
+ * learner file is written afresh. Other files in the folder (a learner's own helpers) are left as they are.
+ */
 export function resetExercise(root: string, exercise: Exercise, now: Date = new Date()): ResetFile[] {
   // Find every stub before touching anything, so a missing one leaves all files as they were.
   const stubs = exercise.learnerFiles.map((file) => ({ file, stub: findCommittedStub(root, file) }));
   return stubs.map(({ file, stub }) => {
     const absolute = path.join(root, file);
     const current = existsSync(absolute) ? readFileSync(absolute, 'utf8') : null;
-    if (current === stub.content) return { file, savedTo: null, stub, unchanged: true };
+    if (current === stub.content) return { file, savedTo: null, stub, unchanged: true, wasMissing: false };
     const savedTo = current === null ? null : saveLearnerFile(root, exercise, file, now);
     writeFileSync(absolute, stub.content);
-    return { file, savedTo, stub, unchanged: false };
+    return { file, savedTo, stub, unchanged: false, wasMissing: current === null };
   });
 }
 

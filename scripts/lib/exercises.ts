@@ -33,8 +33,18 @@ export interface Exercise {
 
 const numbered = /^\d\d-/;
 
+/** How strictly {@link findExercises} reads the exercises. */
+export interface FindOptions {
+  /**
+   * Accept a manifest whose learner file is missing from the folder. The course tools (`kata`) need it:
+   * a learner who deleted their stub must still be able to `reset` it. Checks of the repository leave it
+   * false, so a manifest that names a file that is not there is an error.
+   */
+  readonly learnerFilesMayBeMissing?: boolean;
+}
+
 /** Every exercise under `exercises/`, in chapter and exercise order. */
-export function findExercises(root = repositoryRoot): Exercise[] {
+export function findExercises(root = repositoryRoot, options: FindOptions = {}): Exercise[] {
   const exercisesRoot = path.join(root, 'exercises');
   if (!existsSync(exercisesRoot)) return [];
   const exercises: Exercise[] = [];
@@ -43,7 +53,7 @@ export function findExercises(root = repositoryRoot): Exercise[] {
       const directory = path.join('exercises', chapter, exercise);
       const solutionDirectory = path.join('solutions', chapter, exercise);
       const files = readdirSync(path.join(root, directory));
-      const manifest = readManifest(root, directory);
+      const manifest = readManifest(root, directory, options);
       exercises.push({
         id: `${chapter}/${exercise}`,
         chapter,
@@ -79,7 +89,7 @@ export interface ExerciseManifest {
 export const MANIFEST_FILE = 'exercise.json';
 
 /** Reads and checks an exercise's manifest; throws naming the file and the problem. */
-export function readManifest(root: string, directory: string): ExerciseManifest {
+export function readManifest(root: string, directory: string, options: FindOptions = {}): ExerciseManifest {
   const file = path.join(directory, MANIFEST_FILE);
   const problem = (text: string) => new Error(`${file}: ${text}`);
   if (!existsSync(path.join(root, file)))
@@ -101,7 +111,7 @@ export function readManifest(root: string, directory: string): ExerciseManifest 
       '"learnerFiles" must list one or more .ts files of the exercise folder (not tests), e.g. ["raft.ts"].',
     );
   }
-  for (const name of learnerFiles) {
+  for (const name of options.learnerFilesMayBeMissing === true ? [] : learnerFiles) {
     if (!existsSync(path.join(root, directory, name))) throw problem(`lists ${name}, which is not in the folder.`);
   }
   if (manifest?.stub !== undefined && typeof manifest.stub?.from !== 'string')

@@ -210,3 +210,58 @@ describe('check-history on Knossos histories and conversions', () => {
     expect(result.err).toContain('line 2, column 2: malformed EDN: a map needs an even number of forms');
   });
 });
+
+describe('check-history refuses input it did not understand', () => {
+  /** Writes `content` to a fresh file and returns its path. */
+  function fileWith(name: string, content: string | Buffer): string {
+    const path = join(mkdtempSync(join(tmpdir(), 'check-history-')), name);
+    writeFileSync(path, content);
+    return path;
+  }
+
+  // Bytes from a fixed seed, so the test reads the same "random" file every run.
+  const noise = Buffer.from(Array.from({ length: 300 }, (_, index) => (index * 131 + 17) % 256));
+
+  it.each([
+    ['an empty file', () => fileWith('empty.txt', ''), []],
+    ['an empty file read as EDN', () => fileWith('empty.edn', ''), ['--format', 'edn']],
+    ['an EDN file of comments only', () => fileWith('comments.edn', '; nothing here\n'), ['--format', 'edn']],
+    ['an empty EDN vector', () => fileWith('empty.edn', '[]\n'), ['--format', 'edn', '--model', 'register']],
+    ['an empty JSON array', () => fileWith('empty.json', '[]\n'), []],
+    ['bytes read as a Jepsen log', () => fileWith('noise.bin', noise), ['--format', 'jepsen-log']],
+    ['other text read as a Jepsen log', () => fileWith('notes.txt', 'hello\nworld\n'), ['--format', 'jepsen-log']],
+  ])('%s exits 65: no operations found', async (_label, make, flags) => {
+    const result = await run(make(), ...flags);
+    expect(result.err).toContain('no operations found');
+    expect(result.exitCode).toBe(EXIT.dataError);
+    expect(result.out).not.toContain('linearizable');
+  });
+
+  it('an EDN map with a collection as a key is malformed input (65), not a crash', async () => {
+    const result = await run(fileWith('map-key.edn', '{[1 2] 3}\n'));
+    expect(result.exitCode).toBe(EXIT.dataError);
+    expect(result.err).toContain('line 1, column 1: malformed EDN: a map key here is a collection');
+  });
+
+  it('--html into a missing folder says so (73) before checking', async () => {
+    const htmlPath = join(tmpdir(), 'check-history-no-such-folder', 'deeper', 'evidence.html');
+    const result = await run(fixture('register-ok.json'), '--html', htmlPath);
+    expect(result.exitCode).toBe(EXIT.cannotWrite);
+    expect(result.err).toContain(
+      `the folder ${join(tmpdir(), 'check-history-no-such-folder', 'deeper')} does not exist`,
+    );
+  });
+
+  it('an unexpected error is an internal error (70), never 1, which means "not linearizable"', async () => {
+    let err = '';
+    const exitCode = await main([fixture('register-ok.json')], {
+      out: () => {
+        throw new RangeError('a broken pipe, say');
+      },
+      err: (text) => (err += text),
+    });
+    expect(exitCode).toBe(EXIT.internal);
+    expect(err).toContain('internal error');
+    expect(err).toContain('RangeError: a broken pipe, say');
+  });
+});

@@ -61,6 +61,11 @@ export function detectEdnModel(text: string): EdnModelName | undefined {
   return modelOfFunctions(functions);
 }
 
+/** Does the EDN text hold at least one op map? Empty files and files of other forms hold none. */
+export function hasEdnOperations(text: string): boolean {
+  return readEdnHistoryForms(text).some(({ value }) => value instanceof EdnMap);
+}
+
 /** The model a JSON history is written for, from its inputs' `f`s; undefined when they fit no single model. */
 export function detectJsonModel(history: readonly { readonly input: unknown }[]): string | undefined {
   const functions = new Set<string>();

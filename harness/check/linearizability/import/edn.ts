@@ -237,7 +237,14 @@ class Reader {
     }
     const entries = new Map<string, EdnValue>();
     for (let index = 0; index < items.length; index += 2) {
-      entries.set(keyText(items[index]!), items[index + 1]!);
+      const key = items[index]!;
+      if (key instanceof EdnMap || Array.isArray(key)) {
+        this.#position = start;
+        this.fail(
+          'a map key here is a collection (a vector, list or map): only keywords, strings, numbers and symbols are supported as keys',
+        );
+      }
+      entries.set(keyText(key), items[index + 1]!);
     }
     return new EdnMap(entries);
   }

@@ -20,5 +20,5 @@ export { HistoryParseError } from './parseError.ts';
 export { parseJepsenLog } from './jepsenLog.ts';
 export { parseEdnHistory, parseEdnKvHistory, parseEdnRegisterHistory } from './ednHistory.ts';
 export { isEdnModelName, type EdnModelName } from './ednCodecs.ts';
-export { detectEdnModel, detectFormat, detectJsonModel, type HistoryFormat } from './detect.ts';
+export { detectEdnModel, detectFormat, detectJsonModel, hasEdnOperations, type HistoryFormat } from './detect.ts';
 export { parseJsonHistory } from './json.ts';
