@@ -93,7 +93,11 @@ async function letPromisesSettle(state: SimState): Promise<void> {
 function dispatch(state: SimState, event: SimEvent): void {
   switch (event.kind) {
     case 'deliver':
-      return deliver(state, event, (runtime, rpcId, reply) => takeReply(state, runtime, rpcId, reply));
+      return deliver(state, event, (runtime, rpcId, reply) => {
+        // A reply resumes the caller's async code in a step of its own: its effects count afresh.
+        state.beginAsyncStep(`running its async code, resumed by a reply (${reply.type}) to its request ${rpcId}`);
+        return takeReply(state, runtime, rpcId, reply);
+      });
     case 'timer':
       return fireTimer(state, event.node, event.incarnation, event.timer);
     case 'start':

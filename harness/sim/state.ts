@@ -214,6 +214,16 @@ export class SimState {
     this.effects = options.effects(this);
   }
 
+  /**
+   * Starts a step of async node code resumed by an event (a sleep's timer, an rpc's reply): the step is
+   * described as `during`, and its messages and timers count afresh against `limits.maxEffectsPerStep`,
+   * as a handler's do. A loop that sleeps between rounds is then many small steps, not one endless one.
+   */
+  beginAsyncStep(during: string): void {
+    this.activeDuring = during;
+    this.effectsThisStep = 0;
+  }
+
   /** Records `event` in the trace (when recording is on). */
   record(event: TraceEvent): void {
     this.recorder.record(event);
