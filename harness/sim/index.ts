@@ -24,6 +24,7 @@ export {
 } from './fault.ts';
 export { SimulationError, type SimulationErrorContext, type SimulationErrorKind } from './errors.ts';
 export { NondeterminismError } from './guards.ts';
+export { watchTest } from './watchdog.ts';
 export {
   DEFAULT_NETWORK,
   type DelayRange,

@@ -245,6 +245,7 @@ export function restartLater(state: SimState, runtime: Runtime, afterMs: number)
  * after its node crashed or restarted.
  */
 export function checkAlive(state: SimState, runtime: Runtime, incarnation: number, action: string): boolean {
+  if (state.hang !== null) throw state.hang;
   if (runtime.up && runtime.incarnation === incarnation) return true;
   if (runtime.silenced.has(incarnation)) return false;
   const when = runtime.up
