@@ -3,43 +3,12 @@
  * process), the report says the failure depends on earlier runs (module-level state) and how to see
  * it again. The fixtures run in a child vitest, waited for with a timeout.
  */
-import { execFile } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
-
-const root = path.resolve(import.meta.dirname, '..', '..');
+import { runChildVitest } from './helpers.ts';
 
 function runFixture(name: string): Promise<string> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [
-        path.join('node_modules', 'vitest', 'vitest.mjs'),
-        'run',
-        '--config',
-        path.join('harness', 'tests', 'fixtures', 'replay', 'vitest.config.ts'),
-        '-t',
-        name,
-      ],
-      {
-        cwd: root,
-        timeout: 150_000,
-        env: {
-          ...process.env,
-          KATA_TRACE_DIR: mkdtempSync(path.join(tmpdir(), 'kata-replay-')),
-          KATA_HASH_LOG: '',
-          KATA_TRACE_LOG: '',
-          KATA_SEED: '',
-          KATA_SEEDS: '',
-          NO_COLOR: '1',
-        },
-      },
-      (error, stdout, stderr) =>
-        resolve(`${stdout}\n${stderr}${error?.killed === true ? '\n(killed: the child vitest did not end)' : ''}`),
-    );
-  });
+  return runChildVitest(path.join('harness', 'tests', 'fixtures', 'replay', 'vitest.config.ts'), name, 150_000);
 }
 
 describe('a sweep that fails at a later seed', () => {

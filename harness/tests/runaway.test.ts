@@ -5,43 +5,17 @@
  * The hangs run in a child vitest (`fixtures/runaway/`), waited for with a timeout: should the watchdog
  * fail, this test fails instead of hanging the test run.
  */
-import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { simulate, SimulationTestFailure } from '#harness/testing';
-import { nodeOf } from './helpers.ts';
+import { nodeOf, runChildVitest } from './helpers.ts';
 
-const root = path.resolve(import.meta.dirname, '..', '..');
 const HANG_WORDS =
   'Your handler never returned: a loop that waits for time or for a variable never ends in a simulation.';
 
-/** Runs the fixture tests whose names match `name` in a child vitest; its output, whatever the outcome. */
 function runFixture(name: string): Promise<string> {
-  const traceDir = mkdtempSync(path.join(tmpdir(), 'kata-runaway-'));
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [
-        path.join('node_modules', 'vitest', 'vitest.mjs'),
-        'run',
-        '--config',
-        path.join('harness', 'tests', 'fixtures', 'runaway', 'vitest.config.ts'),
-        '-t',
-        name,
-      ],
-      {
-        cwd: root,
-        timeout: 90_000,
-        env: { ...process.env, KATA_TRACE_DIR: traceDir, KATA_HASH_LOG: '', KATA_TRACE_LOG: '', NO_COLOR: '1' },
-      },
-      (error, stdout, stderr) => {
-        const ended = error?.killed === true ? '\n(the child vitest was killed: it did not end in 90 s)' : '';
-        resolve(`${stdout}\n${stderr}${ended}`);
-      },
-    );
-  });
+  return runChildVitest(path.join('harness', 'tests', 'fixtures', 'runaway', 'vitest.config.ts'), name, 90_000);
 }
 
 describe('a handler that never returns', () => {
