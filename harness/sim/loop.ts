@@ -41,6 +41,7 @@ export async function runLoop(
     state.lastWords(error),
   );
   try {
+    watch.resume();
     for (;;) {
       const next = state.queue.peek();
       if (next === undefined) return false;
@@ -54,7 +55,10 @@ export async function runLoop(
       watch.step();
       state.effectsThisStep = 0;
       dispatch(state, next.event);
-      if (state.asyncWork) await letPromisesSettle(state);
+      if (state.asyncWork) {
+        await letPromisesSettle(state);
+        watch.resume();
+      }
       if (state.failure !== null) throw state.failure;
       afterEvent();
       if (condition()) return true;

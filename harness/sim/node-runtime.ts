@@ -138,7 +138,8 @@ export function callHandler(
   }
   const incarnation = runtime.incarnation;
   guardState.activeNode = runtime.id;
-  const outer = { ...stepOwner };
+  const outerState = stepOwner.state;
+  const outerRuntime = stepOwner.runtime;
   stepOwner.state = state;
   stepOwner.runtime = runtime;
   let result: void | Promise<void>;
@@ -149,8 +150,8 @@ export function callHandler(
     return handlerThrew(state, runtime, during, error);
   } finally {
     guardState.activeNode = null;
-    stepOwner.state = outer.state;
-    stepOwner.runtime = outer.runtime;
+    stepOwner.state = outerState;
+    stepOwner.runtime = outerRuntime;
   }
   // An armed crash that the step's effects did not reach happens at the end of the step.
   if (runtime.crashThisStep !== null && runtime.up && runtime.incarnation === incarnation)

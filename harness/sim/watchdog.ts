@@ -91,10 +91,12 @@ function watchdog(): Watchdog | null {
   return created;
 }
 
-/** A run being watched: {@link WatchedRun.step} at every event, {@link WatchedRun.end} when it stops. */
+/** A run being watched: {@link WatchedRun.resume} when it takes the thread, {@link WatchedRun.step} at every event, {@link WatchedRun.end} when it stops. */
 export interface WatchedRun {
-  /** Notes that the run dispatches a new event. */
+  /** Notes that the run dispatches a new event. The hot path: one write to shared memory. */
   step(): void;
+  /** Notes that the run has the thread (again): at its start and after every wait for promises to settle. */
+  resume(): void;
   /**
    * Null while the run is within its real-time budget; once it is over, the start of a sentence that
    * says which budget it spent (`The run took more than 50 s of real time ... and`).
@@ -114,7 +116,7 @@ export function watchRun(
   lastWordsFor: (error: SimulationError) => void,
 ): WatchedRun {
   const dog = watchdog();
-  if (dog === null) return { step() {}, overBudget: () => null, end() {} };
+  if (dog === null) return { step() {}, resume() {}, overBudget: () => null, end() {} };
   const shared = dog.cells;
   const watched: Watched = { state, run: dog.nextRun++, lastWords: lastWordsFor };
   const run = watched.run;
@@ -122,9 +124,11 @@ export function watchRun(
   Atomics.store(shared, CELLS.runBudgetMs, budgets.runBudgetMs);
   return {
     step() {
+      shared[CELLS.step]! += 1;
+    },
+    resume() {
       dog.current = watched;
       shared[CELLS.run] = run;
-      shared[CELLS.step]! += 1;
       shared[CELLS.busy] = 1;
     },
     overBudget() {
