@@ -42,6 +42,7 @@ import {
   ROBUST_SWEEP_FRACTION,
   type MistakeRow,
 } from './lib/mistake-report.ts';
+import { REPLAY_CHECK_VARIABLE } from './lib/mistake-runner.ts';
 import { tallyMistakes } from './lib/mistake-tally.ts';
 import { splitPatch } from './lib/patches.ts';
 import { MISTAKE_VARIABLE } from './lib/solution-redirect.ts';
@@ -234,7 +235,7 @@ function test(target: Target): number {
   const run = spawnSync(process.execPath, [vitest, 'run', '--project', 'solutions', target.exercise.directory], {
     cwd: repositoryRoot,
     stdio: 'inherit',
-    env: { ...process.env, [MISTAKE_VARIABLE]: target.mistake.file },
+    env: { ...process.env, [MISTAKE_VARIABLE]: target.mistake.file, [REPLAY_CHECK_VARIABLE]: '0' },
   });
   if (kind === ALTERNATIVES) {
     // Every test must accept a correct design: a failure is a test that over-specifies, or a wrong design.

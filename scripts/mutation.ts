@@ -30,6 +30,7 @@ import path from 'node:path';
 import { Stryker } from '@stryker-mutator/core';
 import { findExercises, repositoryRoot, solutionFileOf, type Exercise } from './lib/exercises.ts';
 import { resolveExercise } from './kata/names.ts';
+import { REPLAY_CHECK_VARIABLE } from './lib/mistake-runner.ts';
 import { MUTATION_TESTS_VARIABLE } from './mutation/vitest.config.ts';
 import {
   describeMutant,
@@ -220,6 +221,8 @@ async function main(argv: readonly string[]): Promise<number> {
   process.chdir(repositoryRoot);
   // The test runners are child processes: they inherit this, and the mutation config reads it.
   process.env[MUTATION_TESTS_VARIABLE] = exercise.testFiles.join(path.delimiter);
+  // A mutant's failing seed is not module-level state: no fresh process to check that it fails alone.
+  process.env[REPLAY_CHECK_VARIABLE] = '0';
   await new Stryker(strykerOptions(exercise, concurrency, outDirectory, lines)).runMutationTest();
   const seconds = (performance.now() - startedMs) / 1000;
   const report = JSON.parse(readFileSync(path.join(outDirectory, 'mutation.json'), 'utf8')) as StrykerReport;

@@ -25,6 +25,7 @@ export {
 export { SimulationError, type SimulationErrorContext, type SimulationErrorKind } from './errors.ts';
 export { NondeterminismError } from './guards.ts';
 export { describeThrown } from './describe.ts';
+export { watchTest } from './watchdog.ts';
 export {
   DEFAULT_NETWORK,
   type DelayRange,

@@ -13,6 +13,7 @@ import { takeReply } from './rpc.ts';
 import type { SimEvent, SimState } from './state.ts';
 import { fireTimer } from './timers.ts';
 import { deliver } from './transport.ts';
+import { watchRun } from './watchdog.ts';
 
 // Captured before any guard is installed: the simulator itself may use the real function to let
 // promise continuations run, even while node code is barred from it.
@@ -31,25 +32,41 @@ export async function runLoop(
   if (state.running)
     throw new Error('This simulation is already running: await the first run() before starting another.');
   if (state.failure !== null) throw state.failure;
+  if (state.endedAtMs !== null)
+    throw new Error(`This simulation ended at t=${state.endedAtMs} ms: build a new Simulation to run again.`);
   state.running = true;
   const releaseGuards = installGuards();
   const stopWatching = watchAsyncWork();
   guardState.onViolation = (error) => onNondeterminism(state, error);
+  const { maxStepRealTimeMs, maxRunRealTimeMs } = state.limits;
+  const watch = watchRun(state, { stepBudgetMs: maxStepRealTimeMs, runBudgetMs: maxRunRealTimeMs }, (error) =>
+    state.lastWords(error),
+  );
   try {
+    watch.resume();
     for (;;) {
       const next = state.queue.peek();
       if (next === undefined) return false;
       if (deadlineMs !== null && next.timeMs > deadlineMs) return false;
       if (deadlineMs === null && next.timeMs > state.limits.maxTimeMs) timeLimitReached(state, next.timeMs);
+      if (state.endedAtMs !== null) endedWhileRunning(state);
+      const overBudget = watch.overBudget();
+      if (overBudget !== null) realTimeSpent(state, overBudget);
       state.queue.pop();
       advanceTo(state, next.timeMs);
+      watch.step();
+      state.effectsThisStep = 0;
       dispatch(state, next.event);
-      if (state.asyncWork) await letPromisesSettle(state);
+      if (state.asyncWork) {
+        await letPromisesSettle(state);
+        watch.resume();
+      }
       if (state.failure !== null) throw state.failure;
       afterEvent();
       if (condition()) return true;
     }
   } finally {
+    watch.end();
     guardState.onViolation = null;
     guardState.activeNode = null;
     stopWatching();
@@ -94,7 +111,11 @@ async function letPromisesSettle(state: SimState): Promise<void> {
 function dispatch(state: SimState, event: SimEvent): void {
   switch (event.kind) {
     case 'deliver':
-      return deliver(state, event, (runtime, rpcId, reply) => takeReply(state, runtime, rpcId, reply));
+      return deliver(state, event, (runtime, rpcId, reply) => {
+        // A reply resumes the caller's async code in a step of its own: its effects count afresh.
+        state.beginAsyncStep(`running its async code, resumed by a reply (${reply.type}) to its request ${rpcId}`);
+        return takeReply(state, runtime, rpcId, reply);
+      });
     case 'timer':
       return fireTimer(state, event.node, event.incarnation, event.timer);
     case 'start':
@@ -124,5 +145,24 @@ function timeStopped(state: SimState): never {
     `Virtual time stopped advancing: ${state.limits.maxEventsAtOneTime} events happened at t=${state.nowMs} ms` +
       `${busiest === null ? '' : `, the last of them at ${busiest}`} (limits.maxEventsAtOneTime). ` +
       'A timer with delay 0 that sets itself again, or two nodes answering each other with zero network delay, never lets time move on.',
+  );
+}
+
+function realTimeSpent(state: SimState, spent: string): never {
+  return state.stopWith(
+    'limit',
+    null,
+    `${spent} was stopped at t=${state.nowMs} ms after ${state.eventsProcessed} events, before the test could time out. ` +
+      'Where it stopped depends on the speed of the machine, so a replay may stop at another event. ' +
+      'Is a node sending or setting timers without end, or is the run asked to go on for too long? Look at the last events of the trace.',
+  );
+}
+
+function endedWhileRunning(state: SimState): never {
+  return state.stopWith(
+    'limit',
+    null,
+    `The simulation was ended (its test finished, perhaps by timing out) while a run was still going, at t=${state.nowMs} ms ` +
+      `after ${state.eventsProcessed} events: the run stops here instead of going on in the background.`,
   );
 }

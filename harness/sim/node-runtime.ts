@@ -106,6 +106,12 @@ export function restart(state: SimState, node: NodeId): void {
 }
 
 /**
+ * Whose handler is running right now, in any simulation of this thread: a ctx may act only for the
+ * node whose handler runs, in that node's own simulation.
+ */
+const stepOwner: { state: SimState | null; runtime: Runtime | null } = { state: null, runtime: null };
+
+/**
  * Calls node code with the guards armed. A synchronous throw stops the run; a returned promise is
  * watched, and its rejection stops the run too. `family` and `type` name the kind of step (a
  * message's or timer's type; `null` for the factory), which targeted crashes aim at.
@@ -143,6 +149,10 @@ export function callHandler(
       if (!runtime.silenced.has(incarnation)) lostError(state, scope, reason, how);
     },
   };
+  const outerState = stepOwner.state;
+  const outerRuntime = stepOwner.runtime;
+  stepOwner.state = state;
+  stepOwner.runtime = runtime;
   let result: void | Promise<void>;
   let startedAsync: boolean;
   try {
@@ -152,6 +162,8 @@ export function callHandler(
     return handlerThrew(state, runtime, during, error);
   } finally {
     guardState.activeNode = null;
+    stepOwner.state = outerState;
+    stepOwner.runtime = outerRuntime;
   }
   // An armed crash that the step's effects did not reach happens at the end of the step.
   if (runtime.crashThisStep !== null && runtime.up && runtime.incarnation === incarnation)
@@ -271,6 +283,15 @@ export function restartLater(state: SimState, runtime: Runtime, afterMs: number)
  * after its node crashed or restarted.
  */
 export function checkAlive(state: SimState, runtime: Runtime, incarnation: number, action: string): boolean {
+  if (state.hang !== null) throw state.hang;
+  if (stepOwner.state !== null && (stepOwner.state !== state || stepOwner.runtime !== runtime))
+    usedByAnother(stepOwner.state, stepOwner.runtime!, state, runtime, action);
+  if (state.endedAtMs !== null) {
+    throw new SimulationError(
+      `${runtime.id}'s ctx was used to ${action} after its simulation ended at t=${state.endedAtMs} ms. ${KEEP_CTX_INSIDE}`,
+      { kind: 'bad-request', node: runtime.id, atMs: state.endedAtMs, seed: state.seed },
+    );
+  }
   if (runtime.up && runtime.incarnation === incarnation) return true;
   if (runtime.silenced.has(incarnation)) return false;
   const when = runtime.up
@@ -281,6 +302,32 @@ export function checkAlive(state: SimState, runtime: Runtime, incarnation: numbe
     runtime.id,
     `${runtime.id} tried to ${action} ${when}. A crashed node can do nothing; after a restart, use the ctx passed to the ` +
       'new handlers, not one kept from before the crash.',
+  );
+}
+
+const KEEP_CTX_INSIDE =
+  'A ctx kept in a module-level variable outlives its run and is shared by every node: keep it inside the node ' +
+  "(the factory's closure, or the ctx each handler receives), so that each node of each run acts through its own.";
+
+/** Stops the run of `owner`, whose handler used `runtime`'s ctx (of `state`, maybe another simulation). */
+function usedByAnother(ownerState: SimState, owner: Runtime, state: SimState, runtime: Runtime, action: string): never {
+  const at = `while ${ownerState.activeDuring} at t=${ownerState.nowMs} ms (seed ${ownerState.seed})`;
+  if (state === ownerState) {
+    ownerState.stopWith(
+      'bad-request',
+      owner.id,
+      `${owner.id} used ${runtime.id}'s ctx to ${action} ${at}. A node acts only through the ctx its own handlers ` +
+        `receive: to have ${runtime.id} act, send it a message. ${KEEP_CTX_INSIDE}`,
+    );
+  }
+  const whose =
+    state.endedAtMs !== null || !state.running
+      ? `its simulation ended at t=${state.endedAtMs ?? state.nowMs} ms`
+      : `it belongs to another simulation (seed ${state.seed})`;
+  ownerState.stopWith(
+    'bad-request',
+    owner.id,
+    `${owner.id} used a ctx of ${runtime.id} from another run to ${action} ${at}: ${whose}. ${KEEP_CTX_INSIDE}`,
   );
 }
 

@@ -20,6 +20,16 @@ export interface SimulationLimits {
   readonly maxTimersPerNode: number;
   /** Most events processed without virtual time advancing. Default 200,000. */
   readonly maxEventsAtOneTime: number;
+  /**
+   * Most real (wall-clock) time one step may take, in ms: a handler that has not returned by then never
+   * will (`while (ctx.now() < until) {}`), and is stopped with a report. 0 for no limit. Default 5,000.
+   */
+  readonly maxStepRealTimeMs: number;
+  /**
+   * Most real time one run may take, in ms, so that a runaway run stops with its report before the
+   * test runner's timeout. Where it stops depends on the machine's speed. 0 for no limit. Default 50,000.
+   */
+  readonly maxRunRealTimeMs: number;
 }
 
 /** The limits used when none are given. */
@@ -29,6 +39,8 @@ export const DEFAULT_LIMITS: SimulationLimits = {
   maxEffectsPerStep: 10_000,
   maxTimersPerNode: 10_000,
   maxEventsAtOneTime: 200_000,
+  maxStepRealTimeMs: 5_000,
+  maxRunRealTimeMs: 50_000,
 };
 
 /** How to build a simulation. */

@@ -257,6 +257,24 @@ export class Simulation {
     throw error;
   }
 
+  /**
+   * Ends the simulation: it never runs again, and a node's ctx kept from it (in a module-level variable,
+   * say) is refused when used, naming the node and the time the simulation ended. `simulate` ends every
+   * simulation it built once its body is done.
+   */
+  end(): void {
+    if (this.#state.endedAtMs === null) this.#state.endedAtMs = this.#state.nowMs;
+  }
+
+  /**
+   * Sets what writes the report when a handler never returns and not even the watchdog can stop it (a
+   * `while (true) {}` that calls nothing): the process ends right after `report` returns, so it must
+   * write synchronously. Default: the error's message on stderr. `simulate` writes its whole report.
+   */
+  onUnstoppableHang(report: (error: SimulationError) => void): void {
+    this.#state.lastWords = report;
+  }
+
   #loop(condition: () => boolean, deadlineMs: number | null): Promise<boolean> {
     return runLoop(this.#state, condition, deadlineMs, () => {
       if (this.#invariants.length > 0) this.#checkInvariants();

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { writeSync } from 'node:fs';
 import { PERFECT_CLOCK, startClock, type ClockState } from './clock.ts';
 import { SimulationError, type SimulationErrorKind } from './errors.ts';
 import { EventQueue } from './event-queue.ts';
@@ -207,6 +208,18 @@ export class SimState {
   activeDuring = '';
   /** Messages and timers the step in progress asked for, against `limits.maxEffectsPerStep`. */
   effectsThisStep = 0;
+  /**
+   * Set by the watchdog when a step ran past `limits.maxStepRealTimeMs`: from then on every ctx method
+   * throws it, which ends a loop that calls ctx (see `watchdog.ts`).
+   */
+  hang: SimulationError | null = null;
+  /**
+   * What writes the report when a step never ends even so, and the process must end: it must do its
+   * work synchronously. Default: the error's message on stderr.
+   */
+  lastWords: (error: SimulationError) => void = (error) => writeSync(2, `\n${error.message}\n`);
+  /** When the simulation ended (see `Simulation.end`), or null while it may still run. */
+  endedAtMs: number | null = null;
 
   /** Empty state at t=0; the caller adds the runtimes. */
   constructor(options: SimStateOptions) {
@@ -218,6 +231,16 @@ export class SimState {
     this.recorder = new TraceRecorder(options.recordTrace);
     this.serverIds = options.serverIds;
     this.effects = options.effects(this);
+  }
+
+  /**
+   * Starts a step of async node code resumed by an event (a sleep's timer, an rpc's reply): the step is
+   * described as `during`, and its messages and timers count afresh against `limits.maxEffectsPerStep`,
+   * as a handler's do. A loop that sleeps between rounds is then many small steps, not one endless one.
+   */
+  beginAsyncStep(during: string): void {
+    this.activeDuring = during;
+    this.effectsThisStep = 0;
   }
 
   /** Records `event` in the trace (when recording is on). */

@@ -101,7 +101,9 @@ export function fireTimer(state: SimState, runtime: Runtime, incarnation: number
   runtime.timers.delete(timerId);
   state.record({ t: state.nowMs, kind: 'timer-fire', node: runtime.id, timer: timerId, type: timer.payload.type });
   if (timer.internal !== null) {
+    // The node's async code resumes in a step of its own: its effects count afresh.
     noteAsync(state, runtime);
+    state.beginAsyncStep(`running its async code, resumed by timer #${timerId} (${timer.payload.type})`);
     return timer.internal();
   }
   const instance = runtime.instance!;

@@ -12,6 +12,8 @@
  * | `KATA_SWEEP_TALLY_ENOUGH=0.25` | with `KATA_SWEEP_TALLY`: a sweep stops counting once this fraction of its seeds failed |
  * | `KATA_TRACE_DIR=<dir>` | where failing runs write traces; default `.kata/traces` |
  * | `KATA_TRACE_LOG=<file>` | passing runs write their trace too, and every such trace is listed in this file (used by `kata replay --trace`) |
+ * | `KATA_REPLAY_CHECK=0` | a sweep that fails at a later seed does not first check, in a fresh process, that the seed fails alone (see `replay-check.ts`) |
+ * | `KATA_VITEST_CONFIG=<file>` | the vitest config that such a check runs with, for tests run from a config other than the project's |
  *
  * @module
  */
@@ -131,4 +133,17 @@ function parseWholeNumber(name: string): number | undefined {
     throw new Error(`${name} must be a whole number; got ${JSON.stringify(value)}.`);
   }
   return parsed;
+}
+
+/**
+ * Whether a sweep that fails at a later seed checks that the seed fails alone before it prints the
+ * replay command: yes unless `KATA_REPLAY_CHECK=0`.
+ */
+export function replayCheckWanted(): boolean {
+  return process.env['KATA_REPLAY_CHECK'] !== '0';
+}
+
+/** The vitest config a check of a seed alone runs with, from `KATA_VITEST_CONFIG`; by default the project's own. */
+export function vitestConfigFile(): string | undefined {
+  return process.env['KATA_VITEST_CONFIG'] || undefined;
 }

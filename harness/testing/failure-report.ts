@@ -8,7 +8,7 @@
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Simulation } from '../sim/index.ts';
-import { formatTraceEvent, traceHash, type TraceFile } from '../trace/node.ts';
+import { formatTraceEvent, traceHash, type TraceEvent, type TraceFile } from '../trace/node.ts';
 import { escapeHtml } from '../viewer/html.ts';
 import { renderTraceHtml } from '../viewer/index.ts';
 import { hashLogFile, testCommand, traceDirectory } from './environment.ts';
@@ -32,6 +32,16 @@ export async function currentTest(): Promise<TestIdentity> {
   const fullName = state.currentTestName ?? 'unknown test';
   const segments = fullName.split(' > ');
   return { file, name: segments[segments.length - 1] ?? fullName, fullName };
+}
+
+/**
+ * The running test's timeout (ms) as vitest will enforce it, or `fallbackMs` outside a test. Read like
+ * {@link currentTest}: vitest is imported when a test asks.
+ */
+export async function currentTestTimeoutMs(fallbackMs: number): Promise<number> {
+  const { TestRunner } = await import('vitest');
+  const timeout = TestRunner.getCurrentTest()?.timeout;
+  return typeof timeout === 'number' && timeout > 0 ? timeout : fallbackMs;
 }
 
 /** The one-line command that reruns `test` with `environment` set, e.g. `KATA_SEED=7 npm test -- file -t "name"`. */
@@ -67,6 +77,9 @@ export function writeTraceFiles(
   const folder = path.join(traceDirectory(), slug(test.file.replace(/\.test\.ts$/, '')));
   mkdirSync(folder, { recursive: true });
   const tracePath = path.join(folder, `${slug(test.name)}-seed-${sim.seed}.json`);
+  const ends = keepEnds(sim.trace, TRACE_FILE_KEEPS);
+  const { events, shortened } = shortenHugePayloads(ends.events, HUGE_PAYLOAD_CHARS);
+  const cut = [ends.cut, shortened].filter((note) => note !== null).join(' ') || null;
   const trace: TraceFile = {
     version: 1,
     seed: sim.seed,
@@ -75,8 +88,8 @@ export function writeTraceFiles(
     endMs: sim.nowMs,
     hash: traceHash(sim.trace),
     failure,
-    details,
-    events: sim.trace,
+    details: cut === null ? details : { ...details, 'trace cut': cut },
+    events,
   };
   writeFileSync(tracePath, JSON.stringify(trace, null, 1) + '\n');
   const viewerPath = viewerPathFor(tracePath);
@@ -86,6 +99,75 @@ export function writeTraceFiles(
   if (historyPath !== null)
     writeFileSync(historyPath, `[\n${history.map((op) => `  ${JSON.stringify(op)}`).join(',\n')}\n]\n`);
   return { tracePath, viewerPath, historyPath };
+}
+
+/**
+ * How many events a trace file keeps from each end of a run. A runaway run can have millions (a trace
+ * of 5 million events is too long a string for `JSON.stringify`, and 1 million take 40 s and 555 MB to
+ * write); its beginning and its last events before the failure are what a reader needs.
+ */
+export const TRACE_FILE_KEEPS = 20_000;
+
+/**
+ * The first and last `keep` of `events`, and, if any were left out between them, a sentence saying
+ * which (`null` when all are kept).
+ */
+export function keepEnds(
+  events: readonly TraceEvent[],
+  keep: number,
+): { readonly events: readonly TraceEvent[]; readonly cut: string | null } {
+  if (events.length <= 2 * keep) return { events, cut: null };
+  const head = events.slice(0, keep);
+  const tail = events.slice(events.length - keep);
+  const cutCount = events.length - 2 * keep;
+  const count = (n: number) => n.toLocaleString('en-US');
+  return {
+    events: [...head, ...tail],
+    cut:
+      `The run had ${count(events.length)} events: this file keeps the first ${count(keep)} and the last ` +
+      `${count(keep)}, and leaves out the ${count(cutCount)} between t=${events[keep]!.t} ms and ` +
+      `t=${events[events.length - keep - 1]!.t} ms. The hash is that of the whole trace.`,
+  };
+}
+
+/** A payload whose JSON is longer than this is shortened in the trace file (the viewer shows the rest in full). */
+export const HUGE_PAYLOAD_CHARS = 256 * 1024;
+
+/**
+ * `events` with every payload (a message, an operation's input or output) whose JSON is longer than
+ * `maxChars` replaced by a note with its length and its beginning, and a sentence saying how many were
+ * (`null` when none).
+ */
+export function shortenHugePayloads(
+  events: readonly TraceEvent[],
+  maxChars: number,
+): { readonly events: readonly TraceEvent[]; readonly shortened: string | null } {
+  let count = 0;
+  const shorten = (value: unknown): unknown => {
+    const json = JSON.stringify(value);
+    if (json === undefined || json.length <= maxChars) return value;
+    count++;
+    const type = (value as { type?: unknown } | null)?.type;
+    return {
+      ...(typeof type === 'string' ? { type } : {}),
+      '(shortened)': `${json.length.toLocaleString('en-US')} characters of JSON; they began ${json.slice(0, 1_000)}`,
+    };
+  };
+  const kept = events.map((event) => {
+    switch (event.kind) {
+      case 'send':
+        return { ...event, message: shorten(event.message) };
+      case 'invoke':
+        return { ...event, input: shorten(event.input) };
+      case 'complete':
+        return { ...event, output: shorten(event.output) };
+      default:
+        return event;
+    }
+  });
+  if (count === 0) return { events, shortened: null };
+  const limit = maxChars.toLocaleString('en-US');
+  return { events: kept, shortened: `${count} payload(s) longer than ${limit} characters of JSON are shortened.` };
 }
 
 /** Where the viewer page of the trace at `tracePath` goes: the same name, ending in `.html`. */

@@ -3,9 +3,12 @@
  *
  * @module
  */
-import { describeThrown, Simulation, SimulationError, type SimulationOptions } from '../sim/index.ts';
+import { writeSync } from 'node:fs';
+import { describeThrown, Simulation, SimulationError, watchTest, type SimulationOptions } from '../sim/index.ts';
+import { testTimeoutMs } from './environment.ts';
 import {
   currentTest,
+  currentTestTimeoutMs,
   formatFailure,
   lastEvents,
   logTraceHash,
@@ -61,6 +64,17 @@ export interface SimulateOptions extends SimulationOptions {
 export async function simulate<T>(options: SimulateOptions, body: (sim: Simulation) => Promise<T> | T): Promise<T> {
   const sim = new Simulation(options);
   const test = await currentTest();
+  // The test's runs stop with a report a little before the test runner's timeout would end them silently.
+  const timeoutMs = await currentTestTimeoutMs(testTimeoutMs());
+  watchTest(`${test.file} > ${test.fullName ?? test.name}`, timeoutMs * TEST_BUDGET_SHARE);
+  // Should the test end anyway (its timeout), the run stops too instead of going on in the background.
+  await whenTestEnds(() => {
+    sim.end();
+    watchTest('', 0);
+  });
+  sim.onUnstoppableHang((error) => {
+    writeSync(2, `\n${toSimulationTestFailure(sim, test, error, options).message}\n`);
+  });
   try {
     const result = await body(sim);
     if (sim.failure !== null) throw sim.failure;
@@ -70,8 +84,13 @@ export async function simulate<T>(options: SimulateOptions, body: (sim: Simulati
   } catch (error) {
     logTraceHash(sim, test);
     throw toSimulationTestFailure(sim, test, error, options);
+  } finally {
+    sim.end();
   }
 }
+
+/** The share of the test's timeout that its simulations' runs may take in all before they are stopped. */
+const TEST_BUDGET_SHARE = 0.8;
 
 /** Builds the report for `error` thrown while `sim` ran in `test`, writing the trace. */
 function toSimulationTestFailure(
@@ -85,7 +104,7 @@ function toSimulationTestFailure(
   const atMs = error instanceof SimulationError ? error.context.atMs : sim.nowMs;
   const replay = replayCommand(test, options.replayWith ?? `KATA_SEED=${sim.seed}`);
   const { tracePath, viewerPath, historyPath } = traceFilesWanted()
-    ? writeTraceFiles(sim, test, { message: what, atMs, replay }, options.details)
+    ? tryWriteTraceFiles(sim, test, { message: what, atMs, replay }, options.details)
     : { tracePath: '(not written: a counted run)', viewerPath: '(not written)', historyPath: null };
   const extra =
     options.details === undefined
@@ -105,6 +124,26 @@ function toSimulationTestFailure(
     extra,
   });
   return new SimulationTestFailure(message, sim.seed, tracePath, rootCause(error));
+}
+
+/** Calls `then` when the running test has finished, passed or failed; vitest is imported when a test asks. */
+async function whenTestEnds(then: () => void): Promise<void> {
+  const { onTestFinished } = await import('vitest');
+  try {
+    onTestFinished(then);
+  } catch {
+    // Outside a running test (a script calling simulate) there is no test to end.
+  }
+}
+
+/** Writes the trace files; should that fail, says so in their place: the report itself must always come out. */
+function tryWriteTraceFiles(...args: Parameters<typeof writeTraceFiles>): ReturnType<typeof writeTraceFiles> {
+  try {
+    return writeTraceFiles(...args);
+  } catch (error) {
+    const why = `(not written: ${error instanceof Error ? error.message : String(error)})`;
+    return { tracePath: why, viewerPath: '(not written)', historyPath: null };
+  }
 }
 
 /**

@@ -6,6 +6,8 @@
 import { searchFaultSchedules, type FaultScheduleArbitrary } from '../faults/index.ts';
 import { describeSchedule, type FaultSchedule, type Simulation } from '../sim/index.ts';
 import { replayProperty, replaySeed, sweepSeedCount, sweepTallyEnough, sweepTallyFile } from './environment.ts';
+import { currentTest } from './failure-report.ts';
+import { dependsOnEarlierRuns, runSeedAlone, worthCheckingAlone } from './replay-check.ts';
 import { simulate, SimulationTestFailure, type SimulateOptions } from './simulate.ts';
 import { SweepCounter } from './sweep-tally.ts';
 
@@ -33,13 +35,35 @@ export async function forEachSeed(options: SeedSweepOptions, body: (seed: number
   const count = sweepSeedCount(options.count);
   const tallyFile = sweepTallyFile();
   if (tallyFile === undefined) {
-    for (let seed = first; seed < first + count; seed++) await body(seed);
+    for (let seed = first; seed < first + count; seed++) {
+      try {
+        await body(seed);
+      } catch (error) {
+        throw await checkedAlone(error, seed, seed - first);
+      }
+    }
     return;
   }
   const counter = new SweepCounter(tallyFile, 'seeds', count, sweepTallyEnough(), true);
   for (let seed = first; seed < first + count; seed++) await counter.count(seed, () => body(seed));
   await counter.finish();
   if (counter.anyFailed) throw counter.firstFailure;
+}
+
+/**
+ * `error`, the failure of `seed` (the `index`-th seed of its sweep); when that seed passes alone in a
+ * fresh process, the same failure with a paragraph saying that it depends on earlier runs.
+ */
+async function checkedAlone(error: unknown, seed: number, index: number): Promise<unknown> {
+  if (!(error instanceof SimulationTestFailure) || !worthCheckingAlone(index, error)) return error;
+  const test = await currentTest();
+  if ((await runSeedAlone(test, seed)) !== 'passes') return error;
+  return new SimulationTestFailure(
+    `${error.message}\n${dependsOnEarlierRuns(test, seed, index + 1)}`,
+    error.seed,
+    error.tracePath,
+    error.cause,
+  );
 }
 
 /** Options for {@link checkFaultSchedules}. */

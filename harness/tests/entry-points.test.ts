@@ -127,6 +127,59 @@ describe('what each entry point loads', () => {
     expect(reaching).toEqual([]);
   });
 
+  test('real time is read only by harness/maelstrom, the watchdog thread, the viewer page and the checker budget', () => {
+    // The simulator's determinism rests on this: a clock read anywhere else could change a run.
+    const allowed = [
+      path.join('harness', 'maelstrom', ''),
+      path.join('harness', 'sim', 'watchdog-worker.mjs'),
+      // The page measures how long it takes to draw, in the browser; it never runs a simulation.
+      path.join('harness', 'viewer', 'page', ''),
+      // The linearizability checker's optional timeoutMs: it runs on a finished history, after the run.
+      path.join('harness', 'check', 'linearizability', 'check.ts'),
+      path.join('harness', 'check', 'linearizability', '_internals', 'search.ts'),
+    ];
+    const clockCalls = new Set([
+      'Date.now',
+      'performance.now',
+      'process.hrtime',
+      'process.hrtime.bigint',
+      'process.uptime',
+    ]);
+    const timers = new Set(['setTimeout', 'setInterval']);
+    const readers: string[] = [];
+    const files = readdirSync(path.join(root, 'harness'), { recursive: true, encoding: 'utf8' })
+      .filter((file) => /\.(ts|mjs)$/.test(file) && !file.endsWith('.test.ts'))
+      .filter((file) => !file.startsWith(`tests${path.sep}`) && !file.split(path.sep).includes('_test-support'))
+      .map((file) => path.join('harness', file))
+      .filter((file) => !allowed.some((place) => file.startsWith(place)));
+    for (const file of files) {
+      const source = ts.createSourceFile(
+        file,
+        readFileSync(path.join(root, file), 'utf8'),
+        ts.ScriptTarget.Latest,
+        true,
+      );
+      const visit = (node: ts.Node): void => {
+        if (ts.isCallExpression(node)) {
+          const callee = node.expression.getText(source);
+          if (clockCalls.has(callee) || timers.has(callee)) readers.push(`${file}: ${callee}()`);
+        }
+        if (
+          ts.isNewExpression(node) &&
+          node.expression.getText(source) === 'Date' &&
+          (node.arguments?.length ?? 0) === 0
+        )
+          readers.push(`${file}: new Date()`);
+        if (ts.isPropertyAccessExpression(node) && node.getText(source) === 'performance.timeOrigin')
+          readers.push(`${file}: performance.timeOrigin`);
+        ts.forEachChild(node, visit);
+      };
+      visit(source);
+    }
+    expect(readers).toEqual([]);
+    expect(files.length, 'the scan found the harness code').toBeGreaterThan(50);
+  });
+
   test('harness/index.ts exports at most 30 names', () => {
     // Counted from the export lists themselves; an `export *` would hide how many names it adds.
     const source = ts.createSourceFile(

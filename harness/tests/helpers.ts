@@ -1,3 +1,7 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { Message, Node, NodeContext, NodeFactory } from '../node.ts';
 
 /** A node that answers `echo` requests and records everything else it receives. */
@@ -35,4 +39,30 @@ export function chattyNode(): NodeFactory {
       },
     };
   };
+}
+
+/**
+ * Runs the tests matching `name` of the vitest config `config` (relative to the repository) in a child
+ * process, with its traces in a folder of its own, and resolves with its output whatever the outcome.
+ * For fixtures that hang or fail on purpose: should the child not end in `timeoutMs`, it is killed and
+ * the output says so, so the test fails instead of hanging.
+ */
+export function runChildVitest(config: string, name: string, timeoutMs: number): Promise<string> {
+  const root = path.resolve(import.meta.dirname, '..', '..');
+  const env = {
+    ...process.env,
+    KATA_TRACE_DIR: mkdtempSync(path.join(tmpdir(), 'kata-child-')),
+    KATA_HASH_LOG: '',
+    KATA_TRACE_LOG: '',
+    KATA_SEED: '',
+    KATA_SEEDS: '',
+    NO_COLOR: '1',
+  };
+  const args = [path.join('node_modules', 'vitest', 'vitest.mjs'), 'run', '--config', config, '-t', name];
+  return new Promise((resolve) => {
+    execFile(process.execPath, args, { cwd: root, timeout: timeoutMs, env }, (error, stdout, stderr) => {
+      const killed = error?.killed === true ? `\n(the child vitest was killed: it did not end in ${timeoutMs} ms)` : '';
+      resolve(`${stdout}\n${stderr}${killed}`);
+    });
+  });
 }

@@ -17,6 +17,9 @@ import type { PatchedSolution } from './mistakes.ts';
 import { MISTAKE_VARIABLE } from './solution-redirect.ts';
 import type { VitestRun, TestResult } from './vitest-run.ts';
 
+/** Turns off the check that a sweep's failing seed fails alone too (see `harness/testing/environment.ts`). */
+export const REPLAY_CHECK_VARIABLE = 'KATA_REPLAY_CHECK';
+
 /** One patch to judge (a known mistake, or an alternative solution), with its exercise. */
 export interface MistakeJob {
   readonly exercise: Exercise;
@@ -33,6 +36,10 @@ export async function runMistakes<Job extends MistakeJob>(
   onResult: (job: Job, run: VitestRun) => void,
 ): Promise<void> {
   const previous = process.env[MISTAKE_VARIABLE];
+  const previousReplayCheck = process.env[REPLAY_CHECK_VARIABLE];
+  // A mistake's failing seed is not module-level state: checking that it fails alone in a fresh process
+  // (harness/testing/replay-check.ts) would start a vitest per failing sweep, for nothing.
+  process.env[REPLAY_CHECK_VARIABLE] = '0';
   // Every core: this process only waits while the workers run (vitest's default keeps one core back).
   const maxWorkers = availableParallelism();
   const vitest = await createVitest('test', {
@@ -55,6 +62,8 @@ export async function runMistakes<Job extends MistakeJob>(
   } finally {
     if (previous === undefined) delete process.env[MISTAKE_VARIABLE];
     else process.env[MISTAKE_VARIABLE] = previous;
+    if (previousReplayCheck === undefined) delete process.env[REPLAY_CHECK_VARIABLE];
+    else process.env[REPLAY_CHECK_VARIABLE] = previousReplayCheck;
     await vitest.close();
   }
 }
