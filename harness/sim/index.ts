@@ -23,7 +23,7 @@ export {
   type TargetedCrash,
 } from './fault.ts';
 export { SimulationError, type SimulationErrorContext, type SimulationErrorKind } from './errors.ts';
-export { NondeterminismError } from './guards.ts';
+export { asHarness, NondeterminismError } from './guards.ts';
 export { describeThrown } from './describe.ts';
 export { watchTest } from './watchdog.ts';
 export {

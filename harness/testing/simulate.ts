@@ -4,7 +4,14 @@
  * @module
  */
 import { writeSync } from 'node:fs';
-import { describeThrown, Simulation, SimulationError, watchTest, type SimulationOptions } from '../sim/index.ts';
+import {
+  asHarness,
+  describeThrown,
+  Simulation,
+  SimulationError,
+  watchTest,
+  type SimulationOptions,
+} from '../sim/index.ts';
 import { testTimeoutMs } from './environment.ts';
 import {
   currentTest,
@@ -73,7 +80,8 @@ export async function simulate<T>(options: SimulateOptions, body: (sim: Simulati
     watchTest('', 0);
   });
   sim.onUnstoppableHang((error) => {
-    writeSync(2, `\n${toSimulationTestFailure(sim, test, error, options).message}\n`);
+    // The stuck handler's node is still on the stack: its guards would refuse the report's writes.
+    asHarness(() => writeSync(2, `\n${toSimulationTestFailure(sim, test, error, options).message}\n`));
   });
   try {
     const result = await body(sim);
