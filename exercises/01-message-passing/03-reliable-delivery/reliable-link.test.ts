@@ -144,6 +144,7 @@ function copyTimesMs(sim: Simulation, sender: NodeId, id: string): number[] {
 function whyNotDelivered(sim: Simulation, sends: readonly ClientSend[]): string {
   const missing = sends.filter((s) => s.accepted && !applicationLog(sim, s.to).some((e) => e.id === s.id));
   if (missing.length === 0) return 'every accepted message was delivered, but the clients were still sending';
+  const neverSent = missing.filter((s) => copyTimesMs(sim, s.sender, s.id).length === 0);
   const lines = missing.slice(0, 4).map((s) => {
     const copies = copyTimesMs(sim, s.sender, s.id);
     const sent =
@@ -153,11 +154,14 @@ function whyNotDelivered(sim: Simulation, sends: readonly ClientSend[]): string 
     return `no-loss: ${s.id} from ${s.sender} to ${s.to} (accepted; the client asked at t=${s.atMs} ms) is still missing: ${sent}`;
   });
   if (missing.length > 4) lines.push(`… and ${missing.length - 4} more`);
-  return (
-    `${lines.join('\n  ')}\n  ` +
-    'Once the network heals, a message still in the outbox must get through within one retransmission interval: ' +
-    'back off after each retransmission, but cap the wait (say 800 ms), or a long partition leaves it waiting for seconds.'
-  );
+  const advice =
+    neverSent.length > 0
+      ? `${neverSent[0]!.sender} answered send_ok for ${neverSent[0]!.id} and never sent it: it forgot a message it had ` +
+        'promised. Did it crash between its send_ok and saving the message? Save the message in storage before you ' +
+        'answer send_ok.'
+      : 'Once the network heals, a message still in the outbox must get through within one retransmission interval: ' +
+        'back off after each retransmission, but cap the wait (say 800 ms), or a long partition leaves it waiting for seconds.';
+  return `${lines.join('\n  ')}\n  ${advice}`;
 }
 
 const NODES = ['n1', 'n2', 'n3'];
@@ -260,6 +264,36 @@ describe('stories', () => {
             }
             return crash;
           },
+        );
+      },
+    );
+  });
+
+  it('n1 crashes in the middle of handling a send request, right after its first effect; m1 is not lost', async () => {
+    // At t=1 a crash is armed: n1 dies during its next step, c1's send request, after one effect.
+    // A sender that saves the message before it answers send_ok dies with m1 saved but not promised:
+    // c1 asks again, and n1, restarted, answers and retransmits from its storage.
+    const faults = scenario().at(1).crash('n1', { afterEffects: 1 }).at(50).restart('n1').build();
+    await simulate(
+      {
+        seed: 7,
+        nodes: cluster(['n1', 'n2'], createReliableLinkNode),
+        faults,
+        details: { faults: describeSchedule(faults) },
+      },
+      async (sim) => {
+        const sends: ClientSend[] = [];
+        sim.client('c1', async (c) => void (await send(c, sends, 'n1', 'n2', 'm1', { timeoutMs: 300, attempts: 3 })));
+        await sim.run({ untilMs: 3_000 });
+        assertAllAccepted(sends);
+        withLikelyCause(
+          () => assertDeliveredExactlyOnce(sim, sends, 50),
+          (problem) =>
+            problem.startsWith('no-loss')
+              ? 'n1 crashed in the middle of handling the send request for m1, right after its first effect: what it ' +
+                'did before that point happened, nothing after did. Did its send_ok leave before m1 was saved? Then ' +
+                'c1 was promised a message n1 had forgotten. Save the message first, then answer send_ok.'
+              : 'n1 crashed in the middle of handling the send request for m1, right after its first effect.',
         );
       },
     );
