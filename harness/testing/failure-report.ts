@@ -164,10 +164,7 @@ export function formatFailure(report: FailureReport): string {
   }
   if (report.extra !== undefined) lines.push('', ...report.extra.split('\n').map((line) => `  ${line}`));
   if (report.lastEvents.length > 0) {
-    const about =
-      report.concerning === undefined || report.concerning === ''
-        ? ''
-        : ` (▶: about ${report.concerning})`;
+    const about = report.concerning === undefined || report.concerning === '' ? '' : ` (▶: about ${report.concerning})`;
     lines.push('', `  last events before the failure${about}:`, ...report.lastEvents.map((line) => `  ${line}`));
   }
   return lines.join('\n');

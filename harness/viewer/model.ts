@@ -426,7 +426,11 @@ function concerning(trace: TraceFile): number[] {
 }
 
 /** The event "Show the failure" selects, among `indexes` (see {@link ViewFailure.focus}). */
-function offendingEvent(events: readonly TraceEvent[], indexes: readonly number[], violationAtMs: number | null): number {
+function offendingEvent(
+  events: readonly TraceEvent[],
+  indexes: readonly number[],
+  violationAtMs: number | null,
+): number {
   const crashes = indexes.filter((index) => {
     const event = events[index]!;
     return event.kind === 'crash' && event.midStep !== undefined;
