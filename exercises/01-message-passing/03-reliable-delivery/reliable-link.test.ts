@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, it } from 'vitest';
 import type { ClientContext, NodeId } from '#harness';
 import { assertExactlyOnce, type DeliveryRecord, type SentRecord } from '#harness/check';
 import {
@@ -11,6 +11,8 @@ import {
   simulate,
   type Simulation,
   sweepSeedCount,
+  check,
+  checkEqual,
 } from '#harness/testing';
 import { INBOX_KEY, type DeliveredEntry, type Inbox } from './protocol.ts';
 import { createReliableLinkNode } from './reliable-link.ts';
@@ -94,11 +96,11 @@ function withLikelyCause(check: () => void, explain: (problem: string) => string
 
 function assertAllAccepted(sends: readonly ClientSend[]): void {
   for (const s of sends) {
-    expect(
+    check(
       s.accepted,
       `${s.client} asked ${s.sender} to send ${s.id} to ${s.to} at t=${s.atMs} ms and got no send_ok: ` +
         `${s.sender} must answer send_ok as soon as the message is safe in its storage`,
-    ).toBe(true);
+    );
   }
 }
 
@@ -322,10 +324,11 @@ describe('The send request', () => {
       assertAllAccepted(sends);
       const log = applicationLog(sim, 'n2');
       const entry = log.find((e) => e.id === 'hello-1');
-      expect(
+      checkEqual(
         entry === undefined ? undefined : { from: entry.from, id: entry.id, payload: entry.payload },
+        { from: 'n1', id: 'hello-1', payload: 'payload of hello-1' },
         `n2's application log (\`delivered\` in storage key "${INBOX_KEY}") should hold message hello-1 from n1 with its payload; it holds ${JSON.stringify(log)}`,
-      ).toEqual({ from: 'n1', id: 'hello-1', payload: 'payload of hello-1' });
+      );
     });
   });
 
@@ -406,11 +409,12 @@ describe('Acknowledgements', () => {
       const before = sim.stats().bySender['n1']?.messages ?? 0;
       await sim.run({ untilMs: 6_000 });
       const after = sim.stats().bySender['n1']?.messages ?? 0;
-      expect(
+      checkEqual(
         after - before,
+        0,
         `n1 is still retransmitting: it sent ${after - before} messages between t=3000 ms and t=6000 ms, long after n2 ` +
           'delivered m1. Does n2 acknowledge every copy it receives, duplicates included? Does n1 stop once acked?',
-      ).toBe(0);
+      );
     });
   });
 });
@@ -430,12 +434,12 @@ describe('Efficiency', () => {
       assertDeliveredExactlyOnce(sim, sends);
       const used = linkMessages(sim);
       const budget = 2 * sends.length;
-      expect(
+      check(
         used <= budget,
         `retransmission storm: the nodes sent ${used} link messages for ${sends.length} messages on a network that lost ` +
           `nothing and delivered within 10 ms (at most ${budget} expected: one data message and one ack each). ` +
           'Wait longer than a round trip before the first retransmission, and back off after each.',
-      ).toBe(true);
+      );
     });
   });
 });

@@ -6,7 +6,7 @@
  */
 import { describe, test } from 'vitest';
 import type { NodeId } from '#harness';
-import { cluster, forEachSeed, simulate, type Simulation, sweepSeedCount } from '#harness/testing';
+import { cluster, forEachSeed, simulate, type Simulation, sweepSeedCount, withArticle } from '#harness/testing';
 import { watchRaft } from '../_test-support/invariants.ts';
 import { awaitLeader, describeTermChanges, reportFigure, trafficBetween } from '../_test-support/liveness.ts';
 import { type Puppets, stableLeader, viewOf } from '../_test-support/raft-view.ts';
@@ -65,7 +65,7 @@ function replyFromN1<M extends RequestVoteReply | AppendEntriesReply>(
 ): M {
   const replies = puppets.messages<M>(type, 'n1').filter((d) => d.to === to && d.t >= afterMs);
   if (replies.length === 0)
-    throw new Error(`n1 never answered ${asked}: every request gets a ${type}, granted or not.`);
+    throw new Error(`n1 never answered ${asked}: every request gets ${withArticle(type)}, granted or not.`);
   return replies[0]!.message;
 }
 

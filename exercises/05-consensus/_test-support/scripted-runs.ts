@@ -13,7 +13,7 @@
  * @module
  */
 import type { Node, NodeFactory, NodeId } from '#harness';
-import { simulate, type Simulation } from '#harness/testing';
+import { simulate, type Simulation, withArticle } from '#harness/testing';
 import type { AppendEntries, AppendEntriesReply, LogEntry, RequestVoteReply } from '../_given/raft-protocol.ts';
 import { ALL_PROPERTIES, type RaftObserver, watchRaft } from './invariants.ts';
 import { Puppets } from './raft-view.ts';
@@ -81,6 +81,6 @@ export function lastReply<M extends AppendEntriesReply | RequestVoteReply>(
   asked: string,
 ): M {
   const replies = puppets.messages<M>(type, 'n1').filter((d) => d.to === to);
-  if (replies.length === 0) throw new Error(`n1 never answered ${asked}: every request gets a ${type}.`);
+  if (replies.length === 0) throw new Error(`n1 never answered ${asked}: every request gets ${withArticle(type)}.`);
   return replies[replies.length - 1]!.message;
 }
