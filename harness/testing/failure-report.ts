@@ -175,13 +175,6 @@ const MAX_HEADLINE_LINE_CHARS = 600;
 /** An event line longer than this is cut, with its length. */
 const MAX_EVENT_LINE_CHARS = 200;
 
-/** The last `count` trace events of `sim`, formatted. */
-export function lastEvents(sim: Simulation, count = 12): string[] {
-  // The failure itself is the report's headline; the events are what led to it.
-  const shown = sim.trace.flatMap((event, index) => (event.kind === 'failure' ? [] : [index]));
-  return reportEvents(sim.trace, shown.slice(-count), new Set());
-}
-
 /**
  * The events at `indexes` (ascending) of `trace`, one line each, with `… N events` where events were
  * left out, and `▶` before those in `marked` (the ones that concern the failure). Long lines are cut,
@@ -205,7 +198,7 @@ export function reportEvents(
 }
 
 /** `text` with every line longer than `max` cut short (see {@link shortenLine}). */
-export function shortenLines(text: string, max: number): string {
+function shortenLines(text: string, max: number): string {
   return text
     .split('\n')
     .map((line) => shortenLine(line, max))
