@@ -40,6 +40,8 @@ export default defineConfig({
           ...timeouts,
           env: { KATA_PROJECT: 'exercises' },
           include: ['exercises/**/*.test.ts'],
+          // The learner's file is typechecked too: a type error is a failing test naming file and line.
+          setupFiles: ['harness/testing/typecheck-setup.ts'],
         },
       },
       {

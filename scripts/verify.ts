@@ -13,7 +13,8 @@
  * 4. solutions: every exercise test passes against its reference solution
  * 5. stubs: every exercise test FAILS against its untouched stub (a test that passes on a stub asserts nothing)
  * 6. mistakes: every known mistake (a patch against its solution) applies, and fails its exercise's tests with a
- *    message naming the broken property; all mistakes run in one vitest process
+ *    message naming the broken property, and none with vitest's bare equality text (`expected false to be
+ *    true`); all mistakes run in one vitest process
  * 6a. alternatives: every alternative solution (a second correct design, a patch against its solution) applies,
  *    and every test of its exercise passes against it, so a test that over-specifies cannot land
  * 6b. mutation: `npm run mutation` on the smallest exercise completes and its tests kill >= 90% of the
@@ -44,6 +45,7 @@ import {
   type Mistake,
 } from './lib/exercises.ts';
 import { applyMistake } from './lib/mistakes.ts';
+import { bareAssertionText } from './lib/failure-wording.ts';
 import { runMistakes } from './lib/mistake-runner.ts';
 import { checkStub, findGeneratedFiles, SOLUTION_PATCH_FILE, STUB_PATCH_FILE } from './lib/stubs.ts';
 import { runVitest, spawnAndCollect, type VitestRun } from './lib/vitest-run.ts';
@@ -355,6 +357,16 @@ function judgeMistake(mistake: Mistake, run: VitestRun): [boolean, string | unde
   if (failed.length === 0)
     return [false, `every test passes with this mistake: it is a hole in the course. (${mistake.description ?? ''})`];
   if (mistake.breaks === null) return [false, 'no "Breaks:" line to look for'];
+  for (const test of failed) {
+    const bare = test.failureMessages.map(bareAssertionText).find((text) => text !== null);
+    if (bare !== undefined) {
+      return [
+        false,
+        `${test.name} fails with vitest's own text "${bare}": assert with check or checkEqual from ` +
+          "'#harness/testing', so the failure says what broke in domain words",
+      ];
+    }
+  }
   const phrase = mistake.breaks.toLowerCase();
   const naming = failed.filter((test) =>
     test.failureMessages.some((message) => message.toLowerCase().includes(phrase)),

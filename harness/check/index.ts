@@ -10,7 +10,8 @@
  *
  * @module
  */
-export type { Verdict, Violation } from './verdict.ts';
+export type { Verdict, Violation, ViolationFocus } from './verdict.ts';
+export { focusOfViolation, PropertyViolated } from './verdict.ts';
 export {
   ModelStepError,
   type Model,

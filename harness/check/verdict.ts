@@ -26,6 +26,63 @@ export interface Violation<Property extends string = string, Evidence = unknown>
   readonly message: string;
   /** The input records involved, so a viewer can point at them. */
   readonly evidence: readonly Evidence[];
+  /**
+   * What the violation concerns, beyond what {@link focusOfViolation} reads from its fields and
+   * evidence: a failure report lists the trace events about these nodes and ids, and shows `atMs`.
+   */
+  readonly focus?: ViolationFocus | undefined;
+}
+
+/**
+ * What a violation concerns, so that a failure report and the trace viewer can show the events behind
+ * it and not only the last ones of the run. Every field is optional; an empty focus says nothing.
+ */
+export interface ViolationFocus {
+  /** The nodes (and clients) involved, e.g. the receiver that never delivered and the sender. */
+  readonly nodes?: readonly string[] | undefined;
+  /** Ids the violation names as they appear in messages and operations, e.g. message id `m17` or key `x`. */
+  readonly ids?: readonly string[] | undefined;
+  /** Operations of the history involved (`op#3`). */
+  readonly operations?: readonly number[] | undefined;
+  /** Virtual time (ms) at which the property broke, when the checker knows it. */
+  readonly atMs?: number | undefined;
+}
+
+/**
+ * Everything a violation concerns: its explicit {@link Violation.focus}, and the names the common
+ * fields of violations and their evidence carry (`node`, `from`, `client`, `messageId`, `op`).
+ *
+ * Cost: O(size of the evidence).
+ */
+export function focusOfViolation(violation: Violation): ViolationFocus {
+  const nodes = new Set(violation.focus?.nodes ?? []);
+  const ids = new Set(violation.focus?.ids ?? []);
+  const operations = new Set(violation.focus?.operations ?? []);
+  for (const record of [violation, ...violation.evidence]) {
+    if (record === null || typeof record !== 'object') continue;
+    const fields = record as Readonly<Record<string, unknown>>;
+    for (const key of ['node', 'from', 'client']) if (typeof fields[key] === 'string') nodes.add(fields[key]);
+    if (typeof fields['messageId'] === 'string') ids.add(fields['messageId']);
+    if (typeof fields['op'] === 'number') operations.add(fields['op']);
+  }
+  const atMs = violation.focus?.atMs;
+  return { nodes: [...nodes], ids: [...ids], operations: [...operations], ...(atMs === undefined ? {} : { atMs }) };
+}
+
+/**
+ * The error the `assert…` helpers throw: its message is {@link describeViolations} of `violations`, and
+ * it keeps the violations themselves, so a failure report can find the events they concern.
+ */
+export class PropertyViolated extends Error {
+  /** The violations, at least one. */
+  readonly violations: readonly Violation[];
+
+  /** Builds the error for `violations`. */
+  constructor(violations: readonly Violation[]) {
+    super(describeViolations(violations));
+    this.name = 'PropertyViolated';
+    this.violations = violations;
+  }
 }
 
 /**
@@ -67,12 +124,12 @@ export function describeViolations(violations: readonly Violation[], limit: numb
 }
 
 /**
- * Returns the verdict if it passed; otherwise throws an `Error` whose message is
+ * Returns the verdict if it passed; otherwise throws a {@link PropertyViolated} whose message is
  * {@link describeViolations} of its violations (so it starts with the property name).
  */
 export function throwOnViolations<V extends Violation, Summary extends object>(
   verdict: Verdict<V, Summary>,
 ): { readonly ok: true } & Summary {
   if (verdict.ok) return verdict;
-  throw new Error(describeViolations(verdict.violations));
+  throw new PropertyViolated(verdict.violations);
 }

@@ -24,6 +24,7 @@ import { deriveSeed, Rng } from '../random.ts';
 import { FileStorage } from './file-storage.ts';
 import { ERROR_CODES, errorBody, parseEnvelope, type MaelstromBody, type MaelstromEnvelope } from './protocol.ts';
 import type { MaelstromTranslation } from './translation.ts';
+import { withArticle } from '../wording.ts';
 
 /** Where a node process writes: protocol lines to stdout, everything for a person to stderr. */
 export interface MaelstromIo {
@@ -266,8 +267,9 @@ export class MaelstromNode {
         const rpcId = (request as { rpcId?: unknown }).rpcId;
         if (typeof rpcId !== 'number') {
           throw new TypeError(
-            `${id} called ctx.reply to a ${request.type} message from ${to} that was not a request (it has no msg_id). ` +
-              'Use ctx.send for messages that are not requests.',
+            `${id} called ctx.reply to ${withArticle(request.type)} message from ${to}, which is not a request (it has ` +
+              'no msg_id), so nothing waits for an answer. A node ignores the message types it does not handle; to ' +
+              'send something back anyway, use ctx.send.',
           );
         }
         const key = `${to}#${rpcId}`;

@@ -208,6 +208,6 @@ describe('the Maelstrom protocol, by transcript', () => {
     const { err, send, init } = start(replier);
     init(['n1', 'n2']);
     send('n2', { type: 'gossip' });
-    expect(err.at(-1)).toContain('called ctx.reply to a gossip message from n2 that was not a request');
+    expect(err.at(-1)).toContain('called ctx.reply to a gossip message from n2, which is not a request');
   });
 });

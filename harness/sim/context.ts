@@ -23,6 +23,7 @@ import { copyPayload } from './payload.ts';
 import type { ClientContext, OperationOutcome } from './clients.ts';
 import { describeType } from './describe.ts';
 import type { Runtime } from './state.ts';
+import { withArticle } from '../wording.ts';
 
 /**
  * What a node context asks the simulator for. Each method acts for `runtime`; the context has already
@@ -114,8 +115,9 @@ export class NodeContextImpl implements ClientContext {
     const rpcId = (request as { rpcId?: unknown }).rpcId;
     if (typeof rpcId !== 'number') {
       throw new TypeError(
-        `${this.id} called ctx.reply to a ${describeType(request)} message from ${to} that was not sent with ctx.rpc ` +
-          '(it has no rpcId). Use ctx.send for messages that are not requests.',
+        `${this.id} called ctx.reply to ${withArticle(describeType(request))} message from ${to}, which is not a ` +
+          'request: it was not sent with ctx.rpc (it has no rpcId), so nothing waits for an answer. A node ignores ' +
+          'the message types it does not handle; to send something back anyway, use ctx.send.',
       );
     }
     this.#effects.send(this.#runtime, to, { ...reply, inReplyTo: rpcId }, rpcId);

@@ -10,6 +10,7 @@ import { copyPayload, PayloadProblem } from './payload.ts';
 import { describeType, describeValue } from './describe.ts';
 import { callHandler, countEffect, noteAsync } from './node-runtime.ts';
 import type { Runtime, SimState } from './state.ts';
+import { withArticle } from '../wording.ts';
 
 /** Sets a timer for `runtime`. An `internal` timer (rpc timeout, sleep) runs its callback instead of `onTimer`. */
 export function setTimer(
@@ -35,7 +36,7 @@ export function setTimer(
     state.stopWith(
       'bad-request',
       runtime.id,
-      `${runtime.id} set a ${payload.type} timer whose payload cannot be stored: ${error.message}`,
+      `${runtime.id} set ${withArticle(payload.type)} timer whose payload cannot be stored: ${error.message}`,
     );
   }
   countEffect(state, runtime, 'timers');

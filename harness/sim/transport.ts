@@ -12,6 +12,7 @@ import type { DropReason } from '../trace/node.ts';
 import { describeType, describeValue } from './describe.ts';
 import { callHandler, countEffect } from './node-runtime.ts';
 import type { Envelope, Runtime, SimState } from './state.ts';
+import { withArticle } from '../wording.ts';
 
 /**
  * Sends `message` from `runtime` to `to`; `replyTo` is the rpc it answers, for a `ctx.reply`. Stops the
@@ -48,7 +49,7 @@ export function send(
     state.stopWith(
       'bad-request',
       runtime.id,
-      `${runtime.id} sent a ${message.type} message to ${to} that cannot cross a network: ${error.message}`,
+      `${runtime.id} sent ${withArticle(message.type)} message to ${to} that cannot cross a network: ${error.message}`,
     );
   }
   countEffect(state, runtime, 'messages');

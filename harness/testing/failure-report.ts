@@ -203,26 +203,39 @@ export interface FailureReport {
   /** What broke, in domain words. */
   readonly what: string;
   readonly seed: number;
+  /** When the run stopped (virtual ms). */
   readonly atMs: number;
+  /** When the property broke, when the checker knows and it is earlier than {@link atMs}. */
+  readonly violationAtMs?: number | null | undefined;
   readonly replay: string;
   readonly tracePath: string;
   /** The viewer page's path. */
   readonly viewerPath: string;
   /** The clients' history file, when the run recorded one. */
   readonly historyPath?: string | null | undefined;
-  /** The last events before the failure, one line each. */
+  /**
+   * The events before the failure, one line each: the last ones of the run, and earlier ones that
+   * concern the failure (see {@link reportEvents}).
+   */
   readonly lastEvents: readonly string[];
+  /** What the events marked `▶` in {@link lastEvents} are about, e.g. `n3, c2-1 or a crash mid-step`; empty when none are marked. */
+  readonly concerning?: string | undefined;
   /** Anything else worth showing (e.g. the fault schedule). */
   readonly extra?: string | undefined;
 }
 
 /** Formats a failure report for the terminal. */
 export function formatFailure(report: FailureReport): string {
+  const violated = report.violationAtMs;
+  const time =
+    violated === undefined || violated === null || violated >= report.atMs
+      ? `t=${report.atMs} ms (virtual)`
+      : `t=${violated} ms (virtual) when it broke; the run stopped at t=${report.atMs} ms`;
   const lines = [
-    report.what,
+    shortenLines(report.what, MAX_HEADLINE_LINE_CHARS),
     '',
     `  seed     ${report.seed}`,
-    `  time     t=${report.atMs} ms (virtual)`,
+    `  time     ${time}`,
     `  replay   ${report.replay}`,
     `  trace    ${report.tracePath}`,
     `  viewer   ${report.viewerPath}  (open it in a browser)`,
@@ -233,18 +246,51 @@ export function formatFailure(report: FailureReport): string {
   }
   if (report.extra !== undefined) lines.push('', ...report.extra.split('\n').map((line) => `  ${line}`));
   if (report.lastEvents.length > 0) {
-    lines.push('', '  last events before the failure:', ...report.lastEvents.map((line) => `    ${line}`));
+    const about = report.concerning === undefined || report.concerning === '' ? '' : ` (▶: about ${report.concerning})`;
+    lines.push('', `  last events before the failure${about}:`, ...report.lastEvents.map((line) => `  ${line}`));
   }
   return lines.join('\n');
 }
 
-/** The last `count` trace events of `sim`, formatted. */
-export function lastEvents(sim: Simulation, count = 12): string[] {
-  // The failure itself is the report's headline; the events are what led to it.
-  return sim.trace
-    .filter((event) => event.kind !== 'failure')
-    .slice(-count)
-    .map(formatTraceEvent);
+/** A headline line longer than this is cut: a payload of thousands of characters hides the rest. */
+const MAX_HEADLINE_LINE_CHARS = 600;
+/** An event line longer than this is cut, with its length. */
+const MAX_EVENT_LINE_CHARS = 200;
+
+/**
+ * The events at `indexes` (ascending) of `trace`, one line each, with `… N events` where events were
+ * left out, and `▶` before those in `marked` (the ones that concern the failure). Long lines are cut,
+ * saying how long they were.
+ */
+export function reportEvents(
+  trace: readonly TraceEvent[],
+  indexes: readonly number[],
+  marked: ReadonlySet<number>,
+): string[] {
+  const lines: string[] = [];
+  let previous = -1;
+  for (const index of indexes) {
+    const skipped = previous < 0 ? 0 : index - previous - 1;
+    if (skipped > 0) lines.push(`  … ${skipped} ${skipped === 1 ? 'event' : 'events'}`);
+    const line = shortenLine(formatTraceEvent(trace[index]!), MAX_EVENT_LINE_CHARS);
+    lines.push(`${marked.has(index) ? '▶' : ' '} ${line}`);
+    previous = index;
+  }
+  return lines;
+}
+
+/** `text` with every line longer than `max` cut short (see {@link shortenLine}). */
+function shortenLines(text: string, max: number): string {
+  return text
+    .split('\n')
+    .map((line) => shortenLine(line, max))
+    .join('\n');
+}
+
+/** `line`, or when it is longer than `max` characters, its start and `… (N characters)`. */
+export function shortenLine(line: string, max: number): string {
+  if (line.length <= max) return line;
+  return `${line.slice(0, max - 24)}… (${line.length.toLocaleString('en-US')} characters)`;
 }
 
 function slug(text: string): string {

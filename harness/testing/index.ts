@@ -25,6 +25,8 @@ export { forEachSeed, checkFaultSchedules, type SeedSweepOptions, type FaultSwee
 export { sweepSeedCount, replayProperty } from './environment.ts';
 export { currentTest, writeTraceFiles, type TestIdentity, type TraceFiles } from './failure-report.ts';
 export { deriveSeed, Rng } from '../random.ts';
+export { plural, withArticle } from '../wording.ts';
+export { check, checkEqual, CheckFailed } from './assertions.ts';
 export { causalHistory, type CausalHistory, type CausalEvent, type CausalRelation } from '../causality.ts';
 // The trace's event types are documented with harness/trace.ts itself; tests pick one with
 // Extract<TraceEvent, { kind: 'send' }>.

@@ -12,37 +12,61 @@ import {
   watchTest,
   type SimulationOptions,
 } from '../sim/index.ts';
+import type { TraceEvent } from '../trace/index.ts';
 import { testTimeoutMs } from './environment.ts';
+import { failureFocus, isMidStepCrash, relevantEvents, type FailureFocus } from './failure-focus.ts';
 import {
   currentTest,
   currentTestTimeoutMs,
   formatFailure,
-  lastEvents,
   logTraceHash,
   replayCommand,
+  reportEvents,
   writeTraceFiles,
   type TestIdentity,
 } from './failure-report.ts';
 import { traceFilesWanted } from './sweep-tally.ts';
 import { writePassingTrace } from './passing-trace.ts';
 
-/** A failed simulation test. Its message is the whole report: what broke, seed, time, replay, trace. */
+/**
+ * A failed simulation test. Its message is the whole report: what broke, seed, time, replay, trace.
+ *
+ * It has no `cause`: the report already says everything the error that started it said, and vitest
+ * would print a cause's message again (`Caused by: …`). Instead its stack is the stack of `origin`
+ * (the learner's handler that threw, or the failed assertion), so the code frame still points at the
+ * line to look at.
+ */
 export class SimulationTestFailure extends Error {
   /** The seed of the failing run. */
   readonly seed: number;
   /** Where the trace was written. */
   readonly tracePath: string;
 
-  /** Wraps `cause` with the report `message`. */
-  constructor(message: string, seed: number, tracePath: string, cause: unknown) {
-    super(message, { cause });
+  /** The report `message`, with the stack frames of `origin`. */
+  constructor(message: string, seed: number, tracePath: string, origin: unknown) {
+    super(message);
     this.name = 'SimulationTestFailure';
     this.seed = seed;
     this.tracePath = tracePath;
-    // The report is the useful part; the stack of the wrapper adds nothing.
-    this.stack = `${this.name}: ${message}`;
+    this.stack = `${this.name}: ${message}${stackFrames(origin)}`;
   }
 }
+
+/**
+ * The `    at …` lines of `error`'s stack, with a newline before them; empty when it has none. Frames in
+ * the harness before the first frame outside it are left out: vitest shows the code of the first frame,
+ * and that should be the learner's line (or the test's), not the harness's `throw`.
+ */
+function stackFrames(error: unknown): string {
+  if (!(error instanceof Error) || error.stack === undefined) return '';
+  const frames = error.stack.split('\n').filter((line) => /^\s+at /.test(line));
+  const first = frames.findIndex((line) => !HARNESS_FRAME.test(line));
+  const kept = first <= 0 ? frames : frames.slice(first);
+  return kept.length === 0 ? '' : `\n${kept.join('\n')}`;
+}
+
+/** A stack frame in the harness's own files, its tests apart (or in Node's). */
+const HARNESS_FRAME = /[/\\]harness[/\\](?!.*\.test\.ts)|\(node:|at node:/;
 
 /** Extra options for {@link simulate}. */
 export interface SimulateOptions extends SimulationOptions {
@@ -111,8 +135,18 @@ function toSimulationTestFailure(
   const what = describeError(error);
   const atMs = error instanceof SimulationError ? error.context.atMs : sim.nowMs;
   const replay = replayCommand(test, options.replayWith ?? `KATA_SEED=${sim.seed}`);
+  const focus = failureFocus(sim, error, what);
+  const { shown, concerning } = relevantEvents(sim.trace, focus);
+  const violationAtMs = focus.atMs !== null && focus.atMs < atMs ? focus.atMs : undefined;
+  const failure = {
+    message: what,
+    atMs,
+    replay,
+    ...(violationAtMs === undefined ? {} : { violationAtMs }),
+    events: [...concerning].sort((a, b) => a - b),
+  };
   const { tracePath, viewerPath, historyPath } = traceFilesWanted()
-    ? tryWriteTraceFiles(sim, test, { message: what, atMs, replay }, options.details)
+    ? tryWriteTraceFiles(sim, test, failure, options.details)
     : { tracePath: '(not written: a counted run)', viewerPath: '(not written)', historyPath: null };
   const extra =
     options.details === undefined
@@ -128,10 +162,26 @@ function toSimulationTestFailure(
     tracePath,
     viewerPath,
     historyPath,
-    lastEvents: lastEvents(sim),
+    violationAtMs,
+    lastEvents: reportEvents(sim.trace, shown, concerning),
+    concerning: concerning.size === 0 ? '' : describeFocus(focus, sim.trace, concerning),
     extra,
   });
-  return new SimulationTestFailure(message, sim.seed, tracePath, rootCause(error));
+  return new SimulationTestFailure(message, sim.seed, tracePath, rootCause(error) ?? error);
+}
+
+/** What the marked events are about, in a few words, e.g. `n2, n3, c2-5 or a crash mid-step`. */
+function describeFocus(focus: FailureFocus, trace: readonly TraceEvent[], marked: ReadonlySet<number>): string {
+  const names = [
+    ...focus.nodes,
+    ...focus.ids,
+    ...[...focus.messages].map((id) => `#${id}`),
+    ...[...focus.operations].map((op) => `op#${op}`),
+  ];
+  const crashes = [...marked].some((index) => isMidStepCrash(trace[index]!));
+  const parts = [...names.slice(0, 6), ...(crashes ? ['a crash mid-step'] : [])];
+  if (parts.length === 0) return 'the failure';
+  return parts.length === 1 ? parts[0]! : `${parts.slice(0, -1).join(', ')} or ${parts.at(-1)!}`;
 }
 
 /** Calls `then` when the running test has finished, passed or failed; vitest is imported when a test asks. */

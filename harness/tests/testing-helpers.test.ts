@@ -62,7 +62,8 @@ describe('a failing simulation test explains itself', () => {
     expect(message).toContain(
       "  replay   KATA_SEED=31 npm run test:harness -- harness/tests/testing-helpers.test.ts -t 'the report names what broke, the seed, the time, the replay command and the trace'",
     );
-    expect(message).toContain('last events before the failure:');
+    expect(message).toContain('last events before the failure (▶: about n1, n2 or #17):');
+    expect(message).toMatch(/▶ t=\d+ms +n2 → n1 send #17 gossip/);
     const tracePath = failure.tracePath;
     expect(message).toContain(`  trace    ${tracePath}`);
     expect(tracePath.startsWith(traceFolder)).toBe(true);

@@ -220,6 +220,23 @@ export type TraceEvent =
 /** The kinds of trace event, e.g. `send`. */
 export type TraceEventKind = TraceEvent['kind'];
 
+/** What failed in a run whose trace was written for a failure. */
+export interface TraceFailure {
+  /** The report's headline: what broke. */
+  readonly message: string;
+  /** When the run stopped (virtual ms). */
+  readonly atMs: number;
+  /** The command that replays the run. */
+  readonly replay?: string;
+  /** When the property broke, when the checker said and it was before `atMs`. */
+  readonly violationAtMs?: number;
+  /**
+   * Indexes into `events` of the events that concern the failure (the faults, messages and operations
+   * it names, and every crash in the middle of a step), ascending: the viewer marks and selects them.
+   */
+  readonly events?: readonly number[];
+}
+
 /** A whole trace as written to disk. */
 export interface TraceFile {
   /** Format version of this file. */
@@ -234,7 +251,7 @@ export interface TraceFile {
   /** `traceHash` of `events` (see `trace/hash.ts`). */
   readonly hash: string;
   /** What failed, when the trace was written for a failure. */
-  readonly failure?: { readonly message: string; readonly atMs: number; readonly replay?: string } | undefined;
+  readonly failure?: TraceFailure | undefined;
   /** Extra facts the test recorded, e.g. the fault schedule. */
   readonly details?: Readonly<Record<string, unknown>> | undefined;
   readonly events: readonly TraceEvent[];

@@ -14,6 +14,7 @@ export type {
   TraceEvent,
   TraceEventKind,
   TraceFile,
+  TraceFailure,
   DropReason,
   TraceEventBase,
   StartEvent,

@@ -96,7 +96,10 @@ export function buildViewModel(trace: TraceFile, options: ViewerOptions = {}): V
     operations,
     failure,
     highlightMessages,
-    highlightEvents: failure !== null && failure.event >= 0 ? [failure.event] : [],
+    highlightEvents: unique([
+      ...(failure !== null && failure.event >= 0 ? [failure.event] : []),
+      ...concerning(trace),
+    ]).sort((a, b) => a - b),
     highlightTimesMs: failure === null ? [] : mentionedTimes(failure.message),
     details: Object.entries(trace.details ?? {})
       .filter(([key]) => !(HIGHLIGHT_KEYS as readonly string[]).includes(key))
@@ -401,16 +404,44 @@ function collectOperations(
 function describeFailure(trace: TraceFile): ViewFailure | null {
   const failureEvent = trace.events.findIndex((event) => event.kind === 'failure');
   if (trace.failure !== undefined) {
+    const violationAtMs = trace.failure.violationAtMs ?? null;
     return {
       message: trace.failure.message,
       atMs: trace.failure.atMs,
       replay: trace.failure.replay ?? null,
       event: failureEvent,
+      focus: offendingEvent(trace.events, concerning(trace), violationAtMs),
+      violationAtMs,
     };
   }
   const event = trace.events[failureEvent];
   if (event === undefined || event.kind !== 'failure') return null;
-  return { message: event.message, atMs: event.t, replay: null, event: failureEvent };
+  return { message: event.message, atMs: event.t, replay: null, event: failureEvent, focus: -1, violationAtMs: null };
+}
+
+/** The indexes of the events the failure concerns (`TraceFile.failure.events`), those that exist. */
+function concerning(trace: TraceFile): number[] {
+  const events = trace.failure?.events ?? [];
+  return events.filter((index) => Number.isInteger(index) && index >= 0 && index < trace.events.length);
+}
+
+/** The event "Show the failure" selects, among `indexes` (see {@link ViewFailure.focus}). */
+function offendingEvent(
+  events: readonly TraceEvent[],
+  indexes: readonly number[],
+  violationAtMs: number | null,
+): number {
+  const crashes = indexes.filter((index) => {
+    const event = events[index]!;
+    return event.kind === 'crash' && event.midStep !== undefined;
+  });
+  if (crashes.length > 0) {
+    if (violationAtMs === null) return crashes[0]!;
+    const distance = (index: number): number => Math.abs(events[index]!.t - violationAtMs);
+    return crashes.reduce((best, index) => (distance(index) < distance(best) ? index : best));
+  }
+  const upTo = violationAtMs === null ? indexes : indexes.filter((index) => events[index]!.t <= violationAtMs);
+  return upTo.at(-1) ?? indexes.at(-1) ?? -1;
 }
 
 /**

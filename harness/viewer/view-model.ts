@@ -108,6 +108,14 @@ export interface ViewFailure {
   readonly replay: string | null;
   /** Event index of the trace's `failure` event, or -1 when the failure came from a test's assertion. */
   readonly event: number;
+  /**
+   * Event index of the offending event that "Show the failure" selects: a crash in the middle of a step
+   * among the events the failure concerns (the one nearest the violation's time), else the last of
+   * those events up to that time, else the last of them; -1 when the trace names none.
+   */
+  readonly focus: number;
+  /** When the property broke, if the report knew and it was before the run stopped; else null. */
+  readonly violationAtMs: number | null;
 }
 
 /** Everything the page draws. Built by `buildViewModel`. */
@@ -129,7 +137,7 @@ export interface ViewModel {
   readonly failure: ViewFailure | null;
   /** Message ids whose arrows are drawn as part of the failure's evidence. */
   readonly highlightMessages: readonly number[];
-  /** Event indexes marked as part of the failure's evidence. */
+  /** Event indexes marked as part of the failure's evidence: the failure event and those the failure concerns. */
   readonly highlightEvents: readonly number[];
   /** Virtual times (ms) the failure's message names, e.g. `(t=40 ms, t=95 ms)`: marked on the time axis. */
   readonly highlightTimesMs: readonly number[];

@@ -154,6 +154,8 @@ describe('the view model', () => {
       atMs: 2,
       replay: null,
       event: 2,
+      focus: -1,
+      violationAtMs: null,
     });
     expect(model.highlightMessages).toEqual([1]);
     expect(model.highlightEvents).toEqual([2]);

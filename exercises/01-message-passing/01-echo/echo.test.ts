@@ -8,8 +8,10 @@ import {
   forEachSwarmSeed,
   type Simulation,
   type TraceEvent,
+  plural,
   simulate,
   sweepSeedCount,
+  withArticle,
 } from '#harness/testing';
 import { createEchoNode } from './echo.ts';
 import type { EchoReply, EchoRequest } from './protocol.ts';
@@ -81,7 +83,7 @@ function auditReplies(sim: Simulation): string[] {
     const current = handling.get(node);
     if (current === undefined || current.deliver.t !== event.t) {
       problems.push(
-        `${node} sent a ${event.type} message to ${event.to} at t=${event.t} ms without being asked: an echo node only answers.`,
+        `${node} sent ${withArticle(event.type)} message to ${event.to} at t=${event.t} ms without being asked: an echo node only answers.`,
       );
       continue;
     }
@@ -90,7 +92,7 @@ function auditReplies(sim: Simulation): string[] {
     const asked = `the ${deliver.type} from ${deliver.from} (message #${deliver.id}, delivered t=${deliver.t} ms)`;
     if (deliver.type !== 'echo') {
       problems.push(
-        `${node} answered ${asked} with a ${event.type}: an echo node sends nothing back for messages it does not know.`,
+        `${node} answered ${asked} with ${withArticle(event.type)}: an echo node sends nothing back for messages it does not know.`,
       );
       continue;
     }
@@ -121,7 +123,7 @@ function auditReplies(sim: Simulation): string[] {
 function assertOnlyCorrectReplies(sim: Simulation): void {
   const problems = auditReplies(sim);
   if (problems.length === 0) return;
-  const more = problems.length > 3 ? `\n(and ${problems.length - 3} more problems)` : '';
+  const more = problems.length > 3 ? `\n(and ${plural(problems.length - 3, 'more problem', 'more problems')})` : '';
   throw new Error(problems.slice(0, 3).join('\n') + more);
 }
 

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, it } from 'vitest';
 import type { ClientContext, NodeId } from '#harness';
 import { assertExactlyOnce, type DeliveryRecord, type SentRecord } from '#harness/check';
 import {
@@ -11,6 +11,8 @@ import {
   simulate,
   type Simulation,
   sweepSeedCount,
+  check,
+  checkEqual,
 } from '#harness/testing';
 import { INBOX_KEY, type DeliveredEntry, type Inbox } from './protocol.ts';
 import { createReliableLinkNode } from './reliable-link.ts';
@@ -94,11 +96,11 @@ function withLikelyCause(check: () => void, explain: (problem: string) => string
 
 function assertAllAccepted(sends: readonly ClientSend[]): void {
   for (const s of sends) {
-    expect(
+    check(
       s.accepted,
       `${s.client} asked ${s.sender} to send ${s.id} to ${s.to} at t=${s.atMs} ms and got no send_ok: ` +
         `${s.sender} must answer send_ok as soon as the message is safe in its storage`,
-    ).toBe(true);
+    );
   }
 }
 
@@ -144,6 +146,7 @@ function copyTimesMs(sim: Simulation, sender: NodeId, id: string): number[] {
 function whyNotDelivered(sim: Simulation, sends: readonly ClientSend[]): string {
   const missing = sends.filter((s) => s.accepted && !applicationLog(sim, s.to).some((e) => e.id === s.id));
   if (missing.length === 0) return 'every accepted message was delivered, but the clients were still sending';
+  const neverSent = missing.filter((s) => copyTimesMs(sim, s.sender, s.id).length === 0);
   const lines = missing.slice(0, 4).map((s) => {
     const copies = copyTimesMs(sim, s.sender, s.id);
     const sent =
@@ -153,11 +156,14 @@ function whyNotDelivered(sim: Simulation, sends: readonly ClientSend[]): string 
     return `no-loss: ${s.id} from ${s.sender} to ${s.to} (accepted; the client asked at t=${s.atMs} ms) is still missing: ${sent}`;
   });
   if (missing.length > 4) lines.push(`… and ${missing.length - 4} more`);
-  return (
-    `${lines.join('\n  ')}\n  ` +
-    'Once the network heals, a message still in the outbox must get through within one retransmission interval: ' +
-    'back off after each retransmission, but cap the wait (say 800 ms), or a long partition leaves it waiting for seconds.'
-  );
+  const advice =
+    neverSent.length > 0
+      ? `${neverSent[0]!.sender} answered send_ok for ${neverSent[0]!.id} and never sent it: it forgot a message it had ` +
+        'promised. Did it crash between its send_ok and saving the message? Save the message in storage before you ' +
+        'answer send_ok.'
+      : 'Once the network heals, a message still in the outbox must get through within one retransmission interval: ' +
+        'back off after each retransmission, but cap the wait (say 800 ms), or a long partition leaves it waiting for seconds.';
+  return `${lines.join('\n  ')}\n  ${advice}`;
 }
 
 const NODES = ['n1', 'n2', 'n3'];
@@ -265,6 +271,36 @@ describe('stories', () => {
     );
   });
 
+  it('n1 crashes in the middle of handling a send request, right after its first effect; m1 is not lost', async () => {
+    // At t=1 a crash is armed: n1 dies during its next step, c1's send request, after one effect.
+    // A sender that saves the message before it answers send_ok dies with m1 saved but not promised:
+    // c1 asks again, and n1, restarted, answers and retransmits from its storage.
+    const faults = scenario().at(1).crash('n1', { afterEffects: 1 }).at(50).restart('n1').build();
+    await simulate(
+      {
+        seed: 7,
+        nodes: cluster(['n1', 'n2'], createReliableLinkNode),
+        faults,
+        details: { faults: describeSchedule(faults) },
+      },
+      async (sim) => {
+        const sends: ClientSend[] = [];
+        sim.client('c1', async (c) => void (await send(c, sends, 'n1', 'n2', 'm1', { timeoutMs: 300, attempts: 3 })));
+        await sim.run({ untilMs: 3_000 });
+        assertAllAccepted(sends);
+        withLikelyCause(
+          () => assertDeliveredExactlyOnce(sim, sends, 50),
+          (problem) =>
+            problem.startsWith('no-loss')
+              ? 'n1 crashed in the middle of handling the send request for m1, right after its first effect: what it ' +
+                'did before that point happened, nothing after did. Did its send_ok leave before m1 was saved? Then ' +
+                'c1 was promised a message n1 had forgotten. Save the message first, then answer send_ok.'
+              : 'n1 crashed in the middle of handling the send request for m1, right after its first effect.',
+        );
+      },
+    );
+  });
+
   it('n1 crashes after promising m1 (send_ok) but before n2 has it; after its restart m1 still arrives', async () => {
     const faults = scenario().at(0).cut('n1', 'n2').at(50).crash('n1').at(200).restart('n1').heal().build();
     await simulate({ seed: 5, nodes: cluster(['n1', 'n2'], createReliableLinkNode), faults }, async (sim) => {
@@ -288,10 +324,11 @@ describe('The send request', () => {
       assertAllAccepted(sends);
       const log = applicationLog(sim, 'n2');
       const entry = log.find((e) => e.id === 'hello-1');
-      expect(
+      checkEqual(
         entry === undefined ? undefined : { from: entry.from, id: entry.id, payload: entry.payload },
+        { from: 'n1', id: 'hello-1', payload: 'payload of hello-1' },
         `n2's application log (\`delivered\` in storage key "${INBOX_KEY}") should hold message hello-1 from n1 with its payload; it holds ${JSON.stringify(log)}`,
-      ).toEqual({ from: 'n1', id: 'hello-1', payload: 'payload of hello-1' });
+      );
     });
   });
 
@@ -372,11 +409,12 @@ describe('Acknowledgements', () => {
       const before = sim.stats().bySender['n1']?.messages ?? 0;
       await sim.run({ untilMs: 6_000 });
       const after = sim.stats().bySender['n1']?.messages ?? 0;
-      expect(
+      checkEqual(
         after - before,
+        0,
         `n1 is still retransmitting: it sent ${after - before} messages between t=3000 ms and t=6000 ms, long after n2 ` +
           'delivered m1. Does n2 acknowledge every copy it receives, duplicates included? Does n1 stop once acked?',
-      ).toBe(0);
+      );
     });
   });
 });
@@ -396,12 +434,12 @@ describe('Efficiency', () => {
       assertDeliveredExactlyOnce(sim, sends);
       const used = linkMessages(sim);
       const budget = 2 * sends.length;
-      expect(
+      check(
         used <= budget,
         `retransmission storm: the nodes sent ${used} link messages for ${sends.length} messages on a network that lost ` +
           `nothing and delivered within 10 ms (at most ${budget} expected: one data message and one ack each). ` +
           'Wait longer than a round trip before the first retransmission, and back off after each.',
-      ).toBe(true);
+      );
     });
   });
 });

@@ -7,14 +7,24 @@
  *
  * @module
  */
-import { type Node, todo } from '#harness';
+import { type Node, type TimerPayload, todo } from '#harness';
 // 💡 protocol.ts, next to this file, is given: the messages (SendRequest, SendOk, DataMessage, AckMessage), the
 //    receiver's durable record (Inbox, saved under INBOX_KEY) and deliverToApplication. Import what you use.
 
 const README = 'exercises/01-message-passing/03-reliable-delivery/README.md';
 
+/**
+ * What your retransmission timer carries: `ctx.setTimer` takes it, and `onTimer` gets it back, typed.
+ * 👉 Add the fields you need (how long this timer waited, say).
+ */
+interface RetransmitTimer extends TimerPayload {
+  readonly type: 'retransmit';
+  /** The message to send again. */
+  readonly id: string;
+}
+
 /** A node that is both a sender and a receiver on reliable links. */
-export function createReliableLinkNode(): Node {
+export function createReliableLinkNode(): Node<RetransmitTimer> {
   // 💡 This function runs again after every crash. Anything you keep in variables here is lost then;
   //    only ctx.storage survives. What must survive a crash of the sender? Of the receiver?
   return {
@@ -44,7 +54,8 @@ export function createReliableLinkNode(): Node {
     onTimer(ctx, timer) {
       // 👉 A retransmission timer fired: if the message is still unacknowledged, send it again and set
       //    the next timer (a little later each time).
-      // 💡 ctx.setTimer(delayMs, { type: 'retransmit', id }) hands { type: 'retransmit', id } back here.
+      // 💡 ctx.setTimer(delayMs, { type: 'retransmit', id }) hands { type: 'retransmit', id } back here,
+      //    as a RetransmitTimer: timer.id needs no cast.
       todo('retransmit a message that has not been acknowledged', README);
       void [ctx, timer];
     },

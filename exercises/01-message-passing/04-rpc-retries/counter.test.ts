@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, it } from 'vitest';
 import type { ClientContext, OperationOutcome } from '#harness';
 import {
   deriveSeed,
@@ -12,8 +12,11 @@ import {
   type ScheduledFault,
   simulate,
   type Simulation,
+  plural,
   sortSchedule,
   sweepSeedCount,
+  check,
+  checkEqual,
 } from '#harness/testing';
 import { createCounterServer, incrementWithRetries } from './counter.ts';
 import type { IncrementOk, IncrementOutput, IncrementRequest, ReadOk } from './protocol.ts';
@@ -86,10 +89,11 @@ function expectAppliedOnce(value: number, who: string): void {
       `${who}'s increment of 5 was applied ${times(value / 5)}: the counter reads ${value} after a single increment of 5`,
     );
   }
-  expect(
+  checkEqual(
     value,
+    5,
     `${who}'s increment of 5 should have taken effect exactly once, so the counter should read 5; it reads ${value}`,
-  ).toBe(5);
+  );
 }
 
 /** `once`, `twice`, `3 times`. */
@@ -201,7 +205,9 @@ function assertCounterHistory(history: History<IncrementInput, IncrementOutput>,
   if (violations.length === 0) return;
   const listed = violations.slice(0, 5).map((line) => `  - ${line}`);
   if (violations.length > 5) listed.push(`  … and ${violations.length - 5} more`);
-  throw new Error(`The counter's history is inconsistent (${violations.length} problems):\n${listed.join('\n')}`);
+  throw new Error(
+    `The counter's history is inconsistent (${plural(violations.length, 'problem')}):\n${listed.join('\n')}`,
+  );
 }
 
 // ───────────────────────────── 1. stories ─────────────────────────────
@@ -215,10 +221,11 @@ describe('stories', () => {
       sim.client('c1', async (c) => void (outcome = await increment(c, 5)));
       await runClients(sim);
       expectAppliedOnce(await readCounter(sim), 'c1');
-      expect(
+      checkEqual(
         outcome,
+        { status: 'ok', output: { value: 5 } },
         `c1 retried after a lost reply; the server should answer the retry with the value of the first application, 5`,
-      ).toEqual({ status: 'ok', output: { value: 5 } });
+      );
     });
   });
 
@@ -229,10 +236,14 @@ describe('stories', () => {
       sim.client('c1', async (c) => void (outcome = await increment(c, 5)));
       await runClients(sim);
       expectAppliedOnce(await readCounter(sim), 'c1');
-      expect(outcome, 'after its restart n1 should still know the increment and answer the retry with 5').toEqual({
-        status: 'ok',
-        output: { value: 5 },
-      });
+      checkEqual(
+        outcome,
+        {
+          status: 'ok',
+          output: { value: 5 },
+        },
+        'after its restart n1 should still know the increment and answer the retry with 5',
+      );
     });
   });
 
@@ -262,10 +273,11 @@ describe('stories', () => {
         );
       }
       expectAppliedOnce(value, 'c1');
-      expect(
+      checkEqual(
         outcome,
+        { status: 'ok', output: { value: 5 } },
         'n1 saved the increment and crashed before replying: the retry after its restart should get 5',
-      ).toEqual({ status: 'ok', output: { value: 5 } });
+      );
     });
   });
 
@@ -284,10 +296,11 @@ describe('stories', () => {
             'A timeout does not mean the increment did not happen: report indeterminate',
         );
       }
-      expect(
+      checkEqual(
         outcome?.status,
+        'indeterminate',
         'c1 never got a reply, so it cannot know whether its increment happened: it must report indeterminate',
-      ).toBe('indeterminate');
+      );
     });
   });
 
@@ -298,12 +311,13 @@ describe('stories', () => {
       let outcome: OperationOutcome<IncrementOutput> | undefined;
       sim.client('c1', async (c) => void (outcome = await increment(c, 5, { attempts: 3, timeoutMs: 100 })));
       await runClients(sim);
-      expect(await readCounter(sim), 'no request reached n1, so the counter should still read 0').toBe(0);
-      expect(
+      checkEqual(await readCounter(sim), 0, 'no request reached n1, so the counter should still read 0');
+      checkEqual(
         outcome?.status,
+        'indeterminate',
         `c1 reported its increment ${outcome?.status === 'fail' ? 'failed' : `as ${String(outcome?.status)}`} after nothing but timeouts. ` +
           'From c1 this run looks exactly like the one where only the replies were lost and the increment did happen: report indeterminate',
-      ).toBe('indeterminate');
+      );
     });
   });
 });
@@ -313,7 +327,7 @@ describe('stories', () => {
 describe('The server', () => {
   it('a fresh counter reads 0', async () => {
     await simulate({ seed: 11, nodes: SERVER }, async (sim) => {
-      expect(await readCounter(sim), 'a counter nobody has incremented should read 0').toBe(0);
+      checkEqual(await readCounter(sim), 0, 'a counter nobody has incremented should read 0');
     });
   });
 
@@ -329,8 +343,8 @@ describe('The server', () => {
           values.push(await rawIncrement(c, 'c1', requestId, delta));
       });
       await runClients(sim);
-      expect(values, 'c1 added 1, 2 and 3: the replies should say 1, 3 and 6').toEqual([1, 3, 6]);
-      expect(await readCounter(sim), 'after +1, +2 and +3 the counter should read 6').toBe(6);
+      checkEqual(values, [1, 3, 6], 'c1 added 1, 2 and 3: the replies should say 1, 3 and 6');
+      checkEqual(await readCounter(sim), 6, 'after +1, +2 and +3 the counter should read 6');
     });
   });
 
@@ -346,11 +360,12 @@ describe('The server', () => {
       const value = await readCounter(sim);
       if (value === 20)
         throw new Error('the retry of c1/a (+5) was applied twice: the counter reads 20 after +5 and +10');
-      expect(
+      checkEqual(
         replies[2],
+        5,
         `the retry of c1/a should get the first reply (5) again, not ${replies[2]}: the reply says what that request did`,
-      ).toBe(5);
-      expect(value, 'after +5 (sent twice with one request id) and +10 the counter should read 15').toBe(15);
+      );
+      checkEqual(value, 15, 'after +5 (sent twice with one request id) and +10 the counter should read 15');
     });
   });
 
@@ -361,10 +376,11 @@ describe('The server', () => {
         await rawIncrement(c, 'c2', 'r1', 2);
       });
       await runClients(sim);
-      expect(
+      checkEqual(
         await readCounter(sim),
+        3,
         'c1/r1 (+1) and c2/r1 (+2) are different requests: the counter should read 3. Key the table by clientId and requestId',
-      ).toBe(3);
+      );
     });
   });
 
@@ -383,13 +399,16 @@ describe('The server', () => {
         throw new Error(
           'the retry of c1/a (+5) after n1 restarted was applied twice: the counter reads 10. Keep the replies in ctx.storage',
         );
-      expect(value, 'n1 crashed and restarted after +5: the counter should still read 5. Keep it in ctx.storage').toBe(
+      checkEqual(
+        value,
         5,
+        'n1 crashed and restarted after +5: the counter should still read 5. Keep it in ctx.storage',
       );
-      expect(
+      checkEqual(
         retryReply,
+        5,
         'after its restart, n1 should answer a retry of c1/a with the reply it gave before the crash, 5',
-      ).toBe(5);
+      );
     });
   });
 });
@@ -403,13 +422,14 @@ describe('The client helper', () => {
         outcomes.push(await increment(c, 2));
       });
       await runClients(sim);
-      expect(
+      checkEqual(
         outcomes,
+        [
+          { status: 'ok', output: { value: 1 } },
+          { status: 'ok', output: { value: 3 } },
+        ],
         'c1 added 1 then 2 on a calm network: both should be ok, with values 1 and 3 (a second increment needs its own request id)',
-      ).toEqual([
-        { status: 'ok', output: { value: 1 } },
-        { status: 'ok', output: { value: 3 } },
-      ]);
+      );
     });
   });
 
@@ -419,15 +439,16 @@ describe('The client helper', () => {
       sim.client('c1', async (c) => void (await increment(c, 5)));
       await runClients(sim);
       const ids = requestIdsSentBy(sim, 'c1');
-      expect(
+      check(
         ids.length >= 2,
         `c1 should have retried after its first reply was lost; it sent ${ids.length} increment request(s)`,
-      ).toBe(true);
-      expect(
+      );
+      checkEqual(
         new Set(ids).size,
+        1,
         `c1 sent its one increment ${ids.length} times with request ids ${ids.join(', ')}: every retry must carry the same ` +
           'request id, or the server cannot tell a retry from a new increment',
-      ).toBe(1);
+      );
     });
   });
 
@@ -439,11 +460,11 @@ describe('The client helper', () => {
       await runClients(sim);
       const sent = requestIdsSentBy(sim, 'c1').length;
       // `attempts` is a limit: a client may stop sooner (say, on a deadline of its own), never later.
-      expect(
+      check(
         sent >= 1 && sent <= 3,
         `with attempts: 3, c1 should send its increment at most 3 times before giving up; it sent it ${sent} times`,
-      ).toBe(true);
-      expect(outcome?.status, 'c1 never heard from n1, so its increment is indeterminate').toBe('indeterminate');
+      );
+      checkEqual(outcome?.status, 'indeterminate', 'c1 never heard from n1, so its increment is indeterminate');
     });
   });
 });

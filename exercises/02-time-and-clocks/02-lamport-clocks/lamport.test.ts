@@ -5,7 +5,7 @@
  * whether one happened before the other. Each `send` / `deliver` line a node logs with `logEvent` is
  * matched to the trace event it stamps, and the timestamps are checked against that truth.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, it } from 'vitest';
 import type { NodeId } from '#harness';
 import {
   type CausalEvent,
@@ -18,6 +18,7 @@ import {
   type Simulation,
   type TraceEvent,
   sweepSeedCount,
+  checkEqual,
 } from '#harness/testing';
 import { runToQuiet, sendCommands, type Command } from '../_test-support/commands.ts';
 import { forEachLosslessSwarmSeed } from '../_test-support/lossless-swarm.ts';
@@ -203,11 +204,61 @@ function assertTranscripts(
   for (const [node, ids] of transcripts) {
     const position = ids.findIndex((id, index) => id !== reference[index]);
     if (position === -1) continue;
+    // Say what the wrong list is sorted by, from the stamps the nodes logged.
+    const wrong = isTotalOrder(reference, broadcasts) ? node : firstNode;
     throw new Error(
       `${firstNode} and ${node} list the chats in a different order: at position ${position + 1}, ${firstNode} has ${reference[position]} and ${node} has ${ids[position]} ` +
-        `(${firstNode}: ${reference.join(', ')}; ${node}: ${ids.join(', ')}). Sort by (timestamp, node id): every node must compute the same order`,
+        `(${firstNode}: ${reference.join(', ')}; ${node}: ${ids.join(', ')}). ` +
+        whyOutOfOrder(wrong, transcripts.get(wrong)!, broadcasts, stamped),
     );
   }
+}
+
+/** Whether `ids` is sorted by the broadcast's (timestamp, node id): the one order every node can compute. */
+function isTotalOrder(ids: readonly string[], broadcasts: ReadonlyMap<string, Stamped>): boolean {
+  return ids.every(
+    (id, index) => index === 0 || byTimestampThenNode(broadcasts.get(ids[index - 1]!)!, broadcasts.get(id)!) < 0,
+  );
+}
+
+/** The total order of the spec, computed here and not with the learner's compareStamps. */
+function byTimestampThenNode(a: Pick<Stamped, 'lamport' | 'node'>, b: Pick<Stamped, 'lamport' | 'node'>): number {
+  return a.lamport - b.lamport || (a.node < b.node ? -1 : a.node > b.node ? 1 : 0);
+}
+
+/** What `node`'s wrong transcript `ids` is sorted by instead of the broadcasts' (timestamp, node id). */
+function whyOutOfOrder(
+  node: NodeId,
+  ids: readonly string[],
+  broadcasts: ReadonlyMap<string, Stamped>,
+  stamped: readonly Stamped[],
+): string {
+  const own = new Map(stamped.filter((e) => e.node === node).map((e) => [e.id, e.lamport]));
+  const sortedBy = (key: (id: string) => number): boolean =>
+    ids.every((id, index) => index === 0 || key(ids[index - 1]!) <= key(id));
+  const byOwnClock = sortedBy((id) => own.get(id) ?? Number.NaN);
+  const byBroadcast = sortedBy((id) => broadcasts.get(id)!.lamport);
+  if (byOwnClock && !byBroadcast) {
+    return (
+      `${node} sorts the chats by the timestamps its own clock gave them when it sent or delivered them, not by the ` +
+      'timestamp each chat was broadcast with. Nodes deliver at different times, so those stamps differ from node to ' +
+      "node: sort by the broadcast's (timestamp, node id), which every node receives alike."
+    );
+  }
+  if (byOwnClock) {
+    return (
+      `${node} lists chats with equal broadcast timestamps in the order it sent or delivered them: that order differs ` +
+      "from node to node. Break ties by the broadcaster's node id, and sort by the broadcast's timestamp, not by " +
+      'the stamp your own clock gave the delivery.'
+    );
+  }
+  if (byBroadcast) {
+    return (
+      `${node} sorts by the broadcast timestamps, but orders chats with equal timestamps differently: break ties by ` +
+      "the broadcaster's node id, so every node computes the same order."
+    );
+  }
+  return "Sort by the broadcast's (timestamp, node id), the stamp each chat carries: every node must compute the same order.";
 }
 
 function showStamp(stamp: Stamp): string {
@@ -354,10 +405,11 @@ describe('The total order', () => {
     it(`compareStamps(${showStamp(a)}, ${showStamp(b)}): ${why}`, () => {
       const result = compareStamps(a, b);
       const expected = sign < 0 ? 'a negative number' : sign > 0 ? 'a positive number' : '0';
-      expect(
+      checkEqual(
         Math.sign(result),
+        sign,
         `compareStamps(${showStamp(a)}, ${showStamp(b)}) returned ${result}; expected ${expected}: ${why}`,
-      ).toBe(sign);
+      );
     });
   }
 });

@@ -7,7 +7,7 @@
  * `compareVectors` must tell the truth.
  */
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, it } from 'vitest';
 import type { NodeId } from '#harness';
 import {
   type CausalEvent,
@@ -23,6 +23,7 @@ import {
   type Simulation,
   SimulationTestFailure,
   sweepSeedCount,
+  checkEqual,
 } from '#harness/testing';
 import { runToQuiet, sendCommands, type Command } from '../_test-support/commands.ts';
 import { matchReportedEvents, type NoteEventKind, type ReadReport } from '../_test-support/note-events.ts';
@@ -154,10 +155,11 @@ describe('stories', () => {
       sendCommands(sim, commands);
       await runToQuiet(sim);
       const stamped = checkRun(sim);
-      expect(
+      checkEqual(
         stamped.length,
+        5,
         `expected 5 stamped events (draft, tell sent and delivered, edit, alone), got ${stamped.length}`,
-      ).toBe(5);
+      );
     });
   });
 
@@ -212,10 +214,11 @@ describe('Comparing vectors', () => {
   for (const { a, b, expected, why } of cases) {
     it(`compareVectors(${showVector(a)}, ${showVector(b)}) is '${expected}': ${why}`, () => {
       const answer = compareVectors(a, b);
-      expect(
+      checkEqual(
         answer,
+        expected,
         `compareVectors(${showVector(a)}, ${showVector(b)}) returned '${String(answer)}' instead of '${expected}' (${why})`,
-      ).toBe(expected);
+      );
     });
   }
 });

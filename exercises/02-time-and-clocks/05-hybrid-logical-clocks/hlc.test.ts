@@ -6,7 +6,7 @@
  * own physical clock, and never ahead of every physical clock in the cluster. The physical clocks are
  * recomputed from the clock settings the trace records.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, it } from 'vitest';
 import type { NodeId } from '#harness';
 import {
   type CausalEvent,
@@ -26,6 +26,7 @@ import {
   type Simulation,
   startClock,
   sweepSeedCount,
+  check,
 } from '#harness/testing';
 import type { Clocks } from '../_test-support/clocks.ts';
 import { runToQuiet, sendCommands, type Command } from '../_test-support/commands.ts';
@@ -159,11 +160,11 @@ describe('stories', () => {
       const stamped = checkRun(sim);
       const last = stamped.filter((e) => e.node === 'n2').at(-1)!;
       const ptMs = localTimeMs(PERFECT_CLOCK, last.event.event.t);
-      expect(
+      check(
         last.hlc.l === ptMs && last.hlc.c === 0,
         `${describeEvent(last)}: by then n2's own clock (${show(ptMs)} ms) had long passed n1's note, so its HLC should be (${show(ptMs)}, 0): ` +
           'when the physical clock moves past l, l follows it and the counter starts again at 0',
-      ).toBe(true);
+      );
     });
   });
 
@@ -239,10 +240,10 @@ describe('Figure 5: send or local event', () => {
   for (const { clock, ptMs, expected, why } of cases) {
     it(`hlcSendOrLocal(${showHlc(clock)}, pt=${ptMs}) is ${showHlc(expected)}: ${why}`, () => {
       const result = hlcSendOrLocal(clock, ptMs);
-      expect(
+      check(
         result.l === expected.l && result.c === expected.c,
         `hlcSendOrLocal(${showHlc(clock)}, pt=${ptMs}) returned ${showHlc(result)} instead of ${showHlc(expected)}: ${why}`,
-      ).toBe(true);
+      );
     });
   }
 });
@@ -294,10 +295,10 @@ describe('Figure 5: receive event', () => {
   for (const { clock, received, ptMs, expected, why } of cases) {
     it(`hlcReceive(${showHlc(clock)}, message ${showHlc(received)}, pt=${ptMs}) is ${showHlc(expected)}: ${why}`, () => {
       const result = hlcReceive(clock, received, ptMs);
-      expect(
+      check(
         result.l === expected.l && result.c === expected.c,
         `hlcReceive(${showHlc(clock)}, message ${showHlc(received)}, pt=${ptMs}) returned ${showHlc(result)} instead of ${showHlc(expected)}: ${why}`,
-      ).toBe(true);
+      );
     });
   }
 });

@@ -6,14 +6,14 @@
  */
 import { describe, test } from 'vitest';
 import type { NodeId } from '#harness';
-import { cluster, forEachSeed, simulate, type Simulation, sweepSeedCount } from '#harness/testing';
+import { cluster, forEachSeed, simulate, type Simulation, sweepSeedCount, withArticle } from '#harness/testing';
 import { watchRaft } from '../_test-support/invariants.ts';
 import { awaitLeader, describeTermChanges, reportFigure, trafficBetween } from '../_test-support/liveness.ts';
 import { type Puppets, stableLeader, viewOf } from '../_test-support/raft-view.ts';
 import { sweepRaftUnderFaults } from '../_test-support/raft-sweeps.ts';
 import { LEADER_RECOVERY_MS } from '../_test-support/recovery.ts';
 import { answerAsFollowers } from '../_test-support/follower-puppets.ts';
-import { withArticle, withPuppets } from '../_test-support/scripted-runs.ts';
+import { withPuppets } from '../_test-support/scripted-runs.ts';
 import { createRaftNode, type RaftNode } from './raft.ts';
 import {
   ELECTION_TIMEOUT_MS,

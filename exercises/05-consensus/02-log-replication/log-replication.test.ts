@@ -7,7 +7,7 @@
  */
 import { describe, test } from 'vitest';
 import type { NodeId } from '#harness';
-import { cluster, simulate, type Simulation, sweepSeedCount } from '#harness/testing';
+import { cluster, plural, simulate, type Simulation, sweepSeedCount } from '#harness/testing';
 import { watchRaft } from '../_test-support/invariants.ts';
 import { awaitLeader, reportFigure, trafficBetween } from '../_test-support/liveness.ts';
 import { describeLog, type Puppets, viewOf } from '../_test-support/raft-view.ts';
@@ -243,7 +243,8 @@ describe('AppendEntries, receiver (§5.3)', () => {
       sim.at(25, () => puppets.send('n2', 'n1', append(2, 'n2', 2, 1, [entry(3, 2, 'c')])));
       await sim.run({ untilMs: 40 });
       const replies = puppets.messages<AppendEntriesReply>('AppendEntriesReply', 'n1').map((d) => d.message);
-      if (replies.length !== 3) throw new Error(`n1 sent ${replies.length} replies to 3 AppendEntries.`);
+      if (replies.length !== 3)
+        throw new Error(`n1 sent ${plural(replies.length, 'reply', 'replies')} to 3 AppendEntries.`);
       if (replies[1]!.success)
         throw new Error(
           `n1 (log ends at index 2) accepted entries after prevLogIndex 5: it must refuse when it has no entry at prevLogIndex (§5.3).`,

@@ -13,7 +13,7 @@
  * @module
  */
 import type { Node, NodeFactory, NodeId } from '#harness';
-import { simulate, type Simulation } from '#harness/testing';
+import { simulate, type Simulation, withArticle } from '#harness/testing';
 import type { AppendEntries, AppendEntriesReply, LogEntry, RequestVoteReply } from '../_given/raft-protocol.ts';
 import { ALL_PROPERTIES, type RaftObserver, watchRaft } from './invariants.ts';
 import { Puppets } from './raft-view.ts';
@@ -58,11 +58,6 @@ export async function withPuppets(
     watch(sim);
     await body(sim, puppets);
   });
-}
-
-/** `an AppendEntriesReply`, `a RequestVoteReply`: a message type with its article, for failure messages. */
-export function withArticle(type: string): string {
-  return `${/^[AEIOU]/i.test(type) ? 'an' : 'a'} ${type}`;
 }
 
 /** A log entry, for a puppet's AppendEntries. */

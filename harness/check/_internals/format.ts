@@ -31,7 +31,4 @@ export function times(count: number): string {
   return `${count} times`;
 }
 
-/** `1 read`, `3 reads`. */
-export function plural(count: number, noun: string): string {
-  return `${count} ${noun}${count === 1 ? '' : 's'}`;
-}
+export { plural } from '../../wording.ts';

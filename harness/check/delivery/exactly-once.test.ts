@@ -49,6 +49,8 @@ describe('exactly-once delivery: stories', () => {
           { node: 'n2', messageId: 'm17', from: 'n1', atMs: 340 },
           { node: 'n2', messageId: 'm17', from: 'n1', atMs: 912 },
         ],
+        // The second delivery broke the promise; the sender is involved too.
+        focus: { nodes: ['n1'], atMs: 912 },
       },
     ]);
   });
@@ -116,6 +118,7 @@ describe('exactly-once delivery: stories', () => {
         message:
           'message m17 from n1 (sent at t=120 ms) was never delivered to n3, although the network healed at t=5000 ms',
         evidence: [{ node: 'n1', messageId: 'm17', atMs: 120 }],
+        focus: { atMs: 120 },
       },
     ]);
   });

@@ -220,6 +220,7 @@ function neverSent(node: string, messageId: string, records: readonly DeliveryRe
     messageId,
     message: `${node} delivered message ${messageId}${fromPhrase(first.from)} ${count}, but no node ever sent ${messageId}`,
     evidence: byTime(records),
+    focus: { atMs: first.atMs },
   };
 }
 
@@ -232,6 +233,7 @@ function wrongSender(record: DeliveryRecord, sent: SentRecord): InventedDelivery
       `${record.node} delivered message ${record.messageId} as if from ${record.from} at ${at(record.atMs)}, ` +
       `but ${sent.node} sent it (at ${at(sent.atMs)})`,
     evidence: [sent, record],
+    focus: { atMs: record.atMs },
   };
 }
 
@@ -244,6 +246,7 @@ function beforeSent(record: DeliveryRecord, sent: SentRecord): InventedDelivery 
       `${record.node} delivered message ${record.messageId} at ${at(record.atMs)}, before ${sent.node} ` +
       `sent it at ${at(sent.atMs)}`,
     evidence: [sent, record],
+    focus: { atMs: record.atMs },
   };
 }
 
@@ -254,6 +257,8 @@ function duplicate(node: string, sent: SentRecord, records: readonly DeliveryRec
     messageId: sent.messageId,
     message: `${node} delivered message ${sent.messageId} from ${sent.node} ${times(records.length)} (${timesList(records)})`,
     evidence: byTime(records),
+    // The second delivery is the one that broke the promise.
+    focus: { nodes: [sent.node], atMs: byTime(records)[1]!.atMs },
   };
 }
 
@@ -265,5 +270,7 @@ function lost(sent: SentRecord, receiver: string, healedAtMs: number | undefined
     messageId: sent.messageId,
     message: `message ${sent.messageId} from ${sent.node} (sent at ${at(sent.atMs)}) was never delivered to ${receiver}${healed}`,
     evidence: [sent],
+    // The promise to deliver it dates from its send: what happened to it since is the story.
+    focus: { atMs: sent.atMs },
   };
 }

@@ -37,7 +37,8 @@ export function setUpHeader(v: Viewer): void {
     box.hidden = false;
     box.append(el('div', 'what', failure.message));
     const meta = el('div', 'meta');
-    meta.append(el('span', '', `failed at t=${formatMs(failure.atMs)} · seed ${trace.seed}`));
+    const broke = failure.violationAtMs === null ? '' : `broke at t=${formatMs(failure.violationAtMs)}, `;
+    meta.append(el('span', '', `${broke}failed at t=${formatMs(failure.atMs)} · seed ${trace.seed}`));
     if (failure.replay !== null) {
       const replay = el('span', '', 'replay ');
       replay.append(el('code', '', failure.replay));

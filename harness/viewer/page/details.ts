@@ -124,7 +124,10 @@ function intro(v: Viewer): HTMLElement {
   section.append(
     el('p', '', 'Step through the events with → and ← (or j and k); only events that pass the filters are visited.'),
   );
-  if (view.failure !== null) section.append(el('p', '', 'Press f to jump to the failure.'));
+  if (view.failure !== null) {
+    const marked = view.failure.focus >= 0 ? ' The events it concerns carry a red failure badge.' : '';
+    section.append(el('p', '', `Press f to jump to the failure.${marked}`));
+  }
   if (view.highlightTimesMs.length > 0) {
     const times = view.highlightTimesMs.map((ms) => `t=${ms} ms`).join(', ');
     section.append(el('p', '', `The failure names ${times}: they are marked in red on the time axis.`));

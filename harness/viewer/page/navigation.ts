@@ -46,17 +46,24 @@ export function step(v: Viewer, direction: 1 | -1): void {
 }
 
 /**
- * Selects the failure (or, when a test's assertion failed, the last event before it) and shows the
- * stretch that led to it: from the times its message names, or else the 60 events before it.
+ * Selects the offending event (a crash in the middle of a step, or the event the failure concerns
+ * nearest its time; else the failure itself, or when a test's assertion failed, the last event before
+ * it) and shows the stretch that led to the failure: from the earliest event it concerns and the times
+ * its message names, or else the 60 events before it.
  */
 export function goToFailure(v: Viewer): void {
   const failure = v.data.view.failure;
   const { count, times } = v.data;
   if (failure === null || count === 0) return;
-  const index =
+  const end =
     failure.event >= 0 ? failure.event : Math.max(0, lowerBound(count, (i) => times[i] ?? 0, failure.atMs + 1e-9) - 1);
-  const x = failureX(v) ?? xOf(v, index);
-  const left = Math.min(xOf(v, Math.max(0, index - 60)), ...v.data.view.highlightTimesMs.map((ms) => xOfTime(v, ms)));
+  const index = failure.focus >= 0 && failure.focus < count ? failure.focus : end;
+  const x = failureX(v) ?? xOf(v, end);
+  const left = Math.min(
+    xOf(v, Math.max(0, end - 60)),
+    ...v.data.view.highlightEvents.map((event) => xOf(v, event)),
+    ...v.data.view.highlightTimesMs.map((ms) => xOfTime(v, ms)),
+  );
   const span = Math.min(maxX(v) * 1.02, Math.max(x - left, 20) * 1.25);
   v.state.scale = plotWidth(v) / span;
   v.state.startX = left - (span - (x - left)) / 2;

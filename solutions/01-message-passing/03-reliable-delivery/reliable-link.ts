@@ -57,7 +57,7 @@ const outboxKey = (id: string): string => `${OUTBOX_PREFIX}${id}`;
 const seenKey = (from: NodeId, id: string): string => `${from}/${id}`;
 
 /** A node that is both a sender and a receiver on reliable links. Everything it needs is in storage. */
-export function createReliableLinkNode(): Node {
+export function createReliableLinkNode(): Node<RetransmitTimer> {
   return {
     onStart(ctx) {
       // After a restart the timers are gone but the outbox is not: resume retransmitting.
@@ -83,7 +83,7 @@ export function createReliableLinkNode(): Node {
     },
 
     onTimer(ctx, timer) {
-      const { id, delayMs } = timer as RetransmitTimer;
+      const { id, delayMs } = timer;
       const entry = ctx.storage.get<OutboxEntry>(outboxKey(id));
       if (entry === undefined) return; // acknowledged meanwhile
       transmit(ctx, entry, Math.min(delayMs * 2, MAX_RETRANSMIT_MS));
@@ -92,7 +92,7 @@ export function createReliableLinkNode(): Node {
 }
 
 /** Takes responsibility for a message: persist it first, then promise it (send_ok). */
-function accept(ctx: NodeContext, client: NodeId, request: SendRequest): void {
+function accept(ctx: NodeContext<RetransmitTimer>, client: NodeId, request: SendRequest): void {
   const key = outboxKey(request.id);
   // A duplicated request must not start a second chain of retransmissions.
   if (ctx.storage.get(key) === undefined) {
@@ -104,13 +104,9 @@ function accept(ctx: NodeContext, client: NodeId, request: SendRequest): void {
 }
 
 /** Sends one copy of `entry` and sets the timer that sends the next one unless an ack comes first. */
-function transmit(ctx: NodeContext, entry: OutboxEntry, retransmitAfterMs: number): void {
+function transmit(ctx: NodeContext<RetransmitTimer>, entry: OutboxEntry, retransmitAfterMs: number): void {
   ctx.send(entry.to, { type: 'data', id: entry.id, payload: entry.payload } satisfies DataMessage);
-  ctx.setTimer(retransmitAfterMs, {
-    type: 'retransmit',
-    id: entry.id,
-    delayMs: retransmitAfterMs,
-  } satisfies RetransmitTimer);
+  ctx.setTimer(retransmitAfterMs, { type: 'retransmit', id: entry.id, delayMs: retransmitAfterMs });
 }
 
 /** Hands a message to the application the first time it arrives, and acknowledges every copy. */
