@@ -70,7 +70,7 @@ export function focusOfViolation(violation: Violation): ViolationFocus {
 }
 
 /**
- * The error the `assert…` helpers throw: its message is {@link describeViolations} of `violations`, and
+ * The error the `assert…` helpers throw: its message is `describeViolations` of `violations`, and
  * it keeps the violations themselves, so a failure report can find the events they concern.
  */
 export class PropertyViolated extends Error {

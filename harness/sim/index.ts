@@ -24,6 +24,7 @@ export {
 } from './fault.ts';
 export { SimulationError, type SimulationErrorContext, type SimulationErrorKind } from './errors.ts';
 export { asHarness, NondeterminismError } from './guards.ts';
+export type { LostErrorKind, NodeScope } from './node-scope.ts';
 export { describeThrown } from './describe.ts';
 export { watchTest } from './watchdog.ts';
 export {
