@@ -6,16 +6,17 @@
  * @module
  */
 import path from 'node:path';
+import { outsideCode } from '../lib/markdown.ts';
 
 /** A markdown link or image: `[label](target "title")`. */
 const LINK = /(!?\[[^\]]*\])\(\s*<?([^)\s>]+)>?((?:\s+"[^"]*")?)\s*\)/g;
 
 /**
  * `markdown` (the text of a file in `directory`) with every relative link whose target `isLeftOut`
- * turned into its plain label. Links inside fenced code blocks are left alone.
+ * turned into its plain label. Links inside fenced code blocks and code spans are left alone.
  */
 export function unlinkLeftOut(markdown: string, directory: string, isLeftOut: (file: string) => boolean): string {
-  return outsideFences(markdown, (text) =>
+  return outsideCode(markdown, (text) =>
     text.replace(LINK, (match, label: string, target: string) => {
       if (/^([a-z][a-z0-9+.-]*:|#|\/)/i.test(target)) return match;
       const file = path.normalize(path.join(directory, decodeURI(target.split('#', 1)[0] ?? '')));
@@ -66,27 +67,4 @@ export function studentReadme(readme: string): string {
     .filter((line) => !/^Writing a new exercise: see /.test(line))
     .join('\n')
     .replace(INSTRUCTORS_SENTENCE, 'Your instructor made this copy for a classroom workshop.');
-}
-
-function outsideFences(markdown: string, change: (text: string) => string): string {
-  const out: string[] = [];
-  let prose: string[] = [];
-  let fence: string | null = null;
-  const flush = () => {
-    if (prose.length > 0) out.push(change(prose.join('\n')));
-    prose = [];
-  };
-  for (const line of markdown.split('\n')) {
-    const marker = /^\s*(```|~~~)/.exec(line)?.[1] ?? null;
-    if (fence === null && marker !== null) {
-      flush();
-      fence = marker;
-      out.push(line);
-    } else if (fence !== null) {
-      out.push(line);
-      if (marker === fence) fence = null;
-    } else prose.push(line);
-  }
-  flush();
-  return out.join('\n');
 }
