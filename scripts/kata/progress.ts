@@ -19,6 +19,11 @@ export interface ExerciseProgress {
   readonly total: number;
   /** Why the tests could not run at all (a syntax error in the learner's file, say), or absent. */
   readonly broken?: string;
+  /**
+   * The first failing test, as `<test file> > <test name>` with the file relative to the exercise's
+   * folder; absent when none failed (and in older files).
+   */
+  readonly firstFailingTest?: string;
   /** When it was measured, as an ISO 8601 string. */
   readonly measuredAt: string;
   /** The hash of the files the result depends on, when it was measured; absent in older files. */
@@ -62,14 +67,17 @@ export function summariseRun(run: VitestRun, exercises: readonly Exercise[], mea
     if (tests.length === 0 && broken.length === 0) continue;
     const passed = tests.filter((test) => test.status === 'passed').length;
     const failed = tests.length - passed;
+    const failure = tests.find((test) => test.status === 'failed');
     progress[exercise.id] = {
       passed,
       failed,
       total: tests.length,
       ...(broken.length === 0 ? {} : { broken: `${broken[0]!.file}: ${broken[0]!.message}` }),
+      ...(failure === undefined
+        ? {}
+        : { firstFailingTest: `${failure.file.slice(exercise.directory.length + 1)} > ${failure.name}` }),
       measuredAt,
     };
-    const failure = tests.find((test) => test.status === 'failed');
     if (failure !== undefined) firstFailure[exercise.id] = failure;
   }
   return { progress, firstFailure, durationMs: 0 };
@@ -122,7 +130,7 @@ export function readProgress(root: string): Readonly<Record<string, ExerciseProg
 
 function isProgress(entry: unknown): entry is ExerciseProgress {
   if (typeof entry !== 'object' || entry === null) return false;
-  const { passed, failed, total, broken, measuredAt, inputs } = entry as Record<string, unknown>;
+  const { passed, failed, total, broken, firstFailingTest, measuredAt, inputs } = entry as Record<string, unknown>;
   const count = (value: unknown) => typeof value === 'number' && Number.isInteger(value) && value >= 0;
   return (
     count(passed) &&
@@ -130,6 +138,7 @@ function isProgress(entry: unknown): entry is ExerciseProgress {
     count(total) &&
     typeof measuredAt === 'string' &&
     (broken === undefined || typeof broken === 'string') &&
+    (firstFailingTest === undefined || typeof firstFailingTest === 'string') &&
     (inputs === undefined || typeof inputs === 'string')
   );
 }

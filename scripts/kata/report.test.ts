@@ -17,7 +17,9 @@ describe('the progress report', () => {
     course: fakeCourse(),
     progress: {
       '01-message-passing/01-echo': progress(6, 6),
-      '01-message-passing/02-unique-ids': progress(3, 7),
+      '01-message-passing/02-unique-ids': progress(3, 7, {
+        firstFailingTest: 'unique-ids.test.ts > ids survive a crash',
+      }),
       '01-message-passing/03-reliable-delivery': progress(0, 0, { broken: 'SyntaxError' }),
     },
     hintsSeen: { '01-message-passing/01-echo': 2 },
@@ -58,8 +60,12 @@ describe('the progress report', () => {
       bugKatasTotal: 3,
       bugKatasStarted: 2,
       bugKatasSolved: 1,
+      firstFailingTest: null,
       measuredAt: at,
     });
+    expect(json.exercises[1]?.firstFailingTest, "unique-ids' first failing test").toBe(
+      'unique-ids.test.ts > ids survive a crash',
+    );
     expect(json.exercises[2]?.testsLoad, 'reliable delivery did not load').toBe(false);
     expect({ learner: json.learner, commit: json.commit, measured: json.measured }, 'who, where and how').toEqual({
       learner: 'Ada',

@@ -36,6 +36,8 @@ export interface ReportExercise {
   readonly bugKatasTotal: number;
   readonly bugKatasStarted: number;
   readonly bugKatasSolved: number;
+  /** The first failing test (`<test file> > <test name>`), or `null` when none fails or it is not known. */
+  readonly firstFailingTest: string | null;
   readonly measuredAt: string | null;
 }
 
@@ -99,6 +101,7 @@ export function buildReport(input: ReportInput): { markdown: string; json: Repor
         bugKatasTotal: bugs?.total ?? 0,
         bugKatasStarted: bugs?.started ?? 0,
         bugKatasSolved: bugs?.solved ?? 0,
+        firstFailingTest: progress?.firstFailingTest ?? null,
         measuredAt: progress?.measuredAt ?? null,
       };
     }),

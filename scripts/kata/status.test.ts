@@ -163,6 +163,7 @@ describe('splitting a test run into exercises', () => {
       passed: 1,
       failed: 2,
       total: 3,
+      firstFailingTest: `${path.basename(file(echo))} > b`,
       measuredAt: at,
     });
     expect(measured.firstFailure[echo.id]?.name, 'the first failure').toBe('b');
