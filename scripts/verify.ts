@@ -268,6 +268,7 @@ async function checkStubs(exercises: readonly Exercise[]): Promise<void> {
 const PAGE_SCRIPTS: ReadonlyArray<readonly [string, string]> = [
   ["the viewer's page script", 'harness/viewer/page/tsconfig.json'],
   ["the chart pages' browser code", 'harness/charts/browser/tsconfig.json'],
+  ["the class board's page script", 'scripts/classroom/board-page/tsconfig.json'],
 ];
 
 /**

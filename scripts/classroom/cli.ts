@@ -4,6 +4,7 @@
  * ```text
  * npm run classroom -- student-copy <dir> [--with-bugs <exercise,...>]   a learner's copy, without the solutions
  * npm run classroom -- demo <mistake> [--seed N]                         one known mistake, shown to the room
+ * npm run classroom -- board <report.json...> [--out FILE]               the class's progress as one offline page
  * ```
  *
  * @module
@@ -12,6 +13,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { findExercises, type Exercise, type Mistake } from '../lib/exercises.ts';
 import { resolveExercise } from '../kata/names.ts';
+import { DEFAULT_BOARD_FILE, describeBoard, writeBoard } from './board.ts';
 import { describeDemo, runDemo } from './demo.ts';
 import { writeStudentCopy } from './student-copy.ts';
 
@@ -25,7 +27,12 @@ export const USAGE = `Usage: npm run classroom -- <command>
   demo <mistake> [--seed N]
                      run one known mistake's tests, write its trace and viewer page, and print the events
                      to walk the room through. <mistake> is 01/03:no-dedup, "01/03 no-dedup", no-dedup
-                     when the name is unique, or the patch's path (npm run mistake -- list names them all)`;
+                     when the name is unique, or the patch's path (npm run mistake -- list names them all)
+  board <report.json...> [--out FILE]
+                     read the learners' kata report files (.kata/report.json, from npm run kata -- report
+                     --name "<learner>") and write one offline page (default ${DEFAULT_BOARD_FILE}): per learner
+                     and exercise done, in progress or not started, hints read, bug katas solved; where the
+                     class is stuck; charts. Files that cannot be read are listed and left out`;
 
 /** A problem with the command line: printed with the usage, exit code 2. */
 class UsageError extends Error {}
@@ -36,19 +43,25 @@ export async function runClassroom(argv: readonly string[], root: string): Promi
     const { values, positionals } = parseArgs({
       args: [...argv],
       allowPositionals: true,
-      options: { 'with-bugs': { type: 'string' }, seed: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        'with-bugs': { type: 'string' },
+        seed: { type: 'string' },
+        out: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
     });
     const [command, ...rest] = positionals;
     if (values.help === true || command === 'help') {
       console.log(USAGE);
       return 0;
     }
-    const exercises = findExercises(root);
     switch (command) {
       case 'student-copy':
-        return studentCopy(root, exercises, rest, values['with-bugs']);
+        return studentCopy(root, findExercises(root), rest, values['with-bugs']);
       case 'demo':
-        return await demo(root, exercises, rest, values.seed);
+        return await demo(root, findExercises(root), rest, values.seed);
+      case 'board':
+        return board(rest, values.out);
       default:
         throw new UsageError(command === undefined ? 'Name a command.' : `Unknown command "${command}".`);
     }
@@ -83,6 +96,19 @@ function studentCopy(root: string, exercises: readonly Exercise[], rest: readonl
     `\nNext: cd ${target} && npm install && npm run kata   (then publish the repository or zip it, .git included)`,
   );
   return 0;
+}
+
+/**
+ * Paths on the command line are the instructor's: relative to the folder they ran `npm run` in
+ * (`INIT_CWD`), not to the repository's root where npm runs the script.
+ */
+function board(files: readonly string[], out: string | undefined): number {
+  if (files.length === 0)
+    throw new UsageError('board takes the report files, e.g. npm run classroom -- board reports/*.json');
+  const cwd = process.env['INIT_CWD'] || process.cwd();
+  const written = writeBoard(files, { cwd, out: out ?? DEFAULT_BOARD_FILE });
+  console.log(describeBoard(written, cwd));
+  return written.data.learners.length > 0 ? 0 : 1;
 }
 
 async function demo(
