@@ -55,15 +55,19 @@ export function writeBoard(files: readonly string[], options: { cwd: string; out
   return { file, data };
 }
 
+function madeWhen(times: { oldest: string; newest: string }): string {
+  return times.oldest === times.newest
+    ? `made ${shortTime(times.oldest)}`
+    : `made from ${shortTime(times.oldest)} to ${shortTime(times.newest)}`;
+}
+
 /** What the command prints: what was read, what was left out and why, where the class is stuck, the page. */
 export function describeBoard(board: WrittenBoard, cwd: string): string {
   const { data } = board;
   const lines = [
     `Read ${data.learners.length} learner report${data.learners.length === 1 ? '' : 's'} ` +
       `(${data.exercises.length} exercises)` +
-      (data.reportTimes === null
-        ? '.'
-        : `, made from ${shortTime(data.reportTimes.oldest)} to ${shortTime(data.reportTimes.newest)}.`),
+      (data.reportTimes === null ? '.' : `, ${madeWhen(data.reportTimes)}.`),
   ];
   if (data.skipped.length > 0) {
     lines.push(`Left out ${data.skipped.length} file${data.skipped.length === 1 ? '' : 's'}:`);
@@ -80,6 +84,8 @@ export function describeBoard(board: WrittenBoard, cwd: string): string {
             : `; first failing test of ${stuck.commonFailure.learners}: ${stuck.commonFailure.test}`),
       );
   }
-  lines.push(`Wrote the board to ${path.relative(cwd, board.file) || board.file}  (open it in a browser)`);
+  const relative = path.relative(cwd, board.file);
+  const shown = relative.startsWith('..') || path.isAbsolute(relative) ? board.file : relative;
+  lines.push(`Wrote the board to ${shown}  (open it in a browser)`);
   return lines.join('\n');
 }

@@ -44,9 +44,11 @@ npm run docs             # the guides, every exercise's spec and the harness API
 \`\`\`
 `;
 
-/** The README's sentence for instructors, with its list of their commands (none of which runs in the copy). */
-const INSTRUCTORS_SENTENCE =
-  /Instructors can teach a classroom\s+workshop from it(?::[\s\S]*?`npm run kata -- bug`\))?\./;
+/**
+ * The README's sentence for instructors, with its list of their commands (none of which runs in the
+ * copy): up to the first `).` that ends a sentence, since the list ends with a command in parentheses.
+ */
+const INSTRUCTORS_SENTENCE = /Instructors can teach a classroom\s+workshop from it(?::[\s\S]*?\))?\.(?=\s|$)/;
 
 /**
  * The README of a learner's copy: the checks section replaced by {@link COPY_NOTE}, the `solutions/` line

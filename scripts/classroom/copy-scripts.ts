@@ -17,7 +17,7 @@ export const REFUSED_SCRIPTS: Readonly<Record<string, string>> = {
   stubs: "rebuilds chapter 5's stubs from the reference solutions",
   'trace-hashes': 'records the trace hash of every simulation the reference solutions run',
   mutation: 'mutates the reference solutions to measure the tests',
-  classroom: "is the instructor's tool: student copies and live demos of the known mistakes",
+  classroom: "is the instructor's tool: student copies, live demos of the known mistakes, the class progress board",
 };
 
 /** Scripts a learner's copy leaves out: maintainers' tools that need nothing missing but serve no learner. */

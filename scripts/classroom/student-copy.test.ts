@@ -157,8 +157,8 @@ describe('a student copy', () => {
 
 test("the README's sentence for instructors gives way to one for learners", () => {
   const readme =
-    'how the classic algorithms cope. Instructors can teach a classroom\nworkshop from it: the [guide](docs/instructor-guide.md) shows how (`npm run\nclassroom -- demo`), and katas (`npm run kata -- bug`).\n';
+    'how the classic algorithms cope. Instructors can teach a classroom\nworkshop from it: the [guide](docs/instructor-guide.md) shows how (`npm run\nclassroom -- demo`), katas (`npm run kata -- bug`), and a board\n(`npm run classroom -- board`). Next sentence.\n';
   expect(studentReadme(readme)).toBe(
-    'how the classic algorithms cope. Your instructor made this copy for a classroom workshop.\n',
+    'how the classic algorithms cope. Your instructor made this copy for a classroom workshop. Next sentence.\n',
   );
 });

@@ -23,8 +23,13 @@ function plural(count: number, one: string, many = `${one}s`): string {
 
 function summary(data: BoardData): string {
   const parts = [`${plural(data.learners.length, 'learner')}, ${plural(data.exercises.length, 'exercise')}`];
-  if (data.reportTimes !== null)
-    parts.push(`reports made from ${shortTime(data.reportTimes.oldest)} to ${shortTime(data.reportTimes.newest)}`);
+  const times = data.reportTimes;
+  if (times !== null)
+    parts.push(
+      times.oldest === times.newest
+        ? `report made ${shortTime(times.oldest)}`
+        : `reports made from ${shortTime(times.oldest)} to ${shortTime(times.newest)}`,
+    );
   if (data.skipped.length > 0) parts.push(`${plural(data.skipped.length, 'file')} left out (see below)`);
   return parts.join('; ') + '.';
 }
