@@ -2,7 +2,7 @@
  * The chart pages (`harness/charts/`) in headless Chromium: a page with a line chart and stacked bars,
  * opened from disk. Run with `npx vitest run --project browser scripts/browser-tests/charts.test.ts`.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -81,4 +81,17 @@ test('labels are text, never markup', async () => {
   expect(await page.evaluate('window.__pwned === undefined && document.querySelectorAll("img").length === 0')).toBe(
     true,
   );
+});
+
+test('a script the policy does not name is blocked, and the test sees the violation', async () => {
+  const tampered = path.join(folder, 'tampered.html');
+  const html = readFileSync(file, 'utf8').replace('</body>', '<script>window.__pwned = true</script>\n</body>');
+  writeFileSync(tampered, html);
+  const opened = await openChartPage(browser, tampered);
+  try {
+    expect(opened.errors.some((error) => error.includes('CSP violation: script-src'))).toBe(true);
+    expect(await opened.page.evaluate('window.__pwned === undefined')).toBe(true);
+  } finally {
+    await opened.page.close();
+  }
 });
