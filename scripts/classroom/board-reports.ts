@@ -41,8 +41,9 @@ export function readReports(files: readonly string[], cwd: string): ReadReports 
   const skipped: SkippedFile[] = [];
   for (const file of files) {
     try {
-      const report = parseReport(readText(path.resolve(cwd, file)), file);
-      read.push({ learner: learnerName(report, file), file, report });
+      const absolute = path.resolve(cwd, file);
+      const report = parseReport(readText(absolute), file);
+      read.push({ learner: learnerName(report, absolute), file, report });
     } catch (error) {
       if (!(error instanceof ReportProblem)) throw error;
       skipped.push({ file, reason: error.message });
@@ -62,10 +63,10 @@ function readText(file: string): string {
 }
 
 /** The learner's `--name`, or else the file's name (`ada.json` → ada; `ada/report.json` → ada). */
-function learnerName(report: ReportJson, file: string): string {
+function learnerName(report: ReportJson, absolute: string): string {
   if (typeof report.learner === 'string' && report.learner.trim() !== '') return report.learner.trim();
-  const base = path.basename(file).replace(/\.json$/i, '');
-  return base === 'report' ? path.basename(path.dirname(path.resolve(file))) : base;
+  const base = path.basename(absolute).replace(/\.json$/i, '');
+  return base === 'report' ? path.basename(path.dirname(absolute)) : base;
 }
 
 /** Checks `text` against the report format; throws a {@link ReportProblem} naming the first thing wrong. */
