@@ -8,7 +8,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { renderChartsPage } from '../../harness/charts/index.ts';
+import { renderChartsPage } from '#harness/charts';
 import { canvasPixels, launchChromium, openChartPage } from './chromium.ts';
 
 const LINE = '#0072b2';
