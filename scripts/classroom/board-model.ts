@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { ChartSpec } from '../../harness/charts/index.ts';
+import type { ChartSpec } from '#harness/charts';
 import type { ReportExercise } from '../kata/report.ts';
 import {
   STATUS_COLORS,

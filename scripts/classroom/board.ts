@@ -8,7 +8,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { renderChartPage } from '../../harness/charts/index.ts';
+import { renderChartPage } from '#harness/charts';
 import type { BoardData } from './board-data.ts';
 import { buildBoard } from './board-model.ts';
 import { readReports, shortTime } from './board-reports.ts';
