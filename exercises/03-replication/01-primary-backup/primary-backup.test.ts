@@ -254,7 +254,14 @@ describe('State transfer and acknowledgement', () => {
         for (let i = 1; i <= 3; i++) expectOk(`append #${i}`, await clerk.append(`k${i % 2}`));
       });
       const expected = JSON.stringify(serverOf(sim, 's1').state.store);
+      // s2 is cut off, so the view service replaces it with s3; s1's first Transfers to s3 are lost.
       sim.apply({ kind: 'partition', groups: [['s2'], ['vs', 's1', 's3']] });
+      sim.apply({ kind: 'cut', from: 's1', to: 's3' });
+      await sim.runUntil(() => viewServiceOf(sim)?.current.backup === 's3', { timeoutMs: DEAD_AFTER_MS + 1_000 });
+      sim.at(sim.nowMs + 300, () => {
+        sim.apply({ kind: 'heal' });
+        sim.apply({ kind: 'partition', groups: [['s2'], ['vs', 's1', 's3']] });
+      });
       const view = await awaitAcknowledgedView(
         sim,
         'primary s1 and backup s3',
