@@ -70,7 +70,7 @@ export async function awaitAcknowledgedView(
 }
 
 /** Every client's pending operation and next get answered, this long after the heal (exercise 3.1). */
-export const CLIENTS_RECOVERY_MS = 2_500;
+export const CLIENTS_RECOVERY_MS = 1_500;
 
 /** What one exercise's sweep varies. */
 export interface ServiceSweep {
