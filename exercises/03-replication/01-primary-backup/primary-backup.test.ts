@@ -286,7 +286,7 @@ describe('State transfer and acknowledgement', () => {
     });
   });
 
-  test('the view service moves on within a second of a failure: the primary keeps pinging and acknowledges each view', async () => {
+  test('after the primary is cut off, the view service has a new acknowledged view within 1.5 s, and the new primary serves', async () => {
     await withService(32, 3, async (sim) => {
       await s1PrimaryS2Backup(sim);
       sim.apply({ kind: 'partition', groups: [['s1'], ['vs', 's2', 's3']] });
