@@ -1,8 +1,9 @@
 /**
- * Chapter figures: how long chapter 5's test suite (consensus with Raft) takes against the reference
- * solutions, and how many Raft operations the simulator runs per second of wall time.
+ * Chapter figures: how long the test suites of chapter 3 (replication) and chapter 5 (consensus with
+ * Raft) take against the reference solutions, and how many Raft operations the simulator runs per
+ * second of wall time.
  *
- * - The suite: `vitest run --project solutions exercises/05-consensus`, spawned and timed as a learner's
+ * - The suites: `vitest run --project solutions exercises/<chapter>`, spawned and timed as a learner's
  *   machine would run it (vitest's own worker pool, every sweep at its default seed count).
  * - Committed entries per second: the reference Raft of exercise 3 (election, replication, persistence)
  *   on 5 servers, the leader taking a new command every millisecond of virtual time, no trace recorded.
@@ -24,10 +25,10 @@ import {
 import { createRaftNode as createKvRaft } from '../../solutions/05-consensus/05-snapshots/raft.ts';
 import type { BenchFigure, BenchSuite } from './types.ts';
 
-/** Runs chapter 5's tests against the reference solutions and times the whole process. */
-async function measureSuite(): Promise<BenchFigure> {
+/** Runs one chapter's tests against the reference solutions and times the whole process. */
+async function measureSuite(chapter: string, targetSeconds: number): Promise<BenchFigure> {
   const started = performance.now();
-  const run = await runVitest(repositoryRoot, ['--project', 'solutions', 'exercises/05-consensus']);
+  const run = await runVitest(repositoryRoot, ['--project', 'solutions', `exercises/${chapter}`]);
   const seconds = (performance.now() - started) / 1_000;
   const passed = run.tests.filter((test) => test.status === 'passed').length;
   const failed = run.tests.filter((test) => test.status === 'failed').length;
@@ -36,10 +37,10 @@ async function measureSuite(): Promise<BenchFigure> {
       ? 'all passed'
       : `${failed} FAILED, ${run.brokenFiles.length} broken file(s)`;
   return {
-    name: 'chapter 05 suite against the solutions (wall time)',
+    name: `chapter ${chapter.slice(0, 2)} suite against the solutions (wall time)`,
     value: Math.round(seconds * 10) / 10,
     unit: 's',
-    detail: `${passed + failed} tests, ${verdict}; target < 30 s`,
+    detail: `${passed + failed} tests, ${verdict}; target < ${targetSeconds} s`,
   };
 }
 
@@ -100,7 +101,7 @@ async function measureKv(
 
 /** The chapters' bench suite. */
 export const chaptersBench: BenchSuite = {
-  title: 'Chapter 05 (consensus): suite time and simulated Raft throughput',
+  title: 'Chapters 03 (replication) and 05 (consensus): suite times and simulated Raft throughput',
   async run(): Promise<BenchFigure[]> {
     const figures: BenchFigure[] = [];
     const commits = await measureCommits(60_000);
@@ -121,7 +122,8 @@ export const chaptersBench: BenchSuite = {
         `${kv.ops} operations in ${kv.virtualSeconds.toFixed(1)} s of virtual time, ${kv.seconds.toFixed(2)} s wall; ` +
         `history linearizable, checked in ${(kv.checkSeconds * 1_000).toFixed(0)} ms`,
     });
-    figures.push(await measureSuite());
+    figures.push(await measureSuite('05-consensus', 30));
+    figures.push(await measureSuite('03-replication', 10));
     return figures;
   },
 };
