@@ -192,7 +192,7 @@ describe('Scenarios', () => {
       const committed = results.filter((record) => record.status === 'committed');
       check(
         committed.length <= 1,
-        `both ${results.map(describe1).join(' and ')}: a held 100, so both could not have happened; the second prepare must find a locked and vote no`,
+        `conflicting transactions both committed: ${results.map(describe1).join(' and ')}, but a held 100, so both could not have happened; the second prepare must find a locked and vote no`,
       );
       await runClient(sim, 'c3', 2_000, async (c) => {
         await sendTxn(c, log, readAll(ACCOUNTS));
