@@ -1,5 +1,5 @@
 /**
- * Tests for exercise 6.1: two-phase commit with locks across two shards (Gray 1978, §5.8.3.3; Bernstein,
+ * Tests for exercise 6.1: two-phase commit with locks across two shards (Gray 1978, two-phase commit; Bernstein,
  * Hadzilacos and Goodman 1987, ch. 7). See README.md for what each group checks.
  *
  * Every run is watched after every event: a shard may not hold a lock for a transaction it has decided.
@@ -77,7 +77,7 @@ const abort = (txnId: string): Decision => ({ type: 'abort', txnId });
 
 describe('Scenarios', () => {
   test('a transfer from a (on s1) to n (on s2) commits on both shards, and a read of every account then sees it', async () => {
-    // Gray 1978 §5.8.3.3: both phases, every participant votes yes
+    // Gray 1978, two-phase commit: both phases, every participant votes yes
     await transactionRun(1, async (sim, log) => {
       let moved: TxnRecord | undefined;
       let after: TxnRecord | undefined;
@@ -132,7 +132,7 @@ describe('Scenarios', () => {
   });
 
   test('s2 votes yes, then loses touch with tc: s2 keeps its lock until the decision reaches it, and no read sees half the transfer', async () => {
-    // Gray 1978 §5.8.3.3: a participant that voted yes waits for the decision, however long it takes
+    // Gray 1978, two-phase commit: a participant that voted yes waits for the decision, however long it takes
     await transactionRun(3, async (sim, log) => {
       let moved: TxnRecord | undefined;
       const reads: TxnRecord[] = [];
@@ -226,7 +226,7 @@ describe('Scenarios', () => {
 
 describe('A participant votes (phase 1)', () => {
   test('it votes yes and locks the keys; a second transaction on a locked key gets a no; after the commit the key is free again', async () => {
-    // Gray 1978 §5.8.3.3; strict two-phase locking
+    // Gray 1978, two-phase commit; strict two-phase locking
     await simulate({ seed: 11, nodes: nodes() }, async (sim) => {
       await runClient(sim, 'c1', 3_000, async (c) => {
         const first = await ask<Vote>(c, 's1', prepare('x1', transfer('a', 'b', 10)));
@@ -320,7 +320,7 @@ describe('A participant votes (phase 1)', () => {
 
 describe('The coordinator decides (phase 2)', () => {
   test('one shard votes no: the client hears aborted, and the other shard, which voted yes, is told to abort', async () => {
-    // Gray 1978 §5.8.3.3: any no vote aborts the transaction everywhere
+    // Gray 1978, two-phase commit: any no vote aborts the transaction everywhere
     await transactionRun(21, async (sim, log) => {
       let blocker: Vote | undefined;
       let moved: TxnRecord | undefined;
