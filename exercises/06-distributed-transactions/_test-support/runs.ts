@@ -56,6 +56,12 @@ export function locksHeld(sim: Simulation): string[] {
 /** After the heal: every lock released and every client's final reads committed, this long after it at the latest. */
 export const TRANSACTIONS_RECOVERY_MS = 2_000;
 
+/** What a sweep measured: the slowest recovery after the heal, and what became of the clients' transactions. */
+export interface SweepFigures {
+  readonly worstRecoveryMs: number;
+  readonly outcomes: Readonly<Record<'committed' | 'aborted' | 'unknown', number>>;
+}
+
 /** What a chapter-6 sweep varies. */
 export interface TransactionSweep {
   readonly seeds: number;
@@ -76,8 +82,9 @@ const CLIENTS = ['c1', 'c2', 'c3'];
  * heals, every lock must be released and each client's read of every account and of the pair must
  * commit within {@link TRANSACTIONS_RECOVERY_MS}; then every check of {@link assertTransactionsSound}.
  */
-export async function sweepTransactions(sweep: TransactionSweep): Promise<{ worstRecoveryMs: number }> {
+export async function sweepTransactions(sweep: TransactionSweep): Promise<SweepFigures> {
   let worstRecoveryMs = 0;
+  const outcomes = { committed: 0, aborted: 0, unknown: 0 };
   await forEachSwarmSeed(
     {
       count: sweep.seeds,
@@ -125,10 +132,11 @@ export async function sweepTransactions(sweep: TransactionSweep): Promise<{ wors
         // Let the last decisions reach every shard before judging.
         await sim.run({ untilMs: sim.nowMs + 1_000 });
         assertTransactionsSound(sim, log, recorder, { requireDecided: true });
+        for (const record of log.records) outcomes[record.status]++;
       });
     },
   );
-  return { worstRecoveryMs };
+  return { worstRecoveryMs, outcomes };
 }
 
 /** Prints a figure the tests measured (silenced by `KATA_QUIET`). */
