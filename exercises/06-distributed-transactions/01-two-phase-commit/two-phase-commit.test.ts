@@ -9,7 +9,15 @@
  */
 import { describe, test } from 'vitest';
 import type { ClientContext, NodeId } from '#harness';
-import { check, checkEqual, scenario, simulate, type Simulation, sweepSeedCount } from '#harness/testing';
+import {
+  check,
+  checkEqual,
+  type FaultSchedule,
+  scenario,
+  simulate,
+  type Simulation,
+  sweepSeedCount,
+} from '#harness/testing';
 import {
   COORDINATOR,
   type Decision,
@@ -40,7 +48,7 @@ const nodes = () => transactionCluster(createCoordinator, createParticipant);
 async function transactionRun(
   seed: number,
   body: (sim: Simulation, log: TxnLog) => Promise<void>,
-  options: { faults?: ReturnType<ReturnType<typeof scenario>['build']> } = {},
+  options: { faults?: FaultSchedule } = {},
 ): Promise<void> {
   await simulate(
     { seed, nodes: nodes(), ...(options.faults === undefined ? {} : { faults: options.faults }) },
@@ -59,7 +67,8 @@ function storeOf(sim: Simulation, shard: NodeId): Record<string, number> {
   return Object.fromEntries(participantOf(sim, shard).store);
 }
 
-function describe1(record: TxnRecord): string {
+/** `c1-t1 (a-30, n+30) was aborted (s2 did not answer)`. */
+function fateOf(record: TxnRecord): string {
   return `${describeTxn(record)} was ${record.status}${record.reason === undefined ? '' : ` (${record.reason})`}`;
 }
 
@@ -87,12 +96,12 @@ describe('Scenarios', () => {
       });
       check(
         moved?.status === 'committed',
-        `with every shard reachable and nothing locked, ${describe1(moved!)}: it should commit`,
+        `with every shard reachable and nothing locked, ${fateOf(moved!)}: it should commit`,
       );
       checkEqual(
         after?.reads,
         { a: 70, b: 100, n: 130, o: 100 },
-        `${describe1(after!)}; after the transfer it should read a=70, n=130`,
+        `${fateOf(after!)}; after the transfer it should read a=70, n=130`,
       );
       await sim.run({ untilMs: sim.nowMs + 200 });
       checkEqual(storeOf(sim, 's1'), { a: 70, b: 100 }, "s1's store after the transfer committed");
@@ -112,7 +121,7 @@ describe('Scenarios', () => {
         });
         check(
           moved?.status === 'aborted',
-          `s2 was cut off from everyone, and ${describe1(moved!)}: the coordinator must give up on a shard that does not answer, abort, and say so to the client`,
+          `s2 was cut off from everyone, and ${fateOf(moved!)}: the coordinator must give up on a shard that does not answer, abort, and say so to the client`,
         );
         checkEqual(
           storeOf(sim, 's1'),
@@ -149,7 +158,7 @@ describe('Scenarios', () => {
       await sim.run({ untilMs: sim.nowMs + 600 });
       check(
         moved?.status === 'committed',
-        `both shards voted yes, and ${describe1(moved!)}: the coordinator decides commit once every vote is yes`,
+        `both shards voted yes, and ${fateOf(moved!)}: the coordinator decides commit once every vote is yes`,
       );
       checkEqual(storeOf(sim, 's1'), { a: 70, b: 100 }, "s1's store once it heard the commit");
       checkEqual(
@@ -163,7 +172,7 @@ describe('Scenarios', () => {
       for (const read of reads) {
         check(
           read.status !== 'committed',
-          `${describe1(read)} with reads ${JSON.stringify(read.reads)} while s2 still held n for the transfer: a read of a locked key must not commit (it votes no)`,
+          `${fateOf(read)} with reads ${JSON.stringify(read.reads)} while s2 still held n for the transfer: a read of a locked key must not commit (it votes no)`,
         );
       }
       sim.apply({ kind: 'heal' });
@@ -192,7 +201,7 @@ describe('Scenarios', () => {
       const committed = results.filter((record) => record.status === 'committed');
       check(
         committed.length <= 1,
-        `conflicting transactions both committed: ${results.map(describe1).join(' and ')}, but a held 100, so both could not have happened; the second prepare must find a locked and vote no`,
+        `conflicting transactions both committed: ${results.map(fateOf).join(' and ')}, but a held 100, so both could not have happened; the second prepare must find a locked and vote no`,
       );
       await runClient(sim, 'c3', 2_000, async (c) => {
         await sendTxn(c, log, readAll(ACCOUNTS));
@@ -207,10 +216,7 @@ describe('Scenarios', () => {
       await runClient(sim, 'c1', 3_000, async (c) => {
         moved = await sendTxn(c, log, transfer('n', 'a', 150));
       });
-      check(
-        moved?.status === 'aborted',
-        `n holds 100, and ${describe1(moved!)}: s2 votes no, so the coordinator aborts`,
-      );
+      check(moved?.status === 'aborted', `n holds 100, and ${fateOf(moved!)}: s2 votes no, so the coordinator aborts`);
       await sim.run({ untilMs: sim.nowMs + 300 });
       checkEqual(
         storeOf(sim, 's1'),
@@ -331,7 +337,7 @@ describe('The coordinator decides (phase 2)', () => {
       await runClient(sim, 'c1', 3_000, async (c) => {
         moved = await sendTxn(c, log, transfer('a', 'n', 10));
       });
-      check(moved?.status === 'aborted', `s2 had n locked by x9, and ${describe1(moved!)}: s2 votes no, so it aborts`);
+      check(moved?.status === 'aborted', `s2 had n locked by x9, and ${fateOf(moved!)}: s2 votes no, so it aborts`);
       await sim.run({ untilMs: sim.nowMs + 500 });
       checkEqual(
         participantOf(sim, 's1').outcomes.get(moved!.txnId),
@@ -398,7 +404,7 @@ describe('Efficiency', () => {
         log.records.every((record) => record.status === 'committed'),
         `on a calm network with one client, ${log.records
           .filter((record) => record.status !== 'committed')
-          .map(describe1)
+          .map(fateOf)
           .join('; ')}`,
       );
       check(
