@@ -7,6 +7,8 @@
  *   sets. Histories recorded elsewhere (Jepsen) are read by `harness/check/import`.
  * - Delivery: exactly-once, total order, causal order.
  * - Convergence: replicas agree once healed; set-full: no acknowledged add is lost.
+ * - Transactions: atomicity (all commit or all abort), Jepsen's bank test, atomic visibility of
+ *   multi-key reads.
  *
  * @module
  */
@@ -110,3 +112,42 @@ export {
   type SetFullViolation,
   type SetRead,
 } from './convergence/index.ts';
+export {
+  assertAtomicity,
+  checkAtomicity,
+  type AtomicityInput,
+  type AtomicitySummary,
+  type AtomicityVerdict,
+  type AtomicityViolation,
+  type DecidedTwice,
+  type ParticipantDecision,
+  type PartialTransaction,
+  type ReportedOutcome,
+  type TransactionDecision,
+  type TransactionOutcome,
+  type TransactionReport,
+  type UndecidedParticipant,
+  type WrongReport,
+  assertBank,
+  checkBank,
+  type BankInput,
+  type BankRead,
+  type BankSummary,
+  type BankVerdict,
+  type BankViolation,
+  type NegativeBalance,
+  type WrongAccounts,
+  type WrongTotal,
+  assertAtomicVisibility,
+  checkAtomicVisibility,
+  type AbortedRead,
+  type AtomicVisibilityInput,
+  type AtomicVisibilitySummary,
+  type AtomicVisibilityVerdict,
+  type AtomicVisibilityViolation,
+  type FracturedRead,
+  type InventedValue,
+  type MultiKeyRead,
+  type StoredValue,
+  type TransactionWrites,
+} from './transactions/index.ts';
