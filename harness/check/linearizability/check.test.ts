@@ -9,6 +9,7 @@ import {
   casRegisterModel,
   checkLinearizability,
   counterModel,
+  formatCheckResult,
   kvModel,
   registerModel,
   setModel,
@@ -26,6 +27,7 @@ import {
   type SetInput,
   type SetOutput,
 } from './index.ts';
+import { kvShapedHistory } from './_test-support/porcupineShaped.ts';
 import { simulateHistory } from './_test-support/simulate.ts';
 import { completed, failed, historyOf, timedOut } from './_test-support/story.ts';
 
@@ -203,6 +205,41 @@ describe('kv store, checked key by key', () => {
     if (result.verdict !== 'illegal') return;
     expect(result.partitions.map((part) => part.label)).toEqual(['key "x"']);
     expect(result.stats.partitions).toBe(2);
+  });
+
+  it('stops at the first key found not linearizable, and says how many keys it left unchecked', () => {
+    const history = historyOf<KvInput, KvOutput>(
+      completed('a', [0, 10], { f: 'put', key: 'x', value: 'X' }, {}),
+      completed('a', [20, 30], { f: 'get', key: 'x' }, { value: '' }),
+      completed('b', [0, 10], { f: 'put', key: 'y', value: 'Y' }, {}),
+      completed('b', [20, 30], { f: 'get', key: 'y' }, { value: '' }),
+      completed('c', [0, 10], { f: 'put', key: 'z', value: 'Z' }, {}),
+      completed('c', [20, 30], { f: 'get', key: 'z' }, { value: 'Z' }),
+      completed('c', [40, 50], { f: 'get', key: 'z' }, { value: 'Z' }),
+    );
+    const result = checkLinearizability(kvModel, history);
+    expect(result.verdict).toBe('illegal');
+    if (result.verdict !== 'illegal') return;
+    expect(result.partitions.map((part) => part.label)).toEqual(['key "x"']);
+    expect(result.stats).toMatchObject({ partitions: 3, partitionsChecked: 1 });
+    expect(formatCheckResult(result)).toMatch(
+      /^not linearizable: no valid order exists for key "x" \(.*; 2 other parts not checked\)/,
+    );
+
+    const every = checkLinearizability(kvModel, history, { allIllegalParts: true });
+    expect(every.verdict === 'illegal' && every.partitions.map((part) => part.label)).toEqual(['key "x"', 'key "y"']);
+    expect(every.stats.partitionsChecked).toBe(3);
+  });
+
+  it('a key slow to search does not hold back the verdict of a key quick to prove illegal (c50-bad shape)', () => {
+    // Searched one after the other, key "6" alone takes 3.5 million steps to prove illegal; key "1" takes
+    // 18 thousand. Taking turns, the check finds key "1" first.
+    const { history } = kvShapedHistory(50, true);
+    const result = checkLinearizability(kvModel, history);
+    expect(result.verdict).toBe('illegal');
+    if (result.verdict !== 'illegal') return;
+    expect(result.partitions.map((part) => part.label)).toEqual(['key "1"']);
+    expect(result.stats.steps).toBeLessThan(250_000);
   });
 
   it("a key never written reads ''", () => {

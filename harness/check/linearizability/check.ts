@@ -8,7 +8,7 @@ import type { History, Operation } from '../../history.ts';
 import type { Model } from './model.ts';
 import { countOf } from './_internals/words.ts';
 import { completedCandidates, sameInstantPredecessors, sortByCall } from './_internals/realTime.ts';
-import { searchLinearization, type SearchBudget, type SearchOutcome } from './_internals/search.ts';
+import { LinearizationSearch, type SearchBudget, type SearchOutcome } from './_internals/search.ts';
 import { stateIdentityFor } from './_internals/stateIdentity.ts';
 
 /**
@@ -17,6 +17,13 @@ import { stateIdentityFor } from './_internals/stateIdentity.ts';
  * budget also bounds memory (roughly 100 bytes per step in the worst case).
  */
 export const DEFAULT_MAX_STEPS = 5_000_000;
+
+/**
+ * How many steps each part's search takes in its turn. Parts are searched in turn, as Porcupine's
+ * goroutines run side by side: one part that is slow to search cannot hold back the verdict of another
+ * that is quick to prove illegal.
+ */
+const SLICE_STEPS = 1_000;
 
 /** Limits on how much work {@link checkLinearizability} may do before answering `unknown`. */
 export interface CheckOptions {
@@ -31,6 +38,13 @@ export interface CheckOptions {
    * a verdict of `unknown` may not reproduce. No limit by default.
    */
   readonly timeoutMs?: number;
+  /**
+   * Whether to go on checking the other parts once one part is found not linearizable, to report every
+   * illegal part. Off by default: one illegal part decides the verdict (as in Porcupine and Knossos),
+   * and the parts left may be large and slow to search. Parts left unchecked are counted in
+   * {@link CheckStats.partitionsChecked}.
+   */
+  readonly allIllegalParts?: boolean;
 }
 
 /** Figures about one check, whatever the verdict. */
@@ -102,7 +116,8 @@ export interface IllegalPartition<State, Input, Output> {
  * The verdict of {@link checkLinearizability}.
  *
  * - `ok`: the history is linearizable; `linearizations` holds one witness order per part.
- * - `illegal`: it is not; `partitions` holds evidence for each part found not linearizable.
+ * - `illegal`: it is not; `partitions` holds the evidence: the first part found not linearizable (every
+ *   such part with {@link CheckOptions.allIllegalParts}).
  * - `unknown`: the budget ran out first. This is **not** a pass: nothing was proven either way.
  */
 export type CheckResult<State, Input, Output> =
@@ -140,8 +155,10 @@ interface PreparedPart<Input, Output> {
  * `fail` operations are dropped first (they did not take effect). Indeterminate operations may take
  * effect at any moment after their call, or never. The model's `partition` splits the history into parts
  * checked independently; the search (Wing & Gong with Lowe's memoisation, as in Porcupine) runs on each,
- * smallest first, sharing one budget. A part found not linearizable makes the verdict `illegal` even if
- * the budget later runs out, since that evidence is definite.
+ * the parts taking turns of a thousand steps (smallest first) and sharing one budget. The check stops at
+ * the first part found not linearizable: that part alone decides the verdict, `illegal`, and its evidence
+ * names it (`allIllegalParts` checks the other parts too; evidence already found still makes the verdict
+ * `illegal` if the budget then runs out).
  *
  * The check is pure and deterministic, except that a `timeoutMs` budget depends on the machine.
  *
@@ -182,19 +199,46 @@ export function checkLinearizability<State, Input, Output>(
     stats: statsNow(),
   });
 
-  // Smallest parts first: with a shared budget, cheap parts (and their evidence) are not starved by a huge one.
-  for (const part of [...parts].sort((a, b) => a.operations.length - b.operations.length)) {
-    const outcome = searchLinearization(model, part.operations, part.predecessors, identity, budget);
-    statesCached += outcome.statesCached;
-    if (outcome.kind === 'out-of-budget') {
-      // Evidence already found is definite: the history is not linearizable, whatever the rest holds.
-      if (illegal.length > 0) return illegalVerdict();
-      const reason = budgetReason(outcome.budget, options, part);
-      return { verdict: 'unknown', reason, budget: outcome.budget, stats: statsNow() };
+  // Parts take turns of SLICE_STEPS, smallest first in each round: with a shared budget, neither a huge
+  // part nor a slow one starves the others of the steps that find their evidence.
+  const searches = new Map<PreparedPart<Input, Output>, LinearizationSearch<State, Input, Output>>();
+  const searchOf = (part: PreparedPart<Input, Output>): LinearizationSearch<State, Input, Output> => {
+    let search = searches.get(part);
+    if (search === undefined) {
+      search = new LinearizationSearch(model, part.operations, part.predecessors, identity, budget);
+      searches.set(part, search);
     }
-    partitionsChecked++;
-    if (outcome.kind === 'illegal') illegal.push(illegalEvidence(model, part, outcome));
-    else linearizations[part.partitionIndex] = [...outcome.order].map((index) => part.operations[index]!);
+    return search;
+  };
+  let pending = [...parts].sort((a, b) => a.operations.length - b.operations.length);
+  while (pending.length > 0) {
+    const unfinished: PreparedPart<Input, Output>[] = [];
+    for (const part of pending) {
+      const outcome = searchOf(part).run(budget.stepsUsed + SLICE_STEPS);
+      if (outcome.kind === 'paused') {
+        unfinished.push(part);
+        continue;
+      }
+      if (outcome.kind === 'out-of-budget') {
+        for (const search of searches.values()) statesCached += search.statesCached;
+        // Evidence already found is definite: the history is not linearizable, whatever the rest holds.
+        if (illegal.length > 0) return illegalVerdict();
+        const reason = budgetReason(outcome.budget, options, part);
+        return { verdict: 'unknown', reason, budget: outcome.budget, stats: statsNow() };
+      }
+      // A finished search is dropped: its cache is the memory a check holds.
+      searches.delete(part);
+      statesCached += outcome.statesCached;
+      partitionsChecked++;
+      if (outcome.kind === 'illegal') {
+        illegal.push(illegalEvidence(model, part, outcome));
+        if (options.allIllegalParts === true) continue;
+        for (const search of searches.values()) statesCached += search.statesCached;
+        return illegalVerdict();
+      }
+      linearizations[part.partitionIndex] = [...outcome.order].map((index) => part.operations[index]!);
+    }
+    pending = unfinished;
   }
   return illegal.length > 0 ? illegalVerdict() : { verdict: 'ok', linearizations, stats: statsNow() };
 }

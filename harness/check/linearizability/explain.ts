@@ -71,7 +71,10 @@ export function formatCheckResult<State, Input, Output>(
     case 'illegal': {
       const parts = result.partitions as readonly IllegalPartition<unknown, unknown, unknown>[];
       const names = parts.map((part) => part.label).join(', ');
-      const lines = [`not linearizable: no valid order exists for ${names} (${size}).`];
+      const unchecked = stats.partitions - stats.partitionsChecked;
+      // The check stops at the first illegal part: say so, or a reader takes the other parts for proven.
+      const stopped = unchecked === 0 ? '' : `; ${countOf(unchecked, 'other part')} not checked`;
+      const lines = [`not linearizable: no valid order exists for ${names} (${size}${stopped}).`];
       for (const part of parts.slice(0, maxPartitions)) lines.push(...formatIllegalPartition(part, lastSteps));
       if (parts.length > maxPartitions)
         lines.push(`…and ${countOf(parts.length - maxPartitions, 'more part')} not linearizable.`);

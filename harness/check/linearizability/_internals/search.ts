@@ -44,7 +44,9 @@ export type SearchOutcome<State> =
       readonly statesAfter: readonly State[];
       readonly statesCached: number;
     }
-  | { readonly kind: 'out-of-budget'; readonly budget: 'steps' | 'time'; readonly statesCached: number };
+  | { readonly kind: 'out-of-budget'; readonly budget: 'steps' | 'time'; readonly statesCached: number }
+  /** The slice of steps given to {@link LinearizationSearch.run} is used up; `run` again to go on. */
+  | { readonly kind: 'paused' };
 
 /** How often (in steps) the search reads the clock when it has a time budget. */
 const CLOCK_CHECK_INTERVAL_STEPS = 1024;
@@ -269,8 +271,12 @@ function inputKey(input: unknown): string | undefined {
   }
 }
 
-/** One search of one part. Fields are the search's registers; `run` is its loop. */
-class LinearizationSearch<State, Input, Output> {
+/**
+ * One search of one part. Fields are the search's registers; `run` is its loop, which can stop after a
+ * slice of steps and go on later exactly where it was, so that several parts can be searched in turn.
+ * `operations` are sorted by call time; `predecessors` come from `sameInstantPredecessors`.
+ */
+export class LinearizationSearch<State, Input, Output> {
   readonly #model: Model<State, Input, Output>;
   readonly #operations: readonly Operation<Input, Output>[];
   readonly #predecessors: Int32Array;
@@ -293,6 +299,14 @@ class LinearizationSearch<State, Input, Output> {
   #depth = 0;
   #state: State;
   #completedLeft: number;
+  /** The walk's position: the node it looks at next, and which list that node is in. */
+  #node: number;
+  #walking = COMPLETED;
+  /**
+   * While walking the indeterminate list: the earliest return among unplaced completed operations.
+   * Only indeterminate operations called by then may come next.
+   */
+  #limitMs = 0;
 
   constructor(
     model: Model<State, Input, Output>,
@@ -318,19 +332,33 @@ class LinearizationSearch<State, Input, Output> {
     this.#limitsMs = new Float64Array(operations.length);
     this.#longest = new LongestPrefix(operations.length);
     this.#state = model.init();
+    this.#node = this.#lists.next[this.#lists.completedHead]!;
   }
 
-  run(): SearchOutcome<State> {
+  /** Configurations cached so far. */
+  get statesCached(): number {
+    return this.#cache.size;
+  }
+
+  /**
+   * Searches on until it finds a linearization, proves there is none, spends the budget, or the budget's
+   * `stepsUsed` reaches `pauseAtSteps` (then `paused`, with nothing lost: the next `run` goes on).
+   */
+  run(pauseAtSteps = Number.POSITIVE_INFINITY): SearchOutcome<State> {
     const lists = this.#lists;
     const { next, isReturn } = lists;
-    let node = next[lists.completedHead]!;
-    let walking = COMPLETED;
-    // While walking the indeterminate list: the earliest return among unplaced completed operations.
-    // Only indeterminate operations called by then may come next.
-    let limitMs = 0;
+    let node = this.#node;
+    let walking = this.#walking;
+    let limitMs = this.#limitMs;
 
     for (;;) {
       if (this.#completedLeft === 0) return this.#linearizable();
+      if (this.#budget.stepsUsed >= pauseAtSteps) {
+        this.#node = node;
+        this.#walking = walking;
+        this.#limitMs = limitMs;
+        return { kind: 'paused' };
+      }
       const spent = spentBudget(this.#budget);
       if (spent !== undefined) return { kind: 'out-of-budget', budget: spent, statesCached: this.#cache.size };
 
@@ -420,18 +448,4 @@ class LinearizationSearch<State, Input, Output> {
     const longestPrefix = calls.map((call) => this.#lists.operationOf[call]!);
     return { kind: 'illegal', longestPrefix, statesAfter, statesCached: this.#cache.size };
   }
-}
-
-/**
- * Searches for a linearization of `operations` (sorted by call time; `predecessors` from
- * `sameInstantPredecessors`). Runs until it finds one, proves there is none, or spends the budget.
- */
-export function searchLinearization<State, Input, Output>(
-  model: Model<State, Input, Output>,
-  operations: readonly Operation<Input, Output>[],
-  predecessors: Int32Array,
-  identity: StateIdentity<State>,
-  budget: SearchBudget,
-): SearchOutcome<State> {
-  return new LinearizationSearch(model, operations, predecessors, identity, budget).run();
 }

@@ -1,17 +1,22 @@
 /**
  * How the search decides that two states are the same: the model's own `equal`/`hash`, or by default
- * canonical JSON.
+ * plain-data equality (what comparing canonical JSON would say, without building it).
  *
  * @module
  */
 
 import type { Model } from '../model.ts';
 
-/** A state's canonical JSON, boxed so it never compares equal to a state that happens to be that string. */
-class JsonKey {
-  readonly json: string;
-  constructor(json: string) {
-    this.json = json;
+/**
+ * An object-valued state with its structural hash, computed once when the state is first reached. Boxed,
+ * so that it never compares equal to a primitive state.
+ */
+class PlainKey {
+  readonly value: object;
+  readonly hash: number;
+  constructor(value: object) {
+    this.value = value;
+    this.hash = plainHash(value);
   }
 }
 
@@ -28,7 +33,7 @@ export interface StateIdentity<State> {
 /** The identity the checker uses for `model`. */
 export function stateIdentityFor<State>(model: Model<State, unknown, unknown>): StateIdentity<State> {
   const { equal, hash } = model;
-  if (equal === undefined) return canonicalIdentity as StateIdentity<State>;
+  if (equal === undefined) return plainDataIdentity as StateIdentity<State>;
   return {
     keyOf: (state) => state,
     hashOf: hash === undefined ? () => 0 : (key) => hash.call(model, key as State) | 0,
@@ -36,24 +41,104 @@ export function stateIdentityFor<State>(model: Model<State, unknown, unknown>): 
   };
 }
 
-const canonicalIdentity: StateIdentity<unknown> = {
+/**
+ * The default: states are plain data, the same when their canonical JSON (object keys sorted) would be
+ * the same. Neither is built: an object's hash combines its fields' hashes in an order that does not
+ * matter, and equality walks both values. Walking costs what building the JSON would have, without the
+ * strings, their sorting and the garbage.
+ */
+const plainDataIdentity: StateIdentity<unknown> = {
   keyOf(state) {
     // Primitives are their own key: comparing them with === is exact and needs no serialising.
     if (state === null || typeof state !== 'object') return state;
-    return new JsonKey(canonicalJson(state));
+    return new PlainKey(state);
   },
   hashOf(key) {
-    if (typeof key === 'string') return hashString(key);
-    if (typeof key === 'number')
-      return (key | 0) === key ? Math.imul(key ^ 0x27d4eb2d, 0x165667b1) : hashString(String(key));
-    if (key instanceof JsonKey) return hashString(key.json) ^ 0x5bd1e995;
-    return key === null ? 1 : key === undefined ? 2 : key === true ? 3 : key === false ? 4 : 5;
+    if (key instanceof PlainKey) return key.hash ^ 0x5bd1e995;
+    return primitiveHash(key);
   },
   same(a, b) {
     if (a === b) return true;
-    return a instanceof JsonKey && b instanceof JsonKey && a.json === b.json;
+    return a instanceof PlainKey && b instanceof PlainKey && a.hash === b.hash && plainEqual(a.value, b.value);
   },
 };
+
+function primitiveHash(value: unknown): number {
+  if (typeof value === 'string') return hashString(value);
+  if (typeof value === 'number')
+    return (value | 0) === value ? Math.imul(value ^ 0x27d4eb2d, 0x165667b1) : hashString(String(value));
+  return value === null ? 1 : value === undefined ? 2 : value === true ? 3 : value === false ? 4 : 5;
+}
+
+/**
+ * A hash of plain data, equal for values {@link plainEqual} calls equal: object fields are combined by
+ * addition, so key order does not matter, and fields holding `undefined` are left out, as JSON leaves them.
+ *
+ * @throws Error for values that are not plain data, with the same words as {@link canonicalJson}.
+ */
+function plainHash(value: unknown): number {
+  if (value === null || typeof value !== 'object') {
+    if (typeof value === 'function' || typeof value === 'symbol' || typeof value === 'bigint') notPlainData(value);
+    return primitiveHash(value);
+  }
+  if (Array.isArray(value)) {
+    let hash = 0x3c6ef372 ^ value.length;
+    for (const element of value as readonly unknown[]) hash = Math.imul(hash ^ plainHash(element), 0x01000193);
+    return hash | 0;
+  }
+  assertPlainObject(value);
+  const record = value as Record<string, unknown>;
+  let hash = 0x1b873593;
+  for (const key in record) {
+    const field = record[key];
+    if (field === undefined) continue;
+    hash = (hash + Math.imul(hashString(key) ^ 0x2f, 0x9e3779b1) + Math.imul(plainHash(field), 0x85ebca6b)) | 0;
+  }
+  return hash;
+}
+
+/** Whether two plain-data values have the same canonical JSON. Both have been hashed, so both are plain data. */
+function plainEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) {
+    // NaN has one canonical JSON, so it equals itself here.
+    return typeof a === 'number' && typeof b === 'number' && Number.isNaN(a) && Number.isNaN(b);
+  }
+  if (Array.isArray(a) || Array.isArray(b)) {
+    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
+    for (let index = 0; index < a.length; index++) {
+      if (!plainEqual(a[index] as unknown, b[index] as unknown)) return false;
+    }
+    return true;
+  }
+  const left = a as Record<string, unknown>;
+  const right = b as Record<string, unknown>;
+  let fields = 0;
+  for (const key in left) {
+    if (left[key] === undefined) continue;
+    fields++;
+    if (!plainEqual(left[key], right[key])) return false;
+  }
+  for (const key in right) if (right[key] !== undefined) fields--;
+  return fields === 0;
+}
+
+function assertPlainObject(value: object): void {
+  const prototype = Object.getPrototypeOf(value) as unknown;
+  if (prototype !== Object.prototype && prototype !== null) {
+    throw new Error(
+      `A model state contains a ${value.constructor.name}; the default state comparison needs plain data ` +
+        '(objects, arrays, strings, numbers, booleans, null). Give the model `equal` and `hash`.',
+    );
+  }
+}
+
+function notPlainData(value: unknown): never {
+  throw new Error(
+    `A model state contains a ${typeof value}; the default state comparison needs plain data. ` +
+      'Give the model `equal` and `hash`.',
+  );
+}
 
 /**
  * FNV-1a over at most 32 characters spread across the string, plus its length. Long states (a key that
@@ -89,10 +174,7 @@ export function canonicalJson(value: unknown): string {
     case 'object':
       return Array.isArray(value) ? canonicalArray(value) : canonicalObject(value);
     default:
-      throw new Error(
-        `A model state contains a ${typeof value}; the default state comparison needs plain data. ` +
-          'Give the model `equal` and `hash`.',
-      );
+      return notPlainData(value);
   }
 }
 
@@ -101,13 +183,7 @@ function canonicalArray(values: readonly unknown[]): string {
 }
 
 function canonicalObject(value: object): string {
-  const prototype = Object.getPrototypeOf(value) as unknown;
-  if (prototype !== Object.prototype && prototype !== null) {
-    throw new Error(
-      `A model state contains a ${value.constructor.name}; the default state comparison needs plain data ` +
-        '(objects, arrays, strings, numbers, booleans, null). Give the model `equal` and `hash`.',
-    );
-  }
+  assertPlainObject(value);
   const record = value as Record<string, unknown>;
   const fields = Object.keys(record)
     .filter((key) => record[key] !== undefined)
