@@ -22,7 +22,6 @@
 import { createRequire, syncBuiltinESMExports } from 'node:module';
 import { describeThrown } from './describe.ts';
 import { currentScope, type LostErrorKind, type NodeScope } from './node-scope.ts';
-import { takeSettledSignal } from './settle.ts';
 
 /** Thrown inside node code that reached for real time, randomness or timers. */
 export class NondeterminismError extends Error {
@@ -358,8 +357,6 @@ function takeOverUnhandledRejections(): () => void {
   const previous = process.listeners('unhandledRejection');
   process.removeAllListeners('unhandledRejection');
   const listener = (reason: unknown, promise: Promise<unknown>) => {
-    // The loop's own signal that the step's promises have settled (see `settle.ts`), not an error.
-    if (takeSettledSignal(reason)) return;
     const scope = currentScope();
     if (scope !== undefined) return scope.lostError(reason, 'rejection');
     if (previous.length === 0) throw reason;

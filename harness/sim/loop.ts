@@ -11,10 +11,13 @@ import { boot, onNondeterminism } from './node-runtime.ts';
 import { applyFault } from './fault-actions.ts';
 import { takeReply } from './rpc.ts';
 import type { SimEvent, SimState } from './state.ts';
-import { allSettled } from './settle.ts';
 import { fireTimer } from './timers.ts';
 import { deliver } from './transport.ts';
 import { watchRun } from './watchdog.ts';
+
+// Captured before any guard is installed: the simulator itself may use the real function to let
+// promise continuations run, even while node code is barred from it.
+const realSetImmediate = globalThis.setImmediate;
 
 /**
  * Runs events until `condition()` holds (true), the queue is empty or the next event is due after
@@ -91,16 +94,15 @@ function advanceTo(state: SimState, timeMs: number): void {
 
 /**
  * Lets every promise continuation that node code started run to completion before virtual time moves
- * on, inside the step: `allSettled` resolves once the microtask queue is empty and the rejections the
- * step left have been reported (see `settle.ts`). Nothing else in the simulation can happen meanwhile, so
- * the order stays deterministic. The guards know whose code each continuation is from its node scope
- * (see `node-scope.ts`), not from who ran last.
+ * on. A macrotask boundary is the only point where the microtask queue is known to be empty; nothing
+ * else in the simulation can happen meanwhile, so the order stays deterministic. The guards know whose
+ * code each continuation is from its node scope (see `node-scope.ts`), not from who ran last.
  */
 async function letPromisesSettle(state: SimState): Promise<void> {
   state.asyncWork = false;
   state.asyncNodes.clear();
   try {
-    await allSettled();
+    await new Promise<void>((resolve) => realSetImmediate(resolve));
   } finally {
     state.activeNode = null;
   }
