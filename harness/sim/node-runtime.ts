@@ -28,7 +28,7 @@ export interface MidStepCrash {
 export function boot(state: SimState, runtime: Runtime, restart: boolean): void {
   const context = new NodeContextImpl(state.effects, runtime, runtime.incarnation);
   runtime.context = context;
-  state.record({ t: state.nowMs, kind: 'start', node: runtime.id, restart });
+  state.recorder.start(state.nowMs, runtime.id, restart);
   const during = restart ? 'starting after a restart' : 'starting';
   callHandler(state, runtime, `creating the node (its factory) while ${during}`, null, '', () => {
     runtime.instance = runtime.factory(context);

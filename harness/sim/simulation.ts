@@ -9,7 +9,7 @@ import type { History } from '../history.ts';
 import { DEFAULT_NETWORK, resolveNetworkSettings, type NetworkSettingsInput } from './network.ts';
 import type { Node, NodeId } from '../node.ts';
 import { copyPayload } from './payload.ts';
-import { traceHash, type TraceEvent } from '../trace/node.ts';
+import type { TraceEvent } from '../trace/node.ts';
 import { addClient, recordOperation, type ClientWorkload } from './clients.ts';
 import type { NodeEffects } from './context.ts';
 import type { NetworkStats } from './counters.ts';
@@ -97,14 +97,28 @@ export class Simulation {
     return this.#state.eventsProcessed;
   }
 
-  /** The trace so far (empty when `recordTrace` is off). */
+  /**
+   * The trace so far (empty when `recordTrace` is off). The simulator keeps it compact; reading it
+   * builds its events as objects (each once; later reads build only the new ones). A checker that
+   * follows every event reads them with {@link Simulation.onEvent} instead, which works with the trace
+   * off too.
+   */
   get trace(): readonly TraceEvent[] {
-    return this.#state.recorder.events;
+    return this.#state.recorder.events();
   }
 
-  /** {@link traceHash} of the trace so far. */
+  /** `traceHash` of the trace so far (each event is hashed once, however often this is asked). */
   traceHash(): string {
-    return traceHash(this.#state.recorder.events);
+    return this.#state.recorder.hash();
+  }
+
+  /**
+   * Calls `listener` with every later event of the run, as it happens, whether the trace is kept or
+   * not. It runs in the middle of a step: keep it small (note the event; judge it in a
+   * {@link Simulation.watch}, which runs once the step is over), and do not change the event.
+   */
+  onEvent(listener: (event: TraceEvent) => void): void {
+    this.#state.recorder.listen(listener);
   }
 
   /** The history the clients recorded. Operations still open are indeterminate. */

@@ -51,7 +51,7 @@ export function setTimer(
   const timerId = state.nextTimerId++;
   const dueAtMs = state.nowMs + trueDurationMs(runtime.clock.settings, delayMs);
   runtime.timers.set(timerId, { payload: copy, internal });
-  state.record({ t: state.nowMs, kind: 'timer-set', node: runtime.id, timer: timerId, type: copy.type, dueAtMs });
+  state.recorder.timerSet(state.nowMs, runtime.id, timerId, copy.type, dueAtMs);
   state.queue.push(dueAtMs, { kind: 'timer', node: runtime, incarnation: runtime.incarnation, timer: timerId });
   return timerId;
 }
@@ -91,7 +91,7 @@ function pickDelay(state: SimState, runtime: Runtime, delay: Delay, payload: Tim
 
 /** Cancels `timer` of `runtime`; the trace notes it only if it was still pending. */
 export function cancelTimer(state: SimState, runtime: Runtime, timer: TimerId): void {
-  if (runtime.timers.delete(timer)) state.record({ t: state.nowMs, kind: 'timer-cancel', node: runtime.id, timer });
+  if (runtime.timers.delete(timer)) state.recorder.timerCancel(state.nowMs, runtime.id, timer);
 }
 
 /** Fires a due timer, unless its node crashed or restarted since it was set, or it was cancelled. */
@@ -100,7 +100,7 @@ export function fireTimer(state: SimState, runtime: Runtime, incarnation: number
   const timer = runtime.timers.get(timerId);
   if (timer === undefined) return;
   runtime.timers.delete(timerId);
-  state.record({ t: state.nowMs, kind: 'timer-fire', node: runtime.id, timer: timerId, type: timer.payload.type });
+  state.recorder.timerFire(state.nowMs, runtime.id, timerId, timer.payload.type);
   if (timer.internal !== null) {
     // The node's async code resumes in a step of its own: its effects count afresh.
     noteAsync(state, runtime);

@@ -53,7 +53,7 @@ export function send(
     );
   }
   countEffect(state, runtime, 'messages');
-  const recording = state.recorder.enabled;
+  const recorder = state.recorder;
   const envelope: Envelope = {
     kind: 'deliver',
     id: state.nextMessageId++,
@@ -63,21 +63,11 @@ export function send(
     message: copied.copy,
     sentAtMs: state.nowMs,
     replyTo,
-    shared: recording,
+    // A listener (or the trace, for a large message) keeps the object: then the receiver gets its own copy.
+    shared: recorder.listened,
   };
   state.counters.sent(runtime.id, message.type, copied.bytes);
-  if (recording) {
-    state.record({
-      t: state.nowMs,
-      kind: 'send',
-      id: envelope.id,
-      from: runtime.id,
-      to,
-      type: envelope.type,
-      bytes: copied.bytes,
-      message: copied.copy,
-    });
-  }
+  if (recorder.wanted && recorder.send(envelope, copied.bytes, copied.copy)) envelope.shared = true;
   transmit(state, envelope);
 }
 
@@ -89,20 +79,14 @@ function transmit(state: SimState, envelope: Envelope): void {
   if (shouldDuplicate(state.network, rng)) {
     envelope.shared = true;
     state.counters.duplicated();
-    if (state.recorder.enabled) {
-      const { id, from, to, type } = envelope;
-      state.record({ t: state.nowMs, kind: 'duplicate', id, from, to, type });
-    }
+    if (state.recorder.wanted) state.recorder.duplicate(state.nowMs, envelope);
     state.queue.push(state.nowMs + travelTimeMs(state.network, rng), envelope);
   }
 }
 
 function drop(state: SimState, envelope: Envelope, reason: DropReason): void {
   state.counters.dropped(reason);
-  if (state.recorder.enabled) {
-    const { id, from, to, type } = envelope;
-    state.record({ t: state.nowMs, kind: 'drop', id, from, to, type, reason });
-  }
+  if (state.recorder.wanted) state.recorder.drop(state.nowMs, envelope, reason);
 }
 
 /**
@@ -119,10 +103,7 @@ export function deliver(
   if (!runtime.up) return drop(state, envelope, 'node-down');
   if (state.links.isCut(envelope.from, envelope.to)) return drop(state, envelope, 'partition');
   state.counters.delivered();
-  if (state.recorder.enabled) {
-    const { id, from, to, type, sentAtMs } = envelope;
-    state.record({ t: state.nowMs, kind: 'deliver', id, from, to, type, sentAtMs });
-  }
+  if (state.recorder.wanted) state.recorder.deliver(state.nowMs, envelope);
   // A receiver that changes a message must not change the trace or a duplicate of it.
   const message = (envelope.shared ? copyPayload(envelope.message).copy : envelope.message) as Message & {
     inReplyTo?: unknown;

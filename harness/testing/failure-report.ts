@@ -8,7 +8,7 @@
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Simulation } from '../sim/index.ts';
-import { formatTraceEvent, traceHash, type TraceEvent, type TraceFile } from '../trace/node.ts';
+import { formatTraceEvent, type TraceEvent, type TraceFile } from '../trace/node.ts';
 import { escapeHtml } from '../viewer/html.ts';
 import { renderTraceHtml } from '../viewer/index.ts';
 import { hashLogFile, testCommand, traceDirectory } from './environment.ts';
@@ -86,7 +86,7 @@ export function writeTraceFiles(
     nodes: sim.nodeIds,
     clients: sim.clientIds,
     endMs: sim.nowMs,
-    hash: traceHash(sim.trace),
+    hash: sim.traceHash(),
     failure,
     details: cut === null ? details : { ...details, 'trace cut': cut },
     events,

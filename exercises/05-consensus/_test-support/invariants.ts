@@ -5,8 +5,11 @@
  * The first violation stops the run at the event that broke it, with a sentence that names the
  * property and the two conflicting facts ("two leaders in term 4: n1 at t=812 ms, n3 at t=830 ms").
  *
- * Each check is incremental, so watching costs little: a log entry is checked once per node when it
- * first appears, a commit once when commitIndex moves, a message once when it is sent.
+ * Each check is incremental, so watching costs little: after an event, only the nodes it concerns (the
+ * receiver of a message, the owner of a timer) and the nodes whose state visibly changed are checked; a
+ * log entry is checked once per node when it first appears, a commit once when commitIndex moves, a
+ * message once when it is sent. The messages come from `sim.onEvent`, so the checks work with the
+ * trace off too.
  *
  * @module
  */
@@ -63,7 +66,8 @@ interface CommitRecord extends Fact {
 }
 
 interface Promise_ extends Fact {
-  readonly what: string;
+  /** What the node revealed, in words (built only when a check fails). */
+  readonly what: () => string;
 }
 
 /** What the observer remembers about one node. */
@@ -85,6 +89,78 @@ interface Tracked {
   lastAppliedIndex: number | null;
   /** While leader: its term and commitIndex when it was first seen leading. */
   leading: { readonly term: number; commitIndex: number } | null;
+  /** What the checks read of the node, as last checked: when none of it changed, nothing new can be wrong. */
+  seen: Fingerprint | null;
+}
+
+/** The parts of a node's state the checks read, by identity and size (see {@link fingerprintOf}). */
+interface Fingerprint {
+  readonly instance: RaftView | undefined;
+  readonly log: readonly EntryView[] | undefined;
+  readonly logLength: number;
+  readonly lastEntry: EntryView | undefined;
+  readonly currentTerm: number | undefined;
+  readonly votedFor: NodeId | null | undefined;
+  readonly role: string | undefined;
+  readonly commitIndex: number | undefined;
+  readonly applied: readonly EntryView[] | undefined;
+  readonly appliedLength: number;
+  readonly snapshot: unknown;
+}
+
+function fingerprintOf(view: RaftView | undefined): Fingerprint {
+  return {
+    instance: view,
+    log: view?.log,
+    logLength: view?.log.length ?? 0,
+    lastEntry: view?.log[view.log.length - 1],
+    currentTerm: view?.currentTerm,
+    votedFor: view?.votedFor,
+    role: view?.role,
+    commitIndex: view?.commitIndex,
+    applied: view?.applied,
+    appliedLength: view?.applied?.length ?? 0,
+    snapshot: view?.snapshot,
+  };
+}
+
+function sameFingerprint(seen: Fingerprint, view: RaftView | undefined): boolean {
+  return (
+    seen.instance === view &&
+    seen.log === view?.log &&
+    seen.logLength === (view?.log.length ?? 0) &&
+    seen.lastEntry === view?.log[view.log.length - 1] &&
+    seen.currentTerm === view?.currentTerm &&
+    seen.votedFor === view?.votedFor &&
+    seen.role === view?.role &&
+    seen.commitIndex === view?.commitIndex &&
+    seen.applied === view?.applied &&
+    seen.appliedLength === (view?.applied?.length ?? 0) &&
+    seen.snapshot === view?.snapshot
+  );
+}
+
+/**
+ * The server whose code an event ran or that it changed: the receiver of a delivery, the owner of a
+ * timer, the node that started, crashed, sent or logged. `null` for events of no one server.
+ */
+function nodeOfEvent(event: TraceEvent): NodeId | null {
+  switch (event.kind) {
+    case 'deliver':
+      return event.to;
+    case 'send':
+      return event.from;
+    case 'start':
+    case 'crash':
+    case 'restart':
+    case 'timer-set':
+    case 'timer-fire':
+    case 'timer-cancel':
+    case 'log':
+      return event.node;
+    default:
+      return null;
+  }
 }
 
 /** Options for {@link watchRaft}. */
@@ -136,6 +212,7 @@ export function watchRaft(sim: Simulation, options: WatchOptions = {}): RaftObse
       appliedChecked: 0,
       lastAppliedIndex: null,
       leading: null,
+      seen: null,
     });
   }
   const leadersByTerm = new Map<number, Fact>();
@@ -149,24 +226,55 @@ export function watchRaft(sim: Simulation, options: WatchOptions = {}): RaftObse
   // AppendEntries sent and not yet delivered, by message id: a delivery can end a promise.
   const appendsSent = new Map<number, AppendEntriesView>();
   const promisedCommit = new Map<NodeId, Promise_ & { terms: Array<number | undefined> }>();
-  let traceRead = 0;
+  // What the events since the last check concern: the servers they name, and the messages durability reads.
+  const servers = new Set(sim.nodeIds);
+  const touched = new Set<NodeId>();
+  let eventsSinceCheck = 0;
+  const messages: Array<Extract<TraceEvent, { kind: 'send' | 'deliver' }>> = [];
+  const durable = properties.has('durability');
+  sim.onEvent((event) => {
+    eventsSinceCheck++;
+    const node = nodeOfEvent(event);
+    if (node !== null) touched.add(node);
+    if (!durable) return;
+    if (
+      (event.kind === 'deliver' && event.type === 'AppendEntries') ||
+      (event.kind === 'send' && servers.has(event.from))
+    )
+      messages.push(event);
+  });
   const observer = { leadersByTerm, committed, highestCommitted: 0 };
 
   const check = (): string | null => {
     const now = sim.nowMs;
-    if (properties.has('durability')) {
+    if (durable) {
       const problem = readPromises();
       if (problem !== null) return problem;
     }
+    // An event that names no server (a scripted action, a timer of a node that crashed since) may have
+    // changed any of them: check them all.
+    const checkAll = eventsSinceCheck === 0;
+    eventsSinceCheck = 0;
     for (const node of sim.nodeIds) {
       const state = tracked.get(node)!;
       const view = viewOf(sim, node);
+      if (!checkAll && !touched.has(node) && state.seen !== null && sameFingerprint(state.seen, view)) continue;
+      const problem = checkNode(node, state, view, now);
+      state.seen = problem === null ? fingerprintOf(view) : null;
+      if (problem !== null) return problem;
+    }
+    touched.clear();
+    return null;
+  };
+
+  function checkNode(node: NodeId, state: Tracked, view: RaftView | undefined, now: number): string | null {
+    {
       if (view === undefined) {
         if (state.instance !== undefined) {
           state.instance = undefined;
           state.crashedAtMs = now;
         }
-        continue;
+        return null;
       }
       if (view !== state.instance) {
         const problem =
@@ -186,6 +294,7 @@ export function watchRaft(sim: Simulation, options: WatchOptions = {}): RaftObse
           appliedChecked: restoredApplied.length,
           lastAppliedIndex: restoredApplied[restoredApplied.length - 1]?.index ?? null,
           leading: null,
+          seen: null,
         });
         if (problem !== null) return problem;
       }
@@ -199,7 +308,7 @@ export function watchRaft(sim: Simulation, options: WatchOptions = {}): RaftObse
       state.term = view.currentTerm;
     }
     return null;
-  };
+  }
 
   // ─────────── §5.1, §5.2: terms and votes ───────────
 
@@ -397,10 +506,11 @@ export function watchRaft(sim: Simulation, options: WatchOptions = {}): RaftObse
     }
     if (properties.has('durability') && isLeader) {
       // A leader counts itself among the replicas: what it committed must survive its crash.
+      const term = view.currentTerm;
       promisedCommit.set(node, {
         node,
         t: sim.nowMs,
-        what: `committed as leader of term ${view.currentTerm}`,
+        what: () => `committed as leader of term ${term}`,
         terms: termsUpTo(view, view.commitIndex),
       });
     }
@@ -486,15 +596,17 @@ export function watchRaft(sim: Simulation, options: WatchOptions = {}): RaftObse
 
   // ─────────── Figure 2: durability ───────────
 
+  /** Reads the messages of the events since the last check (see the listener above). */
   function readPromises(): string | null {
-    const trace = sim.trace;
-    for (; traceRead < trace.length; traceRead++) {
-      const event = trace[traceRead]!;
-      if (event.kind === 'deliver' && event.type === 'AppendEntries') endPromises(event);
-      if (event.kind !== 'send' || !sim.nodeIds.includes(event.from)) continue;
+    for (const event of messages) {
+      if (event.kind === 'deliver') {
+        endPromises(event);
+        continue;
+      }
       if (event.type === 'AppendEntries') appendsSent.set(event.id, event.message as AppendEntriesView);
       notePromise(event);
     }
+    messages.length = 0;
     return null;
   }
 
@@ -523,17 +635,25 @@ export function watchRaft(sim: Simulation, options: WatchOptions = {}): RaftObse
     const node = event.from;
     const term = message['term'];
     if (typeof term !== 'number') return;
-    const what = `sent ${event.type} to ${event.to} in term ${term} at t=${event.t} ms`;
-    if (term > (promisedTerm.get(node)?.term ?? 0)) promisedTerm.set(node, { node, t: event.t, term, what });
+    if (term > (promisedTerm.get(node)?.term ?? 0)) {
+      const what = () => `sent ${event.type} to ${event.to} in term ${term} at t=${event.t} ms`;
+      promisedTerm.set(node, { node, t: event.t, term, what });
+    }
     if (event.type === 'RequestVote')
-      promisedVote.set(node, { node, t: event.t, term, candidate: node, what: `voted for itself in term ${term}` });
+      promisedVote.set(node, {
+        node,
+        t: event.t,
+        term,
+        candidate: node,
+        what: () => `voted for itself in term ${term}`,
+      });
     if (event.type === 'RequestVoteReply' && message['voteGranted'] === true) {
       promisedVote.set(node, {
         node,
         t: event.t,
         term,
         candidate: event.to,
-        what: `granted its vote in term ${term} to ${event.to}`,
+        what: () => `granted its vote in term ${term} to ${event.to}`,
       });
     }
     if (
@@ -552,7 +672,7 @@ export function watchRaft(sim: Simulation, options: WatchOptions = {}): RaftObse
           node,
           t: event.t,
           term,
-          what: `acknowledged entries up to ${message['matchIndex']} to ${event.to}`,
+          what: () => `acknowledged entries up to ${String(message['matchIndex'])} to ${event.to}`,
           terms: termsUpTo(view, message['matchIndex']),
         });
       }
@@ -564,7 +684,7 @@ export function watchRaft(sim: Simulation, options: WatchOptions = {}): RaftObse
     const term = promisedTerm.get(node);
     if (term !== undefined && view.currentTerm < term.term) {
       return (
-        `Durability (Figure 2) broken: ${restarted} with currentTerm ${view.currentTerm}, but before its crash it ${term.what}. ` +
+        `Durability (Figure 2) broken: ${restarted} with currentTerm ${view.currentTerm}, but before its crash it ${term.what()}. ` +
         'currentTerm must be persisted before any message that carries it is sent.'
       );
     }
@@ -572,7 +692,7 @@ export function watchRaft(sim: Simulation, options: WatchOptions = {}): RaftObse
     if (vote !== undefined && view.currentTerm === vote.term && view.votedFor !== vote.candidate) {
       return (
         `Durability (Figure 2) broken: ${restarted} in term ${vote.term} with votedFor ${JSON.stringify(view.votedFor ?? null)}, but before its ` +
-        `crash it ${vote.what} (t=${vote.t} ms). votedFor must be persisted before the vote is sent, or ${node} may vote twice in term ${vote.term}.`
+        `crash it ${vote.what()} (t=${vote.t} ms). votedFor must be persisted before the vote is sent, or ${node} may vote twice in term ${vote.term}.`
       );
     }
     for (const promise of [promisedLog.get(node), promisedCommit.get(node)]) {
@@ -583,7 +703,7 @@ export function watchRaft(sim: Simulation, options: WatchOptions = {}): RaftObse
         const actual = termAt(view, index);
         if (actual !== expected) {
           return (
-            `Durability (Figure 2) broken: ${restarted} without entry ${index} (term ${expected}), but before its crash it ${promise.what} ` +
+            `Durability (Figure 2) broken: ${restarted} without entry ${index} (term ${expected}), but before its crash it ${promise.what()} ` +
             `(t=${promise.t} ms). The log must be persisted before entries are acknowledged or counted: ` +
             (actual === undefined
               ? `its log now ends at index ${snapshotIndex(view) + view.log.length}.`
