@@ -71,10 +71,43 @@ function refuseInNode(call: string, insteadUse: string): void {
   const scope = currentScope();
   const node = scope?.node ?? guardState.activeNode;
   if (node === null) return;
-  const error = new NondeterminismError(call, insteadUse, node, scope);
+  const caller = callerFrame();
+  if (LIBRARY_MACHINERY.test(caller)) return;
+  const advice = MSW_DELAY_FRAME.test(caller) ? MSW_DELAY : insteadUse;
+  const error = new NondeterminismError(call, advice, node, scope);
   guardState.onViolation?.(error);
   throw error;
 }
+
+/**
+ * What to use instead of msw's `delay()`, which waits on a real timer (and, in a browser, draws its
+ * "realistic" duration with Math.random): the virtual-clock sleep a backend hands its handlers.
+ */
+const MSW_DELAY =
+  'the virtual-clock sleep httpBackend hands its handlers (handlers: ({ sleep }) => [...], then await sleep(ms)); ' +
+  "msw's delay() waits on a real timer";
+
+/**
+ * The stack frame that made the guarded call: the first one outside this file. Asked only when a
+ * guard fires inside node code, so the stack costs nothing on the common path.
+ */
+function callerFrame(): string {
+  const frames = (new Error().stack ?? '').split('\n').slice(1);
+  return frames.find((frame) => !/[/\\]harness[/\\]sim[/\\]guards\.ts/.test(frame)) ?? '';
+}
+
+/**
+ * Library code that a backend's msw handlers run on, whose own calls are the harness's, not the
+ * node's: msw's cookie store (tough-cookie) checks cookie expiry against the real clock at every
+ * request. Requests in a simulation carry no cookies, so the reading changes nothing. Only the frame
+ * that made the call counts: a handler's own `Math.random()` is still refused, although msw's code is
+ * further down the stack.
+ */
+const LIBRARY_MACHINERY =
+  /[/\\]node_modules[/\\](?:tough-cookie|msw[/\\]lib[/\\]core[/\\]utils[/\\](?:cookieStore|request))[/\\]/;
+
+/** msw's `delay()`, which waits on a real timer. */
+const MSW_DELAY_FRAME = /[/\\]node_modules[/\\]msw[/\\]lib[/\\].*delay\.m?js/;
 
 /** How many {@link asHarness} calls are running: while one is, the guards let every call through. */
 let harnessDepth = 0;
