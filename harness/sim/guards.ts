@@ -88,12 +88,28 @@ const MSW_DELAY =
   "msw's delay() waits on a real timer";
 
 /**
- * The stack frame that made the guarded call: the first one outside this file. Asked only when a
- * guard fires inside node code, so the stack costs nothing on the common path.
+ * The file of the code that made the guarded call: the first stack frame outside this file. Asked only
+ * when a guard fires inside node code. The frames are read as call sites, without formatting the stack
+ * (a test runner's source maps make a formatted stack costly, and msw's cookie store asks at every request).
  */
 function callerFrame(): string {
-  const frames = (new Error().stack ?? '').split('\n').slice(1);
-  return frames.find((frame) => !/[/\\]harness[/\\]sim[/\\]guards\.ts/.test(frame)) ?? '';
+  const prepare = Error.prepareStackTrace;
+  const limit = Error.stackTraceLimit;
+  try {
+    Error.stackTraceLimit = 16;
+    Error.prepareStackTrace = (_error, sites) => sites;
+    const holder: { stack?: unknown } = {};
+    Error.captureStackTrace(holder, refuseInNode);
+    const sites = holder.stack as ReadonlyArray<{ getFileName(): string | null | undefined }>;
+    for (const site of sites) {
+      const file = site.getFileName() ?? '';
+      if (!/[/\\]harness[/\\]sim[/\\]guards\.ts$/.test(file)) return file;
+    }
+    return '';
+  } finally {
+    Error.prepareStackTrace = prepare;
+    Error.stackTraceLimit = limit;
+  }
 }
 
 /**
