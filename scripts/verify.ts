@@ -264,24 +264,28 @@ async function checkStubs(exercises: readonly Exercise[]): Promise<void> {
 
 // ─────────────────────────────── the trace viewer, in a browser ───────────────────────────────
 
+/** The page scripts that run in a browser, each checked against the DOM by its own tsconfig.json. */
+const PAGE_SCRIPTS: ReadonlyArray<readonly [string, string]> = [
+  ["the viewer's page script", 'harness/viewer/page/tsconfig.json'],
+  ["the chart pages' browser code", 'harness/charts/browser/tsconfig.json'],
+];
+
 /**
- * The trace viewer: its page script typechecked against the DOM (`harness/viewer/page/tsconfig.json`),
- * and its tests in headless Chromium (`scripts/browser-tests/`, the vitest project `browser`).
+ * The trace viewer and the chart pages: their page scripts typechecked against the DOM (`PAGE_SCRIPTS`),
+ * and their tests in headless Chromium (`scripts/browser-tests/`, the vitest project `browser`).
  */
 async function checkBrowser(): Promise<void> {
-  heading('the trace viewer in headless Chromium');
+  heading('the trace viewer and the chart pages in headless Chromium');
   const tsc = path.join(repositoryRoot, 'node_modules', 'typescript', 'bin', 'tsc');
-  const typecheck = await spawnAndCollect(
-    process.execPath,
-    [tsc, '--noEmit', '-p', 'harness/viewer/page/tsconfig.json'],
-    repositoryRoot,
-  );
-  record(
-    'browser',
-    "the viewer's page script typechecks against the DOM",
-    typecheck.exitCode === 0,
-    typecheck.exitCode === 0 ? undefined : firstLines(typecheck.output, 40),
-  );
+  for (const [what, tsconfig] of PAGE_SCRIPTS) {
+    const typecheck = await spawnAndCollect(process.execPath, [tsc, '--noEmit', '-p', tsconfig], repositoryRoot);
+    record(
+      'browser',
+      `${what} typechecks against the DOM`,
+      typecheck.exitCode === 0,
+      typecheck.exitCode === 0 ? undefined : firstLines(typecheck.output, 40),
+    );
+  }
   const run = await runVitest(repositoryRoot, ['--project', 'browser']);
   recordBrokenFiles('browser', run);
   for (const test of run.tests) {

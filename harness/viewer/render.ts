@@ -10,14 +10,12 @@
  *
  * @module
  */
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildSync } from 'esbuild';
 import type { TraceFile } from '../trace/index.ts';
-import { escapeHtml } from './html.ts';
 import { buildViewModel, type ViewerOptions } from './model.ts';
+import { bundleIife, inlinable, pageHead } from './standalone-page.ts';
 import type { ViewerData } from './view-model.ts';
 
 /** The page's style and script, built once per process (see `pageAssets`). */
@@ -26,8 +24,11 @@ let assets: { readonly style: string; readonly script: string } | null = null;
 /** The page's style (`page/viewer.css`) and script (`bundlePageScript`), read and built on first use. */
 function pageAssets(): { readonly style: string; readonly script: string } {
   assets ??= {
-    style: inlinable('viewer.css', readFileSync(fileURLToPath(new URL('./page/viewer.css', import.meta.url)), 'utf8')),
-    script: inlinable('main.ts (bundled)', bundlePageScript()),
+    style: inlinable(
+      'harness/viewer/page/viewer.css',
+      readFileSync(fileURLToPath(new URL('./page/viewer.css', import.meta.url)), 'utf8'),
+    ),
+    script: bundlePageScript(),
   };
   return assets;
 }
@@ -40,32 +41,12 @@ function pageAssets(): { readonly style: string; readonly script: string } {
  */
 export function bundlePageScript(): string {
   const pageFolder = fileURLToPath(new URL('./page/', import.meta.url));
-  const result = buildSync({
-    entryPoints: [path.join(pageFolder, 'main.ts')],
+  return bundleIife({
+    entry: path.join(pageFolder, 'main.ts'),
     tsconfig: path.join(pageFolder, 'tsconfig.json'),
-    absWorkingDir: fileURLToPath(new URL('.', import.meta.url)),
-    bundle: true,
-    write: false,
-    format: 'iife',
-    platform: 'browser',
-    target: 'es2022',
-    charset: 'utf8',
-    legalComments: 'none',
-    logLevel: 'silent',
+    workingDir: fileURLToPath(new URL('.', import.meta.url)),
+    name: 'harness/viewer/page/main.ts',
   });
-  const script = result.outputFiles[0]?.text;
-  if (script === undefined) throw new Error('esbuild produced no bundle for harness/viewer/page/main.ts');
-  return script;
-}
-
-/** Inlined as is, so it must not be able to close its own element. */
-function inlinable(name: string, text: string): string {
-  if (/<\/(script|style)|<!--/i.test(text)) {
-    throw new Error(
-      `harness/viewer/page/${name} contains "</script", "</style" or "<!--", which would end its inline element early.`,
-    );
-  }
-  return text;
 }
 
 /**
@@ -78,10 +59,6 @@ export function jsonForScript(value: unknown): string {
     /[<>&\u2028\u2029]/g,
     (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`,
   );
-}
-
-function cspHash(text: string): string {
-  return `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
 }
 
 /**
@@ -100,24 +77,7 @@ export function renderTraceHtml(trace: TraceFile, options: ViewerOptions = {}): 
   const view = buildViewModel(trace, options);
   const data: ViewerData = { trace, view };
   const { style, script } = pageAssets();
-  // Fixed words and base64 hashes only: no quoting needed in the attribute.
-  const policy = [
-    "default-src 'none'",
-    `style-src ${cspHash(style)}`,
-    `script-src ${cspHash(script)}`,
-    "img-src 'none'",
-    "base-uri 'none'",
-    "form-action 'none'",
-  ].join('; ');
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="${policy}">
-<title>${escapeHtml(view.title)}</title>
-<style>${style}</style>
-</head>
+  return `${pageHead(view.title, style, script)}
 <body>
 <header class="top"><h1 id="title"></h1><div class="summary" id="summary"></div></header>
 <div class="failure" id="failure" hidden></div>

@@ -9,13 +9,14 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Simulation, TraceEvent } from '#harness/testing';
 import { writeTraceFiles } from '../../harness/testing/failure-report.ts';
 import { formatTraceEvent } from '../../harness/trace/index.ts';
 import type { ViewerTestHook } from '../../harness/viewer/page-hook.ts';
 import { renderTraceHtml } from '../../harness/viewer/index.ts';
+import { launchChromium, openFromDisk, type OpenedPage } from './chromium.ts';
 import {
   busyGossip,
   crashMidStepAndSkewedClock,
@@ -24,18 +25,6 @@ import {
   hostileMessageId,
   troubledRegister,
 } from './demo.ts';
-
-const CHROMIUM = process.env['KATA_CHROMIUM'] || '/usr/bin/chromium';
-const LAUNCH_ARGS = [
-  '--no-sandbox',
-  '--headless',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 /**
  * What the tests read from the page's global object. (The repository's TypeScript has no DOM types, so
@@ -50,12 +39,7 @@ let browser: Browser;
 let folder: string;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      `No Chromium at ${CHROMIUM}: the viewer's browser tests need one. Install it (apt-get install -y chromium) or set KATA_CHROMIUM to a Chrome or Chromium binary.`,
-    );
-  }
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS });
+  browser = await launchChromium();
   folder = mkdtempSync(path.join(os.tmpdir(), 'kata-viewer-'));
 }, 60_000);
 
@@ -64,21 +48,15 @@ afterAll(async () => {
   if (folder !== undefined) rmSync(folder, { recursive: true, force: true });
 });
 
-/** Opens `file` from disk; fails on any page error, and records every request the page makes. */
-async function open(file: string): Promise<{ page: Page; requests: string[]; errors: string[] }> {
-  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-  const requests: string[] = [];
-  const errors: string[] = [];
-  page.on('request', (request) => void requests.push(request.url()));
-  page.on('pageerror', (error) => void errors.push(error.message));
-  page.on('console', (message) => {
-    if (message.type() === 'error') errors.push(message.text());
+/** Opens `file` from disk (see `openFromDisk`) and waits for the viewer's test hook. */
+function open(file: string): Promise<OpenedPage> {
+  return openFromDisk(browser, file, {
+    viewport: { width: 1400, height: 900 },
+    ready: (page) =>
+      page.waitForFunction(() => (globalThis as unknown as PageGlobals).__viewer !== undefined, undefined, {
+        timeout: 30_000,
+      }),
   });
-  await page.goto(pathToFileURL(file).href);
-  await page.waitForFunction(() => (globalThis as unknown as PageGlobals).__viewer !== undefined, undefined, {
-    timeout: 30_000,
-  });
-  return { page, requests, errors };
 }
 
 function hook<T>(page: Page, read: (viewer: ViewerTestHook) => T): Promise<T> {
