@@ -53,6 +53,12 @@ function lines(spec: LineChartSpec, size: { width: number; height: number }): [u
   return [opts, [[...spec.x], ...spec.series.map((series) => [...series.values])]];
 }
 
+const WHOLE_INCREMENTS = [1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1_000, 2_000, 5_000, 10_000, 100_000];
+
+function wholeNumbers(spec: BarChartSpec): boolean {
+  return spec.series.every((series) => series.values.every((value) => value === null || Number.isInteger(value)));
+}
+
 /**
  * Stacked bars. uPlot draws series in order and a later bar covers an earlier one, so each series is
  * drawn as the running total up to it, the top of the stack first; the legend shows each series' own value.
@@ -77,7 +83,8 @@ function bars(spec: BarChartSpec, size: { width: number; height: number }): [uPl
         values: (_chart, splits) => splits.map((split) => spec.categories[split] ?? ''),
         grid: { show: false },
       },
-      { label: spec.yLabel },
+      // Whole numbers (counts, mostly) get whole-number ticks: no "0.25 learners".
+      { label: spec.yLabel, ...(wholeNumbers(spec) ? { incrs: WHOLE_INCREMENTS } : {}) },
     ],
     series: [
       { label: spec.xLabel ?? 'category', value: (_chart, value) => spec.categories[value] ?? '' },
