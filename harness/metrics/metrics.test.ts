@@ -1,7 +1,13 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import {
   BackendLog,
   formatLatency,
+  latencyPercentileChart,
+  loadOverTimeChart,
+  writeMetricsPage,
   loadAmplification,
   loadBalance,
   loadOverTime,
@@ -87,5 +93,38 @@ describe('what the backends saw', () => {
   test('load amplification: backend requests per caller request', () => {
     expect(loadAmplification(330, 300)).toBeCloseTo(1.1);
     expect(() => loadAmplification(3, 0)).toThrow(/no request came from the callers/);
+  });
+});
+
+describe('the metrics as charts', () => {
+  test('latency percentiles per policy: one line each, from p50 to p99.9, on a log scale', () => {
+    const latencies = Array.from({ length: 1_000 }, (_, index) => index + 1);
+    const chart = latencyPercentileChart('latency', { fast: latencies, none: [] });
+    expect(chart.yLog).toBe(true);
+    expect(chart.x.at(-1)).toBe(3);
+    expect(chart.series.map((series) => series.label)).toEqual(['fast', 'none']);
+    expect(chart.series[0]!.values.at(-1)).toBe(999); // p99.9 of 1..1000
+    expect(chart.series[0]!.values.at(7)).toBe(990); // two nines: p99
+    expect(chart.series[1]!.values.every((value) => value === null)).toBe(true);
+  });
+
+  test('load over time: one line per backend, time in seconds', () => {
+    const chart = loadOverTimeChart('load', { bucketStartsMs: [0, 500], inFlight: { b1: [1, 2], b2: [0, 0.5] } });
+    expect(chart.x).toEqual([0, 0.5]);
+    expect(chart.series).toEqual([
+      { label: 'b1', values: [1, 2] },
+      { label: 'b2', values: [0, 0.5] },
+    ]);
+  });
+
+  test('a metrics page is an offline HTML file with the charts as data', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'metrics-page-'));
+    const file = writeMetricsPage(path.join(dir, 'sub', 'page.html'), 'Latency', [
+      latencyPercentileChart('latency', { rr: [1, 2, 3] }),
+    ]);
+    const html = readFileSync(file, 'utf8');
+    expect(html).toMatch(/Content-Security-Policy/);
+    expect(html).toContain('"label":"rr"');
+    expect(html).not.toMatch(/<script[^>]+src=/);
   });
 });

@@ -9,6 +9,10 @@ import {
   forEachSeed,
   healthyProfile,
   loadBalance,
+  latencyPercentileChart,
+  loadOverTime,
+  loadOverTimeChart,
+  writeMetricsPage,
   type BackendProfile,
   type NetworkSettingsInput,
   Rng,
@@ -146,11 +150,31 @@ describe('stories', () => {
       'round robin, b9 and b10 at 1/4 speed': summarizeLatency(all(roundRobinSlowed)),
       'smooth weighted 4:1, same slow backends': summarizeLatency(all(weightedSlowed)),
     };
+    const chartsPage = writeMetricsPage(
+      `.kata/charts/round-robin-latency-seed-${seed}.html`,
+      `Round robin, seed ${seed}`,
+      [
+        latencyPercentileChart('Latency percentiles (10 backends, 70% load)', {
+          'round robin, healthy': all(roundRobinHealthy),
+          'round robin, b9 and b10 at 1/4 speed': all(roundRobinSlowed),
+          'smooth weighted 4:1, same slow backends': all(weightedSlowed),
+        }),
+        loadOverTimeChart(
+          'Round robin with b9 and b10 at 1/4 speed: requests in hand per backend',
+          loadOverTime(roundRobinSlowed.backendLog.spans, ids, { bucketMs: 500, untilMs: load.durationMs }),
+        ),
+        loadOverTimeChart(
+          'Smooth weighted 4:1, same slow backends: requests in hand per backend',
+          loadOverTime(weightedSlowed.backendLog.spans, ids, { bucketMs: 500, untilMs: load.durationMs }),
+        ),
+      ],
+    );
     console.info(
       `Latency (seed ${seed}, 10 backends, 70% load, 100 ms mean service time):\n` +
         Object.entries(figures)
           .map(([name, summary]) => `  ${name.padEnd(42)} ${formatLatency(summary)}`)
-          .join('\n'),
+          .join('\n') +
+        `\n  charts: ${chartsPage} (open it in a browser)`,
     );
     const healthyP99 = figures['round robin, healthy'].p99Ms;
     check(
