@@ -239,7 +239,8 @@ describe('spec: round robin', () => {
   });
 
   it('adding a backend that is already there is an error', () => {
-    const picker = createRoundRobin(['b1']);
+    const picker = createRoundRobin(['b1', 'b2']);
+    checkEqual(picksOf(picker, 1), ['b1'], 'the first turn');
     let refused = false;
     try {
       picker.add('b1');
@@ -247,6 +248,7 @@ describe('spec: round robin', () => {
       refused = true;
     }
     check(refused, 'add(b1) when b1 is already a backend must throw, not put b1 in the rotation twice');
+    checkEqual(picksOf(picker, 3), ['b2', 'b1', 'b2'], 'after the refused add, b1 still has one turn per round');
   });
 });
 
@@ -360,7 +362,7 @@ async function sweepBalancer(
   const present = members.map((member) => member.id);
   const changes: ScheduledChange[] = [];
   for (let index = 0, atMs = 0; index < rng.int(2, 5); index++) {
-    atMs += rng.int(100, 300);
+    atMs += rng.int(50, 250);
     changes.push({ atMs, change: drawChange(rng, present) });
   }
   const network: NetworkSettingsInput = {
@@ -377,8 +379,8 @@ async function sweepBalancer(
   const run = prepareLoadRun({
     backends: Object.fromEntries(all.map((id) => [id, () => profiles[id]!])),
     createPicker: recordingPicker(() => createPicker(members), members, events),
-    arrivalsPerSecond: 50,
-    durationMs: 1_500,
+    arrivalsPerSecond: 40,
+    durationMs: 1_200,
     backendTimeoutMs: 1_000,
   });
   await simulate(

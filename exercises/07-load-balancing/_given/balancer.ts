@@ -63,12 +63,7 @@ export function createBalancerNode(options: BalancerOptions): NodeFactory {
     const picker = options.createPicker();
     return {
       onMessage(ctx, from, message) {
-        if (isMembershipChange(message)) {
-          if (message.type === 'add_backend') picker.add(message.backend, message.weight ?? 1);
-          else picker.remove(message.backend);
-          ctx.reply(from, message, { type: `${message.type}_ok` });
-          return;
-        }
+        if (isMembershipChange(message)) return changeMembership(ctx, from, message, picker);
         if (message.type === 'request') return forward(ctx, from, message, picker.pick(), options.backendTimeoutMs);
         return undefined;
       },
@@ -93,6 +88,22 @@ async function forward(
     status = error instanceof DOMException && error.name === 'TimeoutError' ? 504 : 502;
   }
   ctx.reply(client, request, { type: 'response', status, backend });
+}
+
+/**
+ * Applies a join or leave and answers the sender. A change the picker refuses (a backend added twice:
+ * the admin's message arrived twice, or it repeats a change) is answered with the reason, and the
+ * balancer goes on: a bad configuration update must not take the balancer down.
+ */
+function changeMembership(ctx: NodeContext, from: string, change: MembershipChange, picker: Picker): void {
+  try {
+    if (change.type === 'add_backend') picker.add(change.backend, change.weight ?? 1);
+    else picker.remove(change.backend);
+  } catch (error) {
+    ctx.log(`${change.type} ${change.backend} refused: ${(error as Error).message}`);
+    return ctx.reply(from, change, { type: `${change.type}_refused`, reason: (error as Error).message });
+  }
+  ctx.reply(from, change, { type: `${change.type}_ok` });
 }
 
 function isMembershipChange(message: Message): message is MembershipChange {
