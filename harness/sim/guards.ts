@@ -71,10 +71,59 @@ function refuseInNode(call: string, insteadUse: string): void {
   const scope = currentScope();
   const node = scope?.node ?? guardState.activeNode;
   if (node === null) return;
-  const error = new NondeterminismError(call, insteadUse, node, scope);
+  const caller = callerFrame();
+  if (LIBRARY_MACHINERY.test(caller)) return;
+  const advice = MSW_DELAY_FRAME.test(caller) ? MSW_DELAY : insteadUse;
+  const error = new NondeterminismError(call, advice, node, scope);
   guardState.onViolation?.(error);
   throw error;
 }
+
+/**
+ * What to use instead of msw's `delay()`, which waits on a real timer (and, in a browser, draws its
+ * "realistic" duration with Math.random): the virtual-clock sleep a backend hands its handlers.
+ */
+const MSW_DELAY =
+  'the virtual-clock sleep httpBackend hands its handlers (handlers: ({ sleep }) => [...], then await sleep(ms)); ' +
+  "msw's delay() waits on a real timer";
+
+/**
+ * The file of the code that made the guarded call: the first stack frame outside this file. Asked only
+ * when a guard fires inside node code. The frames are read as call sites, without formatting the stack
+ * (a test runner's source maps make a formatted stack costly, and msw's cookie store asks at every request).
+ */
+function callerFrame(): string {
+  const prepare = Error.prepareStackTrace;
+  const limit = Error.stackTraceLimit;
+  try {
+    Error.stackTraceLimit = 16;
+    Error.prepareStackTrace = (_error, sites) => sites;
+    const holder: { stack?: unknown } = {};
+    Error.captureStackTrace(holder, refuseInNode);
+    const sites = holder.stack as ReadonlyArray<{ getFileName(): string | null | undefined }>;
+    for (const site of sites) {
+      const file = site.getFileName() ?? '';
+      if (!/[/\\]harness[/\\]sim[/\\]guards\.ts$/.test(file)) return file;
+    }
+    return '';
+  } finally {
+    Error.prepareStackTrace = prepare;
+    Error.stackTraceLimit = limit;
+  }
+}
+
+/**
+ * Library code that a backend's msw handlers run on, whose own calls are the harness's, not the
+ * node's: msw's cookie store (tough-cookie) checks cookie expiry against the real clock at every
+ * request. Requests in a simulation carry no cookies, so the reading changes nothing. Only the frame
+ * that made the call counts: a handler's own `Math.random()` is still refused, although msw's code is
+ * further down the stack.
+ */
+const LIBRARY_MACHINERY =
+  /[/\\]node_modules[/\\](?:tough-cookie|msw[/\\]lib[/\\]core[/\\]utils[/\\](?:cookieStore|request))[/\\]/;
+
+/** msw's `delay()`, which waits on a real timer. */
+const MSW_DELAY_FRAME = /[/\\]node_modules[/\\]msw[/\\]lib[/\\].*delay\.m?js/;
 
 /** How many {@link asHarness} calls are running: while one is, the guards let every call through. */
 let harnessDepth = 0;

@@ -11,6 +11,8 @@
  */
 export * from '../sim/index.ts';
 export * from '../faults/index.ts';
+export * from '../http/index.ts';
+export * from '../metrics/index.ts';
 export { simulate, SimulationTestFailure, type SimulateOptions } from './simulate.ts';
 export { swarmDetails } from './swarm-details.ts';
 export {
