@@ -32,9 +32,9 @@
  * The last line is `N passed, N failed`; the exit code is 0 only when nothing failed.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
-import os from 'node:os';
-import { stripVTControlCharacters } from 'node:util';
+import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import os, { availableParallelism } from 'node:os';
+import { parseArgs, stripVTControlCharacters } from 'node:util';
 import path from 'node:path';
 import {
   findExercises,
@@ -46,7 +46,7 @@ import {
 } from './lib/exercises.ts';
 import { applyMistake } from './lib/mistakes.ts';
 import { bareAssertionText } from './lib/failure-wording.ts';
-import { runMistakes } from './lib/mistake-runner.ts';
+import { REPLAY_CHECK_VARIABLE, runMistakes } from './lib/mistake-runner.ts';
 import { checkStub, findGeneratedFiles, SOLUTION_PATCH_FILE, STUB_PATCH_FILE } from './lib/stubs.ts';
 import { runVitest, spawnAndCollect, type VitestRun } from './lib/vitest-run.ts';
 import { checkStudentCopy } from './classroom/verify-copy.ts';
@@ -63,24 +63,50 @@ interface Check {
 
 const checks: Check[] = [];
 
+/**
+ * What one section has printed so far. Sections run side by side, so each keeps its lines and prints
+ * them in one block when it ends: the blocks come out in the order the sections end.
+ */
+interface SectionOutput {
+  readonly startedMs: number;
+  readonly lines: string[];
+}
+
+const outputs = new Map<string, SectionOutput>();
+
+function outputOf(section: string): SectionOutput {
+  let output = outputs.get(section);
+  if (output === undefined) {
+    output = { startedMs: performance.now(), lines: [] };
+    outputs.set(section, output);
+  }
+  return output;
+}
+
 function record(section: string, name: string, ok: boolean, detail?: string): void {
   checks.push({ section, name, ok, ...(detail === undefined ? {} : { detail }) });
-  if (!ok) console.log(`  ✗ ${name}${detail === undefined ? '' : `\n${indent(detail, 6)}`}`);
+  if (!ok) outputOf(section).lines.push(`  ✗ ${name}${detail === undefined ? '' : `\n${indent(detail, 6)}`}`);
 }
 
-/** When the current section started: verify reports how long each section took (a figure, never a limit). */
-let sectionStartedMs = performance.now();
-
-function heading(text: string): void {
-  sectionStartedMs = performance.now();
-  console.log(`\n▶ ${text}`);
+/** Starts `section`: verify reports how long each section took (a figure, never a limit). */
+function heading(section: string, text: string): void {
+  outputs.set(section, { startedMs: performance.now(), lines: [`\n▶ ${text}`] });
 }
 
+/** A line of `section`'s output that is not a check. */
+function note(section: string, text: string): void {
+  outputOf(section).lines.push(text);
+}
+
+/** Ends `section`: prints its block, ending with its count and how long it took. */
 function summarise(section: string): void {
+  const output = outputOf(section);
   const mine = checks.filter((check) => check.section === section);
   const failed = mine.filter((check) => !check.ok).length;
-  const seconds = ((performance.now() - sectionStartedMs) / 1000).toFixed(1);
-  console.log(`  ${failed === 0 ? '✓' : '✗'} ${mine.length - failed} passed, ${failed} failed (${seconds} s)`);
+  const seconds = ((performance.now() - output.startedMs) / 1000).toFixed(1);
+  output.lines.push(`  ${failed === 0 ? '✓' : '✗'} ${mine.length - failed} passed, ${failed} failed (${seconds} s)`);
+  console.log(output.lines.join('\n'));
+  outputs.delete(section);
 }
 
 function indent(text: string, spaces: number): string {
@@ -97,7 +123,7 @@ function firstLines(text: string, count: number): string {
 // ─────────────────────────────── 1. structure ───────────────────────────────
 
 function checkStructure(exercises: readonly Exercise[]): void {
-  heading(`structure of ${exercises.length} exercise(s)`);
+  heading('structure', `structure of ${exercises.length} exercise(s)`);
   for (const exercise of exercises) {
     const problems: string[] = [];
     for (const file of ['README.md', 'HINTS.md']) {
@@ -163,7 +189,7 @@ function generatedStubProblems(exercises: readonly Exercise[], exercise: Exercis
 // ─────────────────────────────── 2. typecheck ───────────────────────────────
 
 async function checkTypes(): Promise<void> {
-  heading('typecheck (tsc --noEmit, strict)');
+  heading('typecheck', 'typecheck (tsc --noEmit, strict)');
   const tsc = path.join(repositoryRoot, 'node_modules', 'typescript', 'bin', 'tsc');
   const { exitCode, output } = await spawnAndCollect(
     process.execPath,
@@ -178,7 +204,7 @@ async function checkTypes(): Promise<void> {
 
 /** Lint, format and unused code: each tool must find nothing (zero warnings too). */
 async function checkCodeStyle(): Promise<void> {
-  heading('lint (ESLint), format (Prettier) and unused code (knip)');
+  heading('style', 'lint (ESLint), format (Prettier) and unused code (knip)');
   const bin = (pkg: string, file: string) => path.join(repositoryRoot, 'node_modules', pkg, file);
   const tools: ReadonlyArray<readonly [string, string, readonly string[], string]> = [
     ['ESLint finds no problem', bin('eslint', 'bin/eslint.js'), ['.', '--max-warnings', '0'], 'npm run lint'],
@@ -204,7 +230,7 @@ function recordBrokenFiles(section: string, run: VitestRun): void {
 }
 
 async function checkHarness(): Promise<void> {
-  heading("the harness's own tests");
+  heading('harness', "the harness's own tests");
   const run = await runVitest(repositoryRoot, ['--project', 'harness']);
   recordBrokenFiles('harness', run);
   for (const test of run.tests) {
@@ -221,7 +247,7 @@ async function checkHarness(): Promise<void> {
 }
 
 async function checkSolutions(hashLog: string): Promise<void> {
-  heading('every exercise test passes against its reference solution');
+  heading('solutions', 'every exercise test passes against its reference solution');
   const run = await runVitest(repositoryRoot, ['--project', 'solutions'], { KATA_HASH_LOG: hashLog });
   recordBrokenFiles('solutions', run);
   for (const test of run.tests) {
@@ -237,13 +263,16 @@ async function checkSolutions(hashLog: string): Promise<void> {
 }
 
 async function checkStubs(exercises: readonly Exercise[]): Promise<void> {
-  heading('every exercise test fails against its untouched stub');
+  heading('stubs', 'every exercise test fails against its untouched stub');
   const changed = gitOutput(['status', '--porcelain', '--', 'exercises']);
   if (changed !== '')
-    console.log(
+    note(
+      'stubs',
       `  note: exercises/ has local changes; the stubs are checked as they are on disk:\n${indent(changed, 4)}`,
     );
-  const run = await runVitest(repositoryRoot, ['--project', 'exercises']);
+  // Only whether each test fails counts here: a sweep's check that its failing seed fails alone too (a
+  // fresh vitest each) would change the wording of a failure, never the verdict.
+  const run = await runVitest(repositoryRoot, ['--project', 'exercises'], { [REPLAY_CHECK_VARIABLE]: '0' });
   recordBrokenFiles('stubs', run);
   for (const exercise of exercises) {
     const tests = run.tests.filter((test) => test.file.startsWith(exercise.directory + path.sep));
@@ -269,7 +298,7 @@ async function checkStubs(exercises: readonly Exercise[]): Promise<void> {
  * and its tests in headless Chromium (`scripts/browser-tests/`, the vitest project `browser`).
  */
 async function checkBrowser(): Promise<void> {
-  heading('the trace viewer in headless Chromium');
+  heading('browser', 'the trace viewer in headless Chromium');
   const tsc = path.join(repositoryRoot, 'node_modules', 'typescript', 'bin', 'tsc');
   const typecheck = await spawnAndCollect(
     process.execPath,
@@ -303,7 +332,7 @@ async function checkBrowser(): Promise<void> {
  * errors, so a broken {@link}, a referenced but unexported type or a broken relative link fails.
  */
 async function checkDocs(): Promise<void> {
-  heading('the documentation site builds without a TypeDoc warning');
+  heading('docs', 'the documentation site builds without a TypeDoc warning');
   const tsx = path.join(repositoryRoot, 'node_modules', 'tsx', 'dist', 'cli.mjs');
   const { exitCode, output } = await spawnAndCollect(
     process.execPath,
@@ -324,14 +353,44 @@ async function checkDocs(): Promise<void> {
 
 // ─────────────────────────────── 6. known mistakes ───────────────────────────────
 
-async function checkMistakes(exercises: readonly Exercise[]): Promise<void> {
-  const jobs = exercises.flatMap((exercise) => exercise.mistakes.map((mistake) => ({ exercise, mistake })));
-  heading(`every known mistake fails its tests (${jobs.length} mistakes, one vitest process)`);
-  const applicable = applicableJobs('mistakes', jobs);
-  await runMistakes(repositoryRoot, applicable, ({ exercise, mistake }, run) => {
-    record('mistakes', `${exercise.id}: ${mistake.name}`, ...judgeMistake(mistake, run));
+/**
+ * Sections 6 and 6a in one vitest process: the known mistakes and the alternative solutions are judged
+ * in the same rounds (one patch per exercise at a time), so they share one vitest start-up and the
+ * rounds keep both cores busy. Each kind is reported in a section of its own.
+ */
+async function checkPatches(
+  exercises: readonly Exercise[],
+  kinds: { readonly mistakes: boolean; readonly alternatives: boolean },
+): Promise<void> {
+  type Job =
+    | { readonly exercise: Exercise; readonly mistake: Mistake; readonly correct: false }
+    | { readonly exercise: Exercise; readonly mistake: Alternative; readonly correct: true };
+  const mistakes: Job[] = kinds.mistakes
+    ? exercises.flatMap((exercise) =>
+        exercise.mistakes.map((mistake) => ({ exercise, mistake, correct: false as const })),
+      )
+    : [];
+  const alternatives: Job[] = kinds.alternatives
+    ? exercises.flatMap((exercise) =>
+        exercise.alternatives.map((alternative) => ({ exercise, mistake: alternative, correct: true as const })),
+      )
+    : [];
+  const shared = kinds.mistakes && kinds.alternatives ? ', in the same vitest process' : '';
+  if (kinds.mistakes)
+    heading('mistakes', `every known mistake fails its tests (${mistakes.length} mistakes, one vitest process)`);
+  if (kinds.alternatives)
+    heading(
+      'alternatives',
+      `every alternative solution passes every test (${alternatives.length} alternatives${shared})`,
+    );
+  const applicable = [...applicableJobs('mistakes', mistakes), ...applicableJobs('alternatives', alternatives)];
+  await runMistakes(repositoryRoot, applicable, (job, run) => {
+    const name = `${job.exercise.id}: ${job.mistake.name}`;
+    if (job.correct) record('alternatives', name, ...judgeAlternative(job.mistake, run));
+    else record('mistakes', name, ...judgeMistake(job.mistake, run));
   });
-  summarise('mistakes');
+  if (kinds.mistakes) summarise('mistakes');
+  if (kinds.alternatives) summarise('alternatives');
 }
 
 /** The jobs whose patch applies to its solution; each that does not is recorded as failed in `section`. */
@@ -386,18 +445,6 @@ function judgeMistake(mistake: Mistake, run: VitestRun): [boolean, string | unde
 
 // ─────────────────────────────── 6a. alternative solutions ───────────────────────────────
 
-async function checkAlternatives(exercises: readonly Exercise[]): Promise<void> {
-  const jobs = exercises.flatMap((exercise) =>
-    exercise.alternatives.map((alternative) => ({ exercise, mistake: alternative })),
-  );
-  heading(`every alternative solution passes every test (${jobs.length} alternatives, one vitest process)`);
-  const applicable = applicableJobs('alternatives', jobs);
-  await runMistakes(repositoryRoot, applicable, ({ exercise, mistake }, run) => {
-    record('alternatives', `${exercise.id}: ${mistake.name}`, ...judgeAlternative(mistake, run));
-  });
-  summarise('alternatives');
-}
-
 /** An alternative is a correct design: every test must run and pass; a failure is a test that over-specifies. */
 function judgeAlternative(alternative: Alternative, run: VitestRun): [boolean, string | undefined] {
   if (run.brokenFiles.length > 0)
@@ -426,6 +473,7 @@ const MUTATION_MINIMUM_PERCENT = 90;
 
 async function checkMutation(): Promise<void> {
   heading(
+    'mutation',
     `npm run mutation -- ${MUTATION_EXERCISE}: the tests kill >= ${MUTATION_MINIMUM_PERCENT}% of the non-equivalent mutants`,
   );
   const folder = mkdtempSync(path.join(os.tmpdir(), 'kata-verify-mutation-'));
@@ -444,7 +492,10 @@ async function checkMutation(): Promise<void> {
       completed,
       completed ? undefined : firstLines(stripVTControlCharacters(output).slice(-4_000), 40),
     );
-    if (!completed) return summarise('mutation');
+    if (!completed) {
+      summarise('mutation');
+      return;
+    }
     const summary = JSON.parse(readFileSync(summaryFile, 'utf8')) as MutationSummary;
     const score = summary.scorePercent;
     const strong = score !== null && score >= MUTATION_MINIMUM_PERCENT;
@@ -469,11 +520,35 @@ async function checkMutation(): Promise<void> {
 
 // ─────────────────────────────── 7. determinism ───────────────────────────────
 
-async function checkDeterminism(firstLog: string, secondLog: string): Promise<void> {
-  heading('the same seed gives the same trace: solutions rerun, hashes compared');
-  await runVitest(repositoryRoot, ['--project', 'solutions'], { KATA_HASH_LOG: secondLog });
+/**
+ * Every simulation the solutions ran gives the same trace hash a second time. The second run is the
+ * solution branch's (section 8): another process, another checkout, the solutions in the learner's
+ * place instead of behind the redirect, so one run proves both. When it cannot stand in (the working tree
+ * differs from the commit that clone holds, or the branch's tests did not run), the solutions run again
+ * here instead.
+ */
+async function checkDeterminism(firstLog: string, branchLog: string | null, secondLog: string): Promise<void> {
+  const dirty = gitOutput(['status', '--porcelain', '--untracked-files=normal']) !== '';
+  const rerun = branchLog === null || dirty;
+  heading(
+    'determinism',
+    rerun
+      ? 'the same seed gives the same trace: solutions rerun, hashes compared'
+      : "the same seed gives the same trace: the solutions' hashes and the solution branch's compared",
+  );
+  if (rerun) {
+    note(
+      'determinism',
+      `  note: ${dirty ? 'the working tree differs from the last commit, which the solution branch holds' : "the solution branch's tests did not run"}; the solutions run again`,
+    );
+    await runVitest(repositoryRoot, ['--project', 'solutions'], {
+      KATA_HASH_LOG: secondLog,
+      [REPLAY_CHECK_VARIABLE]: '0',
+    });
+  }
+  const second = readHashes(rerun ? secondLog : branchLog);
+  const secondName = rerun ? 'second run' : 'solution branch';
   const first = readHashes(firstLog);
-  const second = readHashes(secondLog);
   if (first.size === 0) record('determinism', 'simulations were recorded', false, 'no simulation logged a trace hash');
   for (const [key, hashes] of first) {
     const again = second.get(key);
@@ -482,7 +557,7 @@ async function checkDeterminism(firstLog: string, secondLog: string): Promise<vo
       'determinism',
       key,
       same,
-      same ? undefined : `first run: ${hashes.join(', ')}\nsecond run: ${again?.join(', ') ?? '(not run)'}`,
+      same ? undefined : `solutions: ${hashes.join(', ')}\n${secondName}: ${again?.join(', ') ?? '(not run)'}`,
     );
   }
   summarise('determinism');
@@ -503,9 +578,14 @@ function readHashes(file: string): Map<string, string[]> {
 
 // ─────────────────────────────── 8. solution branch ───────────────────────────────
 
-async function checkSolutionBranch(): Promise<void> {
-  heading('npm run solution-branch, in a temporary clone: npm test is green there');
+/**
+ * Section 8. Its tests log their trace hashes into `hashLog`; returns whether they ran, so that the
+ * determinism check can compare them with the solutions' run.
+ */
+async function checkSolutionBranch(hashLog: string): Promise<boolean> {
+  heading('solution-branch', 'npm run solution-branch, in a temporary clone: npm test is green there');
   const folder = mkdtempSync(path.join(os.tmpdir(), 'kata-verify-clone-'));
+  let ran: boolean;
   try {
     execFileSync('git', ['clone', '--quiet', '--no-hardlinks', repositoryRoot, folder], { stdio: 'ignore' });
     symlinkSync(path.join(repositoryRoot, 'node_modules'), path.join(folder, 'node_modules'), 'dir');
@@ -517,7 +597,10 @@ async function checkSolutionBranch(): Promise<void> {
       created.exitCode === 0,
       created.exitCode === 0 ? undefined : created.output,
     );
-    if (created.exitCode !== 0) return summarise('solution-branch');
+    if (created.exitCode !== 0) {
+      summarise('solution-branch');
+      return false;
+    }
     execFileSync('git', ['checkout', '--quiet', 'solution'], { cwd: folder });
     const changed = execFileSync('git', ['diff', '--name-only', 'HEAD~1', 'HEAD'], { cwd: folder, encoding: 'utf8' })
       .trim()
@@ -534,8 +617,9 @@ async function checkSolutionBranch(): Promise<void> {
       sameFiles,
       sameFiles ? undefined : `changed:\n${changed.join('\n')}\nexpected:\n${expected.join('\n')}`,
     );
-    const run = await runVitest(folder, ['--project', 'exercises']);
+    const run = await runVitest(folder, ['--project', 'exercises'], { KATA_HASH_LOG: hashLog });
     recordBrokenFiles('solution-branch', run);
+    ran = run.tests.length > 0;
     const failed = run.tests.filter((test) => test.status === 'failed');
     record(
       'solution-branch',
@@ -552,6 +636,7 @@ async function checkSolutionBranch(): Promise<void> {
     rmSync(folder, { recursive: true, force: true });
   }
   summarise('solution-branch');
+  return ran;
 }
 
 // ─────────────────────────────── 9–10. classroom ───────────────────────────────
@@ -562,7 +647,7 @@ async function section(
   title: string,
   run: () => Promise<ReadonlyArray<{ readonly name: string; readonly ok: boolean; readonly detail?: string }>>,
 ): Promise<void> {
-  heading(title);
+  heading(name, title);
   try {
     for (const check of await run()) record(name, check.name, check.ok, check.detail);
   } catch (error) {
@@ -601,38 +686,225 @@ function gitOutput(args: readonly string[]): string {
   }
 }
 
+/** The sections, in the order of the list at the top; `--only` takes these names. */
+const SECTIONS = [
+  'structure',
+  'typecheck',
+  'style',
+  'harness',
+  'browser',
+  'docs',
+  'solutions',
+  'stubs',
+  'mistakes',
+  'alternatives',
+  'mutation',
+  'determinism',
+  'solution-branch',
+  'student-copy',
+  'bug-katas',
+] as const;
+
+type SectionName = (typeof SECTIONS)[number];
+
+/** Sections that need others: the determinism check compares the hashes of these two runs. */
+const NEEDS: Partial<Record<SectionName, readonly SectionName[]>> = {
+  determinism: ['solutions', 'solution-branch'],
+};
+
+const USAGE = `Usage: npm run verify [-- --only <section>[,<section>...]] [--jobs <n>]
+  --only   run only these sections (and the sections they need): ${SECTIONS.join(', ')}
+  --jobs   how many sections run side by side (default: the number of cores, ${availableParallelism()} here)`;
+
+interface Options {
+  readonly sections: ReadonlySet<SectionName>;
+  readonly jobs: number;
+  /** Set in the child process that runs the mistakes and alternatives: where to write its checks. */
+  readonly checksTo: string | undefined;
+}
+
+function readOptions(): Options {
+  const { values } = parseArgs({
+    options: {
+      only: { type: 'string', multiple: true },
+      jobs: { type: 'string' },
+      'checks-to': { type: 'string' },
+      help: { type: 'boolean' },
+    },
+  });
+  if (values.help === true) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  const asked = (values.only ?? []).flatMap((list) => list.split(',')).filter((name) => name !== '');
+  const unknown = asked.filter((name) => !(SECTIONS as readonly string[]).includes(name));
+  const jobs = values.jobs === undefined ? availableParallelism() : Number(values.jobs);
+  if (unknown.length > 0 || !Number.isInteger(jobs) || jobs < 1) {
+    console.error(unknown.length > 0 ? `No section named ${unknown.join(', ')}.` : '--jobs takes a whole number >= 1.');
+    console.error(USAGE);
+    process.exit(2);
+  }
+  const sections = new Set<SectionName>(asked.length === 0 ? SECTIONS : (asked as SectionName[]));
+  for (const name of [...sections]) for (const needed of NEEDS[name] ?? []) sections.add(needed);
+  return { sections, jobs, checksTo: values['checks-to'] };
+}
+
+/** A piece of verify's work: one section or more, started once the tasks it needs have ended. */
+interface Task {
+  readonly name: string;
+  readonly needs: readonly string[];
+  readonly run: () => Promise<void>;
+}
+
+/**
+ * Runs the tasks, at most `jobs` at a time, each as soon as the tasks it needs have ended, in the order
+ * given (the longest first, so that the last to end is a short one). A task that throws is recorded as
+ * a failed check; the others go on.
+ */
+async function runTasks(tasks: readonly Task[], jobs: number): Promise<void> {
+  const waiting = [...tasks];
+  const ended = new Set<string>();
+  const running = new Map<string, Promise<void>>();
+  for (;;) {
+    while (running.size < jobs) {
+      const index = waiting.findIndex((task) => task.needs.every((name) => ended.has(name)));
+      if (index === -1) break;
+      const task = waiting.splice(index, 1)[0]!;
+      const done = task
+        .run()
+        .catch((error: unknown) =>
+          record(
+            task.name,
+            `${task.name} runs`,
+            false,
+            error instanceof Error ? (error.stack ?? error.message) : String(error),
+          ),
+        )
+        .finally(() => {
+          running.delete(task.name);
+          ended.add(task.name);
+        });
+      running.set(task.name, done);
+    }
+    if (running.size === 0) break;
+    await Promise.race(running.values());
+  }
+}
+
+/**
+ * Sections 6 and 6a in a child process of their own: their vitest runs inside the process that starts
+ * it and names each round's patches in `KATA_MISTAKE` (`scripts/lib/mistake-runner.ts`), which every
+ * process this one started at the same time would inherit. The child prints its sections' blocks; its
+ * checks come back in a file.
+ */
+async function checkPatchesApart(only: readonly SectionName[]): Promise<void> {
+  const folder = mkdtempSync(path.join(os.tmpdir(), 'kata-verify-patches-'));
+  const file = path.join(folder, 'checks.json');
+  try {
+    const tsx = path.join(repositoryRoot, 'node_modules', 'tsx', 'dist', 'cli.mjs');
+    const { exitCode, output } = await spawnAndCollect(
+      process.execPath,
+      [tsx, 'scripts/verify.ts', '--only', only.join(','), '--jobs', '1', '--checks-to', file],
+      repositoryRoot,
+    );
+    const childChecks = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Check[]) : [];
+    if (childChecks.length === 0) {
+      for (const name of only) {
+        heading(name, `${name} (in a process of their own)`);
+        record(name, `${name} run`, false, `exit ${exitCode}:\n${output.slice(-4_000)}`);
+        summarise(name);
+      }
+      return;
+    }
+    checks.push(...childChecks);
+    console.log(output.trimEnd());
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
+}
+
 async function main(): Promise<number> {
   const startedMs = performance.now();
+  const options = readOptions();
+  const wanted = (name: SectionName) => options.sections.has(name);
   const exercises = findExercises();
   const folder = mkdtempSync(path.join(os.tmpdir(), 'kata-verify-'));
   const firstLog = path.join(folder, 'hashes-1.jsonl');
+  const branchLog = path.join(folder, 'hashes-branch.jsonl');
   const secondLog = path.join(folder, 'hashes-2.jsonl');
+  let branchRan = false;
+  const patchSections = (['mistakes', 'alternatives'] as const).filter(wanted);
+  // The longest first; each starts as soon as a core is free.
+  const tasks: Array<Task & { readonly section: SectionName | 'patches'; readonly forExercises: boolean }> = [
+    { name: 'harness', section: 'harness', needs: [], forExercises: false, run: checkHarness },
+    {
+      name: 'patches',
+      section: 'patches',
+      needs: [],
+      forExercises: true,
+      run: () =>
+        options.jobs > 1 && options.checksTo === undefined
+          ? checkPatchesApart(patchSections)
+          : checkPatches(exercises, { mistakes: wanted('mistakes'), alternatives: wanted('alternatives') }),
+    },
+    { name: 'solutions', section: 'solutions', needs: [], forExercises: true, run: () => checkSolutions(firstLog) },
+    {
+      name: 'solution-branch',
+      section: 'solution-branch',
+      needs: [],
+      forExercises: true,
+      run: async () => {
+        branchRan = await checkSolutionBranch(branchLog);
+      },
+    },
+    { name: 'stubs', section: 'stubs', needs: [], forExercises: true, run: () => checkStubs(exercises) },
+    {
+      name: 'student-copy',
+      section: 'student-copy',
+      needs: [],
+      forExercises: true,
+      run: () =>
+        section('student-copy', "npm run classroom -- student-copy: a learner's copy works and leaks no solution", () =>
+          checkStudentCopy(repositoryRoot),
+        ),
+    },
+    { name: 'mutation', section: 'mutation', needs: [], forExercises: true, run: checkMutation },
+    {
+      name: 'bug-katas',
+      section: 'bug-katas',
+      needs: [],
+      forExercises: true,
+      run: () =>
+        section('bug-katas', 'bug katas: one per chapter starts red in its folder and turns green when fixed', () =>
+          checkBugKatas(exercises),
+        ),
+    },
+    { name: 'browser', section: 'browser', needs: [], forExercises: false, run: checkBrowser },
+    { name: 'docs', section: 'docs', needs: [], forExercises: false, run: checkDocs },
+    { name: 'style', section: 'style', needs: [], forExercises: false, run: checkCodeStyle },
+    { name: 'typecheck', section: 'typecheck', needs: [], forExercises: false, run: checkTypes },
+    {
+      name: 'determinism',
+      section: 'determinism',
+      needs: ['solutions', 'solution-branch'],
+      forExercises: true,
+      run: () => checkDeterminism(firstLog, branchRan ? branchLog : null, secondLog),
+    },
+  ];
   try {
-    checkStructure(exercises);
-    await checkTypes();
-    await checkCodeStyle();
-    await checkHarness();
-    await checkBrowser();
-    await checkDocs();
-    if (exercises.length > 0) {
-      await checkSolutions(firstLog);
-      await checkStubs(exercises);
-      await checkMistakes(exercises);
-      await checkAlternatives(exercises);
-      await checkMutation();
-      await checkDeterminism(firstLog, secondLog);
-      await checkSolutionBranch();
-      await section(
-        'student-copy',
-        "npm run classroom -- student-copy: a learner's copy works and leaks no solution",
-        () => checkStudentCopy(repositoryRoot),
-      );
-      await section('bug-katas', 'bug katas: one per chapter starts red in its folder and turns green when fixed', () =>
-        checkBugKatas(exercises),
-      );
-    }
+    if (wanted('structure')) checkStructure(exercises);
+    const selected = tasks.filter(
+      (task) =>
+        (task.forExercises ? exercises.length > 0 : true) &&
+        (task.section === 'patches' ? patchSections.length > 0 : wanted(task.section)),
+    );
+    await runTasks(selected, options.jobs);
   } finally {
     rmSync(folder, { recursive: true, force: true });
+  }
+  if (options.checksTo !== undefined) {
+    writeFileSync(options.checksTo, JSON.stringify(checks));
+    return 0;
   }
   const failed = checks.filter((check) => !check.ok);
   console.log(`\nverify took ${((performance.now() - startedMs) / 1000).toFixed(1)} s`);
