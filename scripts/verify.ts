@@ -7,19 +7,22 @@
  *    (and, for such an exercise, its solution what its solution.patch generates from the stub)
  * 2. typecheck: the whole repository under strict TypeScript
  * 2b. code style: ESLint, Prettier and knip (unused files, exports and dependencies) find nothing
- * 3. harness: the harness's own tests
+ * 3. harness: the harness's own tests (`harness/`, and the scripts' tests under `scripts/`)
  * 3b. trace viewer: the viewer's page, opened in headless Chromium, draws, explains and escapes a real trace
  * 3c. docs: the TypeDoc site builds with warnings treated as errors
  * 4. solutions: every exercise test passes against its reference solution
  * 5. stubs: every exercise test FAILS against its untouched stub (a test that passes on a stub asserts nothing)
  * 6. mistakes: every known mistake (a patch against its solution) applies, and fails its exercise's tests with a
  *    message naming the broken property, and none with vitest's bare equality text (`expected false to be
- *    true`); all mistakes run in one vitest process
+ *    true`)
  * 6a. alternatives: every alternative solution (a second correct design, a patch against its solution) applies,
- *    and every test of its exercise passes against it, so a test that over-specifies cannot land
+ *    and every test of its exercise passes against it, so a test that over-specifies cannot land; the
+ *    mistakes and the alternatives run in one vitest process, in a child process of verify's own
  * 6b. mutation: `npm run mutation` on the smallest exercise completes and its tests kill >= 90% of the
  *    mutants not marked equivalent (so the Stryker set-up cannot rot; the other exercises are measured by hand)
- * 7. determinism: rerunning the solutions gives every simulation the same trace hash
+ * 7. determinism: every simulation of the solutions gives the same trace hash a second time; the second
+ *    run is section 8's (another process, another checkout, the solutions as the learner's files), or,
+ *    when the working tree differs from the commit that section clones, a rerun of the solutions
  * 8. solution branch: `npm run solution-branch` in a temporary clone gives a branch where `npm test` is green
  * 9. student copy: `npm run classroom -- student-copy` writes a learner's copy (node_modules linked from
  *    here) where `npm test -- exercises/01` fails on the stubs, `npm run kata` shows the progress table, a
@@ -28,6 +31,11 @@
  *    section 4 that the reverse patch, the solution, passes); here the kata's own mechanics, on the first
  *    kata of each chapter: in its folder under .kata/bugs/ it starts red naming its Breaks phrase, the
  *    reference solution in that folder turns it green, and the learner's file is not touched
+ *
+ * The sections run side by side, as many at a time as the machine has cores (`--jobs <n>`), the
+ * longest first; each prints its block, with how long it took, when it ends. `--only <section>,...` runs
+ * some of them (names: `--help`), with the sections they need. The time of a section is a figure for
+ * the reader, never a limit.
  *
  * The last line is `N passed, N failed`; the exit code is 0 only when nothing failed.
  */
@@ -520,6 +528,9 @@ async function checkMutation(): Promise<void> {
 
 // ─────────────────────────────── 7. determinism ───────────────────────────────
 
+/** What the simulations of the exercise tests run: when none of it differs from the last commit, the solution branch holds it too. */
+const SIMULATED_CODE = ['harness', 'exercises', 'solutions', 'vitest.config.ts', 'package.json', 'package-lock.json'];
+
 /**
  * Every simulation the solutions ran gives the same trace hash a second time. The second run is the
  * solution branch's (section 8): another process, another checkout, the solutions in the learner's
@@ -528,7 +539,7 @@ async function checkMutation(): Promise<void> {
  * here instead.
  */
 async function checkDeterminism(firstLog: string, branchLog: string | null, secondLog: string): Promise<void> {
-  const dirty = gitOutput(['status', '--porcelain', '--untracked-files=normal']) !== '';
+  const dirty = gitOutput(['status', '--porcelain', '--', ...SIMULATED_CODE]) !== '';
   const rerun = branchLog === null || dirty;
   heading(
     'determinism',
@@ -539,7 +550,7 @@ async function checkDeterminism(firstLog: string, branchLog: string | null, seco
   if (rerun) {
     note(
       'determinism',
-      `  note: ${dirty ? 'the working tree differs from the last commit, which the solution branch holds' : "the solution branch's tests did not run"}; the solutions run again`,
+      `  note: ${dirty ? 'the code the simulations run differs from the last commit, which the solution branch holds' : "the solution branch's tests did not run"}; the solutions run again`,
     );
     await runVitest(repositoryRoot, ['--project', 'solutions'], {
       KATA_HASH_LOG: secondLog,
