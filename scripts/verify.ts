@@ -30,7 +30,8 @@
  * 10. bug katas: every known mistake is a bug kata (section 6 checks each fails with its Breaks phrase, and
  *    section 4 that the reverse patch, the solution, passes); here the kata's own mechanics, on the first
  *    kata of each chapter: in its folder under .kata/bugs/ it starts red naming its Breaks phrase, the
- *    reference solution in that folder turns it green, and the learner's file is not touched
+ *    reference solution in that folder turns it green, and the learner's file is not touched (every
+ *    chapter's kata in the same two vitest runs, one red and one green)
  *
  * The sections run side by side, as many at a time as the machine has cores (`--jobs <n>`), the
  * longest first; each prints its block, with how long it took, when it ends. `--only <section>,...` runs
@@ -58,8 +59,8 @@ import { REPLAY_CHECK_VARIABLE, runMistakes } from './lib/mistake-runner.ts';
 import { checkStub, findGeneratedFiles, SOLUTION_PATCH_FILE, STUB_PATCH_FILE } from './lib/stubs.ts';
 import { runVitest, spawnAndCollect, type VitestRun } from './lib/vitest-run.ts';
 import { checkStudentCopy } from './classroom/verify-copy.ts';
-import { checkKataMechanics, type KataCheck } from './kata/bug-check.ts';
-import { findBugKatas } from './lib/bug-katas.ts';
+import { checkKatasMechanics, type KataCheck } from './kata/bug-check.ts';
+import { findBugKatas, type BugKata } from './lib/bug-katas.ts';
 import type { MutationSummary } from './mutation/report.ts';
 
 interface Check {
@@ -667,19 +668,21 @@ async function section(
   summarise(name);
 }
 
-/** The first bug kata of each chapter, through its folder (`scripts/kata/bug-check.ts`). */
+/**
+ * The first bug kata of each chapter, through its folder (`scripts/kata/bug-check.ts`): all chapters'
+ * katas in one red vitest run and one green.
+ */
 async function checkBugKatas(exercises: readonly Exercise[]): Promise<KataCheck[]> {
   const checks: KataCheck[] = [];
+  const katas: Array<{ exercise: Exercise; kata: BugKata }> = [];
   const chapters = [...new Set(exercises.map((exercise) => exercise.chapter))];
   for (const chapter of chapters) {
     const exercise = exercises.find((candidate) => candidate.chapter === chapter && candidate.mistakes.length > 0);
     const kata = exercise === undefined ? undefined : findBugKatas(repositoryRoot, exercise)[0];
-    if (exercise === undefined || kata === undefined) {
-      checks.push({ name: `${chapter} has a bug kata`, ok: false });
-      continue;
-    }
-    checks.push(...(await checkKataMechanics(repositoryRoot, exercise, kata, `bug-verify-${process.pid}`)));
+    if (exercise === undefined || kata === undefined) checks.push({ name: `${chapter} has a bug kata`, ok: false });
+    else katas.push({ exercise, kata });
   }
+  if (katas.length > 0) checks.push(...(await checkKatasMechanics(repositoryRoot, katas, `bug-verify-${process.pid}`)));
   return checks;
 }
 
