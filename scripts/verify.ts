@@ -7,19 +7,22 @@
  *    (and, for such an exercise, its solution what its solution.patch generates from the stub)
  * 2. typecheck: the whole repository under strict TypeScript
  * 2b. code style: ESLint, Prettier and knip (unused files, exports and dependencies) find nothing
- * 3. harness: the harness's own tests
+ * 3. harness: the harness's own tests (`harness/`, and the scripts' tests under `scripts/`)
  * 3b. trace viewer: the viewer's page, opened in headless Chromium, draws, explains and escapes a real trace
  * 3c. docs: the TypeDoc site builds with warnings treated as errors
  * 4. solutions: every exercise test passes against its reference solution
  * 5. stubs: every exercise test FAILS against its untouched stub (a test that passes on a stub asserts nothing)
  * 6. mistakes: every known mistake (a patch against its solution) applies, and fails its exercise's tests with a
  *    message naming the broken property, and none with vitest's bare equality text (`expected false to be
- *    true`); all mistakes run in one vitest process
+ *    true`)
  * 6a. alternatives: every alternative solution (a second correct design, a patch against its solution) applies,
- *    and every test of its exercise passes against it, so a test that over-specifies cannot land
+ *    and every test of its exercise passes against it, so a test that over-specifies cannot land; the
+ *    mistakes and the alternatives run in one vitest process, in a child process of verify's own
  * 6b. mutation: `npm run mutation` on the smallest exercise completes and its tests kill >= 90% of the
  *    mutants not marked equivalent (so the Stryker set-up cannot rot; the other exercises are measured by hand)
- * 7. determinism: rerunning the solutions gives every simulation the same trace hash
+ * 7. determinism: every simulation of the solutions gives the same trace hash a second time; the second
+ *    run is section 8's (another process, another checkout, the solutions as the learner's files), or,
+ *    when the working tree differs from the commit that section clones, a rerun of the solutions
  * 8. solution branch: `npm run solution-branch` in a temporary clone gives a branch where `npm test` is green
  * 9. student copy: `npm run classroom -- student-copy` writes a learner's copy (node_modules linked from
  *    here) where `npm test -- exercises/01` fails on the stubs, `npm run kata` shows the progress table, a
@@ -27,14 +30,20 @@
  * 10. bug katas: every known mistake is a bug kata (section 6 checks each fails with its Breaks phrase, and
  *    section 4 that the reverse patch, the solution, passes); here the kata's own mechanics, on the first
  *    kata of each chapter: in its folder under .kata/bugs/ it starts red naming its Breaks phrase, the
- *    reference solution in that folder turns it green, and the learner's file is not touched
+ *    reference solution in that folder turns it green, and the learner's file is not touched (every
+ *    chapter's kata in the same two vitest runs, one red and one green)
+ *
+ * The sections run side by side, as many at a time as the machine has cores (`--jobs <n>`), the
+ * longest first; each prints its block, with how long it took, when it ends. `--only <section>,...` runs
+ * some of them (names: `--help`), with the sections they need. The time of a section is a figure for
+ * the reader, never a limit.
  *
  * The last line is `N passed, N failed`; the exit code is 0 only when nothing failed.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
-import os from 'node:os';
-import { stripVTControlCharacters } from 'node:util';
+import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import os, { availableParallelism } from 'node:os';
+import { parseArgs, stripVTControlCharacters } from 'node:util';
 import path from 'node:path';
 import {
   findExercises,
@@ -46,12 +55,12 @@ import {
 } from './lib/exercises.ts';
 import { applyMistake } from './lib/mistakes.ts';
 import { bareAssertionText } from './lib/failure-wording.ts';
-import { runMistakes } from './lib/mistake-runner.ts';
+import { REPLAY_CHECK_VARIABLE, runMistakes } from './lib/mistake-runner.ts';
 import { checkStub, findGeneratedFiles, SOLUTION_PATCH_FILE, STUB_PATCH_FILE } from './lib/stubs.ts';
 import { runVitest, spawnAndCollect, type VitestRun } from './lib/vitest-run.ts';
 import { checkStudentCopy } from './classroom/verify-copy.ts';
-import { checkKataMechanics, type KataCheck } from './kata/bug-check.ts';
-import { findBugKatas } from './lib/bug-katas.ts';
+import { checkKatasMechanics, type KataCheck } from './kata/bug-check.ts';
+import { findBugKatas, type BugKata } from './lib/bug-katas.ts';
 import type { MutationSummary } from './mutation/report.ts';
 
 interface Check {
@@ -63,24 +72,50 @@ interface Check {
 
 const checks: Check[] = [];
 
+/**
+ * What one section has printed so far. Sections run side by side, so each keeps its lines and prints
+ * them in one block when it ends: the blocks come out in the order the sections end.
+ */
+interface SectionOutput {
+  readonly startedMs: number;
+  readonly lines: string[];
+}
+
+const outputs = new Map<string, SectionOutput>();
+
+function outputOf(section: string): SectionOutput {
+  let output = outputs.get(section);
+  if (output === undefined) {
+    output = { startedMs: performance.now(), lines: [] };
+    outputs.set(section, output);
+  }
+  return output;
+}
+
 function record(section: string, name: string, ok: boolean, detail?: string): void {
   checks.push({ section, name, ok, ...(detail === undefined ? {} : { detail }) });
-  if (!ok) console.log(`  ✗ ${name}${detail === undefined ? '' : `\n${indent(detail, 6)}`}`);
+  if (!ok) outputOf(section).lines.push(`  ✗ ${name}${detail === undefined ? '' : `\n${indent(detail, 6)}`}`);
 }
 
-/** When the current section started: verify reports how long each section took (a figure, never a limit). */
-let sectionStartedMs = performance.now();
-
-function heading(text: string): void {
-  sectionStartedMs = performance.now();
-  console.log(`\n▶ ${text}`);
+/** Starts `section`: verify reports how long each section took (a figure, never a limit). */
+function heading(section: string, text: string): void {
+  outputs.set(section, { startedMs: performance.now(), lines: [`\n▶ ${text}`] });
 }
 
+/** A line of `section`'s output that is not a check. */
+function note(section: string, text: string): void {
+  outputOf(section).lines.push(text);
+}
+
+/** Ends `section`: prints its block, ending with its count and how long it took. */
 function summarise(section: string): void {
+  const output = outputOf(section);
   const mine = checks.filter((check) => check.section === section);
   const failed = mine.filter((check) => !check.ok).length;
-  const seconds = ((performance.now() - sectionStartedMs) / 1000).toFixed(1);
-  console.log(`  ${failed === 0 ? '✓' : '✗'} ${mine.length - failed} passed, ${failed} failed (${seconds} s)`);
+  const seconds = ((performance.now() - output.startedMs) / 1000).toFixed(1);
+  output.lines.push(`  ${failed === 0 ? '✓' : '✗'} ${mine.length - failed} passed, ${failed} failed (${seconds} s)`);
+  console.log(output.lines.join('\n'));
+  outputs.delete(section);
 }
 
 function indent(text: string, spaces: number): string {
@@ -97,7 +132,7 @@ function firstLines(text: string, count: number): string {
 // ─────────────────────────────── 1. structure ───────────────────────────────
 
 function checkStructure(exercises: readonly Exercise[]): void {
-  heading(`structure of ${exercises.length} exercise(s)`);
+  heading('structure', `structure of ${exercises.length} exercise(s)`);
   for (const exercise of exercises) {
     const problems: string[] = [];
     for (const file of ['README.md', 'HINTS.md']) {
@@ -163,7 +198,7 @@ function generatedStubProblems(exercises: readonly Exercise[], exercise: Exercis
 // ─────────────────────────────── 2. typecheck ───────────────────────────────
 
 async function checkTypes(): Promise<void> {
-  heading('typecheck (tsc --noEmit, strict)');
+  heading('typecheck', 'typecheck (tsc --noEmit, strict)');
   const tsc = path.join(repositoryRoot, 'node_modules', 'typescript', 'bin', 'tsc');
   const { exitCode, output } = await spawnAndCollect(
     process.execPath,
@@ -178,7 +213,7 @@ async function checkTypes(): Promise<void> {
 
 /** Lint, format and unused code: each tool must find nothing (zero warnings too). */
 async function checkCodeStyle(): Promise<void> {
-  heading('lint (ESLint), format (Prettier) and unused code (knip)');
+  heading('style', 'lint (ESLint), format (Prettier) and unused code (knip)');
   const bin = (pkg: string, file: string) => path.join(repositoryRoot, 'node_modules', pkg, file);
   const tools: ReadonlyArray<readonly [string, string, readonly string[], string]> = [
     ['ESLint finds no problem', bin('eslint', 'bin/eslint.js'), ['.', '--max-warnings', '0'], 'npm run lint'],
@@ -204,7 +239,7 @@ function recordBrokenFiles(section: string, run: VitestRun): void {
 }
 
 async function checkHarness(): Promise<void> {
-  heading("the harness's own tests");
+  heading('harness', "the harness's own tests");
   const run = await runVitest(repositoryRoot, ['--project', 'harness']);
   recordBrokenFiles('harness', run);
   for (const test of run.tests) {
@@ -221,7 +256,7 @@ async function checkHarness(): Promise<void> {
 }
 
 async function checkSolutions(hashLog: string): Promise<void> {
-  heading('every exercise test passes against its reference solution');
+  heading('solutions', 'every exercise test passes against its reference solution');
   const run = await runVitest(repositoryRoot, ['--project', 'solutions'], { KATA_HASH_LOG: hashLog });
   recordBrokenFiles('solutions', run);
   for (const test of run.tests) {
@@ -237,13 +272,16 @@ async function checkSolutions(hashLog: string): Promise<void> {
 }
 
 async function checkStubs(exercises: readonly Exercise[]): Promise<void> {
-  heading('every exercise test fails against its untouched stub');
+  heading('stubs', 'every exercise test fails against its untouched stub');
   const changed = gitOutput(['status', '--porcelain', '--', 'exercises']);
   if (changed !== '')
-    console.log(
+    note(
+      'stubs',
       `  note: exercises/ has local changes; the stubs are checked as they are on disk:\n${indent(changed, 4)}`,
     );
-  const run = await runVitest(repositoryRoot, ['--project', 'exercises']);
+  // Only whether each test fails counts here: a sweep's check that its failing seed fails alone too (a
+  // fresh vitest each) would change the wording of a failure, never the verdict.
+  const run = await runVitest(repositoryRoot, ['--project', 'exercises'], { [REPLAY_CHECK_VARIABLE]: '0' });
   recordBrokenFiles('stubs', run);
   for (const exercise of exercises) {
     const tests = run.tests.filter((test) => test.file.startsWith(exercise.directory + path.sep));
@@ -276,7 +314,7 @@ const PAGE_SCRIPTS: ReadonlyArray<readonly [string, string]> = [
  * and their tests in headless Chromium (`scripts/browser-tests/`, the vitest project `browser`).
  */
 async function checkBrowser(): Promise<void> {
-  heading('the trace viewer and the chart pages in headless Chromium');
+  heading('browser', 'the trace viewer and the chart pages in headless Chromium');
   const tsc = path.join(repositoryRoot, 'node_modules', 'typescript', 'bin', 'tsc');
   for (const [what, tsconfig] of PAGE_SCRIPTS) {
     const typecheck = await spawnAndCollect(process.execPath, [tsc, '--noEmit', '-p', tsconfig], repositoryRoot);
@@ -308,7 +346,7 @@ async function checkBrowser(): Promise<void> {
  * errors, so a broken {@link}, a referenced but unexported type or a broken relative link fails.
  */
 async function checkDocs(): Promise<void> {
-  heading('the documentation site builds without a TypeDoc warning');
+  heading('docs', 'the documentation site builds without a TypeDoc warning');
   const tsx = path.join(repositoryRoot, 'node_modules', 'tsx', 'dist', 'cli.mjs');
   const { exitCode, output } = await spawnAndCollect(
     process.execPath,
@@ -329,14 +367,44 @@ async function checkDocs(): Promise<void> {
 
 // ─────────────────────────────── 6. known mistakes ───────────────────────────────
 
-async function checkMistakes(exercises: readonly Exercise[]): Promise<void> {
-  const jobs = exercises.flatMap((exercise) => exercise.mistakes.map((mistake) => ({ exercise, mistake })));
-  heading(`every known mistake fails its tests (${jobs.length} mistakes, one vitest process)`);
-  const applicable = applicableJobs('mistakes', jobs);
-  await runMistakes(repositoryRoot, applicable, ({ exercise, mistake }, run) => {
-    record('mistakes', `${exercise.id}: ${mistake.name}`, ...judgeMistake(mistake, run));
+/**
+ * Sections 6 and 6a in one vitest process: the known mistakes and the alternative solutions are judged
+ * in the same rounds (one patch per exercise at a time), so they share one vitest start-up and the
+ * rounds keep both cores busy. Each kind is reported in a section of its own.
+ */
+async function checkPatches(
+  exercises: readonly Exercise[],
+  kinds: { readonly mistakes: boolean; readonly alternatives: boolean },
+): Promise<void> {
+  type Job =
+    | { readonly exercise: Exercise; readonly mistake: Mistake; readonly correct: false }
+    | { readonly exercise: Exercise; readonly mistake: Alternative; readonly correct: true };
+  const mistakes: Job[] = kinds.mistakes
+    ? exercises.flatMap((exercise) =>
+        exercise.mistakes.map((mistake) => ({ exercise, mistake, correct: false as const })),
+      )
+    : [];
+  const alternatives: Job[] = kinds.alternatives
+    ? exercises.flatMap((exercise) =>
+        exercise.alternatives.map((alternative) => ({ exercise, mistake: alternative, correct: true as const })),
+      )
+    : [];
+  const shared = kinds.mistakes && kinds.alternatives ? ', in the same vitest process' : '';
+  if (kinds.mistakes)
+    heading('mistakes', `every known mistake fails its tests (${mistakes.length} mistakes, one vitest process)`);
+  if (kinds.alternatives)
+    heading(
+      'alternatives',
+      `every alternative solution passes every test (${alternatives.length} alternatives${shared})`,
+    );
+  const applicable = [...applicableJobs('mistakes', mistakes), ...applicableJobs('alternatives', alternatives)];
+  await runMistakes(repositoryRoot, applicable, (job, run) => {
+    const name = `${job.exercise.id}: ${job.mistake.name}`;
+    if (job.correct) record('alternatives', name, ...judgeAlternative(job.mistake, run));
+    else record('mistakes', name, ...judgeMistake(job.mistake, run));
   });
-  summarise('mistakes');
+  if (kinds.mistakes) summarise('mistakes');
+  if (kinds.alternatives) summarise('alternatives');
 }
 
 /** The jobs whose patch applies to its solution; each that does not is recorded as failed in `section`. */
@@ -391,18 +459,6 @@ function judgeMistake(mistake: Mistake, run: VitestRun): [boolean, string | unde
 
 // ─────────────────────────────── 6a. alternative solutions ───────────────────────────────
 
-async function checkAlternatives(exercises: readonly Exercise[]): Promise<void> {
-  const jobs = exercises.flatMap((exercise) =>
-    exercise.alternatives.map((alternative) => ({ exercise, mistake: alternative })),
-  );
-  heading(`every alternative solution passes every test (${jobs.length} alternatives, one vitest process)`);
-  const applicable = applicableJobs('alternatives', jobs);
-  await runMistakes(repositoryRoot, applicable, ({ exercise, mistake }, run) => {
-    record('alternatives', `${exercise.id}: ${mistake.name}`, ...judgeAlternative(mistake, run));
-  });
-  summarise('alternatives');
-}
-
 /** An alternative is a correct design: every test must run and pass; a failure is a test that over-specifies. */
 function judgeAlternative(alternative: Alternative, run: VitestRun): [boolean, string | undefined] {
   if (run.brokenFiles.length > 0)
@@ -431,6 +487,7 @@ const MUTATION_MINIMUM_PERCENT = 90;
 
 async function checkMutation(): Promise<void> {
   heading(
+    'mutation',
     `npm run mutation -- ${MUTATION_EXERCISE}: the tests kill >= ${MUTATION_MINIMUM_PERCENT}% of the non-equivalent mutants`,
   );
   const folder = mkdtempSync(path.join(os.tmpdir(), 'kata-verify-mutation-'));
@@ -449,7 +506,10 @@ async function checkMutation(): Promise<void> {
       completed,
       completed ? undefined : firstLines(stripVTControlCharacters(output).slice(-4_000), 40),
     );
-    if (!completed) return summarise('mutation');
+    if (!completed) {
+      summarise('mutation');
+      return;
+    }
     const summary = JSON.parse(readFileSync(summaryFile, 'utf8')) as MutationSummary;
     const score = summary.scorePercent;
     const strong = score !== null && score >= MUTATION_MINIMUM_PERCENT;
@@ -474,11 +534,38 @@ async function checkMutation(): Promise<void> {
 
 // ─────────────────────────────── 7. determinism ───────────────────────────────
 
-async function checkDeterminism(firstLog: string, secondLog: string): Promise<void> {
-  heading('the same seed gives the same trace: solutions rerun, hashes compared');
-  await runVitest(repositoryRoot, ['--project', 'solutions'], { KATA_HASH_LOG: secondLog });
+/** What the simulations of the exercise tests run: when none of it differs from the last commit, the solution branch holds it too. */
+const SIMULATED_CODE = ['harness', 'exercises', 'solutions', 'vitest.config.ts', 'package.json', 'package-lock.json'];
+
+/**
+ * Every simulation the solutions ran gives the same trace hash a second time. The second run is the
+ * solution branch's (section 8): another process, another checkout, the solutions in the learner's
+ * place instead of behind the redirect, so one run proves both. When it cannot stand in (the working tree
+ * differs from the commit that clone holds, or the branch's tests did not run), the solutions run again
+ * here instead.
+ */
+async function checkDeterminism(firstLog: string, branchLog: string | null, secondLog: string): Promise<void> {
+  const dirty = gitOutput(['status', '--porcelain', '--', ...SIMULATED_CODE]) !== '';
+  const rerun = branchLog === null || dirty;
+  heading(
+    'determinism',
+    rerun
+      ? 'the same seed gives the same trace: solutions rerun, hashes compared'
+      : "the same seed gives the same trace: the solutions' hashes and the solution branch's compared",
+  );
+  if (rerun) {
+    note(
+      'determinism',
+      `  note: ${dirty ? 'the code the simulations run differs from the last commit, which the solution branch holds' : "the solution branch's tests did not run"}; the solutions run again`,
+    );
+    await runVitest(repositoryRoot, ['--project', 'solutions'], {
+      KATA_HASH_LOG: secondLog,
+      [REPLAY_CHECK_VARIABLE]: '0',
+    });
+  }
+  const second = readHashes(rerun ? secondLog : branchLog);
+  const secondName = rerun ? 'second run' : 'solution branch';
   const first = readHashes(firstLog);
-  const second = readHashes(secondLog);
   if (first.size === 0) record('determinism', 'simulations were recorded', false, 'no simulation logged a trace hash');
   for (const [key, hashes] of first) {
     const again = second.get(key);
@@ -487,7 +574,7 @@ async function checkDeterminism(firstLog: string, secondLog: string): Promise<vo
       'determinism',
       key,
       same,
-      same ? undefined : `first run: ${hashes.join(', ')}\nsecond run: ${again?.join(', ') ?? '(not run)'}`,
+      same ? undefined : `solutions: ${hashes.join(', ')}\n${secondName}: ${again?.join(', ') ?? '(not run)'}`,
     );
   }
   summarise('determinism');
@@ -508,9 +595,14 @@ function readHashes(file: string): Map<string, string[]> {
 
 // ─────────────────────────────── 8. solution branch ───────────────────────────────
 
-async function checkSolutionBranch(): Promise<void> {
-  heading('npm run solution-branch, in a temporary clone: npm test is green there');
+/**
+ * Section 8. Its tests log their trace hashes into `hashLog`; returns whether they ran, so that the
+ * determinism check can compare them with the solutions' run.
+ */
+async function checkSolutionBranch(hashLog: string): Promise<boolean> {
+  heading('solution-branch', 'npm run solution-branch, in a temporary clone: npm test is green there');
   const folder = mkdtempSync(path.join(os.tmpdir(), 'kata-verify-clone-'));
+  let ran: boolean;
   try {
     execFileSync('git', ['clone', '--quiet', '--no-hardlinks', repositoryRoot, folder], { stdio: 'ignore' });
     symlinkSync(path.join(repositoryRoot, 'node_modules'), path.join(folder, 'node_modules'), 'dir');
@@ -522,7 +614,10 @@ async function checkSolutionBranch(): Promise<void> {
       created.exitCode === 0,
       created.exitCode === 0 ? undefined : created.output,
     );
-    if (created.exitCode !== 0) return summarise('solution-branch');
+    if (created.exitCode !== 0) {
+      summarise('solution-branch');
+      return false;
+    }
     execFileSync('git', ['checkout', '--quiet', 'solution'], { cwd: folder });
     const changed = execFileSync('git', ['diff', '--name-only', 'HEAD~1', 'HEAD'], { cwd: folder, encoding: 'utf8' })
       .trim()
@@ -539,8 +634,9 @@ async function checkSolutionBranch(): Promise<void> {
       sameFiles,
       sameFiles ? undefined : `changed:\n${changed.join('\n')}\nexpected:\n${expected.join('\n')}`,
     );
-    const run = await runVitest(folder, ['--project', 'exercises']);
+    const run = await runVitest(folder, ['--project', 'exercises'], { KATA_HASH_LOG: hashLog });
     recordBrokenFiles('solution-branch', run);
+    ran = run.tests.length > 0;
     const failed = run.tests.filter((test) => test.status === 'failed');
     record(
       'solution-branch',
@@ -557,6 +653,7 @@ async function checkSolutionBranch(): Promise<void> {
     rmSync(folder, { recursive: true, force: true });
   }
   summarise('solution-branch');
+  return ran;
 }
 
 // ─────────────────────────────── 9–10. classroom ───────────────────────────────
@@ -567,7 +664,7 @@ async function section(
   title: string,
   run: () => Promise<ReadonlyArray<{ readonly name: string; readonly ok: boolean; readonly detail?: string }>>,
 ): Promise<void> {
-  heading(title);
+  heading(name, title);
   try {
     for (const check of await run()) record(name, check.name, check.ok, check.detail);
   } catch (error) {
@@ -576,19 +673,21 @@ async function section(
   summarise(name);
 }
 
-/** The first bug kata of each chapter, through its folder (`scripts/kata/bug-check.ts`). */
+/**
+ * The first bug kata of each chapter, through its folder (`scripts/kata/bug-check.ts`): all chapters'
+ * katas in one red vitest run and one green.
+ */
 async function checkBugKatas(exercises: readonly Exercise[]): Promise<KataCheck[]> {
   const checks: KataCheck[] = [];
+  const katas: Array<{ exercise: Exercise; kata: BugKata }> = [];
   const chapters = [...new Set(exercises.map((exercise) => exercise.chapter))];
   for (const chapter of chapters) {
     const exercise = exercises.find((candidate) => candidate.chapter === chapter && candidate.mistakes.length > 0);
     const kata = exercise === undefined ? undefined : findBugKatas(repositoryRoot, exercise)[0];
-    if (exercise === undefined || kata === undefined) {
-      checks.push({ name: `${chapter} has a bug kata`, ok: false });
-      continue;
-    }
-    checks.push(...(await checkKataMechanics(repositoryRoot, exercise, kata, `bug-verify-${process.pid}`)));
+    if (exercise === undefined || kata === undefined) checks.push({ name: `${chapter} has a bug kata`, ok: false });
+    else katas.push({ exercise, kata });
   }
+  if (katas.length > 0) checks.push(...(await checkKatasMechanics(repositoryRoot, katas, `bug-verify-${process.pid}`)));
   return checks;
 }
 
@@ -606,38 +705,225 @@ function gitOutput(args: readonly string[]): string {
   }
 }
 
+/** The sections, in the order of the list at the top; `--only` takes these names. */
+const SECTIONS = [
+  'structure',
+  'typecheck',
+  'style',
+  'harness',
+  'browser',
+  'docs',
+  'solutions',
+  'stubs',
+  'mistakes',
+  'alternatives',
+  'mutation',
+  'determinism',
+  'solution-branch',
+  'student-copy',
+  'bug-katas',
+] as const;
+
+type SectionName = (typeof SECTIONS)[number];
+
+/** Sections that need others: the determinism check compares the hashes of these two runs. */
+const NEEDS: Partial<Record<SectionName, readonly SectionName[]>> = {
+  determinism: ['solutions', 'solution-branch'],
+};
+
+const USAGE = `Usage: npm run verify [-- --only <section>[,<section>...]] [--jobs <n>]
+  --only   run only these sections (and the sections they need): ${SECTIONS.join(', ')}
+  --jobs   how many sections run side by side (default: the number of cores, ${availableParallelism()} here)`;
+
+interface Options {
+  readonly sections: ReadonlySet<SectionName>;
+  readonly jobs: number;
+  /** Set in the child process that runs the mistakes and alternatives: where to write its checks. */
+  readonly checksTo: string | undefined;
+}
+
+function readOptions(): Options {
+  const { values } = parseArgs({
+    options: {
+      only: { type: 'string', multiple: true },
+      jobs: { type: 'string' },
+      'checks-to': { type: 'string' },
+      help: { type: 'boolean' },
+    },
+  });
+  if (values.help === true) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  const asked = (values.only ?? []).flatMap((list) => list.split(',')).filter((name) => name !== '');
+  const unknown = asked.filter((name) => !(SECTIONS as readonly string[]).includes(name));
+  const jobs = values.jobs === undefined ? availableParallelism() : Number(values.jobs);
+  if (unknown.length > 0 || !Number.isInteger(jobs) || jobs < 1) {
+    console.error(unknown.length > 0 ? `No section named ${unknown.join(', ')}.` : '--jobs takes a whole number >= 1.');
+    console.error(USAGE);
+    process.exit(2);
+  }
+  const sections = new Set<SectionName>(asked.length === 0 ? SECTIONS : (asked as SectionName[]));
+  for (const name of [...sections]) for (const needed of NEEDS[name] ?? []) sections.add(needed);
+  return { sections, jobs, checksTo: values['checks-to'] };
+}
+
+/** A piece of verify's work: one section or more, started once the tasks it needs have ended. */
+interface Task {
+  readonly name: string;
+  readonly needs: readonly string[];
+  readonly run: () => Promise<void>;
+}
+
+/**
+ * Runs the tasks, at most `jobs` at a time, each as soon as the tasks it needs have ended, in the order
+ * given (the longest first, so that the last to end is a short one). A task that throws is recorded as
+ * a failed check; the others go on.
+ */
+async function runTasks(tasks: readonly Task[], jobs: number): Promise<void> {
+  const waiting = [...tasks];
+  const ended = new Set<string>();
+  const running = new Map<string, Promise<void>>();
+  for (;;) {
+    while (running.size < jobs) {
+      const index = waiting.findIndex((task) => task.needs.every((name) => ended.has(name)));
+      if (index === -1) break;
+      const task = waiting.splice(index, 1)[0]!;
+      const done = task
+        .run()
+        .catch((error: unknown) =>
+          record(
+            task.name,
+            `${task.name} runs`,
+            false,
+            error instanceof Error ? (error.stack ?? error.message) : String(error),
+          ),
+        )
+        .finally(() => {
+          running.delete(task.name);
+          ended.add(task.name);
+        });
+      running.set(task.name, done);
+    }
+    if (running.size === 0) break;
+    await Promise.race(running.values());
+  }
+}
+
+/**
+ * Sections 6 and 6a in a child process of their own: their vitest runs inside the process that starts
+ * it and names each round's patches in `KATA_MISTAKE` (`scripts/lib/mistake-runner.ts`), which every
+ * process this one started at the same time would inherit. The child prints its sections' blocks; its
+ * checks come back in a file.
+ */
+async function checkPatchesApart(only: readonly SectionName[]): Promise<void> {
+  const folder = mkdtempSync(path.join(os.tmpdir(), 'kata-verify-patches-'));
+  const file = path.join(folder, 'checks.json');
+  try {
+    const tsx = path.join(repositoryRoot, 'node_modules', 'tsx', 'dist', 'cli.mjs');
+    const { exitCode, output } = await spawnAndCollect(
+      process.execPath,
+      [tsx, 'scripts/verify.ts', '--only', only.join(','), '--jobs', '1', '--checks-to', file],
+      repositoryRoot,
+    );
+    const childChecks = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Check[]) : [];
+    if (childChecks.length === 0) {
+      for (const name of only) {
+        heading(name, `${name} (in a process of their own)`);
+        record(name, `${name} run`, false, `exit ${exitCode}:\n${output.slice(-4_000)}`);
+        summarise(name);
+      }
+      return;
+    }
+    checks.push(...childChecks);
+    console.log(output.trimEnd());
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
+}
+
 async function main(): Promise<number> {
   const startedMs = performance.now();
+  const options = readOptions();
+  const wanted = (name: SectionName) => options.sections.has(name);
   const exercises = findExercises();
   const folder = mkdtempSync(path.join(os.tmpdir(), 'kata-verify-'));
   const firstLog = path.join(folder, 'hashes-1.jsonl');
+  const branchLog = path.join(folder, 'hashes-branch.jsonl');
   const secondLog = path.join(folder, 'hashes-2.jsonl');
+  let branchRan = false;
+  const patchSections = (['mistakes', 'alternatives'] as const).filter(wanted);
+  // The longest first; each starts as soon as a core is free.
+  const tasks: Array<Task & { readonly section: SectionName | 'patches'; readonly forExercises: boolean }> = [
+    { name: 'harness', section: 'harness', needs: [], forExercises: false, run: checkHarness },
+    {
+      name: 'patches',
+      section: 'patches',
+      needs: [],
+      forExercises: true,
+      run: () =>
+        options.jobs > 1 && options.checksTo === undefined
+          ? checkPatchesApart(patchSections)
+          : checkPatches(exercises, { mistakes: wanted('mistakes'), alternatives: wanted('alternatives') }),
+    },
+    { name: 'solutions', section: 'solutions', needs: [], forExercises: true, run: () => checkSolutions(firstLog) },
+    {
+      name: 'solution-branch',
+      section: 'solution-branch',
+      needs: [],
+      forExercises: true,
+      run: async () => {
+        branchRan = await checkSolutionBranch(branchLog);
+      },
+    },
+    { name: 'stubs', section: 'stubs', needs: [], forExercises: true, run: () => checkStubs(exercises) },
+    {
+      name: 'student-copy',
+      section: 'student-copy',
+      needs: [],
+      forExercises: true,
+      run: () =>
+        section('student-copy', "npm run classroom -- student-copy: a learner's copy works and leaks no solution", () =>
+          checkStudentCopy(repositoryRoot),
+        ),
+    },
+    { name: 'mutation', section: 'mutation', needs: [], forExercises: true, run: checkMutation },
+    {
+      name: 'bug-katas',
+      section: 'bug-katas',
+      needs: [],
+      forExercises: true,
+      run: () =>
+        section('bug-katas', 'bug katas: one per chapter starts red in its folder and turns green when fixed', () =>
+          checkBugKatas(exercises),
+        ),
+    },
+    { name: 'browser', section: 'browser', needs: [], forExercises: false, run: checkBrowser },
+    { name: 'docs', section: 'docs', needs: [], forExercises: false, run: checkDocs },
+    { name: 'style', section: 'style', needs: [], forExercises: false, run: checkCodeStyle },
+    { name: 'typecheck', section: 'typecheck', needs: [], forExercises: false, run: checkTypes },
+    {
+      name: 'determinism',
+      section: 'determinism',
+      needs: ['solutions', 'solution-branch'],
+      forExercises: true,
+      run: () => checkDeterminism(firstLog, branchRan ? branchLog : null, secondLog),
+    },
+  ];
   try {
-    checkStructure(exercises);
-    await checkTypes();
-    await checkCodeStyle();
-    await checkHarness();
-    await checkBrowser();
-    await checkDocs();
-    if (exercises.length > 0) {
-      await checkSolutions(firstLog);
-      await checkStubs(exercises);
-      await checkMistakes(exercises);
-      await checkAlternatives(exercises);
-      await checkMutation();
-      await checkDeterminism(firstLog, secondLog);
-      await checkSolutionBranch();
-      await section(
-        'student-copy',
-        "npm run classroom -- student-copy: a learner's copy works and leaks no solution",
-        () => checkStudentCopy(repositoryRoot),
-      );
-      await section('bug-katas', 'bug katas: one per chapter starts red in its folder and turns green when fixed', () =>
-        checkBugKatas(exercises),
-      );
-    }
+    if (wanted('structure')) checkStructure(exercises);
+    const selected = tasks.filter(
+      (task) =>
+        (task.forExercises ? exercises.length > 0 : true) &&
+        (task.section === 'patches' ? patchSections.length > 0 : wanted(task.section)),
+    );
+    await runTasks(selected, options.jobs);
   } finally {
     rmSync(folder, { recursive: true, force: true });
+  }
+  if (options.checksTo !== undefined) {
+    writeFileSync(options.checksTo, JSON.stringify(checks));
+    return 0;
   }
   const failed = checks.filter((check) => !check.ok);
   console.log(`\nverify took ${((performance.now() - startedMs) / 1000).toFixed(1)} s`);

@@ -3,34 +3,58 @@
  * watchdog), a run or a test over its real-time budget, and a run so long that its trace must be cut.
  *
  * The hangs run in a child vitest (`fixtures/runaway/`), waited for with a timeout: should the watchdog
- * fail, this test fails instead of hanging the test run.
+ * fail, this test fails instead of hanging the test run. Every fixture that lets its process go on runs
+ * in one child (one vitest start-up), judged test by test from its JSON report; a loop that calls
+ * nothing, or only awaits, ends its process, so each of those runs in a child of its own.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { simulate, SimulationTestFailure } from '#harness/testing';
-import { nodeOf, runChildVitest } from './helpers.ts';
+import { nodeOf, runChildVitest, runChildVitestTests, type ChildTest } from './helpers.ts';
 
 const HANG_WORDS =
   'Your handler never returned: a loop that waits for time or for a variable never ends in a simulation.';
 
-function runFixture(name: string): Promise<string> {
-  return runChildVitest(path.join('harness', 'tests', 'fixtures', 'runaway', 'vitest.config.ts'), name, 90_000);
+const CONFIG = path.join('harness', 'tests', 'fixtures', 'runaway', 'vitest.config.ts');
+
+/** The fixtures that stop with a report and let the next test run, all in one child vitest. */
+const TOGETHER = [
+  'a handler that waits for time in a busy loop',
+  'a test that runs after a hang that was stopped',
+  'a run longer than its real-time budget',
+  'an async workload that would outlast the test',
+];
+
+let together: ReturnType<typeof runChildVitestTests> | undefined;
+
+/** The outcome of one of {@link TOGETHER}; the child runs once, for the first test that asks. */
+async function fixture(name: string): Promise<ChildTest> {
+  together ??= runChildVitestTests(CONFIG, TOGETHER.map(escapeRegExp).join('|'), 150_000);
+  const { tests, output } = await together;
+  const outcome = tests.get(name);
+  if (outcome === undefined) throw new Error(`The child vitest did not run "${name}". It printed:\n${output}`);
+  return outcome;
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 describe('a handler that never returns', () => {
   test('waiting for time in a busy loop: the run stops with the report, and the next test runs', async () => {
-    const output = await runFixture('a handler that waits for time in a busy loop|after a hang');
-    expect(output).toContain(
+    const hang = await fixture('a handler that waits for time in a busy loop');
+    expect(hang.status).toBe('failed');
+    expect(hang.failure).toContain(
       'n2 never returned while handling message #1 (echo) from n1 at t=4 ms (seed 4): it ran for more than 0.5 s of real time',
     );
-    expect(output).toContain(HANG_WORDS);
-    expect(output).toContain('replay   KATA_SEED=4');
-    expect(output).toMatch(/1 failed \| 1 passed|1 passed \| 1 failed/);
-  }, 120_000);
+    expect(hang.failure).toContain(HANG_WORDS);
+    expect(hang.failure).toContain('replay   KATA_SEED=4');
+    expect((await fixture('a test that runs after a hang that was stopped')).status).toBe('passed');
+  }, 180_000);
 
   test('in a loop that calls nothing: the report comes out before the process is ended', async () => {
-    const output = await runFixture('a handler that loops for ever');
+    const output = await runChildVitest(CONFIG, 'a handler that loops for ever', 90_000);
     expect(output).toContain('n2 never returned while handling message #1 (echo) from n1 at t=4 ms (seed 4)');
     expect(output).toContain(HANG_WORDS);
     expect(output).toContain('the test process is ended now');
@@ -38,7 +62,7 @@ describe('a handler that never returns', () => {
   }, 120_000);
 
   test('in a microtask loop (while (!ready) await null): the same', async () => {
-    const output = await runFixture('a handler that waits for a variable in a microtask loop');
+    const output = await runChildVitest(CONFIG, 'a handler that waits for a variable in a microtask loop', 90_000);
     expect(output).toContain('n2 never returned while handling message #1 (echo) from n1 at t=4 ms (seed 4)');
     expect(output).toContain(HANG_WORDS);
   }, 120_000);
@@ -46,17 +70,21 @@ describe('a handler that never returns', () => {
 
 describe('a run over its real-time budget', () => {
   test('stops with its limit message and a report', async () => {
-    const output = await runFixture('a run longer than its real-time budget');
-    expect(output).toContain('The run took more than 1 s of real time (limits.maxRunRealTimeMs) and was stopped at t=');
-    expect(output).toContain('replay   KATA_SEED=5');
-  }, 120_000);
+    const run = await fixture('a run longer than its real-time budget');
+    expect(run.status).toBe('failed');
+    expect(run.failure).toContain(
+      'The run took more than 1 s of real time (limits.maxRunRealTimeMs) and was stopped at t=',
+    );
+    expect(run.failure).toContain('replay   KATA_SEED=5');
+  }, 180_000);
 
   test("an async workload stops before the test's timeout, with the seed, instead of vitest's bare timeout", async () => {
-    const output = await runFixture('an async workload that would outlast the test');
-    expect(output).toContain("The test's runs took 6.4 s of real time, nearly all the time the test may take");
-    expect(output).toContain('replay   KATA_SEED=6');
-    expect(output).not.toContain('Test timed out');
-  }, 120_000);
+    const run = await fixture('an async workload that would outlast the test');
+    expect(run.status).toBe('failed');
+    expect(run.failure).toContain("The test's runs took 6.4 s of real time, nearly all the time the test may take");
+    expect(run.failure).toContain('replay   KATA_SEED=6');
+    expect(run.failure).not.toContain('Test timed out');
+  }, 180_000);
 });
 
 describe('the trace file of a long run', () => {

@@ -134,10 +134,24 @@ export async function runKata(
   testName?: string,
   runTests: typeof runVitest | undefined = runVitest,
 ): Promise<VitestRun> {
+  return runKatas(root, [{ exercise, folder }], testName, runTests);
+}
+
+/**
+ * Runs the tests of several katas, each of another exercise, in one vitest run: each exercise's tests
+ * load its kata's files. The traces go into the first kata's folder.
+ */
+export async function runKatas(
+  root: string,
+  katas: ReadonlyArray<{ readonly exercise: Exercise; readonly folder: string }>,
+  testName?: string,
+  runTests: typeof runVitest | undefined = runVitest,
+): Promise<VitestRun> {
   const filter = testName === undefined ? [] : ['-t', testName];
-  return runTests(root, ['--config', BUG_KATA_CONFIG, exercise.directory, ...filter], {
-    [BUG_VARIABLE]: folder,
-    KATA_TRACE_DIR: path.join(folder, 'traces'),
+  const directories = katas.map((kata) => kata.exercise.directory);
+  return runTests(root, ['--config', BUG_KATA_CONFIG, ...directories, ...filter], {
+    [BUG_VARIABLE]: katas.map((kata) => kata.folder).join(path.delimiter),
+    KATA_TRACE_DIR: path.join(katas[0]?.folder ?? BUG_FOLDER, 'traces'),
   });
 }
 

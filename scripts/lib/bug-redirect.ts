@@ -15,7 +15,11 @@ import path from 'node:path';
 import type { Plugin } from 'vite';
 import { MANIFEST_FILE, readManifest } from './exercises.ts';
 
-/** The environment variable that names the kata folder, relative to the repository root. */
+/**
+ * The environment variable that names the kata folder, relative to the repository root. It may name
+ * several, separated by `path.delimiter`, each of another exercise (verify runs a kata of each chapter
+ * in one vitest run).
+ */
 export const BUG_VARIABLE = 'KATA_BUG';
 
 /** Where the katas' folders are, relative to the root. */
@@ -56,13 +60,16 @@ export function bugRedirect(root: string): Plugin {
     name: 'kata-bug-redirect',
     enforce: 'pre',
     async resolveId(source, importer, options) {
-      const kataFolder = process.env[BUG_VARIABLE];
-      if (kataFolder === undefined || kataFolder === '' || importer === undefined || !source.startsWith('.'))
-        return null;
+      const kataFolders = (process.env[BUG_VARIABLE] ?? '').split(path.delimiter).filter((folder) => folder !== '');
+      if (kataFolders.length === 0 || importer === undefined || !source.startsWith('.')) return null;
       if (!importer.startsWith(path.join(root, 'exercises') + path.sep)) return null;
       const resolved = await this.resolve(source, importer, { ...options, skipSelf: true });
       if (resolved === null) return null;
-      return bugTarget(root, kataFolder, resolved.id) ?? null;
+      for (const kataFolder of kataFolders) {
+        const target = bugTarget(root, kataFolder, resolved.id);
+        if (target !== undefined) return target;
+      }
+      return null;
     },
   };
 }
