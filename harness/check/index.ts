@@ -7,6 +7,7 @@
  *   sets. Histories recorded elsewhere (Jepsen) are read by `harness/check/import`.
  * - Delivery: exactly-once, total order, causal order.
  * - Convergence: replicas agree once healed; set-full: no acknowledged add is lost.
+ * - Availability: the ok-fraction per side of a partition and per time window; lost acknowledged writes.
  *
  * @module
  */
@@ -110,3 +111,24 @@ export {
   type SetFullViolation,
   type SetRead,
 } from './convergence/index.ts';
+export {
+  assertAvailability,
+  checkAvailability,
+  evenWindows,
+  type AvailabilityBound,
+  type AvailabilityCell,
+  type AvailabilityInput,
+  type AvailabilitySide,
+  type AvailabilitySummary,
+  type AvailabilityVerdict,
+  type AvailabilityViolation,
+  type AvailabilityWindow,
+  assertNoLostWrites,
+  checkLostWrites,
+  type LostWrite,
+  type LostWritesInput,
+  type LostWritesSummary,
+  type LostWritesVerdict,
+  type Write,
+  type WrittenElement,
+} from './availability/index.ts';
