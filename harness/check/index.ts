@@ -9,6 +9,7 @@
  * - Convergence: replicas agree once healed; set-full: no acknowledged add is lost.
  * - Transactions: atomicity (all commit or all abort), Jepsen's bank test, atomic visibility of
  *   multi-key reads.
+ * - Availability: the ok-fraction per side of a partition and per time window; lost acknowledged writes.
  *
  * @module
  */
@@ -151,3 +152,24 @@ export {
   type StoredValue,
   type TransactionWrites,
 } from './transactions/index.ts';
+export {
+  assertAvailability,
+  checkAvailability,
+  evenWindows,
+  type AvailabilityBound,
+  type AvailabilityCell,
+  type AvailabilityInput,
+  type AvailabilitySide,
+  type AvailabilitySummary,
+  type AvailabilityVerdict,
+  type AvailabilityViolation,
+  type AvailabilityWindow,
+  assertNoLostWrites,
+  checkLostWrites,
+  type LostWrite,
+  type LostWritesInput,
+  type LostWritesSummary,
+  type LostWritesVerdict,
+  type Write,
+  type WrittenElement,
+} from './availability/index.ts';

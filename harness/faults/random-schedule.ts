@@ -15,9 +15,12 @@ import { sortSchedule, type Fault, type FaultSchedule, type ScheduledFault } fro
 
 /**
  * Which faults a random schedule may contain. A `targeted-crash` aims at a kind of step drawn, at its
- * time, from the kinds its node has taken (`step: 'any-seen'`), so rare steps get crashed too.
+ * time, from the kinds its node has taken (`step: 'any-seen'`), so rare steps get crashed too. A
+ * `pause` stops a node for a while with its state and timers intact (a long GC pause); it is in no
+ * default list: a test that wants pauses asks for them.
  */
-export type RandomFaultKind = 'partition' | 'isolate' | 'cut' | 'crash' | 'network' | 'clock' | 'targeted-crash';
+export type RandomFaultKind =
+  'partition' | 'isolate' | 'cut' | 'crash' | 'network' | 'clock' | 'targeted-crash' | 'pause';
 
 /** Options for {@link faultScheduleArbitrary} and {@link randomFaultSchedule}. */
 export interface FaultScheduleOptions {
@@ -27,9 +30,9 @@ export interface FaultScheduleOptions {
   readonly healAtMs: number;
   /** The kinds of fault to draw from. Default: partition, isolate, cut, crash, network. */
   readonly kinds?: readonly RandomFaultKind[];
-  /** Longest a partition, cut or crash lasts before it heals or restarts, ms. Default `healAtMs / 2`. */
+  /** Longest a partition, cut, crash or pause lasts before it heals, restarts or wakes, ms. Default `healAtMs / 2`. */
   readonly maxFaultMs?: number;
-  /** Shortest a partition, cut or crash lasts, ms (at most `maxFaultMs`). Default 1. */
+  /** Shortest a partition, cut, crash or pause lasts, ms (at most `maxFaultMs`). Default 1. */
   readonly minFaultMs?: number;
   /** Most faults in one schedule (each crash counts once, with its restart). Default 6. */
   readonly maxFaults?: number;
@@ -133,6 +136,13 @@ function faultOfKind(
             untilMs: options.healAtMs,
             provokeStart: true,
           },
+        ]);
+    case 'pause':
+      // Cut short at the healing, like a partition: the node is awake for the liveness phase.
+      return fc
+        .tuple(time, durationMs, node)
+        .map(([atMs, duration, id]): ScheduledFault[] => [
+          { atMs, kind: 'pause', node: id, durationMs: Math.max(1, until(atMs, duration) - atMs) },
         ]);
     case 'network':
       return fc

@@ -7,6 +7,7 @@
  *   .at(5_000).heal()
  *   .at(6_000).crash('n2')
  *   .at(7_000).restart('n2')
+ *   .at(8_000).pause('n3', 2_000)
  *   .build();
  * ```
  *
@@ -77,6 +78,14 @@ export class ScenarioBuilder {
     options: Partial<Pick<TargetedCrash, 'afterEffects' | 'restartAfterMs' | 'untilMs' | 'provokeStart'>> = {},
   ): this {
     return this.#add({ kind: 'targeted-crash', node, step, ...options, afterEffects: options.afterEffects ?? 0 });
+  }
+
+  /**
+   * Pauses `node` for `durationMs` (a long GC pause, a VM migration): it takes no step meanwhile, but
+   * keeps its state and timers; messages to it wait, and it wakes with its clock moved on.
+   */
+  pause(node: NodeId, durationMs: number): this {
+    return this.#add({ kind: 'pause', node, durationMs });
   }
 
   /** Restarts `node` after a crash. */

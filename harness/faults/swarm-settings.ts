@@ -31,7 +31,8 @@ export interface SwarmOptions {
   readonly clusterSizes?: { readonly min: number; readonly max: number };
   /**
    * The kinds of fault the swarm may switch on; each is on for about half the seeds. Default:
-   * partition, isolate, cut, crash, network, targeted-crash (add `clock` where the protocol reads clocks).
+   * partition, isolate, cut, crash, network, targeted-crash (add `clock` where the protocol reads clocks,
+   * `pause` where it must survive a node that stops for a while and wakes with stale beliefs).
    */
   readonly kinds?: readonly RandomFaultKind[];
 }
@@ -45,7 +46,7 @@ export interface SwarmSettings {
   readonly network: NetworkSettings;
   /** The kinds of fault that strike in this run, in a fixed order; may be empty. */
   readonly kinds: readonly RandomFaultKind[];
-  /** How long each partition, cut or crash lasts, ms (cut short by the healing at `healAtMs`). */
+  /** How long each partition, cut, crash or pause lasts, ms (cut short by the healing at `healAtMs`). */
   readonly faultMs: { readonly min: number; readonly max: number };
   /** Most faults in the run (each crash counts once, with its restart). */
   readonly maxFaults: number;
@@ -57,7 +58,7 @@ const DEFAULT_KINDS: readonly RandomFaultKind[] = ['partition', 'isolate', 'cut'
 /** The kinds switched on by the draws in the middle; kinds added later are drawn at the end. */
 const KIND_ORDER: readonly RandomFaultKind[] = ['partition', 'isolate', 'cut', 'crash', 'network', 'clock'];
 /** Kinds added after the first, each drawn after all the other settings, in this order. */
-const LATER_KINDS: readonly RandomFaultKind[] = ['targeted-crash'];
+const LATER_KINDS: readonly RandomFaultKind[] = ['targeted-crash', 'pause'];
 const MAX_DROP_RATE = 0.3;
 const MAX_DUPLICATE_RATE = 0.3;
 const MAX_FAULTS = 10;

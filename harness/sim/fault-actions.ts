@@ -1,5 +1,5 @@
 /**
- * Applying faults: links cut and healed, crashes and restarts, network settings and clocks changed,
+ * Applying faults: links cut and healed, crashes, pauses and restarts, network settings and clocks changed,
  * each written to the trace as it happens.
  *
  * @module
@@ -10,6 +10,7 @@ import type { NodeId } from '../node.ts';
 import { describeFault, sortSchedule, type Fault, type FaultSchedule, type TargetedCrash } from './fault.ts';
 import { armCrash, crash, restart, restartLater } from './node-runtime.ts';
 import { armTargetedCrash, provokes } from './crash-targets.ts';
+import { pause } from './pause.ts';
 import type { SimState } from './state.ts';
 
 /** Applies `fault` now. */
@@ -37,6 +38,8 @@ export function applyFault(state: SimState, fault: Fault): void {
         : armCrash(state, fault.node, fault.afterEffects);
     case 'targeted-crash':
       return targetedCrash(state, fault);
+    case 'pause':
+      return pause(state, fault.node, fault.durationMs);
     case 'restart':
       return restart(state, fault.node);
     case 'network':

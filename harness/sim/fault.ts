@@ -34,6 +34,11 @@ export type Fault =
    * such as installing a snapshot or recovering in `onStart`, is hit as surely as a common one.
    */
   | TargetedCrash
+  /**
+   * Pause a node for `durationMs` (a long GC pause, a VM migration): it takes no step, but keeps its
+   * state and timers; messages to it wait, and its clock has jumped ahead when it wakes.
+   */
+  | { readonly kind: 'pause'; readonly node: NodeId; readonly durationMs: number }
   /** Restart a crashed node: a fresh instance runs `onStart` with its durable storage. */
   | { readonly kind: 'restart'; readonly node: NodeId }
   /** Change the network's drop, duplicate and delay settings. */
@@ -100,6 +105,8 @@ export function describeFault(fault: Fault): string {
         : `crash ${fault.node} during its next step, after ${fault.afterEffects} effect(s)`;
     case 'targeted-crash':
       return describeTargetedCrash(fault);
+    case 'pause':
+      return `pause ${fault.node} for ${fault.durationMs} ms`;
     case 'restart':
       return `restart ${fault.node}`;
     case 'network':

@@ -10,7 +10,9 @@ import { watchAsyncWork } from './node-scope.ts';
 import { boot, onNondeterminism } from './node-runtime.ts';
 import { applyFault } from './fault-actions.ts';
 import { takeReply } from './rpc.ts';
-import type { SimEvent, SimState } from './state.ts';
+import type { Message } from '../node.ts';
+import { defer, isPaused } from './pause.ts';
+import type { Runtime, SimEvent, SimState } from './state.ts';
 import { fireTimer } from './timers.ts';
 import { deliver } from './transport.ts';
 import { watchRun } from './watchdog.ts';
@@ -109,13 +111,13 @@ async function letPromisesSettle(state: SimState): Promise<void> {
 }
 
 function dispatch(state: SimState, event: SimEvent): void {
+  if (state.pausedNodes > 0 && waitsForPause(state, event)) return;
   switch (event.kind) {
     case 'deliver':
-      return deliver(state, event, (runtime, rpcId, reply) => {
-        // A reply resumes the caller's async code in a step of its own: its effects count afresh.
-        state.beginAsyncStep(`running its async code, resumed by a reply (${reply.type}) to its request ${rpcId}`);
-        return takeReply(state, runtime, rpcId, reply);
-      });
+      return deliver(state, event, resumeOnReply(state));
+    case 'held':
+      // Handed over on waking: it had already arrived, so a link cut since does not drop it.
+      return deliver(state, event.envelope, resumeOnReply(state), { arrived: true });
     case 'timer':
       return fireTimer(state, event.node, event.incarnation, event.timer);
     case 'start':
@@ -125,6 +127,36 @@ function dispatch(state: SimState, event: SimEvent): void {
       return applyFault(state, event.fault);
     case 'action':
       return event.action();
+  }
+}
+
+function resumeOnReply(state: SimState): (runtime: Runtime, rpcId: number, reply: Message) => boolean {
+  return (runtime, rpcId, reply) => {
+    // A reply resumes the caller's async code in a step of its own: its effects count afresh.
+    state.beginAsyncStep(`running its async code, resumed by a reply (${reply.type}) to its request ${rpcId}`);
+    return takeReply(state, runtime, rpcId, reply);
+  };
+}
+
+/**
+ * Holds an event of a paused node until it wakes (see `pause.ts`): a message that reaches it (if it
+ * is up and the link is open, else the delivery drops it as usual), a timer, its start. True when held.
+ */
+function waitsForPause(state: SimState, event: SimEvent): boolean {
+  switch (event.kind) {
+    case 'deliver': {
+      const runtime = state.runtimes.get(event.to)!;
+      if (!isPaused(runtime) || !runtime.up || state.links.isCut(event.from, event.to)) return false;
+      defer(runtime, event);
+      return true;
+    }
+    case 'timer':
+    case 'start':
+      if (!isPaused(event.node) || event.node.incarnation !== event.incarnation) return false;
+      defer(event.node, event);
+      return true;
+    default:
+      return false;
   }
 }
 

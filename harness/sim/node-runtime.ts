@@ -10,6 +10,8 @@ import { runAsNode, type LostErrorKind, type NodeScope } from './node-scope.ts';
 import type { NodeId } from '../node.ts';
 import { NodeContextImpl } from './context.ts';
 import { describeStep } from './fault.ts';
+import { endPauseByCrash } from './pause.ts';
+import { drop } from './transport.ts';
 import { describeThrown } from './describe.ts';
 import { noteStep, takeCrashTarget, type StepFamily } from './crash-targets.ts';
 import type { Runtime, SimState } from './state.ts';
@@ -54,6 +56,7 @@ export function crash(state: SimState, node: NodeId, midStep?: MidStepCrash): vo
   runtime.targetThisStep = null;
   runtime.up = false;
   runtime.crashedAtMs = state.nowMs;
+  endPauseByCrash(state, runtime, (envelope) => drop(state, envelope, 'node-down'));
   runtime.instance = null;
   runtime.context = null;
   runtime.timers = new Map();

@@ -18,6 +18,7 @@ import { applyFault, scheduleFaults, setClock, setNetwork } from './fault-action
 import { runLoop } from './loop.ts';
 import { beforeEffect, checkAlive, crash, log, restart } from './node-runtime.ts';
 import { compareIds, DEFAULT_LIMITS, type RunOptions, type SimulationOptions } from './options.ts';
+import { isPaused, pause } from './pause.ts';
 import { rpc } from './rpc.ts';
 import { SimState } from './state.ts';
 import { cancelTimer, setTimer } from './timers.ts';
@@ -184,6 +185,19 @@ export class Simulation {
   /** Crashes `node` now: its object, timers and pending rpcs are gone; messages to it are dropped. */
   crash(node: NodeId): void {
     crash(this.#state, node);
+  }
+
+  /**
+   * Pauses `node` now for `durationMs`: it takes no step until then, with its state and timers
+   * intact; messages to it wait, and it wakes with its clock moved on by the whole pause.
+   */
+  pause(node: NodeId, durationMs: number): void {
+    pause(this.#state, node, durationMs);
+  }
+
+  /** Is `node` paused now (see {@link Simulation.pause})? */
+  isPaused(node: NodeId): boolean {
+    return isPaused(this.#state.runtime(node, 'isPaused'));
   }
 
   /** Restarts a crashed `node` now: a new object from its factory, then `onStart`. */

@@ -51,6 +51,8 @@ export type SimEvent =
   | { readonly kind: 'timer'; readonly node: Runtime; readonly incarnation: number; readonly timer: TimerId }
   | { readonly kind: 'start'; readonly node: Runtime; readonly incarnation: number }
   | { readonly kind: 'fault'; readonly fault: Fault }
+  /** A message that reached its receiver while the receiver was paused: handed over when it wakes. */
+  | { readonly kind: 'held'; readonly envelope: Envelope; readonly incarnation: number }
   | { readonly kind: 'action'; readonly action: () => void };
 
 /** A timer a node has set and that has not fired or been cancelled. */
@@ -85,6 +87,12 @@ export interface Runtime {
   incarnation: number;
   /** When the node last crashed, while it is down. */
   crashedAtMs: number | null;
+  /** While the node is paused: when it wakes (see `pause.ts`); `null` otherwise. */
+  pausedUntilMs: number | null;
+  /** While the node is paused: when the pause began. */
+  pausedAtMs: number | null;
+  /** While the node is paused: the events that wait for it to wake, in the order they came. */
+  waiting: SimEvent[];
   /** A crash armed for the node's next step: it dies after this many effects of that step. */
   crashArmed: number | null;
   /** In the step that crashes: effects still allowed before the crash. */
@@ -190,6 +198,8 @@ export class SimState {
   eventsProcessed = 0;
   /** Events processed since virtual time last moved, against `limits.maxEventsAtOneTime`. */
   eventsAtThisTime = 0;
+  /** How many nodes are paused now: while none is, deliveries and timers skip the pause check. */
+  pausedNodes = 0;
   /** The next message id; ids are unique across the run. */
   nextMessageId = 1;
   /** The next timer id; ids are unique across the run. */
@@ -298,6 +308,9 @@ export class SimState {
       up: true,
       incarnation: 0,
       crashedAtMs: null,
+      pausedUntilMs: null,
+      pausedAtMs: null,
+      waiting: [],
       crashArmed: null,
       crashThisStep: null,
       crashTargets: [],

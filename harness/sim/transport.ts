@@ -84,7 +84,8 @@ function transmit(state: SimState, envelope: Envelope): void {
   }
 }
 
-function drop(state: SimState, envelope: Envelope, reason: DropReason): void {
+/** Drops `envelope` for `reason`, counting it and writing it to the trace. */
+export function drop(state: SimState, envelope: Envelope, reason: DropReason): void {
   state.counters.dropped(reason);
   if (state.recorder.wanted) state.recorder.drop(state.nowMs, envelope, reason);
 }
@@ -92,16 +93,18 @@ function drop(state: SimState, envelope: Envelope, reason: DropReason): void {
 /**
  * Hands a message that has arrived to its receiver, or drops it (receiver down, link cut). A reply to
  * one of the receiver's rpcs goes to `takeReply`, which returns true when it took the message; anything
- * else goes to the receiver's `onMessage`.
+ * else goes to the receiver's `onMessage`. With `arrived`, the message already reached the receiver
+ * while it was paused, so a link cut since does not drop it.
  */
 export function deliver(
   state: SimState,
   envelope: Envelope,
   takeReply: (runtime: Runtime, rpcId: number, reply: Message) => boolean,
+  { arrived }: { readonly arrived: boolean } = { arrived: false },
 ): void {
   const runtime = state.runtimes.get(envelope.to)!;
   if (!runtime.up) return drop(state, envelope, 'node-down');
-  if (state.links.isCut(envelope.from, envelope.to)) return drop(state, envelope, 'partition');
+  if (!arrived && state.links.isCut(envelope.from, envelope.to)) return drop(state, envelope, 'partition');
   state.counters.delivered();
   if (state.recorder.wanted) state.recorder.deliver(state.nowMs, envelope);
   // A receiver that changes a message must not change the trace or a duplicate of it.

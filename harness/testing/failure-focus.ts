@@ -77,7 +77,7 @@ export interface ReportedEvents {
 
 /**
  * The events a failure report lists: those that concern the failure (every crash in the middle of a
- * step; the crashes, restarts and cut links of the nodes involved; the sends, deliveries and drops of
+ * step; the crashes, restarts, pauses and cut links of the nodes involved; the sends, deliveries and drops of
  * the messages named and the replies to them; the operations named), and the last events of the run. Trace `failure` events are left out: the failure is the
  * report's headline.
  *
@@ -121,6 +121,8 @@ function isFaultAbout(event: TraceEvent, nodes: ReadonlySet<string>): boolean {
       return event.midStep !== undefined || nodes.has(event.node);
     case 'restart':
     case 'crash-armed':
+    case 'pause':
+    case 'resume':
       return nodes.has(event.node);
     default:
       return false;

@@ -133,6 +133,24 @@ export interface RestartEvent extends TraceEventBase {
   readonly node: NodeId;
 }
 
+/** A node was paused: it takes no step until `untilMs` (see the `pause` fault). */
+export interface PauseEvent extends TraceEventBase {
+  readonly kind: 'pause';
+  readonly node: NodeId;
+  /** When it wakes, ms (virtual). */
+  readonly untilMs: number;
+}
+
+/** A paused node woke: what waited for it (messages, due timers) follows. */
+export interface ResumeEvent extends TraceEventBase {
+  readonly kind: 'resume';
+  readonly node: NodeId;
+  /** How long it was paused, ms. */
+  readonly pausedMs: number;
+  /** Its clock reading on waking, ms: it jumped by the whole pause since its last step. */
+  readonly localMs: number;
+}
+
 /** The set of cut links changed. `cut` lists every directed link now cut, as `[from, to]`. */
 export interface LinksEvent extends TraceEventBase {
   readonly kind: 'links';
@@ -209,6 +227,8 @@ export type TraceEvent =
   | CrashArmedEvent
   | CrashExpiredEvent
   | RestartEvent
+  | PauseEvent
+  | ResumeEvent
   | LinksEvent
   | NetworkEvent
   | ClockEvent

@@ -68,6 +68,10 @@ export function describeTraceEvent(event: TraceEvent, formatPayload: PayloadForm
       return `${event.node} crash never struck: ${event.reason}`;
     case 'restart':
       return `${event.node} RESTART`;
+    case 'pause':
+      return `${event.node} PAUSE until t=${event.untilMs}ms`;
+    case 'resume':
+      return `${event.node} RESUME after ${event.pausedMs} ms paused (its clock now reads ${event.localMs} ms)`;
     case 'links':
       return `links: ${event.change}`;
     case 'network':

@@ -29,6 +29,8 @@ export type {
   CrashArmedEvent,
   CrashExpiredEvent,
   RestartEvent,
+  PauseEvent,
+  ResumeEvent,
   LinksEvent,
   NetworkEvent,
   ClockEvent,

@@ -1,6 +1,6 @@
 /**
  * From a trace to the elements of its space-time diagram: which lane each event belongs to, which
- * send each delivery or drop ends, when nodes were down or cut off, and the client operations.
+ * send each delivery or drop ends, when nodes were down, paused or cut off, and the client operations.
  *
  * Pure and linear in the number of events, so that a failing test can afford to write the page.
  *
@@ -52,6 +52,8 @@ const MARK_KINDS = [
   'crash-armed',
   'crash-expired',
   'failure',
+  'pause',
+  'resume',
 ] as const;
 
 type MarkKind = (typeof MARK_KINDS)[number];
@@ -91,7 +93,11 @@ export function buildViewModel(trace: TraceFile, options: ViewerOptions = {}): V
     markKinds: MARK_KINDS,
     arrows,
     marks: collectMarks(events, laneOf),
-    intervals: [...downIntervals(events, laneOf), ...cutIntervals(events, lanes)].sort((a, b) => a.start - b.start),
+    intervals: [
+      ...downIntervals(events, laneOf),
+      ...pausedIntervals(events, laneOf),
+      ...cutIntervals(events, lanes),
+    ].sort((a, b) => a.start - b.start),
     globals: collectGlobals(events),
     operations,
     failure,
@@ -286,6 +292,34 @@ function downIntervals(events: readonly TraceEvent[], laneOf: (id: string) => nu
   for (const [node, crash] of open) {
     const label = `${node} down: crashed at t=${crash.atMs} ms, never restarted`;
     intervals.push({ lane: laneOf(node), kind: 'down', start: crash.start, end: -1, label, text: 'down' });
+  }
+  return intervals;
+}
+
+/** The stretches during which a node was paused: from its `pause` to its `resume`, or to a crash that ended it. */
+function pausedIntervals(events: readonly TraceEvent[], laneOf: (id: string) => number): ViewInterval[] {
+  const intervals: ViewInterval[] = [];
+  const open = new Map<string, { start: number; atMs: number }>();
+  events.forEach((event, index) => {
+    if (event.kind === 'pause' && !open.has(event.node)) open.set(event.node, { start: index, atMs: event.t });
+    if (event.kind !== 'resume' && event.kind !== 'crash') return;
+    const paused = open.get(event.node);
+    if (paused === undefined) return;
+    open.delete(event.node);
+    const how = event.kind === 'resume' ? `woke at t=${event.t} ms` : `crashed while paused at t=${event.t} ms`;
+    const label = `${event.node} paused at t=${paused.atMs} ms, ${how}`;
+    intervals.push({
+      lane: laneOf(event.node),
+      kind: 'paused',
+      start: paused.start,
+      end: index,
+      label,
+      text: 'paused',
+    });
+  });
+  for (const [node, paused] of open) {
+    const label = `${node} paused at t=${paused.atMs} ms, still paused when the run ended`;
+    intervals.push({ lane: laneOf(node), kind: 'paused', start: paused.start, end: -1, label, text: 'paused' });
   }
   return intervals;
 }

@@ -63,13 +63,16 @@ export interface ViewMarks {
   readonly kind: number[];
 }
 
-/** A stretch of a lane that is shaded: the node was down, or some of its links were cut. */
+/** A stretch of a lane that is shaded: the node was down, paused, or some of its links were cut. */
 export interface ViewInterval {
   readonly lane: number;
-  readonly kind: 'down' | 'cut';
-  /** Event index where it began (the `crash` or `links` event). */
+  readonly kind: 'down' | 'paused' | 'cut';
+  /** Event index where it began (the `crash`, `pause` or `links` event). */
   readonly start: number;
-  /** Event index where it ended (the `restart` or `links` event); -1 when it lasted to the end of the run. */
+  /**
+   * Event index where it ended (the `restart`, `resume`, `links` event, or the crash that ended a
+   * pause); -1 when it lasted to the end of the run.
+   */
   readonly end: number;
   /** What it was, in a sentence, e.g. `n3 down: crashed at t=300 ms, restarted at t=520 ms`. */
   readonly label: string;

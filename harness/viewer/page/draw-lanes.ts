@@ -75,7 +75,32 @@ function hatch(v: Viewer, colour: string, background: string): CanvasPattern | s
   return patterns.get(key) ?? background;
 }
 
-/** Shaded stretches: grey where a node was down, amber where its links were cut. Recorded for picking. */
+/** How each kind of stretch is drawn: band fill (two hatch colours), outline, label, bar along the lane. */
+const BAND_STYLE = {
+  down: {
+    hatch: ['rgba(87, 96, 106, 0.35)', 'rgba(87, 96, 106, 0.12)'],
+    edge: 'rgba(87, 96, 106, 0.55)',
+    text: '#3d444d',
+    bar: '#57606a',
+  },
+  paused: {
+    hatch: ['rgba(130, 80, 223, 0.30)', 'rgba(130, 80, 223, 0.10)'],
+    edge: 'rgba(130, 80, 223, 0.6)',
+    text: '#5a32a3',
+    bar: '#8250df',
+  },
+  cut: {
+    hatch: ['rgba(191, 135, 0, 0.30)', 'rgba(255, 223, 93, 0.16)'],
+    edge: 'rgba(191, 135, 0, 0.6)',
+    text: '#7d5a00',
+    bar: '#d4a72c',
+  },
+} as const;
+
+/**
+ * Shaded stretches: grey where a node was down, violet where it was paused, amber where its links were
+ * cut. Recorded for picking.
+ */
 export function drawIntervals(v: Viewer, range: XRange): void {
   const ctx = v.page.plotContext;
   const { cssWidth, laneY } = v.geometry;
@@ -88,26 +113,26 @@ export function drawIntervals(v: Viewer, range: XRange): void {
     if (x2 < range.start || x1 > range.end) continue;
     const left = Math.max(GUTTER_W - 2, xToPx(v, x1));
     const right = Math.min(cssWidth + 2, Math.max(xToPx(v, x2), xToPx(v, x1) + 3));
-    const down = interval.kind === 'down';
-    const top = down ? y - LANE_H / 2 + 5 : y - LANE_H / 2 + 2;
-    const height = down ? LANE_H - 10 : LANE_H - 4;
-    ctx.fillStyle = down
-      ? hatch(v, 'rgba(87, 96, 106, 0.35)', 'rgba(87, 96, 106, 0.12)')
-      : hatch(v, 'rgba(191, 135, 0, 0.30)', 'rgba(255, 223, 93, 0.16)');
+    // Down time and pauses sit in the middle of the lane (a node is never both); cut links around it.
+    const inLane = interval.kind !== 'cut';
+    const style = BAND_STYLE[interval.kind];
+    const top = inLane ? y - LANE_H / 2 + 5 : y - LANE_H / 2 + 2;
+    const height = inLane ? LANE_H - 10 : LANE_H - 4;
+    ctx.fillStyle = hatch(v, style.hatch[0], style.hatch[1]);
     ctx.fillRect(left, top, right - left, height);
-    ctx.strokeStyle = down ? 'rgba(87, 96, 106, 0.55)' : 'rgba(191, 135, 0, 0.6)';
+    ctx.strokeStyle = style.edge;
     ctx.lineWidth = 1;
     ctx.strokeRect(left + 0.5, top + 0.5, right - left - 1, height - 1);
     if (right - left > 40) {
-      ctx.fillStyle = down ? '#3d444d' : '#7d5a00';
+      ctx.fillStyle = style.text;
       ctx.font = '600 10.5px system-ui, sans-serif';
-      // Cut links are labelled at the top of the lane, down time at the bottom, so both can show at once.
-      ctx.textBaseline = down ? 'bottom' : 'top';
+      // Cut links are labelled at the top of the lane, down time and pauses at the bottom, so both can show at once.
+      ctx.textBaseline = inLane ? 'bottom' : 'top';
       fillTextClipped(
         ctx,
         interval.text,
         Math.max(left, GUTTER_W) + 5,
-        down ? top + height - 1 : top + 1,
+        inLane ? top + height - 1 : top + 1,
         right - Math.max(left, GUTTER_W) - 10,
       );
     }
@@ -116,8 +141,8 @@ export function drawIntervals(v: Viewer, range: XRange): void {
 }
 
 /**
- * A solid bar along the lane line for down time (grey) and cut links (amber), drawn over the arrows so
- * that it stays visible however dense the trace is.
+ * A solid bar along the lane line for down time (grey), pauses (violet) and cut links (amber), drawn
+ * over the arrows so that it stays visible however dense the trace is.
  */
 export function drawLaneStatus(v: Viewer, range: XRange): void {
   const ctx = v.page.plotContext;
@@ -129,13 +154,9 @@ export function drawLaneStatus(v: Viewer, range: XRange): void {
     if (x2 < range.start || x1 > range.end) continue;
     const left = Math.max(GUTTER_W, xToPx(v, x1));
     const right = Math.min(v.geometry.cssWidth, Math.max(xToPx(v, x2), xToPx(v, x1) + 2));
-    ctx.fillStyle = interval.kind === 'down' ? '#57606a' : '#d4a72c';
-    ctx.fillRect(
-      left,
-      interval.kind === 'down' ? y - 2 : y + LANE_H / 2 - 5,
-      right - left,
-      interval.kind === 'down' ? 4 : 3,
-    );
+    const inLane = interval.kind !== 'cut';
+    ctx.fillStyle = BAND_STYLE[interval.kind].bar;
+    ctx.fillRect(left, inLane ? y - 2 : y + LANE_H / 2 - 5, right - left, inLane ? 4 : 3);
   }
 }
 

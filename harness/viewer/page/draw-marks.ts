@@ -1,5 +1,5 @@
 /**
- * Drawing the point events on the lanes (starts, crashes, timers, logs, operations, clock changes, the
+ * Drawing the point events on the lanes (starts, crashes, pauses, timers, logs, operations, clock changes, the
  * failure), one path per kind, and finding where an event sits on screen.
  *
  * @module
@@ -188,6 +188,17 @@ function drawGlyphs(v: Viewer, kind: number, positions: readonly number[]): void
         ctx.lineTo(x + 5, y - 5);
       });
       stroke('#8c959f', 1.2);
+      return;
+    case KIND.pause:
+    case KIND.resume:
+      // Two bars where a pause begins; a play triangle where the node wakes.
+      each((x, y) =>
+        kind === KIND.pause
+          ? (ctx.rect(x - 4, y - 6, 3, 12), ctx.rect(x + 1, y - 6, 3, 12))
+          : (ctx.moveTo(x - 3, y - 6), ctx.lineTo(x + 5, y), ctx.lineTo(x - 3, y + 6), ctx.closePath()),
+      );
+      ctx.fillStyle = '#8250df';
+      ctx.fill();
       return;
     case KIND.failure:
       each((x, y) => {

@@ -33,6 +33,8 @@ export interface MarkKindCodes {
   readonly crashArmed: number;
   readonly crashExpired: number;
   readonly failure: number;
+  readonly pause: number;
+  readonly resume: number;
 }
 
 /** The trace and its view model, indexed for the page. */
@@ -103,6 +105,8 @@ export function readTraceData(data: ViewerData): TraceData {
     crashArmed: code('crash-armed'),
     crashExpired: code('crash-expired'),
     failure: code('failure'),
+    pause: code('pause'),
+    resume: code('resume'),
   };
   const arrows = {
     count: view.arrows.send.length,
