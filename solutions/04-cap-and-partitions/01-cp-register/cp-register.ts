@@ -18,7 +18,7 @@
  *
  * @module
  */
-import type { Message, Node, NodeContext, NodeFactory, NodeId, TimerId, TimerPayload } from '#harness';
+import type { Message, Node, NodeContext, NodeFactory, NodeId, RpcRequest, TimerId, TimerPayload } from '#harness';
 import {
   QUORUM_TIMEOUT_MS,
   TEMPORARILY_UNAVAILABLE,
@@ -96,6 +96,8 @@ interface Operation {
 const STORAGE_KEY = 'register';
 /** How many times this node has booted. */
 const BOOTS_KEY = 'boots';
+/** The newest request id (`rpcId`) this node took from each client. */
+const TAKEN_KEY = 'taken';
 
 const NEVER_WRITTEN: Stored = { timestamp: { counter: 0, write: '' }, value: null };
 
@@ -115,6 +117,13 @@ export const createCpRegisterNode: NodeFactory<GiveUpTimer> = (boot): Node<GiveU
   const bootCount = ((boot.storage.get(BOOTS_KEY) as number | undefined) ?? 0) + 1;
   boot.storage.set(BOOTS_KEY, bootCount);
   let nextOp = 1;
+  // The network can deliver a client's request twice. Running the copy would run the operation again,
+  // later: a write acknowledged long ago would come back over newer ones. Each client's rpcIds grow, so
+  // the newest one taken from it tells a copy apart; it is kept in storage, so that a copy delayed past
+  // a restart is refused too.
+  const taken: Record<NodeId, number> = {
+    ...((boot.storage.get(TAKEN_KEY) as Record<NodeId, number> | undefined) ?? {}),
+  };
 
   /** More than half of all replicas: any two such sets share a replica. */
   const majority = (ctx: NodeContext<GiveUpTimer>): number => Math.floor(ctx.nodeIds.length / 2) + 1;
@@ -127,6 +136,12 @@ export const createCpRegisterNode: NodeFactory<GiveUpTimer> = (boot): Node<GiveU
   }
 
   function start(ctx: NodeContext<GiveUpTimer>, client: NodeId, request: RegisterRequest): void {
+    const rpcId = (request as RpcRequest).rpcId;
+    if (rpcId !== undefined) {
+      if (rpcId <= (taken[client] ?? 0)) return;
+      taken[client] = rpcId;
+      ctx.storage.set(TAKEN_KEY, taken);
+    }
     const op = `${ctx.id}.${bootCount}.${nextOp++}`;
     const timer = ctx.setTimer(QUORUM_TIMEOUT_MS, { type: 'give-up', op });
     operations.set(op, { client, request, timer, phase: 'query', answered: new Set(), newest: NEVER_WRITTEN });
