@@ -239,6 +239,47 @@ describe('stories', () => {
       assertRegisterLinearizable(sim);
     });
   });
+
+  test("a copy of c1's old write arrives long after c2's newer one; the register keeps the newer value", async () => {
+    // The network may deliver a request twice, and the copy late. Here the copy of c1's write of 1 (the
+    // very message, with its rpcId) reaches n1 again at t=1000 ms, after c2's write of 2 was acknowledged.
+    await simulate({ seed: 6, nodes: cluster(3, createCpRegisterNode), network: NETWORK }, async (sim) => {
+      const log: Exchange[] = [];
+      let firstWrite: Record<string, unknown> | undefined;
+      sim.onEvent((event) => {
+        if (event.kind === 'send' && event.from === 'c1' && event.type === 'write' && firstWrite === undefined) {
+          firstWrite = event.message as Record<string, unknown>;
+        }
+      });
+      sim.client('c2', async (c) => {
+        await c.sleep(500);
+        await registerOperation(c, 'n2', { f: 'write', value: 2 }, { ...OPTIONS, log });
+      });
+      sim.client('c3', async (c) => {
+        await c.sleep(1_500);
+        await registerOperation(c, 'n3', { f: 'read' }, { ...OPTIONS, log });
+      });
+      sim.client('c1', async (c) => {
+        await registerOperation(c, 'n1', { f: 'write', value: 1 }, { ...OPTIONS, log });
+        await c.sleep(1_000 - c.now());
+        check(firstWrite !== undefined, "c1's write of 1 was never sent");
+        c.send('n1', firstWrite as { type: string });
+        await c.sleep(1_000);
+      });
+      await sim.run({ untilMs: 3_000 });
+      const read = valueRead(
+        log.find((exchange) => exchange.client === 'c3'),
+        'c3 read through n3 at t=1500 ms',
+      );
+      check(
+        read === 2,
+        `not linearizable: c3 read ${JSON.stringify(read)} at t=1500 ms, after c2's write of 2 was acknowledged; ` +
+          "a late copy of c1's write of 1 (acknowledged at the start) was run again and came back over it: keep the newest " +
+          'rpcId taken from each client, in ctx.storage, and drop a request at or below it',
+      );
+      assertRegisterLinearizable(sim);
+    });
+  });
 });
 
 // ───────────────────────────── 2. the spec ─────────────────────────────
