@@ -8,12 +8,16 @@
  * and left out of the score.
  *
  * ```text
- * npm run mutation -- <exercise> [--concurrency N] [--out DIR] [--lines 100-130,214]
+ * npm run mutation -- <exercise> [--concurrency N] [--out DIR] [--lines 100-130,214 | --all-lines]
  * ```
  *
  * `--lines` mutates only those lines of the solution's files: a quick check, while writing a test, that it
  * kills the survivors of a full run. Its score covers those lines only, and equivalent entries of other
  * lines are not reported as stale.
+ *
+ * An exercise whose stub builds on the previous one's solution (chapter 05) is scored on its own lines:
+ * those of its solution that differ from the previous solution. The inherited lines are scored by the
+ * exercise that introduced them, against the tests written for them. `--all-lines` mutates every line.
  *
  * `<exercise>` is any name `kata` accepts (`01/01`, `echo`, `05/03`). Stryker works in a sandbox, a copy
  * of the repository under `.kata/mutation/.stryker-tmp/`: the redirect plugin resolves paths from its
@@ -29,9 +33,11 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Stryker } from '@stryker-mutator/core';
 import { findExercises, repositoryRoot, solutionFileOf, type Exercise } from './lib/exercises.ts';
+import { findStubSources } from './lib/stubs.ts';
 import { resolveExercise } from './kata/names.ts';
 import { REPLAY_CHECK_VARIABLE } from './lib/mistake-runner.ts';
 import { MUTATION_TESTS_VARIABLE } from './mutation/vitest.config.ts';
+import { lineCount, linesAddedSince, type LineRange } from './mutation/own-lines.ts';
 import {
   describeMutant,
   mutantsOf,
@@ -45,11 +51,13 @@ import {
 /** Stryker's options, named through the class so that only `@stryker-mutator/core` is imported. */
 type StrykerOptions = ConstructorParameters<typeof Stryker>[0];
 
-const USAGE = `Usage: npm run mutation -- <exercise> [--concurrency N] [--out DIR] [--lines RANGES]
+const USAGE = `Usage: npm run mutation -- <exercise> [--concurrency N] [--out DIR] [--lines RANGES | --all-lines]
   <exercise>        any name kata accepts: 01/01, echo, 05/03
   --concurrency N   test runner processes (default 2)
   --out DIR         where the report goes (default .kata/mutation/<exercise>/)
-  --lines RANGES    mutate only these lines of the solution's files, e.g. 100-130,214 (a quick check)`;
+  --lines RANGES    mutate only these lines of the solution's files, e.g. 100-130,214 (a quick check)
+  --all-lines       an exercise that builds on the previous one: mutate its inherited lines too
+                    (by default only the lines it adds to the previous solution are mutated)`;
 
 /** The file, in an exercise's solution folder, that lists its equivalent mutants. */
 const EQUIVALENTS_FILE = 'equivalent-mutants.json';
@@ -59,18 +67,21 @@ const SUMMARY_FILE = 'summary.json';
 
 class UsageError extends Error {}
 
-/** An inclusive range of 1-based lines. */
-interface LineRange {
-  readonly first: number;
-  readonly last: number;
-}
-
 interface Arguments {
   readonly exercise: Exercise;
   readonly concurrency: number;
   readonly outDirectory: string;
   /** Only these lines are mutated; `undefined`: every line. */
   readonly lines: readonly LineRange[] | undefined;
+  /** Mutate an exercise's inherited lines too (`--all-lines`). */
+  readonly allLines: boolean;
+}
+
+/** What a run mutates: per solution file (relative to the root), the lines, or `undefined` for all. */
+interface Scope {
+  readonly files: ReadonlyMap<string, readonly LineRange[] | undefined>;
+  /** A sentence for the summary; `null` when every line of every file is mutated. */
+  readonly description: string | null;
 }
 
 /** Reads `100-130,214` as line ranges. */
@@ -91,6 +102,7 @@ function parseArguments(argv: readonly string[]): Arguments {
   let concurrency = 2;
   let out: string | undefined;
   let lines: LineRange[] | undefined;
+  let allLines = false;
   for (let index = 0; index < argv.length; index++) {
     const argument = argv[index]!;
     if (argument === '--concurrency') {
@@ -102,29 +114,59 @@ function parseArguments(argv: readonly string[]): Arguments {
       if (out === undefined) throw new UsageError('--out takes a folder.');
     } else if (argument === '--lines') {
       lines = parseLines(argv[++index]);
+    } else if (argument === '--all-lines') {
+      allLines = true;
     } else if (argument.startsWith('-')) throw new UsageError(`Unknown option ${argument}.`);
     else if (query === undefined) query = argument;
     else throw new UsageError(`One exercise at a time: got "${query}" and "${argument}".`);
   }
   if (query === undefined) throw new UsageError('Name an exercise.');
+  if (allLines && lines !== undefined) throw new UsageError('--lines and --all-lines do not go together.');
   const resolution = resolveExercise(query, findExercises());
   if (!resolution.ok) throw new UsageError(resolution.message);
   const outDirectory = path.resolve(out ?? path.join(repositoryRoot, '.kata', 'mutation', resolution.exercise.id));
-  return { exercise: resolution.exercise, concurrency, outDirectory, lines };
+  return { exercise: resolution.exercise, concurrency, outDirectory, lines, allLines };
 }
 
-function strykerOptions(
-  exercise: Exercise,
-  concurrency: number,
-  outDirectory: string,
-  lines: readonly LineRange[] | undefined,
-): StrykerOptions {
-  const files = exercise.learnerFiles.map((file) => solutionFileOf(exercise, file));
+/**
+ * The files and lines to mutate: `--lines` if given; else, for an exercise whose stub builds on the
+ * previous solution (and without `--all-lines`), the lines its solution adds to that one; else all.
+ */
+function scopeOf({ exercise, lines, allLines }: Arguments): Scope {
+  const solutionFiles = exercise.learnerFiles.map((file) => [file, solutionFileOf(exercise, file)] as const);
+  if (lines !== undefined) {
+    const ranges = lines.map(({ first, last }) => (first === last ? `${first}` : `${first}-${last}`)).join(',');
+    return { files: new Map(solutionFiles.map(([, file]) => [file, lines])), description: `lines ${ranges} only` };
+  }
+  const previous =
+    exercise.stubFrom === null || allLines
+      ? undefined
+      : findStubSources(findExercises()).filter((source) => source.exercise.id === exercise.id);
+  if (previous === undefined || previous.length === 0) {
+    return { files: new Map(solutionFiles.map(([, file]) => [file, undefined])), description: null };
+  }
+  const files = new Map<string, readonly LineRange[]>();
+  for (const source of previous) {
+    const file = solutionFileOf(exercise, source.target);
+    const read = (name: string) => readFileSync(path.join(repositoryRoot, name), 'utf8');
+    files.set(file, linesAddedSince(read(source.base), read(file)));
+  }
+  const counted = [...files.values()].reduce((sum, ranges) => sum + lineCount(ranges), 0);
+  return {
+    files,
+    description:
+      `the ${counted} lines this exercise adds to ${exercise.stubFrom} (the inherited ones are scored by the ` +
+      'exercises that introduced them; --all-lines mutates every line)',
+  };
+}
+
+function strykerOptions(scope: Scope, concurrency: number, outDirectory: string): StrykerOptions {
   return {
     testRunner: 'vitest',
     vitest: { configFile: 'scripts/mutation/vitest.config.ts', related: false },
-    mutate:
-      lines === undefined ? files : files.flatMap((file) => lines.map(({ first, last }) => `${file}:${first}-${last}`)),
+    mutate: [...scope.files].flatMap(([file, lines]) =>
+      lines === undefined ? [file] : lines.map(({ first, last }) => `${file}:${first}-${last}`),
+    ),
     coverageAnalysis: 'perTest',
     concurrency,
     // A mutant that loops forever hits this; a slow but finite one should not, even on a loaded machine.
@@ -158,10 +200,17 @@ function readEquivalents(exercise: Exercise): EquivalentMutant[] {
   return parseEquivalents(parsed, file);
 }
 
-function printSummary(exercise: Exercise, summary: MutationSummary, outDirectory: string, seconds: number): void {
+function printSummary(
+  exercise: Exercise,
+  scope: Scope,
+  summary: MutationSummary,
+  outDirectory: string,
+  seconds: number,
+): void {
   const score = summary.scorePercent === null ? 'n/a (no mutants to judge)' : `${summary.scorePercent.toFixed(1)}%`;
   const equivalentCount = summary.equivalent.reduce((sum, match) => sum + match.mutants.length, 0);
   console.log(`\nMutation testing of ${exercise.id} (${seconds.toFixed(0)} s)`);
+  if (scope.description !== null) console.log(`  mutated: ${scope.description}`);
   console.log(`  score over non-equivalent mutants: ${score}`);
   console.log(
     `  ${summary.total} mutants: ${summary.killed} killed, ${summary.survived} survived, ${summary.noCoverage} no coverage, ` +
@@ -210,9 +259,12 @@ async function main(argv: readonly string[]): Promise<number> {
     console.error(`${error.message}\n\n${USAGE}`);
     return 2;
   }
-  const { exercise, concurrency, outDirectory, lines } = parsed;
-  const inRange = (entry: EquivalentMutant) =>
-    lines === undefined || lines.some(({ first, last }) => entry.line >= first && entry.line <= last);
+  const { exercise, concurrency, outDirectory } = parsed;
+  const scope = scopeOf(parsed);
+  const inRange = (entry: EquivalentMutant) => {
+    const lines = scope.files.get(path.join(exercise.solutionDirectory, entry.file));
+    return lines === undefined || lines.some(({ first, last }) => entry.line >= first && entry.line <= last);
+  };
   // A broken list fails before the long run, not after.
   const equivalents = readEquivalents(exercise).filter(inRange);
   mkdirSync(outDirectory, { recursive: true });
@@ -223,15 +275,16 @@ async function main(argv: readonly string[]): Promise<number> {
   process.env[MUTATION_TESTS_VARIABLE] = exercise.testFiles.join(path.delimiter);
   // A mutant's failing seed is not module-level state: no fresh process to check that it fails alone.
   process.env[REPLAY_CHECK_VARIABLE] = '0';
-  await new Stryker(strykerOptions(exercise, concurrency, outDirectory, lines)).runMutationTest();
+  await new Stryker(strykerOptions(scope, concurrency, outDirectory)).runMutationTest();
   const seconds = (performance.now() - startedMs) / 1000;
   const report = JSON.parse(readFileSync(path.join(outDirectory, 'mutation.json'), 'utf8')) as StrykerReport;
   const summary = summarise(mutantsOf(report, repositoryRoot), equivalents, exercise.solutionDirectory);
   writeFileSync(
     path.join(outDirectory, SUMMARY_FILE),
-    JSON.stringify({ exercise: exercise.id, seconds, ...summary }, null, 2) + '\n',
+    JSON.stringify({ exercise: exercise.id, seconds, scope: scope.description ?? 'every line', ...summary }, null, 2) +
+      '\n',
   );
-  printSummary(exercise, summary, outDirectory, seconds);
+  printSummary(exercise, scope, summary, outDirectory, seconds);
   return 0;
 }
 
