@@ -299,6 +299,85 @@ describe('InstallSnapshot, receiver (Figure 13)', () => {
     });
   });
 
+  test("a snapshot whose last entry conflicts with the follower's log replaces the whole log", async () => {
+    // Raft §7, Figure 13 (receiver, step 7). n1 holds entries 1-8 of term 1, never committed; the
+    // leader of term 2 sends a snapshot up to 5 whose last entry is of term 2: n1's entry 5 is not it,
+    // so nothing after it can be trusted either.
+    await withPuppets(createRaftNode, { size: 3, seed: 15, watch: watchAll }, async (sim, puppets) => {
+      sim.at(5, () => puppets.send('n2', 'n1', append(1, 'n2', 0, 0, range(1, 8, 1), 0)));
+      sim.at(15, () => puppets.send('n2', 'n1', snapshotAt(5, 2)));
+      await sim.run({ untilMs: 30 });
+      const n1 = serverOf(sim, 'n1');
+      const kept = n1.log.map((entry) => `${entry.index}:t${entry.term}`).join(', ');
+      if (n1.snapshot?.lastIncludedIndex !== 5 || n1.log.length !== 0) {
+        throw new Error(
+          `n1 held entries 1-8 of term 1 and installed a snapshot up to 5 of term 2 (its entry 5 is of term 1, not 2): its snapshot is ` +
+            `${JSON.stringify(n1.snapshot)} and its log holds [${kept}]; expected an empty log. Keep the entries after the ` +
+            "snapshot only when the log holds the snapshot's last entry with the same term (Figure 13, steps 6 and 7).",
+        );
+      }
+    });
+  });
+
+  test('a candidate that receives a snapshot from the leader of its term becomes a follower', async () => {
+    // Raft §5.2: a candidate that hears from a leader of its own term has lost the election. The
+    // puppets never vote, so n1 stays a candidate until n2, leader of that term, sends its snapshot.
+    await withPuppets(createRaftNode, { size: 3, seed: 16, watch: watchAll }, async (sim, puppets) => {
+      if (!(await sim.runUntil(() => viewOf(sim, 'n1')?.role === 'candidate', { timeoutMs: 2_000 })))
+        throw new Error('n1 heard from no leader for 2 s and did not become a candidate (§5.2).');
+      const term = serverOf(sim, 'n1').currentTerm;
+      puppets.send('n2', 'n1', snapshotAt(30, term));
+      await sim.run({ untilMs: sim.nowMs + 10 });
+      const n1 = serverOf(sim, 'n1');
+      if (n1.role !== 'follower' || n1.currentTerm !== term || n1.snapshot?.lastIncludedIndex !== 30) {
+        throw new Error(
+          `n1 was a candidate in term ${term} and received an InstallSnapshot of term ${term} from n2: it is now ${n1.role} in term ` +
+            `${n1.currentTerm} with snapshot ${JSON.stringify(n1.snapshot)}; expected a follower of n2 in term ${term} with the snapshot ` +
+            'up to 30. A candidate that hears from the leader of its own term has lost the election (§5.2).',
+        );
+      }
+    });
+  });
+
+  test("n1 replaces acknowledged entries with a later leader's, and crashes partway through saving them: no mix of the two logs", async () => {
+    // Raft §5.3 and Figure 2 (AppendEntries receiver, rules 3 and 4). Five servers: n2 led term 1 and sent
+    // entries 1-3 to n1 only (never committed); n3 leads term 2 and sends its own entries, after entry 0
+    // (all three conflict) or after entry 1 (which n3 holds too: entries 2-3 conflict). n1 deletes the
+    // conflicting ones and saves the new. A crash after each effect of that step in turn strikes, at some
+    // point, in the middle of the save: the saved log must then hold what stays and a prefix of the new.
+    const shapes = [
+      { after: 0, entries: range(1, 2, 2), expected: '1:t2, 2:t2' },
+      { after: 1, entries: range(2, 3, 2), expected: '1:t1, 2:t2, 3:t2' },
+    ];
+    for (const { after, entries, expected } of shapes) {
+      for (let effects = 0; effects <= 12; effects++) {
+        await withPuppets(createRaftNode, { size: 5, seed: 17, watch: watchAll }, async (sim, puppets) => {
+          const fromN3 = () => append(2, 'n3', after, after === 0 ? 0 : 1, entries);
+          sim.at(5, () => puppets.send('n2', 'n1', append(1, 'n2', 0, 0, range(1, 3, 1))));
+          sim.at(15, () => puppets.send('n3', 'n1', fromN3()));
+          sim.at(16, () => sim.apply({ kind: 'crash', node: 'n1', afterEffects: effects }));
+          sim.at(30, () => {
+            if (!sim.isUp('n1')) sim.restart('n1');
+          });
+          // The leader of term 2 tries again after the restart; n1 must end up with its log.
+          sim.at(40, () => puppets.send('n3', 'n1', fromN3()));
+          await sim.run({ untilMs: 50 });
+          const log = serverOf(sim, 'n1')
+            .log.map((entry) => `${entry.index}:t${entry.term}`)
+            .join(', ');
+          if (log !== expected) {
+            throw new Error(
+              `n1 crashed ${effects} effect(s) into replacing its entries ${after + 1}-3 of term 1 with entries of term 2 that follow ` +
+                `entry ${after} (t=17 ms), restarted at t=30 ms and received them again at t=42 ms; its log is [${log}], expected ` +
+                `[${expected}]. Before overwriting saved entries, cut the saved log short to the ones that stay: a crash partway ` +
+                'through then leaves a prefix of the log, never new entries followed by old ones of an earlier term.',
+            );
+          }
+        });
+      }
+    }
+  });
+
   test('a snapshot older than what the follower already applied changes nothing', async () => {
     // Raft §7
     await withPuppets(createRaftNode, { size: 3, seed: 13, watch: watchAll }, async (sim, puppets) => {
@@ -374,6 +453,7 @@ describe('InstallSnapshot, leader (§7)', () => {
         } satisfies InstallSnapshotReply);
       });
       await sim.runUntil(() => viewOf(sim, 'n1')?.role === 'leader', { timeoutMs: 1_000 });
+      const term = serverOf(sim, 'n1').currentTerm;
       for (let seq = 1; seq <= SNAPSHOT_THRESHOLD + 10; seq++) {
         serverOf(sim, 'n1').propose({
           clientId: 't',
@@ -422,6 +502,13 @@ describe('InstallSnapshot, leader (§7)', () => {
       ) {
         throw new Error(
           `After the snapshot, n3 holds entries up to ${n3Log} and n1's matchIndex[n3] is ${serverOf(sim, 'n1').matchIndex['n3']}, but n1 committed ${serverOf(sim, 'n1').commitIndex}: after InstallSnapshotReply, set matchIndex and nextIndex and go on with AppendEntries.`,
+        );
+      }
+      const n1 = serverOf(sim, 'n1');
+      if (n1.role !== 'leader' || n1.currentTerm !== term) {
+        throw new Error(
+          `n1 led term ${term}; after n3 acknowledged its snapshot with an InstallSnapshotReply of term ${term}, n1 is ${n1.role} in term ` +
+            `${n1.currentTerm}: a reply of the leader's own term is no reason to step down (only a higher term is, Figure 2).`,
         );
       }
     });
