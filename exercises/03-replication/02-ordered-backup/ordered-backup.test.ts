@@ -174,7 +174,7 @@ describe('Scenarios: the network reorders the Forwards', () => {
 
 describe('Scenarios: a new backup joins mid-run', () => {
   test('the Transfer arrives after the Forwards sent behind it: the new backup still starts from the whole state, and loses nothing', async () => {
-    await withHeldBackup(3, { kind: 'transfer-after-forwards', forwards: 2, maxHoldMs: 60 }, async (sim, log) => {
+    await withHeldBackup(3, { kind: 'transfer-after-forwards', forwards: 2, maxHoldMs: 80 }, async (sim, log) => {
       await roles(sim, 's1', '');
       await runClient(sim, 'c1', 3_000, async (_c, clerk) => {
         for (const key of ['x', 'y', 'z']) expectOk(`c1's put('${key}')`, await clerk.put(key, `${key}0;`));
@@ -186,9 +186,9 @@ describe('Scenarios: a new backup joins mid-run', () => {
       for (const id of ['c2', 'c3']) {
         sim.client(id, async (c) => {
           const clerk = new Clerk(c, { giveUpAfterMs: 3_000 });
-          for (let i = 0; i < 8; i++) {
-            await clerk.append('x');
-            await c.sleep(5);
+          for (let i = 0; i < 12; i++) {
+            await clerk.append(i % 2 === 0 ? 'x' : 'y');
+            await c.sleep(10);
           }
         });
       }
@@ -198,7 +198,7 @@ describe('Scenarios: a new backup joins mid-run', () => {
         (v) => v.primary === 's1' && v.backup === 's2',
         2_000,
       );
-      if (!(await sim.runUntilClientsDone({ timeoutMs: 4_000 })))
+      if (!(await sim.runUntilClientsDone({ timeoutMs: 8_000 })))
         throw new Error(`c2 and c3 did not finish while s2 joined as the backup.\n  ${describeService(sim)}`);
       await sim.run({ untilMs: sim.nowMs + 300 });
       expectSameStore(sim, 's1', 's2', `after the new backup s2 received ${log.held.join(', ')}`);
