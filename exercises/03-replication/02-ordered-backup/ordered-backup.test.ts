@@ -113,6 +113,7 @@ async function twoConcurrentAppends(sim: Simulation): Promise<void> {
 
 describe('Scenarios: the network reorders the Forwards', () => {
   test("two Forwards delivered in reverse: the backup applies them in the primary's order, and both clients are answered without a new Transfer", async () => {
+    // README "Numbers are the order": an early Forward waits for the ones before it
     await withHeldBackup(1, { kind: 'reverse-two-forwards' }, async (sim, log) => {
       await roles(sim, 's1', 's2');
       const transfersBefore = sends(sim, 'Transfer', 's1').length;
@@ -136,6 +137,7 @@ describe('Scenarios: the network reorders the Forwards', () => {
   });
 
   test('only the second Forward arrives: the backup does not apply it before the first, and the service recovers', async () => {
+    // README "A lost Forward": a gap is never skipped; a Transfer stands for it
     await withHeldBackup(2, { kind: 'only-the-second-forward' }, async (sim, log) => {
       await roles(sim, 's1', 's2');
       log.armed = true;
@@ -174,6 +176,7 @@ describe('Scenarios: the network reorders the Forwards', () => {
 
 describe('Scenarios: a new backup joins mid-run', () => {
   test('the Transfer arrives after the Forwards sent behind it: the new backup still starts from the whole state, and loses nothing', async () => {
+    // README "A new backup": nothing is applied in a view before its Transfer
     await withHeldBackup(3, { kind: 'transfer-after-forwards', forwards: 2, maxHoldMs: 80 }, async (sim, log) => {
       await roles(sim, 's1', '');
       await runClient(sim, 'c1', 3_000, async (_c, clerk) => {
@@ -218,6 +221,7 @@ describe('Scenarios: a new backup joins mid-run', () => {
 
 describe('Efficiency', () => {
   test('three busy clients: Forwards overlap, and an operation costs at most 4.5 messages beyond pings and view look-ups', async () => {
+    // README "What the tests check", Efficiency: Forwards overlap, four messages per operation
     await simulate({ seed: 41, nodes: service(3, createPrimaryBackupServer) }, async (sim) => {
       watchOnePrimaryPerView(sim);
       await roles(sim, 's1', 's2');
