@@ -167,7 +167,7 @@ describe('stories', () => {
     const backends: Record<string, () => BackendProfile> = Object.fromEntries(
       ids.map((id) => [id, () => ({ ...healthyProfile(20), errorRate: id === 'b1' ? 1 : 0 })]),
     );
-    const load = { backends, arrivalsPerSecond: 100, durationMs: 3_000 };
+    const load = { backends, arrivalsPerSecond: 120, durationMs: 3_000 };
     const seed = 5;
     const without = await runLoad(
       seed,
@@ -180,14 +180,14 @@ describe('stories', () => {
     const share = (run: LoadRun) => loadBalance(run.backendLog.spans, ids).requests.b1! / run.backendLog.spans.length;
     const percent = (value: number) => `${Math.round(100 * value)}%`;
     console.info(
-      `The sinkhole (seed ${seed}, 4 backends, b1 answers 503 at once, 100 requests a second):\n` +
+      `The sinkhole (seed ${seed}, 4 backends, b1 answers 503 at once, 120 requests a second):\n` +
         `  without ejection: b1 took ${percent(share(without))} of the requests, ${percent(without.requests.errorRate())} failed\n` +
         `  with ejection:    b1 took ${percent(share(withEjection))} of the requests, ${percent(withEjection.requests.errorRate())} failed`,
     );
     check(
-      share(without) > 0.4,
+      share(without) > 0.3,
       `without ejection b1 took only ${percent(share(without))} of the requests (seed ${seed}): a backend that fails ` +
-        'fast has nothing in flight, so least requests should keep choosing it',
+        'fast has nothing in flight, so least requests should choose it more than its fair quarter',
     );
     check(
       share(withEjection) < 0.05 && withEjection.requests.errorRate() < 0.05,
