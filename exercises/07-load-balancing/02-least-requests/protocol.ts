@@ -20,11 +20,3 @@ export interface OutlierEjection {
    */
   readonly maxEjectionPercent: number;
 }
-
-/** Envoy's defaults, except `maxEjectionPercent` (Envoy's is 10; 50 suits a handful of backends). */
-export const DEFAULT_EJECTION: OutlierEjection = {
-  consecutiveFailures: 5,
-  baseEjectionMs: 30_000,
-  maxEjectionMs: 300_000,
-  maxEjectionPercent: 50,
-};
