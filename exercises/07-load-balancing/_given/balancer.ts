@@ -23,6 +23,24 @@ export interface Picker {
   add(backend: BackendId, weight?: number): void;
   /** Removes a backend. Removing one that is not there does nothing. */
   remove(backend: BackendId): void;
+  /**
+   * Optional: told when a request that `pick` sent to `backend` has ended, and how. The balancer calls
+   * it exactly once for every request it forwarded, whatever the outcome. Pickers that keep count of
+   * what each backend has in hand (least requests) or of its failures (outlier ejection) need it.
+   */
+  finished?(backend: BackendId, outcome: BackendOutcome): void;
+}
+
+/**
+ * How a forwarded request ended: `success` (the backend answered with a status below 500), `5xx` (it
+ * answered 500 or more, e.g. 503), `network-error` (the connection failed), `timeout` (no answer in time).
+ */
+export type BackendOutcome = 'success' | '5xx' | 'network-error' | 'timeout';
+
+/** The balancer's clock, for pickers that need the time (an ejection lasts for a while). */
+export interface PickerClock {
+  /** The balancer's virtual time, in ms. */
+  now(): number;
 }
 
 /** What a client sends the balancer: one unit of work. */
@@ -49,7 +67,7 @@ export type MembershipChange =
 /** How to build a balancer. */
 export interface BalancerOptions {
   /** Builds the picker, at boot and after every restart (the balancer keeps nothing across a crash). */
-  readonly createPicker: () => Picker;
+  readonly createPicker: (clock: PickerClock) => Picker;
   /** How long the balancer waits for a backend, ms. */
   readonly backendTimeoutMs: number;
 }
@@ -59,34 +77,40 @@ const WORK_PATH = '/work';
 
 /** A load balancer in front of HTTP backends. */
 export function createBalancerNode(options: BalancerOptions): NodeFactory {
-  return () => {
-    const picker = options.createPicker();
+  return (ctx) => {
+    const picker = options.createPicker({ now: () => ctx.now() });
     return {
       onMessage(ctx, from, message) {
         if (isMembershipChange(message)) return changeMembership(ctx, from, message, picker);
-        if (message.type === 'request') return forward(ctx, from, message, picker.pick(), options.backendTimeoutMs);
+        if (message.type === 'request') return forward(ctx, from, message, picker, options.backendTimeoutMs);
         return undefined;
       },
     } satisfies Node;
   };
 }
 
-/** Forwards one request to `backend` and answers the client. */
+/** Forwards one request to the backend `picker` picks, tells the picker how it ended, and answers the client. */
 async function forward(
   ctx: NodeContext,
   client: string,
   request: Message,
-  backend: BackendId | null,
+  picker: Picker,
   timeoutMs: number,
 ): Promise<void> {
+  const backend = picker.pick();
   if (backend === null) return ctx.reply(client, request, { type: 'response', status: 503, backend });
   let status: number;
+  let outcome: BackendOutcome;
   try {
     const response = await simulatedFetch(ctx)(`http://${backend}${WORK_PATH}`, { timeoutMs });
     status = response.status;
+    outcome = status >= 500 ? '5xx' : 'success';
   } catch (error) {
-    status = error instanceof DOMException && error.name === 'TimeoutError' ? 504 : 502;
+    const timedOut = error instanceof DOMException && error.name === 'TimeoutError';
+    status = timedOut ? 504 : 502;
+    outcome = timedOut ? 'timeout' : 'network-error';
   }
+  picker.finished?.(backend, outcome);
   ctx.reply(client, request, { type: 'response', status, backend });
 }
 

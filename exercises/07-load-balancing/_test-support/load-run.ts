@@ -19,6 +19,7 @@ import {
   createBalancerNode,
   type MembershipChange,
   type Picker,
+  type PickerClock,
   type WorkResponse,
 } from '../_given/balancer.ts';
 
@@ -30,7 +31,7 @@ export interface LoadRunOptions {
   /** Each backend and how it behaves (read at every request, so a test may change it mid-run). */
   readonly backends: Readonly<Record<BackendId, () => BackendProfile>>;
   /** Builds the balancer's picker. */
-  readonly createPicker: () => Picker;
+  readonly createPicker: (clock: PickerClock) => Picker;
   /** Requests per second of virtual time, from all clients together. */
   readonly arrivalsPerSecond: number;
   /** How long the clients send, ms; then they wait for their last answers. */
