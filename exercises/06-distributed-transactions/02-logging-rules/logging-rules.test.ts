@@ -140,6 +140,7 @@ describe('Scenarios', () => {
       sim.apply({ kind: 'heal' });
       sim.restart(COORDINATOR);
       await sim.run({ untilMs: sim.nowMs + 1_500 });
+      assertDecisionsDurable(sim);
       checkEqual(locksHeld(sim), [], 'the locks held 1,500 ms after tc restarted');
       checkEqual(
         [storeOf(sim, 's1'), storeOf(sim, 's2')],
