@@ -18,6 +18,7 @@ import {
   simulate,
   type Simulation,
   sweepSeedCount,
+  testTimeoutMs,
 } from '#harness/testing';
 import {
   COORDINATOR,
@@ -281,7 +282,7 @@ describe('Sweeps', () => {
   const seeds = sweepSeedCount(100);
   test(
     `three clients transfer, read and write while servers crash (some partway through a step) and restart, under partitions, drops, duplicates and late messages: atomic, decisions durable, the bank always sums to ${BANK_TOTAL}, and every transaction decided within ${TRANSACTIONS_RECOVERY_MS} ms of the last restart (${seeds} swarm worlds)`,
-    { timeout: 600_000 },
+    { timeout: Math.max(600_000, testTimeoutMs()) },
     async () => {
       const { worstRecoveryMs, outcomes } = await sweepTransactions({
         seeds,
