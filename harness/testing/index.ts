@@ -24,7 +24,7 @@ export {
 } from './swarm-world.ts';
 export { expectRecovered, RecoveryBoundMissed, type RecoveryBound } from './recovery.ts';
 export { forEachSeed, checkFaultSchedules, type SeedSweepOptions, type FaultSweepOptions } from './sweep.ts';
-export { sweepSeedCount, replayProperty } from './environment.ts';
+export { sweepSeedCount, replayProperty, testTimeoutMs } from './environment.ts';
 export { currentTest, writeTraceFiles, type TestIdentity, type TraceFiles } from './failure-report.ts';
 export { deriveSeed, Rng } from '../random.ts';
 export { plural, withArticle } from '../wording.ts';

@@ -118,6 +118,16 @@ export interface DecisionAck extends Message {
   readonly txnId: string;
 }
 
+/**
+ * Participant → coordinator (exercise 6.2): "what did you decide about `txnId`?" A participant that voted
+ * yes and has waited long for the decision asks. Sent with `rpc`; the coordinator answers with the
+ * {@link Decision} (`commit` or `abort`) once it has one, and does not answer while it is still deciding.
+ */
+export interface DecisionQuery extends RpcRequest {
+  readonly type: 'decision_query';
+  readonly txnId: string;
+}
+
 /** What a participant decided about one transaction. */
 export type ParticipantOutcome = 'committed' | 'aborted';
 

@@ -72,7 +72,14 @@ export interface TransactionSweep {
   readonly txns: number;
   /** When the faults heal, ms. */
   readonly healAtMs: number;
+  /** Crashes too: servers crash (some partway through a step, some in the step kind drawn) and restart. Default: none. */
+  readonly crashes?: boolean;
+  /** A check run at the end of every world, after the chapter's checks. */
+  readonly alsoCheck?: (sim: Simulation) => void;
 }
+
+const NETWORK_KINDS = ['partition', 'isolate', 'cut', 'network'] as const;
+const CRASH_KINDS = [...NETWORK_KINDS, 'crash', 'targeted-crash'] as const;
 
 const CLIENTS = ['c1', 'c2', 'c3'];
 
@@ -88,7 +95,11 @@ export async function sweepTransactions(sweep: TransactionSweep): Promise<SweepF
   await forEachSwarmSeed(
     {
       count: sweep.seeds,
-      swarm: { timeoutMs: sweep.timeoutMs, kinds: ['partition', 'isolate', 'cut', 'network'], maxPartitionMs: 5_000 },
+      swarm: {
+        timeoutMs: sweep.timeoutMs,
+        kinds: sweep.crashes === true ? CRASH_KINDS : NETWORK_KINDS,
+        maxPartitionMs: 5_000,
+      },
       nodes: Object.keys(sweep.nodes),
       healAtMs: sweep.healAtMs,
     },
@@ -132,6 +143,7 @@ export async function sweepTransactions(sweep: TransactionSweep): Promise<SweepF
         // Let the last decisions reach every shard before judging.
         await sim.run({ untilMs: sim.nowMs + 1_000 });
         assertTransactionsSound(sim, log, recorder, { requireDecided: true });
+        sweep.alsoCheck?.(sim);
         for (const record of log.records) outcomes[record.status]++;
       });
     },
