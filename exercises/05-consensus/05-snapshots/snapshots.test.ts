@@ -339,21 +339,23 @@ describe('InstallSnapshot, receiver (Figure 13)', () => {
     });
   });
 
-  test("n1 replaces acknowledged entries with a later leader's, and crashes partway through saving them: no mix of the two logs", async () => {
-    // Raft §5.3 and Figure 2 (AppendEntries receiver, rules 3 and 4). Five servers: n2 led term 1 and sent
-    // entries 1-3 to n1 only (never committed); n3 leads term 2 and sends its own entries, after entry 0
-    // (all three conflict) or after entry 1 (which n3 holds too: entries 2-3 conflict). n1 deletes the
-    // conflicting ones and saves the new. A crash after each effect of that step in turn strikes, at some
-    // point, in the middle of the save: the saved log must then hold what stays and a prefix of the new.
+  test("n1 replaces acknowledged entries after its snapshot with a later leader's, and crashes partway through saving them: no mix of the two logs", async () => {
+    // Raft §7 with §5.3 and Figure 2 (AppendEntries receiver, rules 3 and 4). Five servers: n2 led term 1,
+    // sent n1 a snapshot up to 2, then entries 3-5 that reached n1 only (never committed); n3 leads term 2
+    // and sends its own entries, after entry 2 (all three conflict) or after entry 3 (which n3 holds too:
+    // entries 4-5 conflict). n1 deletes the conflicting ones and saves the new. A crash after each effect
+    // of that step in turn strikes, at some point, in the middle of the save: the saved log must then hold
+    // what stays and a prefix of the new.
     const shapes = [
-      { after: 0, entries: range(1, 2, 2), expected: '1:t2, 2:t2' },
-      { after: 1, entries: range(2, 3, 2), expected: '1:t1, 2:t2, 3:t2' },
+      { after: 2, entries: range(3, 4, 2), expected: '3:t2, 4:t2' },
+      { after: 3, entries: range(4, 5, 2), expected: '3:t1, 4:t2, 5:t2' },
     ];
     for (const { after, entries, expected } of shapes) {
       for (let effects = 0; effects <= 12; effects++) {
         await withPuppets(createRaftNode, { size: 5, seed: 17, watch: watchAll }, async (sim, puppets) => {
-          const fromN3 = () => append(2, 'n3', after, after === 0 ? 0 : 1, entries);
-          sim.at(5, () => puppets.send('n2', 'n1', append(1, 'n2', 0, 0, range(1, 3, 1))));
+          const fromN3 = () => append(2, 'n3', after, 1, entries);
+          sim.at(3, () => puppets.send('n2', 'n1', snapshotAt(2, 1)));
+          sim.at(5, () => puppets.send('n2', 'n1', append(1, 'n2', 2, 1, range(3, 5, 1))));
           sim.at(15, () => puppets.send('n3', 'n1', fromN3()));
           sim.at(16, () => sim.apply({ kind: 'crash', node: 'n1', afterEffects: effects }));
           sim.at(30, () => {
@@ -362,15 +364,16 @@ describe('InstallSnapshot, receiver (Figure 13)', () => {
           // The leader of term 2 tries again after the restart; n1 must end up with its log.
           sim.at(40, () => puppets.send('n3', 'n1', fromN3()));
           await sim.run({ untilMs: 50 });
-          const log = serverOf(sim, 'n1')
-            .log.map((entry) => `${entry.index}:t${entry.term}`)
-            .join(', ');
-          if (log !== expected) {
+          const n1 = serverOf(sim, 'n1');
+          const log = n1.log.map((entry) => `${entry.index}:t${entry.term}`).join(', ');
+          if (n1.snapshot?.lastIncludedIndex !== 2 || log !== expected) {
             throw new Error(
-              `n1 crashed ${effects} effect(s) into replacing its entries ${after + 1}-3 of term 1 with entries of term 2 that follow ` +
-                `entry ${after} (t=17 ms), restarted at t=30 ms and received them again at t=42 ms; its log is [${log}], expected ` +
-                `[${expected}]. Before overwriting saved entries, cut the saved log short to the ones that stay: a crash partway ` +
-                'through then leaves a prefix of the log, never new entries followed by old ones of an earlier term.',
+              `n1 installed a snapshot up to 2, took entries 3-5 of term 1, crashed ${effects} effect(s) into replacing entries ` +
+                `${after + 1}-5 with entries of term 2 that follow entry ${after} (t=17 ms), restarted at t=30 ms and received them ` +
+                `again at t=42 ms; its snapshot is ${JSON.stringify(n1.snapshot)} and its log [${log}], expected the snapshot up to ` +
+                `2 and [${expected}]. Before overwriting saved entries, cut the saved log short to the ones that stay (never below ` +
+                'the snapshot): a crash partway through then leaves a prefix of the log, never new entries followed by old ones ' +
+                'of an earlier term.',
             );
           }
         });
