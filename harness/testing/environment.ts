@@ -45,9 +45,9 @@ export function sweepSeedCount(defaultCount: number): number {
 export const TEST_TIMEOUT_MS = 60_000;
 
 /**
- * The timeout of one exercise test, which grows with a soak: {@link TEST_TIMEOUT_MS}, times
+ * The timeout of one exercise test, which grows with a soak: 60 s, times
  * `KATA_SEEDS / 50` when that is larger than 1 (the shortest sweeps run 50 seeds by default), and
- * times {@link TALLY_TIMEOUT_FACTOR} more when sweeps count their failures (`KATA_SWEEP_TALLY`): a sweep
+ * times 5 more when sweeps count their failures (`KATA_SWEEP_TALLY`): a sweep
  * of a broken solution then runs every failing seed to its end instead of stopping at the first. Speed
  * is measured by `npm run bench`; this only keeps a hung test from running forever.
  */
