@@ -133,22 +133,22 @@ function parseArguments(argv: readonly string[]): Arguments {
  * previous solution (and without `--all-lines`), the lines its solution adds to that one; else all.
  */
 function scopeOf({ exercise, lines, allLines }: Arguments): Scope {
-  const solutionFiles = exercise.learnerFiles.map((file) => [file, solutionFileOf(exercise, file)] as const);
+  const solutionFiles = exercise.learnerFiles.map((file) => solutionFileOf(exercise, file));
   if (lines !== undefined) {
     const ranges = lines.map(({ first, last }) => (first === last ? `${first}` : `${first}-${last}`)).join(',');
-    return { files: new Map(solutionFiles.map(([, file]) => [file, lines])), description: `lines ${ranges} only` };
+    return { files: new Map(solutionFiles.map((file) => [file, lines])), description: `lines ${ranges} only` };
   }
   const previous =
     exercise.stubFrom === null || allLines
       ? undefined
       : findStubSources(findExercises()).filter((source) => source.exercise.id === exercise.id);
   if (previous === undefined || previous.length === 0) {
-    return { files: new Map(solutionFiles.map(([, file]) => [file, undefined])), description: null };
+    return { files: new Map(solutionFiles.map((file) => [file, undefined])), description: null };
   }
+  const read = (name: string) => readFileSync(path.join(repositoryRoot, name), 'utf8');
   const files = new Map<string, readonly LineRange[]>();
   for (const source of previous) {
     const file = solutionFileOf(exercise, source.target);
-    const read = (name: string) => readFileSync(path.join(repositoryRoot, name), 'utf8');
     files.set(file, linesAddedSince(read(source.base), read(file)));
   }
   const counted = [...files.values()].reduce((sum, ranges) => sum + lineCount(ranges), 0);
