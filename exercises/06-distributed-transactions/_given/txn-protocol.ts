@@ -92,6 +92,11 @@ export interface Prepare extends RpcRequest {
   readonly type: 'prepare';
   readonly txnId: string;
   readonly ops: readonly TxnOp[];
+  /**
+   * (Exercise 6.3) Every participant of the transaction, the receiver among them: the peers a
+   * participant asks about the outcome when the coordinator is silent (see {@link TerminationQuery}).
+   */
+  readonly participants?: readonly NodeId[];
 }
 
 /** Participant → coordinator: its vote on a {@link Prepare}. */
@@ -126,6 +131,27 @@ export interface DecisionAck extends Message {
 export interface DecisionQuery extends RpcRequest {
   readonly type: 'decision_query';
   readonly txnId: string;
+}
+
+/**
+ * Participant → participant (exercise 6.3, cooperative termination): "do you know how `txnId` ended?"
+ * A participant that voted yes and hears nothing from the coordinator asks its peers (the
+ * `participants` of the {@link Prepare}). Sent with `rpc`; the peer answers with a {@link TerminationAnswer}.
+ */
+export interface TerminationQuery extends RpcRequest {
+  readonly type: 'termination_query';
+  readonly txnId: string;
+}
+
+/**
+ * Participant → participant: the answer to a {@link TerminationQuery}. `commit` or `abort`: the peer
+ * has decided (or, having not voted yet, has just aborted on its own and will vote no). `unknown`: the
+ * peer voted yes and is waiting for the decision too.
+ */
+export interface TerminationAnswer extends Message {
+  readonly type: 'termination_answer';
+  readonly txnId: string;
+  readonly outcome: 'commit' | 'abort' | 'unknown';
 }
 
 /** What a participant decided about one transaction. */

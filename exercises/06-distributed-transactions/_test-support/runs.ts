@@ -75,7 +75,7 @@ export interface TransactionSweep {
   /** Crashes too: servers crash (some partway through a step, some in the step kind drawn) and restart. Default: none. */
   readonly crashes?: boolean;
   /** A check run at the end of every world, after the chapter's checks. */
-  readonly alsoCheck?: (sim: Simulation) => void;
+  readonly alsoCheck?: (sim: Simulation, log: TxnLog, recorder: DecisionRecorder) => void;
 }
 
 const NETWORK_KINDS = ['partition', 'isolate', 'cut', 'network'] as const;
@@ -143,7 +143,7 @@ export async function sweepTransactions(sweep: TransactionSweep): Promise<SweepF
         // Let the last decisions reach every shard before judging.
         await sim.run({ untilMs: sim.nowMs + 1_000 });
         assertTransactionsSound(sim, log, recorder, { requireDecided: true });
-        sweep.alsoCheck?.(sim);
+        sweep.alsoCheck?.(sim, log, recorder);
         for (const record of log.records) outcomes[record.status]++;
       });
     },
