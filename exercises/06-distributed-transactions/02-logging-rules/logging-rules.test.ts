@@ -9,7 +9,7 @@
  * coordinator's decisions: it never announces commit and abort for one transaction.
  */
 import { describe, test } from 'vitest';
-import type { ClientContext, NodeId } from '#harness';
+import type { NodeId } from '#harness';
 import {
   check,
   checkEqual,
@@ -39,6 +39,7 @@ import {
   transactionCluster,
   TRANSACTIONS_RECOVERY_MS,
 } from '../_test-support/runs.ts';
+import { askUntilAnswered, participantRun, runUntilSent } from '../_test-support/scripted.ts';
 import { readAll, sendTxn, transfer, TxnLog, type TxnRecord } from '../_test-support/txn-client.ts';
 import { createCoordinator, createParticipant } from './two-phase-commit.ts';
 
@@ -62,50 +63,9 @@ async function transactionRun(
   });
 }
 
-/**
- * A run of the two shards alone, with a test client in the coordinator's place (it is called `tc`, so
- * a shard that asks for a decision asks it, and it never answers).
- */
-async function participantRun(
-  seed: number,
-  faults: FaultSchedule,
-  work: (c: ClientContext, sim: Simulation) => Promise<void>,
-): Promise<void> {
-  const shards = { s1: createParticipant, s2: createParticipant };
-  await simulate({ seed, nodes: shards, faults }, async (sim) => {
-    new DecisionRecorder(sim);
-    let failure: unknown;
-    let finished = false;
-    sim.client(COORDINATOR, async (c) => {
-      try {
-        await work(c, sim);
-      } catch (error) {
-        failure = error;
-      }
-      finished = true;
-    });
-    const done = await sim.runUntil(() => finished, { timeoutMs: 5_000 });
-    if (failure !== undefined) throw failure;
-    check(done, `the test coordinator did not finish within 5,000 ms of virtual time.\n  ${describeShards(sim)}`);
-  });
-}
-
 /** The store of `shard`, as `{ a: 100, b: 100 }`. */
 function storeOf(sim: Simulation, shard: NodeId): Record<string, number> {
   return Object.fromEntries(participantOf(sim, shard).store);
-}
-
-/** Asks `shard` until it answers (it may be down for a while), at most 20 times. */
-async function askUntilAnswered<Reply>(
-  c: ClientContext,
-  shard: NodeId,
-  request: Prepare | Decision,
-): Promise<Reply | undefined> {
-  for (let attempt = 0; attempt < 20; attempt++) {
-    const result = await c.rpc(shard, request, { timeoutMs: 100 });
-    if (result.ok) return result.reply as Reply;
-  }
-  return undefined;
 }
 
 const prepare = (txnId: string, ops: readonly TxnOp[]): Prepare => ({ type: 'prepare', txnId, ops });
@@ -113,15 +73,6 @@ const commit = (txnId: string): Decision => ({ type: 'commit', txnId });
 
 /** The effects a shard's step may perform before a targeted crash strikes: each count is a schedule of its own. */
 const EFFECT_COUNTS = [1, 2, 3, 4];
-
-/** Runs until `from` has sent a message of `type`, at most `withinMs`; fails if it never does. */
-async function runUntilSent(sim: Simulation, from: NodeId, type: string, withinMs: number): Promise<void> {
-  const sent = await sim.runUntil(
-    () => sim.trace.some((event) => event.kind === 'send' && event.from === from && event.type === type),
-    { timeoutMs: withinMs },
-  );
-  check(sent, `${from} sent no ${type} within ${withinMs} ms: ${describeShards(sim)}`);
-}
 
 // ───────────────────────────── 1. stories ─────────────────────────────
 
@@ -162,40 +113,45 @@ describe('Scenarios', () => {
         .at(0)
         .targetedCrash('s1', { message: 'prepare' }, { afterEffects, restartAfterMs: 50 })
         .build();
-      await participantRun(22, faults, async (c, sim) => {
-        const first = await askUntilAnswered<Vote>(c, 's1', prepare('x1', transfer('a', 'b', 10)));
-        check(
-          first?.yes === true,
-          `s1 answered the prepare of x1 (a-10, b+10) with ${JSON.stringify(first)}: nothing is locked, so it votes yes`,
-        );
-        await c.sleep(Math.max(0, 200 - c.now()));
-        check(sim.isUp('s1'), 's1 is up again 150 ms after its crash');
-        checkEqual(
-          [...participantOf(sim, 's1').locks].sort(),
-          [
-            ['a', 'x1'],
-            ['b', 'x1'],
-          ],
-          "s1's locks after it restarted: its yes vote on x1 is a promise, and it keeps x1's locks until the decision",
-        );
-        const again = await askUntilAnswered<Vote>(c, 's1', prepare('x1', transfer('a', 'b', 10)));
-        check(
-          again?.yes === true,
-          `s1, restarted, answered a repeated prepare of x1 with ${JSON.stringify(again)}: it voted yes before the crash, and must say so again`,
-        );
-        const second = await askUntilAnswered<Vote>(c, 's1', prepare('x2', readAll(['b'])));
-        check(
-          second?.yes === false,
-          `s1, restarted, answered the prepare of x2 (read b) with ${JSON.stringify(second)}, while x1 held b: it must vote no`,
-        );
-        const ack = await askUntilAnswered<DecisionAck>(c, 's1', commit('x1'));
-        check(
-          ack?.type === 'decision_ack',
-          `s1, restarted, answered the commit of x1 with ${JSON.stringify(ack)}: after its yes vote it must be able to commit`,
-        );
-        checkEqual(storeOf(sim, 's1'), { a: 90, b: 110 }, "s1's store once x1 committed after the restart");
-        checkEqual(locksHeld(sim), [], 'the locks held once x1 committed');
-      });
+      await participantRun(
+        22,
+        createParticipant,
+        async (c, sim) => {
+          const first = await askUntilAnswered<Vote>(c, 's1', prepare('x1', transfer('a', 'b', 10)));
+          check(
+            first?.yes === true,
+            `s1 answered the prepare of x1 (a-10, b+10) with ${JSON.stringify(first)}: nothing is locked, so it votes yes`,
+          );
+          await c.sleep(Math.max(0, 200 - c.now()));
+          check(sim.isUp('s1'), 's1 is up again 150 ms after its crash');
+          checkEqual(
+            [...participantOf(sim, 's1').locks].sort(),
+            [
+              ['a', 'x1'],
+              ['b', 'x1'],
+            ],
+            "s1's locks after it restarted: its yes vote on x1 is a promise, and it keeps x1's locks until the decision",
+          );
+          const again = await askUntilAnswered<Vote>(c, 's1', prepare('x1', transfer('a', 'b', 10)));
+          check(
+            again?.yes === true,
+            `s1, restarted, answered a repeated prepare of x1 with ${JSON.stringify(again)}: it voted yes before the crash, and must say so again`,
+          );
+          const second = await askUntilAnswered<Vote>(c, 's1', prepare('x2', readAll(['b'])));
+          check(
+            second?.yes === false,
+            `s1, restarted, answered the prepare of x2 (read b) with ${JSON.stringify(second)}, while x1 held b: it must vote no`,
+          );
+          const ack = await askUntilAnswered<DecisionAck>(c, 's1', commit('x1'));
+          check(
+            ack?.type === 'decision_ack',
+            `s1, restarted, answered the commit of x1 with ${JSON.stringify(ack)}: after its yes vote it must be able to commit`,
+          );
+          checkEqual(storeOf(sim, 's1'), { a: 90, b: 110 }, "s1's store once x1 committed after the restart");
+          checkEqual(locksHeld(sim), [], 'the locks held once x1 committed');
+        },
+        { faults },
+      );
     },
   );
 });

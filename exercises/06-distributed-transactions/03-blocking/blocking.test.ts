@@ -10,7 +10,7 @@
  * somewhere first.
  */
 import { describe, test } from 'vitest';
-import type { ClientContext, NodeId } from '#harness';
+import type { NodeId } from '#harness';
 import {
   check,
   checkEqual,
@@ -22,7 +22,6 @@ import {
 } from '#harness/testing';
 import {
   COORDINATOR,
-  type Decision,
   type DecisionAck,
   type Prepare,
   type TerminationAnswer,
@@ -41,6 +40,7 @@ import {
   transactionCluster,
   TRANSACTIONS_RECOVERY_MS,
 } from '../_test-support/runs.ts';
+import { askUntilAnswered, participantRun, runUntilSent } from '../_test-support/scripted.ts';
 import { answersBetween, assertDecisionsGrounded, terminationAnswers } from '../_test-support/termination.ts';
 import { readAll, sendTxn, transfer, TxnLog, type TxnRecord } from '../_test-support/txn-client.ts';
 import { createCoordinator, createParticipant } from './two-phase-commit.ts';
@@ -71,43 +71,6 @@ async function transactionRun(
   });
 }
 
-/**
- * A run of the two shards alone, with a test client in the coordinator's place (it is called `tc`, so
- * a shard that asks tc for a decision asks it, and it never answers).
- */
-async function participantRun(seed: number, work: (c: ClientContext, sim: Simulation) => Promise<void>): Promise<void> {
-  const shards = { s1: createParticipant, s2: createParticipant };
-  await simulate({ seed, nodes: shards, faults: [] }, async (sim) => {
-    new DecisionRecorder(sim);
-    let failure: unknown;
-    let finished = false;
-    sim.client(COORDINATOR, async (c) => {
-      try {
-        await work(c, sim);
-      } catch (error) {
-        failure = error;
-      }
-      finished = true;
-    });
-    const done = await sim.runUntil(() => finished, { timeoutMs: 20_000 });
-    if (failure !== undefined) throw failure;
-    check(done, `the test coordinator did not finish within 20,000 ms of virtual time.\n  ${describeShards(sim)}`);
-  });
-}
-
-/** Asks `to` until it answers, at most 10 times. */
-async function askUntilAnswered<Reply>(
-  c: ClientContext,
-  to: NodeId,
-  request: Prepare | Decision | TerminationQuery,
-): Promise<Reply | undefined> {
-  for (let attempt = 0; attempt < 10; attempt++) {
-    const result = await c.rpc(to, request, { timeoutMs: 100 });
-    if (result.ok) return result.reply as Reply;
-  }
-  return undefined;
-}
-
 const BOTH: readonly NodeId[] = ['s1', 's2'];
 const prepare = (txnId: string, ops: readonly TxnOp[]): Prepare => ({
   type: 'prepare',
@@ -116,15 +79,6 @@ const prepare = (txnId: string, ops: readonly TxnOp[]): Prepare => ({
   participants: BOTH,
 });
 const query = (txnId: string): TerminationQuery => ({ type: 'termination_query', txnId });
-
-/** Runs until `from` has sent a message of `type` (and `also` holds for it), at most `withinMs`; fails if it never does. */
-async function runUntilSent(sim: Simulation, from: NodeId, type: string, withinMs: number): Promise<void> {
-  const sent = await sim.runUntil(
-    () => sim.trace.some((event) => event.kind === 'send' && event.from === from && event.type === type),
-    { timeoutMs: withinMs },
-  );
-  check(sent, `${from} sent no ${type} within ${withinMs} ms: ${describeShards(sim)}`);
-}
 
 /** What `shard` decided about `txnId`, or `undefined`. */
 const outcomeAt = (sim: Simulation, shard: NodeId, txnId: string) => participantOf(sim, shard).outcomes.get(txnId);
@@ -216,7 +170,7 @@ describe('Scenarios', () => {
         let refused: Vote | undefined;
         sim.client('c2', async (c) => {
           await c.sleep(DOWN_MS / 2);
-          refused = await askUntilAnswered<Vote>(c, 's1', prepare('c2-t1', readAll(['a'])));
+          refused = await askUntilAnswered<Vote>(c, 's1', prepare('c2-t1', readAll(['a'])), 10);
         });
         await sim.run({ untilMs: crashedAtMs + DOWN_MS });
         checkStillBlocked(sim, 'c1-t1', 's2 was uncertain too');
@@ -285,7 +239,7 @@ describe('Scenarios', () => {
 
 describe('Cooperative termination (Bernstein, Hadzilacos and Goodman 1987, ch. 7)', () => {
   test('a shard that decided answers a termination query with its decision', async () => {
-    await participantRun(51, async (c) => {
+    await participantRun(51, createParticipant, async (c) => {
       for (const [txnId, decision] of [
         ['x1', 'commit'],
         ['x2', 'abort'],
@@ -308,7 +262,7 @@ describe('Cooperative termination (Bernstein, Hadzilacos and Goodman 1987, ch. 7
   });
 
   test('a shard that voted yes and waits for the decision answers "unknown", and stays prepared', async () => {
-    await participantRun(52, async (c, sim) => {
+    await participantRun(52, createParticipant, async (c, sim) => {
       const vote = await askUntilAnswered<Vote>(c, 's1', prepare('x1', transfer('a', 'b', 10)));
       check(
         vote?.yes === true,
@@ -329,7 +283,7 @@ describe('Cooperative termination (Bernstein, Hadzilacos and Goodman 1987, ch. 7
   });
 
   test('a shard that has not voted aborts, answers abort, and votes no on the prepare that comes later', async () => {
-    await participantRun(53, async (c, sim) => {
+    await participantRun(53, createParticipant, async (c, sim) => {
       const answer = await askUntilAnswered<TerminationAnswer>(c, 's2', query('x1'));
       check(
         answer?.outcome === 'abort',
@@ -350,22 +304,27 @@ describe('Cooperative termination (Bernstein, Hadzilacos and Goodman 1987, ch. 7
 
 describe('Blocking (Gray and Lamport 2006)', () => {
   test('two shards that voted yes, with tc silent for 10 s: they ask each other, both answer "unknown", and neither decides', async () => {
-    await participantRun(61, async (c, sim) => {
-      for (const shard of BOTH) {
-        const ops = shard === 's1' ? transfer('a', 'b', 10) : transfer('n', 'o', 10);
-        const vote = await askUntilAnswered<Vote>(c, shard, prepare('x1', ops));
-        check(vote?.yes === true, `${shard} answered the prepare of x1 with ${JSON.stringify(vote)}: it votes yes`);
-      }
-      await c.sleep(10_000);
-      checkStillBlocked(sim, 'x1', 'its peer was uncertain too');
-      checkEqual(
-        locksHeld(sim).sort(),
-        ['s1 holds a for x1', 's1 holds b for x1', 's2 holds n for x1', 's2 holds o for x1'],
-        'the locks held 10 s after both shards voted yes on x1, with no decision anywhere',
-      );
-      checkAskedAndUncertain(sim, 's1', 's2', 'x1', 10_000);
-      checkAskedAndUncertain(sim, 's2', 's1', 'x1', 10_000);
-    });
+    await participantRun(
+      61,
+      createParticipant,
+      async (c, sim) => {
+        for (const shard of BOTH) {
+          const ops = shard === 's1' ? transfer('a', 'b', 10) : transfer('n', 'o', 10);
+          const vote = await askUntilAnswered<Vote>(c, shard, prepare('x1', ops));
+          check(vote?.yes === true, `${shard} answered the prepare of x1 with ${JSON.stringify(vote)}: it votes yes`);
+        }
+        await c.sleep(10_000);
+        checkStillBlocked(sim, 'x1', 'its peer was uncertain too');
+        checkEqual(
+          locksHeld(sim).sort(),
+          ['s1 holds a for x1', 's1 holds b for x1', 's2 holds n for x1', 's2 holds o for x1'],
+          'the locks held 10 s after both shards voted yes on x1, with no decision anywhere',
+        );
+        checkAskedAndUncertain(sim, 's1', 's2', 'x1', 10_000);
+        checkAskedAndUncertain(sim, 's2', 's1', 'x1', 10_000);
+      },
+      { withinMs: 20_000 },
+    );
   });
 });
 
