@@ -280,6 +280,90 @@ describe('stories', () => {
       assertRegisterLinearizable(sim);
     });
   });
+
+  test("the copy of c1's old write arrives after n1 restarted; n1 still refuses to run it again", async () => {
+    // As above, but n1 crashes and comes back between c2's write and the copy: what n1 knew about c1's
+    // requests must survive the crash, or the copy runs again.
+    const faults = scenario().at(800).crash('n1').at(850).restart('n1').build();
+    await simulate({ seed: 16, nodes: cluster(3, createCpRegisterNode), network: NETWORK, faults }, async (sim) => {
+      const log: Exchange[] = [];
+      let firstWrite: Record<string, unknown> | undefined;
+      sim.onEvent((event) => {
+        if (event.kind === 'send' && event.from === 'c1' && event.type === 'write' && firstWrite === undefined) {
+          firstWrite = event.message as Record<string, unknown>;
+        }
+      });
+      sim.client('c2', async (c) => {
+        await c.sleep(500);
+        await registerOperation(c, 'n2', { f: 'write', value: 2 }, { ...OPTIONS, log });
+      });
+      sim.client('c3', async (c) => {
+        await c.sleep(1_500);
+        await registerOperation(c, 'n3', { f: 'read' }, { ...OPTIONS, log });
+      });
+      sim.client('c1', async (c) => {
+        await registerOperation(c, 'n1', { f: 'write', value: 1 }, { ...OPTIONS, log });
+        await c.sleep(1_000 - c.now());
+        check(firstWrite !== undefined, "c1's write of 1 was never sent");
+        c.send('n1', firstWrite as { type: string });
+        await c.sleep(1_000);
+      });
+      await sim.run({ untilMs: 3_000 });
+      const read = valueRead(
+        log.find((exchange) => exchange.client === 'c3'),
+        'c3 read through n3 at t=1500 ms',
+      );
+      check(
+        read === 2,
+        `not linearizable: c3 read ${JSON.stringify(read)} at t=1500 ms, after c2's write of 2 was acknowledged; n1 ` +
+          "restarted at t=850 ms and then ran a late copy of c1's old write of 1 again: the newest rpcId taken from each " +
+          'client must be read back from ctx.storage when the node starts',
+      );
+      assertRegisterLinearizable(sim);
+    });
+  });
+
+  test("n3's answer to n1's first round arrives after n1 began storing; it does not count as n3 storing the value", async () => {
+    // n3 pauses while n1's question is on its way, so it answers late. Meanwhile n1 heard n2, began
+    // storing 4, and its stores to n2 and n3 are lost: only n1 holds 4. Then n1 is cut off, and c2 reads
+    // through n2 from {n2, n3}.
+    const faults = scenario()
+      .at(1_008)
+      .pause('n3', 30)
+      .at(1_012)
+      .cut('n1', 'n2')
+      .cut('n1', 'n3')
+      .at(1_100)
+      .heal()
+      .partition(['n1', 'c1'], ['n2', 'n3', 'c2', 'c3'])
+      .build();
+    await simulate({ seed: 17, nodes: cluster(3, createCpRegisterNode), network: NETWORK, faults }, async (sim) => {
+      const log: Exchange[] = [];
+      script(
+        sim,
+        [
+          [1_000, 'n1', { f: 'write', value: 4 }],
+          [2_000, 'n2', { f: 'read' }],
+        ],
+        log,
+      );
+      await sim.run({ untilMs: 3_500 });
+      const write = log.find((exchange) => exchange.client === 'c1');
+      if (write?.answer?.type === 'write_ok') {
+        const read = valueRead(
+          log.find((exchange) => exchange.client === 'c2'),
+          'c2 read through n2 at t=2000 ms',
+        );
+        check(
+          read === 4,
+          `not linearizable: n1 acknowledged c1's write of 4 at t=${String(write.answeredAtMs)} ms, but only n1 ever stored it ` +
+            `(its stores to n2 and n3 were lost), so c2 read ${JSON.stringify(read)} from n2 and n3. The answer n1 counted ` +
+            "was n3's late reply to the first round: count only replies to the round you are in",
+        );
+      }
+      assertRegisterLinearizable(sim);
+    });
+  });
 });
 
 // ───────────────────────────── 2. the spec ─────────────────────────────

@@ -28,6 +28,20 @@ describe('the default state identity (plain data, no JSON built)', () => {
     );
   });
 
+  it('hashes strings that differ only in the order of their appended parts apart', () => {
+    // A key appended to in different orders: one length, differences anywhere in the middle.
+    const parts = Array.from({ length: 40 }, (_, index) => `x ${index % 7} ${index} y`);
+    const states = Array.from({ length: 500 }, (_, rotation) => {
+      const order = [...parts];
+      const [a, b] = [rotation % order.length, (rotation * 7 + 3) % order.length];
+      [order[a], order[b]] = [order[b]!, order[a]!];
+      return order.join('') + String(rotation).padStart(3, '0');
+    });
+    const distinct = new Set(states);
+    const hashes = new Set(states.map((state) => identity.hashOf(identity.keyOf(state))));
+    expect(hashes.size).toBe(distinct.size);
+  });
+
   it('tells an array from an object and a number from a string', () => {
     const same = (a: unknown, b: unknown): boolean => identity.same(identity.keyOf(a), identity.keyOf(b));
     expect(same([1, 2], { 0: 1, 1: 2 })).toBe(false);
