@@ -23,6 +23,7 @@ import {
 import {
   assertQuorumHistoryLinearizable,
   checkQuorumHistory,
+  describeAnswer,
   describeInput,
   quorumOperation,
   quorumWorkload,
@@ -79,7 +80,7 @@ function valueGot(exchange: Exchange): string {
   check(
     exchange.answer?.type === 'get_ok',
     `${exchange.node} answered ${exchange.client}'s ${describeInput(exchange.input)} (sent t=${exchange.sentAtMs} ms) with ` +
-      `${JSON.stringify(exchange.answer)} instead of get_ok, with every replica it needed up and reachable`,
+      `${describeAnswer(exchange.answer)} instead of get_ok, with every replica it needed up and reachable`,
   );
   return exchange.answer.value as string;
 }
@@ -89,7 +90,7 @@ function expectAnswered(exchange: Exchange, type: string): void {
   check(
     exchange.answer?.type === type,
     `${exchange.node} answered ${exchange.client}'s ${describeInput(exchange.input)} (sent t=${exchange.sentAtMs} ms) with ` +
-      `${JSON.stringify(exchange.answer)} instead of ${type}, with enough replicas up and reachable`,
+      `${describeAnswer(exchange.answer)} instead of ${type}, with enough replicas up and reachable`,
   );
 }
 
@@ -142,13 +143,15 @@ describe('stories', () => {
       const log: Exchange[] = [];
       script(sim, OVERLAPPING_STEPS, log);
       await sim.run({ untilMs: 3_000 });
-      const first = valueGot(exchangeAt(log, 'c2', 1_100));
+      const firstExchange = exchangeAt(log, 'c2', 1_100);
+      const first = valueGot(firstExchange);
       check(
         first === '2',
         `c2's get through n2 returned ${JSON.stringify(first)}: n2 heard n1 (x = 2, the newer version) and itself ` +
           '(x = 1), and a get returns the answer with the newest version',
       );
-      const second = valueGot(exchangeAt(log, 'c3', 1_200));
+      const secondExchange = exchangeAt(log, 'c3', 1_200);
+      const second = valueGot(secondExchange);
       check(
         second === '1',
         `c3's get through n3 returned ${JSON.stringify(second)}: with writeBack off, n2 and n3 still hold x = 1 (only n1 ` +
@@ -161,7 +164,8 @@ describe('stories', () => {
           'returned, which no order of the operations explains',
       );
       console.log(
-        '3.4 part one (R = 2, W = 2, N = 3, no write-back): c2 got 2 at t=1110 ms, then c3 got 1 at t=1210 ms: not linearizable, as the checker says',
+        `3.4 part one (N = 3, R = 2, W = 2, no write-back): c2 got 2 at t=${firstExchange.answeredAtMs} ms, then c3 got 1 ` +
+          `at t=${secondExchange.answeredAtMs} ms: not linearizable, as the checker says`,
       );
     });
   });
@@ -201,8 +205,8 @@ describe('stories', () => {
       const verdict = checkQuorumHistory(sim);
       check(
         verdict.verdict === 'ok',
-        `not linearizable: c2's get answered ${JSON.stringify(first.answer)} at t=${first.answeredAtMs} ms, and c3's later get ` +
-          `${JSON.stringify(second.answer)} at t=${second.answeredAtMs} ms. n2's write-back of 2 had reached only n1 when ` +
+        `not linearizable: c2's get answered ${describeAnswer(first.answer)} at t=${first.answeredAtMs} ms, and c3's later get ` +
+          `${describeAnswer(second.answer)} at t=${second.answeredAtMs} ms. n2's write-back of 2 had reached only n1 when ` +
           'c2 was answered: a get may answer only once W replicas confirmed its write-back',
       );
     });
@@ -295,13 +299,13 @@ describe('DeCandia et al. 2007, §4.5 (Dynamo: "Execution of get() and put() ope
       const get = exchangeAt(log, 'c1', 1_000);
       check(
         get.answer?.type !== 'get_ok',
-        `n1 answered a get with ${JSON.stringify(get.answer)} having heard only from itself: a get waits for R = 2 distinct ` +
+        `n1 answered a get with ${describeAnswer(get.answer)} having heard only from itself: a get waits for R = 2 distinct ` +
           'replicas (the coordinator is one of them, counted once)',
       );
       const put = exchangeAt(log, 'c2', 2_000);
       check(
         put.answer?.type !== 'put_ok',
-        `n1 answered a put with ${JSON.stringify(put.answer)} having heard only from itself: a put waits for W = 2 distinct ` +
+        `n1 answered a put with ${describeAnswer(put.answer)} having heard only from itself: a put waits for W = 2 distinct ` +
           'replicas to confirm (the coordinator is one of them, counted once)',
       );
     });

@@ -42,6 +42,14 @@ export function describeInput(input: QuorumInput): string {
     : `put(${JSON.stringify(input.key)}, ${JSON.stringify(input.value)})`;
 }
 
+/** Describes what a node answered, for a failure message: `get_ok "2"`, `put_ok`, `error (…)`, `no answer`. */
+export function describeAnswer(answer: Exchange['answer']): string {
+  if (answer === null) return 'no answer';
+  if (answer.type === 'get_ok') return `get_ok ${JSON.stringify(answer.value)}`;
+  if (answer.type === 'error') return `error (code ${JSON.stringify(answer.code)})`;
+  return answer.type;
+}
+
 /**
  * Sends one get or put to `node`, waits up to `timeoutMs` for the answer, records the operation in the
  * history and the exchange in `log` if given.
