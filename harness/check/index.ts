@@ -60,6 +60,8 @@ export {
   type MultiRegisterInput,
   type MultiRegisterOutput,
   type MultiRegisterState,
+  withoutUnseenIndeterminateWrites,
+  type WrittenAndRead,
 } from './linearizability/index.ts';
 export {
   type DeliveryRecord,

@@ -8,3 +8,4 @@ export { percentile, summarizeLatency, formatLatency, type LatencySummary } from
 export { RequestLog, type RequestRecord, type RequestOutcome } from './requests.ts';
 export { loadBalance, loadOverTime, loadAmplification, type LoadBalance, type LoadOverTime } from './load.ts';
 export { latencyPercentileChart, loadOverTimeChart, writeMetricsPage } from './charts.ts';
+export { messagesPerOperation } from './messages.ts';

@@ -13,6 +13,7 @@ import {
   loadOverTime,
   percentile,
   RequestLog,
+  messagesPerOperation,
   summarizeLatency,
 } from '#harness/testing';
 
@@ -126,5 +127,25 @@ describe('the metrics as charts', () => {
     expect(html).toMatch(/Content-Security-Policy/);
     expect(html).toContain('"label":"rr"');
     expect(html).not.toMatch(/<script[^>]+src=/);
+  });
+});
+
+describe('messagesPerOperation', () => {
+  test('counts every message but the clients’ own, per operation', () => {
+    const stats = {
+      messagesSent: 30,
+      bytesSent: 0,
+      messagesDelivered: 30,
+      messagesDropped: { network: 0, partition: 0, 'node-down': 0 },
+      messagesDuplicated: 0,
+      byType: {
+        read: { messages: 4, bytes: 0 },
+        read_ok: { messages: 4, bytes: 0 },
+        query: { messages: 22, bytes: 0 },
+      },
+      bySender: {},
+    };
+    expect(messagesPerOperation(stats, 4, ['read', 'read_ok', 'write'])).toBe(5.5);
+    expect(messagesPerOperation(stats, 0, ['read'])).toBe(0);
   });
 });

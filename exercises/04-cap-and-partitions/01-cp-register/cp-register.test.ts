@@ -12,6 +12,7 @@ import {
   cluster,
   expectRecovered,
   forEachSwarmSeed,
+  messagesPerOperation,
   scenario,
   simulate,
   sweepSeedCount,
@@ -32,6 +33,8 @@ import { CLIENT_TIMEOUT_MS, QUORUM_TIMEOUT_MS } from './protocol.ts';
 
 const OPTIONS = { timeoutMs: CLIENT_TIMEOUT_MS };
 const NETWORK = { delayMs: 5 };
+/** The messages between the clients and the nodes; the others are between replicas. */
+const CLIENT_MESSAGES = ['read', 'write', 'read_ok', 'write_ok', 'error'];
 
 /** Client `c<i>` for node `n<i>`: each client talks to one node, and sits on its side of a partition. */
 const clientOf = (node: NodeId): NodeId => node.replace(/^n/, 'c');
@@ -81,16 +84,6 @@ function valueRead(exchange: Exchange | undefined, what: string): number | null 
 /** The minority side's clients and nodes of a partition: the names the availability sentence uses. */
 function side(name: string, nodes: readonly NodeId[]) {
   return { name: `${name} {${nodes.join(', ')}}`, clients: nodes.map(clientOf) };
-}
-
-/** Messages between replicas (everything but the clients' requests and answers) per client operation. */
-function messagesPerOperation(sim: Simulation): number {
-  const { messagesSent, byType } = sim.stats();
-  const clientMessages = ['read', 'write', 'read_ok', 'write_ok', 'error'].reduce(
-    (sum, type) => sum + (byType[type]?.messages ?? 0),
-    0,
-  );
-  return (messagesSent - clientMessages) / sim.history().length;
 }
 
 // ───────────────────────────── 1. stories ─────────────────────────────
@@ -470,7 +463,7 @@ describe('Answers (README: "Refusing")', () => {
       await simulate({ seed: 10 + size, nodes: cluster(size, createCpRegisterNode), network: NETWORK }, async (sim) => {
         workloads(sim, sim.nodeIds, 2_000);
         await sim.run({ untilMs: 4_000 });
-        const perOperation = messagesPerOperation(sim);
+        const perOperation = messagesPerOperation(sim.stats(), sim.history().length, CLIENT_MESSAGES);
         console.log(
           `4.1 CP register, ${size} nodes: ${perOperation.toFixed(2)} replica messages per operation (bound ${4 * size})`,
         );

@@ -20,6 +20,7 @@ import {
   type AvailabilityWindow,
   type RegisterInput,
   type RegisterOutput,
+  withoutUnseenIndeterminateWrites,
 } from '#harness/check';
 import { check, type Simulation } from '#harness/testing';
 
@@ -114,34 +115,11 @@ export async function registerWorkload(c: ClientContext, node: NodeId, options: 
 
 /** Checks that the clients' history is linearizable for a single register. */
 export function assertRegisterLinearizable(sim: Simulation): void {
-  const history = withoutUnseenIndeterminateWrites(sim.history<RegisterInput, RegisterOutput>());
+  const history = withoutUnseenIndeterminateWrites(sim.history<RegisterInput, RegisterOutput>(), {
+    written: (input) => (input.f === 'write' ? input.value : undefined),
+    read: (input, output) => (input.f === 'read' ? output?.value : undefined),
+  });
   assertLinearizable(registerModel, history, { maxSteps: 5_000_000 });
-}
-
-/**
- * The history without the writes whose outcome is unknown and whose value no read returned. The verdict
- * is the same, and the search much smaller. Such a write may be taken as never having happened; and a
- * linearisation that does place it can drop it without changing what any read returns, because no read
- * comes right after it (that read would have returned its value, which none did). A run where clients
- * give up on many writes (long delays, pauses) would otherwise leave the checker tens of indeterminate
- * writes to place, and a search too large to finish.
- */
-function withoutUnseenIndeterminateWrites<
-  Operation extends {
-    readonly status: string;
-    readonly input: RegisterInput;
-    readonly output?: RegisterOutput | undefined;
-  },
->(history: readonly Operation[]): Operation[] {
-  const seen = new Set(
-    history.flatMap((operation) =>
-      operation.status === 'ok' && operation.input.f === 'read' ? [operation.output?.value] : [],
-    ),
-  );
-  return history.filter(
-    (operation) =>
-      !(operation.status === 'indeterminate' && operation.input.f === 'write' && !seen.has(operation.input.value)),
-  );
 }
 
 /**

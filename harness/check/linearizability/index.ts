@@ -73,3 +73,4 @@ export {
   type MultiRegisterState,
 } from './models/multiRegister.ts';
 export { renderEvidenceHtml, type EvidencePage } from './html.ts';
+export { withoutUnseenIndeterminateWrites, type WrittenAndRead } from './unseen-writes.ts';
