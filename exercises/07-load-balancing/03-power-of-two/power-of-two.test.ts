@@ -262,7 +262,7 @@ describe('stories', () => {
   });
 
   it('through the balancer on msw backends, with stale reports: power of two keeps p99 below least loaded', async () => {
-    // 5 backends with 20 ms mean service time, clients sending 225 requests a second (90% load) for 2 s;
+    // 5 backends with 20 ms mean service time, clients sending 225 requests a second (90% load) for 1.5 s;
     // a load report every 200 ms (10 service times).
     const ids = backendIds(5);
     const seed = 4;
@@ -270,7 +270,7 @@ describe('stories', () => {
       const run = prepareLoadRun({
         backends: Object.fromEntries(ids.map((id) => [id, () => healthyProfile(20)])),
         arrivalsPerSecond: 225,
-        durationMs: 2_000,
+        durationMs: 1_500,
         createPicker: (context) => POLICIES[policy](ids, context),
         loadInformation: { kind: 'snapshot', refreshEveryMs: 200 },
       });
