@@ -24,7 +24,14 @@ export interface LatencySummary {
 export function percentile(values: readonly number[], q: number): number {
   if (values.length === 0) throw new RangeError('percentile of no values: record at least one latency first.');
   if (!(q > 0 && q <= 1)) throw new RangeError(`percentile: q must be in (0, 1]; got ${q}.`);
-  const sorted = [...values].sort((a, b) => a - b);
+  return nearestRank(
+    [...values].sort((a, b) => a - b),
+    q,
+  );
+}
+
+/** The `q`-quantile of `sorted` (ascending, at least one value; `q` in (0, 1]) by the nearest-rank method. */
+export function nearestRank(sorted: readonly number[], q: number): number {
   return sorted[Math.ceil(q * sorted.length) - 1]!;
 }
 

@@ -11,6 +11,7 @@
  * @module
  */
 import { type Message, type Node, type NodeContext, type NodeFactory, simulatedFetch } from '#harness';
+import { LoadBoard, type LoadInformation, type LoadView } from './load-board.ts';
 
 /** A backend's node id, e.g. `b1`. */
 export type BackendId = string;
@@ -43,6 +44,18 @@ export interface PickerClock {
   now(): number;
 }
 
+/**
+ * Everything the balancer gives its picker: the clock, random numbers from the balancer's seeded
+ * generator (so a run replays from its seed: never use `Math.random`), and the backends' loads as the
+ * balancer sees them ({@link LoadView}: fresh, or a snapshot refreshed now and then).
+ */
+export interface PickerContext extends PickerClock {
+  /** A random float in [0, 1), from the balancer's seeded generator. */
+  random(): number;
+  /** The requests each backend has in flight, as fresh as the balancer's {@link LoadInformation} says. */
+  readonly load: LoadView;
+}
+
 /** What a client sends the balancer: one unit of work. */
 export interface WorkRequest extends Message {
   readonly type: 'request';
@@ -67,9 +80,11 @@ export type MembershipChange =
 /** How to build a balancer. */
 export interface BalancerOptions {
   /** Builds the picker, at boot and after every restart (the balancer keeps nothing across a crash). */
-  readonly createPicker: (clock: PickerClock) => Picker;
+  readonly createPicker: (context: PickerContext) => Picker;
   /** How long the balancer waits for a backend, ms. */
   readonly backendTimeoutMs: number;
+  /** How fresh the loads the picker reads are. Default: fresh. */
+  readonly loadInformation?: LoadInformation;
 }
 
 /** The path every backend serves. */
@@ -78,27 +93,35 @@ const WORK_PATH = '/work';
 /** A load balancer in front of HTTP backends. */
 export function createBalancerNode(options: BalancerOptions): NodeFactory {
   return (ctx) => {
-    const picker = options.createPicker({ now: () => ctx.now() });
+    const board = new LoadBoard();
+    const clock: PickerClock = { now: () => ctx.now() };
+    const load = board.view(options.loadInformation ?? { kind: 'fresh' }, clock);
+    const picker = options.createPicker({ ...clock, random: () => ctx.random(), load });
     return {
       onMessage(ctx, from, message) {
         if (isMembershipChange(message)) return changeMembership(ctx, from, message, picker);
-        if (message.type === 'request') return forward(ctx, from, message, picker, options.backendTimeoutMs);
+        if (message.type === 'request') return forward(ctx, from, message, picker, board, options.backendTimeoutMs);
         return undefined;
       },
     } satisfies Node;
   };
 }
 
-/** Forwards one request to the backend `picker` picks, tells the picker how it ended, and answers the client. */
+/**
+ * Forwards one request to the backend `picker` picks, counting it in flight on `board` until it ends,
+ * tells the picker how it ended, and answers the client.
+ */
 async function forward(
   ctx: NodeContext,
   client: string,
   request: Message,
   picker: Picker,
+  board: LoadBoard,
   timeoutMs: number,
 ): Promise<void> {
   const backend = picker.pick();
   if (backend === null) return ctx.reply(client, request, { type: 'response', status: 503, backend });
+  board.started(backend);
   let status: number;
   let outcome: BackendOutcome;
   try {
@@ -110,6 +133,7 @@ async function forward(
     status = timedOut ? 504 : 502;
     outcome = timedOut ? 'timeout' : 'network-error';
   }
+  board.ended(backend);
   picker.finished?.(backend, outcome);
   ctx.reply(client, request, { type: 'response', status, backend });
 }

@@ -19,9 +19,10 @@ import {
   createBalancerNode,
   type MembershipChange,
   type Picker,
-  type PickerClock,
+  type PickerContext,
   type WorkResponse,
 } from '../_given/balancer.ts';
+import type { LoadInformation } from '../_given/load-board.ts';
 
 /** The balancer's node id. */
 export const BALANCER = 'lb';
@@ -31,7 +32,9 @@ export interface LoadRunOptions {
   /** Each backend and how it behaves (read at every request, so a test may change it mid-run). */
   readonly backends: Readonly<Record<BackendId, () => BackendProfile>>;
   /** Builds the balancer's picker. */
-  readonly createPicker: (clock: PickerClock) => Picker;
+  readonly createPicker: (context: PickerContext) => Picker;
+  /** How fresh the loads the picker reads are. Default: fresh. */
+  readonly loadInformation?: LoadInformation;
   /** Requests per second of virtual time, from all clients together. */
   readonly arrivalsPerSecond: number;
   /** How long the clients send, ms; then they wait for their last answers. */
@@ -67,7 +70,11 @@ export function prepareLoadRun(options: LoadRunOptions): LoadRun {
   const backendTimeoutMs = options.backendTimeoutMs ?? 10_000;
   const backends = Object.keys(options.backends);
   const nodes: Record<string, NodeFactory> = {
-    [BALANCER]: createBalancerNode({ createPicker: options.createPicker, backendTimeoutMs }),
+    [BALANCER]: createBalancerNode({
+      createPicker: options.createPicker,
+      backendTimeoutMs,
+      ...(options.loadInformation === undefined ? {} : { loadInformation: options.loadInformation }),
+    }),
   };
   for (const [id, profile] of Object.entries(options.backends)) {
     nodes[id] = httpBackend({
