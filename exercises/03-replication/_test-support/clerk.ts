@@ -139,7 +139,7 @@ const SHARED_VALUES: readonly string[] = ['v1;', 'v2;', 'v3;'];
  */
 export async function randomWorkload(
   c: ClientContext,
-  clerk: Clerk,
+  clerk: Pick<Clerk, 'get' | 'run' | 'token'>,
   options: {
     readonly ops: number;
     readonly keys: readonly string[];
