@@ -76,26 +76,38 @@ export function describeChain(sim: Simulation): string {
  */
 export function watchOnlyTheTailAnswers(sim: Simulation): void {
   let seen = 0;
+  /** What each client's request asked, by client and rpcId: the tail answers requests sent to the head. */
+  const asked = new Map<string, string>();
   sim.watch('only the tail answers', (s) => {
     const trace = s.trace;
     for (; seen < trace.length; seen++) {
       const event = trace[seen]!;
-      if (event.kind !== 'send' || event.type !== 'KvReply' || event.from === CHAIN_MASTER) continue;
+      if (event.kind !== 'send') continue;
+      const message = event.message as { rpcId?: number; inReplyTo?: number; op?: { f: string } };
+      if (event.type === 'KvRequest' && message.op !== undefined)
+        asked.set(`${event.from}#${message.rpcId}`, message.op.f);
+      if (event.type !== 'KvReply' || event.from === CHAIN_MASTER) continue;
       const reply = event.message as KvReply;
       if (!reply.ok) continue;
-      const what = `${event.from} answered ${event.to} with ok: true (t=${event.t} ms)`;
+      const f = asked.get(`${event.to}#${message.inReplyTo}`);
+      const what = `${event.from} answered ${event.to}'s ${f ?? 'request'} with ok: true (t=${event.t} ms)`;
       if (typeof reply.viewnum !== 'number')
         return `${what} without a viewnum: an answer names the configuration it was served in (its num).`;
       const configs = masterOf(s)?.configs ?? [];
       const config = configs[reply.viewnum - 1];
       if (config === undefined)
         return `${what} in configuration ${reply.viewnum}, which the master never made (it made ${configs.length}).`;
-      if (tailOf(config) !== event.from)
+      if (tailOf(config) === event.from) continue;
+      const where = `in configuration ${reply.viewnum}, whose tail is ${tailOf(config)} (chain ${config.chain.join(' → ')})`;
+      if (f === 'get')
         return (
-          `a server that is not the tail answered a client: ${what} in configuration ${reply.viewnum}, whose tail is ${tailOf(config)} ` +
-          `(chain ${config.chain.join(' → ')}). Only the tail answers: it answers writes once they reached the end of the chain, and reads ` +
-          'from the one copy that holds exactly the writes that are done.'
+          `a server that is not the tail answered a read: ${what} ${where}. Only the tail's copy holds exactly the writes that are ` +
+          "done: the head's and the middle servers' copies also hold writes on their way down, which a crash may yet lose."
         );
+      return (
+        `a server that is not the tail acknowledged a write: ${what} ${where}. A write is done only once it reached the end of the ` +
+        'chain: the tail answers the client. Answered earlier, a crash of the servers that hold it loses a write the client was told is done.'
+      );
     }
     return null;
   });
