@@ -380,6 +380,45 @@ describe('Efficiency', () => {
   });
 });
 
+describe('Throughput', () => {
+  test('three busy clients on a chain of 3: every operation done, at most 5.5 messages per operation, and the figures printed', async () => {
+    // section 2: updates pipeline down the chain; the figures for the chapter README's comparison
+    await withChain(41, 3, async (sim) => {
+      await sim.run({ untilMs: sim.nowMs + 200 });
+      const before = sim.stats();
+      const startMs = sim.nowMs;
+      const perClient = 20;
+      const clients = ['c1', 'c2', 'c3'];
+      for (const id of clients)
+        startClient(sim, id, async (_c, clerk) => {
+          for (let i = 0; i < perClient; i++)
+            expectOk(`${id}'s operation #${i + 1}`, await (i % 3 === 0 ? clerk.get('k') : clerk.append('k')));
+        });
+      check(
+        await sim.runUntilClientsDone({ timeoutMs: 10_000 }),
+        `the three clients did not finish within 10 s.\n  ${describeChain(sim)}`,
+      );
+      const elapsedMs = sim.nowMs - startMs;
+      const ops = perClient * clients.length;
+      const traffic = trafficBetween(before, sim.stats());
+      const background =
+        (traffic.byType['ChainPing'] ?? 0) + (traffic.byType['ChainReply'] ?? 0) + (traffic.byType['GetChain'] ?? 0);
+      const perOp = (traffic.messages - background) / ops;
+      reportFigure(
+        `chain of 3, three clients: ${ops} operations in ${elapsedMs} ms of virtual time (${Math.round((ops * 1_000) / elapsedMs)} per second), ` +
+          `${perOp.toFixed(1)} messages per operation beyond pings and look-ups (${JSON.stringify(traffic.byType)})`,
+      );
+      check(
+        perOp <= 5.5,
+        `one operation cost ${perOp.toFixed(1)} messages with three busy clients (${JSON.stringify(traffic.byType)}): two writes in three ` +
+          'cost 6 (request, 2 Updates, 2 Acks, answer) and a read 2, about 4.7 on average. Send Sent again only to a new successor, ' +
+          'or after an update waited too long.',
+      );
+      assertHistoryIsSound(sim);
+    });
+  });
+});
+
 // ───────────────────────────── 3. sweeps ─────────────────────────────
 
 describe('Sweeps', () => {
