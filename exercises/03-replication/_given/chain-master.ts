@@ -14,14 +14,14 @@
  *
  * 1. Configuration 1 is every server, in the order the test names them: the first is the **head**,
  *    the last the **tail**.
- * 2. A member that has not pinged for {@link CHAIN_DEAD_AFTER_MS} is removed from the chain, and so is
- *    one that pings with `num: 0` after pinging with a higher number (it restarted and lost its state).
- *    The others keep their order: removing the head makes its successor the head, removing the tail
+ * 2. A member that has not pinged for {@link CHAIN_DEAD_AFTER_MS} is removed from the chain. The
+ *    others keep their order: removing the head makes its successor the head, removing the tail
  *    makes its predecessor the tail, removing a middle server links its neighbours.
  * 3. The chain never becomes empty: when every member is silent, no one is removed, and the master
  *    waits for one of them to ping again (no one else has the data).
  * 4. A removed server never comes back. (Extending a chain with a new tail, the paper's section 3,
- *    needs a state transfer; exercise 3.1 did that for a backup.)
+ *    needs a state transfer; exercise 3.1 did that for a backup.) Servers are fail-stop, as in the
+ *    paper: one that crashed does not restart.
  *
  * Each change makes a configuration with the next number, and the master sends it to every member of
  * the new chain at once, as well as in the answer to each ping.
@@ -61,7 +61,7 @@ export interface ChainConfig {
 /** Server → master, every {@link CHAIN_PING_INTERVAL_MS}, with `ctx.rpc`: "I am alive; the latest configuration I know is `num`". */
 export interface ChainPing extends RpcRequest {
   readonly type: 'ChainPing';
-  /** The number of the latest configuration this server has taken in; `0` after a (re)start. */
+  /** The number of the latest configuration this server has taken in (`0` before the first); it shows in the trace. */
   readonly num: number;
 }
 
@@ -122,8 +122,6 @@ export function createChainMaster(servers: readonly NodeId[]): NodeFactory<TickT
     const configs: ChainConfig[] = [current];
     /** When each server last pinged; every member starts with a full grace period. */
     const lastPingMs = new Map<NodeId, number>(servers.map((server) => [server, 0]));
-    /** The num of each server's last ping: a member that goes from more than 0 back to 0 restarted. */
-    const lastNum = new Map<NodeId, number>();
 
     const change = (ctx: NodeContext<TickTimer>, chain: readonly NodeId[]): void => {
       current = { num: current.num + 1, chain };
@@ -135,9 +133,11 @@ export function createChainMaster(servers: readonly NodeId[]): NodeFactory<TickT
       }
     };
 
-    const removeDead = (ctx: NodeContext<TickTimer>, restarted: NodeId | ''): void => {
+    const removeDead = (ctx: NodeContext<TickTimer>): void => {
+      // Only silence removes a member, never a message: a ping can arrive late, or twice, and the
+      // leases count on no member being removed before CHAIN_DEAD_AFTER_MS without a ping.
       const dead = (server: NodeId): boolean =>
-        server === restarted || ctx.now() - (lastPingMs.get(server) ?? -Infinity) >= CHAIN_DEAD_AFTER_MS;
+        ctx.now() - (lastPingMs.get(server) ?? -Infinity) >= CHAIN_DEAD_AFTER_MS;
       const alive = current.chain.filter((server) => !dead(server));
       // The last member is never removed: when every member is silent, the master waits for one to return.
       if (alive.length === current.chain.length || alive.length === 0) return;
@@ -156,12 +156,8 @@ export function createChainMaster(servers: readonly NodeId[]): NodeFactory<TickT
       },
       onMessage(ctx, from, message) {
         if (message.type === 'ChainPing') {
-          const { num } = message as ChainPing;
-          const before = lastNum.get(from) ?? 0;
-          lastNum.set(from, num);
-          const restarted = num === 0 && before > 0 && current.chain.includes(from);
-          if (!restarted) lastPingMs.set(from, ctx.now());
-          removeDead(ctx, restarted ? from : '');
+          lastPingMs.set(from, ctx.now());
+          removeDead(ctx);
         } else if (message.type !== 'GetChain') {
           return;
         }
@@ -170,7 +166,7 @@ export function createChainMaster(servers: readonly NodeId[]): NodeFactory<TickT
         ctx.reply(from, message, reply);
       },
       onTimer(ctx) {
-        removeDead(ctx, '');
+        removeDead(ctx);
         ctx.setTimer(CHAIN_PING_INTERVAL_MS, { type: 'tick' });
       },
     };

@@ -83,11 +83,14 @@ class Server implements ChainServer<TickTimer> {
 
   // ───────────────────────── the configuration ─────────────────────────
 
-  /** Pings the master; its answer names the chain and renews the lease from the moment the ping left. */
+  /**
+   * Pings the master; its answer names the chain and renews the lease from the moment the ping left.
+   * An answer later than the lease itself would renew nothing, so that is how long it waits.
+   */
   #ping(ctx: Context): void {
     const sentAtMs = ctx.now();
     const ping: ChainPing = { type: 'ChainPing', num: this.config.num };
-    void ctx.rpc<ChainReply>(CHAIN_MASTER, ping, { timeoutMs: CHAIN_PING_INTERVAL_MS }).then((result) => {
+    void ctx.rpc<ChainReply>(CHAIN_MASTER, ping, { timeoutMs: CHAIN_LEASE_MS }).then((result) => {
       if (!result.ok || result.reply.type !== 'ChainReply') return;
       if (result.reply.config.num >= this.config.num)
         this.#leaseUntilMs = Math.max(this.#leaseUntilMs, sentAtMs + CHAIN_LEASE_MS);
