@@ -14,7 +14,9 @@
  *
  * 1. Configuration 1 is every server, in the order the test names them: the first is the **head**,
  *    the last the **tail**.
- * 2. A member that has not pinged for {@link CHAIN_DEAD_AFTER_MS} is removed from the chain. The
+ * 2. A member that has not pinged for {@link CHAIN_DEAD_AFTER_MS} is removed from the chain. A ping
+ *    that arrives after a newer one from the same server (a lower `rpcId`: it was sent earlier and
+ *    delayed) is answered but does not count: a crashed server's late pings do not keep it in. The
  *    others keep their order: removing the head makes its successor the head, removing the tail
  *    makes its predecessor the tail, removing a middle server links its neighbours.
  * 3. The chain never becomes empty: when every member is silent, no one is removed, and the master
@@ -122,6 +124,8 @@ export function createChainMaster(servers: readonly NodeId[]): NodeFactory<TickT
     const configs: ChainConfig[] = [current];
     /** When each server last pinged; every member starts with a full grace period. */
     const lastPingMs = new Map<NodeId, number>(servers.map((server) => [server, 0]));
+    /** The rpcId of each server's newest ping: its sender never reuses one, so a lower one is a late copy. */
+    const newestPing = new Map<NodeId, number>();
 
     const change = (ctx: NodeContext<TickTimer>, chain: readonly NodeId[]): void => {
       current = { num: current.num + 1, chain };
@@ -156,7 +160,11 @@ export function createChainMaster(servers: readonly NodeId[]): NodeFactory<TickT
       },
       onMessage(ctx, from, message) {
         if (message.type === 'ChainPing') {
-          lastPingMs.set(from, ctx.now());
+          const { rpcId } = message as ChainPing;
+          if (rpcId === undefined || rpcId > (newestPing.get(from) ?? -Infinity)) {
+            if (rpcId !== undefined) newestPing.set(from, rpcId);
+            lastPingMs.set(from, ctx.now());
+          }
           removeDead(ctx);
         } else if (message.type !== 'GetChain') {
           return;

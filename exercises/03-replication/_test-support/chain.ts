@@ -176,6 +176,8 @@ function scheduleCrashes(sim: Simulation, planned: readonly PlannedCrash[], cras
 /** What a sweep varies. */
 export interface ChainSweep {
   readonly seeds: number;
+  /** The first seed (default 1): a replay of one world starts there. */
+  readonly firstSeed?: number;
   /** Operations per client, and the longest pause between two. */
   readonly ops: number;
   readonly maxPauseMs: number;
@@ -196,6 +198,7 @@ export async function sweepChainUnderFaults(factory: NodeFactory, sweep: ChainSw
   await forEachSwarmSeed(
     {
       count: sweep.seeds,
+      ...(sweep.firstSeed === undefined ? {} : { firstSeed: sweep.firstSeed }),
       swarm: {
         timeoutMs: CHAIN_DEAD_AFTER_MS,
         clusterSizes: { min: 2, max: 5 },
