@@ -19,7 +19,7 @@ import {
 } from '../_given/chain-master.ts';
 import type { KvReply, KvState } from '../_given/kv-protocol.ts';
 import { ChainClerk } from './chain-clerk.ts';
-import { randomWorkload } from './clerk.ts';
+import { workThenReadAfterHeal } from './runs.ts';
 import { assertHistoryIsSound, reportFigure, serverIds } from './service.ts';
 
 /** The `nodes` option of a simulation: the master, and `size` servers s1, s2, ... from `factory`, chained in that order. */
@@ -232,23 +232,13 @@ export async function sweepChainUnderFaults(factory: NodeFactory, sweep: ChainSw
               onAcknowledged: (seq) => acknowledged.set(id, seq),
             });
             clerks.set(id, clerk);
-            doing.set(id, 'the operation it was retrying when the faults healed');
-            await randomWorkload(c, clerk, {
+            await workThenReadAfterHeal(c, clerk, doing, {
               ops: sweep.ops,
               keys: KEYS,
               maxPauseMs: sweep.maxPauseMs,
-              untilMs: world.healAtMs,
+              healAtMs: world.healAtMs,
+              recoveryMs: CHAIN_RECOVERY_MS,
             });
-            await c.sleep(Math.max(0, world.healAtMs - c.now()));
-            clerk.patience(CHAIN_RECOVERY_MS);
-            for (const key of KEYS) {
-              doing.set(id, `its get('${key}') after the heal`);
-              if ((await clerk.get(key)).status !== 'ok') {
-                doing.set(id, `its get('${key}') after the heal, which it gave up at t=${c.now()} ms`);
-                return;
-              }
-            }
-            doing.delete(id);
           });
         }
         const everyCopyLost = (): boolean => (masterOf(sim)?.current.chain ?? []).every((node) => crashed.has(node));
