@@ -36,35 +36,27 @@ const VIEW_TIMEOUT_MS = 100;
 /** The pause before a retry after a refusal, ms: a view change takes a few pings. */
 const RETRY_PAUSE_MS = 20;
 
-/** A client of the primary-backup key-value service. */
-export class Clerk {
+/**
+ * What every clerk of the chapter shares: the operations, their sequence numbers, and the retry loop.
+ * A subclass says where to send each operation ({@link KvClerk.target}) and what to forget after a
+ * refusal or a timeout ({@link KvClerk.forget}).
+ */
+export abstract class KvClerk {
   readonly stats: ClerkStats = { attempts: 0, refusals: 0, timeouts: 0, viewLookups: 0, gaveUp: 0 };
-  readonly #c: ClientContext;
+  protected readonly client: ClientContext;
   readonly #rpcTimeoutMs: number;
   #giveUpAfterMs: number;
-  /** The primary as the clerk last heard it from the view service ('' before it asked). */
-  #primary: NodeId | '' = '';
   #seq = 0;
 
   constructor(c: ClientContext, options: ClerkOptions = {}) {
-    this.#c = c;
+    this.client = c;
     this.#rpcTimeoutMs = options.rpcTimeoutMs ?? 400;
     this.#giveUpAfterMs = options.giveUpAfterMs ?? 4_000;
-  }
-
-  /** The server this clerk will send its next operation to ('' if it will ask the view service first). */
-  get primaryGuess(): NodeId | '' {
-    return this.#primary;
   }
 
   /** From now on, keep retrying each operation for `ms` before giving up. */
   patience(ms: number): void {
     this.#giveUpAfterMs = ms;
-  }
-
-  /** Makes the clerk send its next operation to `server` without asking the view service (a stale view). */
-  tryFirst(server: NodeId): void {
-    this.#primary = server;
   }
 
   get(key: string): Promise<OperationOutcome<KvOutput>> {
@@ -81,46 +73,84 @@ export class Clerk {
 
   /** A value no other operation writes: `c1:7;` (client and sequence number). */
   token(): string {
-    return `${this.#c.id}:${this.#seq + 1};`;
+    return `${this.client.id}:${this.#seq + 1};`;
   }
 
   /** Runs one operation until it is answered or the clerk gives up, and records it in the history. */
   run(op: KvInput): Promise<OperationOutcome<KvOutput>> {
     const seq = ++this.#seq;
-    return this.#c.operation<KvInput, KvOutput>(op, () => this.#perform(op, seq));
+    return this.client.operation<KvInput, KvOutput>(op, () => this.#perform(op, seq));
+  }
+
+  /** The server to send `op` to, asking whoever knows if need be; '' when no one is known yet. */
+  protected abstract target(op: KvInput): Promise<NodeId | ''>;
+
+  /** Called after a refusal or a timeout: what the clerk believed about the servers is stale. */
+  protected abstract forget(): void;
+
+  /** Called when the service says operation `seq` is done. */
+  protected done(op: KvInput, seq: number): void {
+    void [op, seq];
   }
 
   async #perform(op: KvInput, seq: number): Promise<OperationOutcome<KvOutput>> {
-    const deadline = this.#c.now() + this.#giveUpAfterMs;
-    const request: KvRequest = { type: 'KvRequest', clientId: this.#c.id, seq, op };
-    while (this.#c.now() < deadline) {
-      if (this.#primary === '') {
-        await this.#lookUpPrimary();
-        if (this.#primary === '') {
-          await this.#c.sleep(RETRY_PAUSE_MS);
-          continue;
-        }
+    const c = this.client;
+    const deadline = c.now() + this.#giveUpAfterMs;
+    const request: KvRequest = { type: 'KvRequest', clientId: c.id, seq, op };
+    while (c.now() < deadline) {
+      const server = await this.target(op);
+      if (server === '') {
+        await c.sleep(RETRY_PAUSE_MS);
+        continue;
       }
       this.stats.attempts++;
-      const result = await this.#c.rpc<KvReply>(this.#primary, request, { timeoutMs: this.#rpcTimeoutMs });
+      const result = await c.rpc<KvReply>(server, request, { timeoutMs: this.#rpcTimeoutMs });
       if (result.ok && result.reply.type !== 'KvReply')
         throw new Error(
-          `${this.#primary} answered ${this.#c.id}'s KvRequest (seq ${seq}) with a message of type ${JSON.stringify(result.reply.type)}: ` +
+          `${server} answered ${c.id}'s KvRequest (seq ${seq}) with a message of type ${JSON.stringify(result.reply.type)}: ` +
             "every answer to a KvRequest is a KvReply, { type: 'KvReply', ok, ... }.",
         );
-      if (result.ok && result.reply.ok) return { status: 'ok', output: result.reply.output };
+      if (result.ok && result.reply.ok) {
+        this.done(op, seq);
+        return { status: 'ok', output: result.reply.output };
+      }
       if (result.ok) this.stats.refusals++;
       else this.stats.timeouts++;
-      this.#primary = '';
-      await this.#c.sleep(RETRY_PAUSE_MS);
+      this.forget();
+      await c.sleep(RETRY_PAUSE_MS);
     }
     this.stats.gaveUp++;
     return { status: 'indeterminate' };
   }
+}
+
+/** A client of the primary-backup key-value service. */
+export class Clerk extends KvClerk {
+  /** The primary as the clerk last heard it from the view service ('' before it asked). */
+  #primary: NodeId | '' = '';
+
+  /** The server this clerk will send its next operation to ('' if it will ask the view service first). */
+  get primaryGuess(): NodeId | '' {
+    return this.#primary;
+  }
+
+  /** Makes the clerk send its next operation to `server` without asking the view service (a stale view). */
+  tryFirst(server: NodeId): void {
+    this.#primary = server;
+  }
+
+  protected async target(): Promise<NodeId | ''> {
+    if (this.#primary === '') await this.#lookUpPrimary();
+    return this.#primary;
+  }
+
+  protected forget(): void {
+    this.#primary = '';
+  }
 
   async #lookUpPrimary(): Promise<void> {
     this.stats.viewLookups++;
-    const result = await this.#c.rpc<ViewReply>(VIEW_SERVICE, { type: 'GetView' }, { timeoutMs: VIEW_TIMEOUT_MS });
+    const result = await this.client.rpc<ViewReply>(VIEW_SERVICE, { type: 'GetView' }, { timeoutMs: VIEW_TIMEOUT_MS });
     if (result.ok && result.reply.type === 'ViewReply') this.#primary = result.reply.view.primary;
   }
 }
@@ -139,7 +169,7 @@ const SHARED_VALUES: readonly string[] = ['v1;', 'v2;', 'v3;'];
  */
 export async function randomWorkload(
   c: ClientContext,
-  clerk: Clerk,
+  clerk: KvClerk,
   options: {
     readonly ops: number;
     readonly keys: readonly string[];

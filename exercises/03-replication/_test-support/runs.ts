@@ -9,7 +9,7 @@ import type { ClientContext, NodeFactory } from '#harness';
 import { expectRecovered, forEachSwarmSeed, simulate, type Simulation } from '#harness/testing';
 import type { View } from '../_given/view-service.ts';
 import { DEAD_AFTER_MS, VIEW_SERVICE } from '../_given/view-service.ts';
-import { Clerk, randomWorkload } from './clerk.ts';
+import { Clerk, type KvClerk, randomWorkload } from './clerk.ts';
 import { assertHistoryIsSound, describeService, reportFigure, serverIds, service, viewServiceOf } from './service.ts';
 
 /** Adds client `id` running `work` and runs until it is done; fails with the service's state if it is not. */
@@ -69,6 +69,42 @@ export async function awaitAcknowledgedView(
   return viewServiceOf(sim)!.current;
 }
 
+/**
+ * One sweep client's life: its random workload until the heal, then, with `recoveryMs` of patience, a
+ * get of each key. `doing` says, under the client's id, what it is waiting for; the entry is deleted
+ * once it is served, and says which get it gave up on if it did.
+ */
+export async function workThenReadAfterHeal(
+  c: ClientContext,
+  clerk: KvClerk,
+  doing: Map<string, string>,
+  options: {
+    readonly ops: number;
+    readonly keys: readonly string[];
+    readonly maxPauseMs: number;
+    readonly healAtMs: number;
+    readonly recoveryMs: number;
+  },
+): Promise<void> {
+  doing.set(c.id, 'the operation it was retrying when the faults healed');
+  await randomWorkload(c, clerk, {
+    ops: options.ops,
+    keys: options.keys,
+    maxPauseMs: options.maxPauseMs,
+    untilMs: options.healAtMs,
+  });
+  await c.sleep(Math.max(0, options.healAtMs - c.now()));
+  clerk.patience(options.recoveryMs);
+  for (const key of options.keys) {
+    doing.set(c.id, `its get('${key}') after the heal`);
+    if ((await clerk.get(key)).status !== 'ok') {
+      doing.set(c.id, `its get('${key}') after the heal, which it gave up at t=${c.now()} ms`);
+      return;
+    }
+  }
+  doing.delete(c.id);
+}
+
 /** Every client's pending operation and next get answered, this long after the heal (exercise 3.1). */
 export const CLIENTS_RECOVERY_MS = 1_500;
 
@@ -118,23 +154,13 @@ export async function sweepServiceUnderFaults(factory: NodeFactory, sweep: Servi
           sim.client(id, async (c) => {
             const clerk = new Clerk(c, { giveUpAfterMs: 1_000 });
             clerks.set(id, clerk);
-            doing.set(id, 'the operation it was retrying when the faults healed');
-            await randomWorkload(c, clerk, {
+            await workThenReadAfterHeal(c, clerk, doing, {
               ops: sweep.ops,
               keys: KEYS,
               maxPauseMs: sweep.maxPauseMs,
-              untilMs: world.healAtMs,
+              healAtMs: world.healAtMs,
+              recoveryMs: CLIENTS_RECOVERY_MS,
             });
-            await c.sleep(Math.max(0, world.healAtMs - c.now()));
-            clerk.patience(CLIENTS_RECOVERY_MS);
-            for (const key of KEYS) {
-              doing.set(id, `its get('${key}') after the heal`);
-              if ((await clerk.get(key)).status !== 'ok') {
-                doing.set(id, `its get('${key}') after the heal, which it gave up at t=${c.now()} ms`);
-                return;
-              }
-            }
-            doing.delete(id);
           });
         }
         const ms = await expectRecovered(sim, {
