@@ -86,6 +86,52 @@ function side(name: string, nodes: readonly NodeId[]) {
   return { name: `${name} {${nodes.join(', ')}}`, clients: nodes.map(clientOf) };
 }
 
+/**
+ * c1 writes 1 through n1, c2 writes 2 through n2 at t=500 ms, and at t=1000 ms c1 sends n1 the very
+ * message of its first write again (as a network's late copy would arrive). `judge` is given what c3 then
+ * reads through n3 at t=1500 ms, inside the run (so that a failure names the seed and the replay); the
+ * history must be linearizable too.
+ */
+async function lateCopyStory(
+  seed: number,
+  faults: FaultSchedule | undefined,
+  judge: (read: number | null) => void,
+): Promise<void> {
+  const options = { seed, nodes: cluster(3, createCpRegisterNode), network: NETWORK, ...(faults ? { faults } : {}) };
+  await simulate(options, async (sim) => {
+    const log: Exchange[] = [];
+    let firstWrite: Record<string, unknown> | undefined;
+    sim.onEvent((event) => {
+      if (event.kind === 'send' && event.from === 'c1' && event.type === 'write' && firstWrite === undefined) {
+        firstWrite = event.message as Record<string, unknown>;
+      }
+    });
+    sim.client('c2', async (c) => {
+      await c.sleep(500);
+      await registerOperation(c, 'n2', { f: 'write', value: 2 }, { ...OPTIONS, log });
+    });
+    sim.client('c3', async (c) => {
+      await c.sleep(1_500);
+      await registerOperation(c, 'n3', { f: 'read' }, { ...OPTIONS, log });
+    });
+    sim.client('c1', async (c) => {
+      await registerOperation(c, 'n1', { f: 'write', value: 1 }, { ...OPTIONS, log });
+      await c.sleep(1_000 - c.now());
+      check(firstWrite !== undefined, "c1's write of 1 was never sent");
+      c.send('n1', firstWrite as { type: string });
+      await c.sleep(1_000);
+    });
+    await sim.run({ untilMs: 3_000 });
+    judge(
+      valueRead(
+        log.find((exchange) => exchange.client === 'c3'),
+        'c3 read through n3 at t=1500 ms',
+      ),
+    );
+    assertRegisterLinearizable(sim);
+  });
+}
+
 // ───────────────────────────── 1. stories ─────────────────────────────
 
 describe('stories', () => {
@@ -236,84 +282,28 @@ describe('stories', () => {
   test("a copy of c1's old write arrives long after c2's newer one; the register keeps the newer value", async () => {
     // The network may deliver a request twice, and the copy late. Here the copy of c1's write of 1 (the
     // very message, with its rpcId) reaches n1 again at t=1000 ms, after c2's write of 2 was acknowledged.
-    await simulate({ seed: 6, nodes: cluster(3, createCpRegisterNode), network: NETWORK }, async (sim) => {
-      const log: Exchange[] = [];
-      let firstWrite: Record<string, unknown> | undefined;
-      sim.onEvent((event) => {
-        if (event.kind === 'send' && event.from === 'c1' && event.type === 'write' && firstWrite === undefined) {
-          firstWrite = event.message as Record<string, unknown>;
-        }
-      });
-      sim.client('c2', async (c) => {
-        await c.sleep(500);
-        await registerOperation(c, 'n2', { f: 'write', value: 2 }, { ...OPTIONS, log });
-      });
-      sim.client('c3', async (c) => {
-        await c.sleep(1_500);
-        await registerOperation(c, 'n3', { f: 'read' }, { ...OPTIONS, log });
-      });
-      sim.client('c1', async (c) => {
-        await registerOperation(c, 'n1', { f: 'write', value: 1 }, { ...OPTIONS, log });
-        await c.sleep(1_000 - c.now());
-        check(firstWrite !== undefined, "c1's write of 1 was never sent");
-        c.send('n1', firstWrite as { type: string });
-        await c.sleep(1_000);
-      });
-      await sim.run({ untilMs: 3_000 });
-      const read = valueRead(
-        log.find((exchange) => exchange.client === 'c3'),
-        'c3 read through n3 at t=1500 ms',
-      );
+    await lateCopyStory(6, undefined, (read) =>
       check(
         read === 2,
         `not linearizable: c3 read ${JSON.stringify(read)} at t=1500 ms, after c2's write of 2 was acknowledged; ` +
           "a late copy of c1's write of 1 (acknowledged at the start) was run again and came back over it: keep the newest " +
           'rpcId taken from each client, in ctx.storage, and drop a request at or below it',
-      );
-      assertRegisterLinearizable(sim);
-    });
+      ),
+    );
   });
 
   test("the copy of c1's old write arrives after n1 restarted; n1 still refuses to run it again", async () => {
     // As above, but n1 crashes and comes back between c2's write and the copy: what n1 knew about c1's
     // requests must survive the crash, or the copy runs again.
     const faults = scenario().at(800).crash('n1').at(850).restart('n1').build();
-    await simulate({ seed: 16, nodes: cluster(3, createCpRegisterNode), network: NETWORK, faults }, async (sim) => {
-      const log: Exchange[] = [];
-      let firstWrite: Record<string, unknown> | undefined;
-      sim.onEvent((event) => {
-        if (event.kind === 'send' && event.from === 'c1' && event.type === 'write' && firstWrite === undefined) {
-          firstWrite = event.message as Record<string, unknown>;
-        }
-      });
-      sim.client('c2', async (c) => {
-        await c.sleep(500);
-        await registerOperation(c, 'n2', { f: 'write', value: 2 }, { ...OPTIONS, log });
-      });
-      sim.client('c3', async (c) => {
-        await c.sleep(1_500);
-        await registerOperation(c, 'n3', { f: 'read' }, { ...OPTIONS, log });
-      });
-      sim.client('c1', async (c) => {
-        await registerOperation(c, 'n1', { f: 'write', value: 1 }, { ...OPTIONS, log });
-        await c.sleep(1_000 - c.now());
-        check(firstWrite !== undefined, "c1's write of 1 was never sent");
-        c.send('n1', firstWrite as { type: string });
-        await c.sleep(1_000);
-      });
-      await sim.run({ untilMs: 3_000 });
-      const read = valueRead(
-        log.find((exchange) => exchange.client === 'c3'),
-        'c3 read through n3 at t=1500 ms',
-      );
+    await lateCopyStory(16, faults, (read) =>
       check(
         read === 2,
         `not linearizable: c3 read ${JSON.stringify(read)} at t=1500 ms, after c2's write of 2 was acknowledged; n1 ` +
           "restarted at t=850 ms and then ran a late copy of c1's old write of 1 again: the newest rpcId taken from each " +
           'client must be read back from ctx.storage when the node starts',
-      );
-      assertRegisterLinearizable(sim);
-    });
+      ),
+    );
   });
 
   test("n3's answer to n1's first round arrives after n1 began storing; it does not count as n3 storing the value", async () => {
