@@ -22,8 +22,11 @@ import {
 import { counterOperation, counterWorkload, assertFinalReadsInBounds } from '../_test-support/counter-client.ts';
 import {
   assertAvailabilityOf,
+  clientOf,
   registerOperation,
   registerWorkload,
+  side,
+  valueRead,
   type Exchange,
 } from '../_test-support/register-client.ts';
 import { createLwwRegisterNode, createPnCounterNode } from './ap-register.ts';
@@ -35,14 +38,6 @@ const OPTIONS = { timeoutMs: CLIENT_TIMEOUT_MS };
 const NETWORK = { delayMs: 5 };
 /** Long enough for a few rounds of gossip on a reliable network. */
 const SETTLE_MS = 10 * GOSSIP_INTERVAL_MS;
-
-/** Client `c<i>` for node `n<i>`: each client talks to one node, and sits on its side of a partition. */
-const clientOf = (node: NodeId): NodeId => node.replace(/^n/, 'c');
-
-/** A side of a partition, named as the availability sentence says it. */
-function side(name: string, nodes: readonly NodeId[]) {
-  return { name: `${name} {${nodes.join(', ')}}`, clients: nodes.map(clientOf) };
-}
 
 /** Runs `body` as client `id` from `atMs`. */
 function clientAt(sim: Simulation, id: NodeId, atMs: number, body: (c: ClientContext) => Promise<void>): void {
@@ -140,16 +135,6 @@ function counterWorkloads(sim: Simulation, untilMs: number, decrements = true): 
 /** The final reads as the counter-bounds checker takes them. */
 function counterReads(reads: readonly NodeRead[]): CounterRead[] {
   return reads.map((read) => ({ node: read.node, value: read.value ?? Number.NaN, atMs: read.atMs }));
-}
-
-/** Fails unless the exchange is a read_ok; returns its value. */
-function valueRead(exchange: Exchange | undefined, what: string): number | null {
-  check(exchange !== undefined, `${what}: the read was never sent`);
-  check(
-    exchange.answer?.type === 'read_ok',
-    `${what}: ${exchange.node} answered ${JSON.stringify(exchange.answer)} instead of read_ok`,
-  );
-  return exchange.answer.value as number | null;
 }
 
 /**
