@@ -223,10 +223,11 @@ describe('stories: the last-writer-wins register', () => {
   });
 
   test('n1 crashes right after acknowledging a write, before it could send it on; after its restart the write reaches everyone', async () => {
-    const faults = scenario().at(1_003).crash('n1').at(1_500).restart('n1').build();
+    // Gossip goes out every 100 ms (t=1000, t=1100, ...): the write at t=1015 is between two rounds.
+    const faults = scenario().at(1_030).crash('n1').at(1_500).restart('n1').build();
     await simulate({ seed: 4, nodes: cluster(3, createLwwRegisterNode), network: NETWORK, faults }, async (sim) => {
       const log: Exchange[] = [];
-      clientAt(sim, 'c1', 990, (c) => registerOperation(c, 'n1', { f: 'write', value: 5 }, { ...OPTIONS, log }).then());
+      clientAt(sim, 'c1', 1_010, (c) => registerOperation(c, 'n1', { f: 'write', value: 5 }, { ...OPTIONS, log }).then());
       clientAt(sim, 'c3', 2_500, (c) => registerOperation(c, 'n3', { f: 'read' }, { ...OPTIONS, log }).then());
       await sim.run({ untilMs: 3_000 });
       check(
@@ -313,10 +314,10 @@ describe('stories: the PN-counter', () => {
   });
 
   test('n2 crashes right after acknowledging an add; after its restart the add is still counted', async () => {
-    const faults = scenario().at(1_003).crash('n2').at(1_500).restart('n2').build();
+    const faults = scenario().at(1_030).crash('n2').at(1_500).restart('n2').build();
     await simulate({ seed: 13, nodes: cluster(3, createPnCounterNode), network: NETWORK, faults }, async (sim) => {
       clientAt(sim, 'c1', 0, (c) => counterOperation(c, 'n1', { f: 'add', delta: 4 }, CLIENT_TIMEOUT_MS).then());
-      clientAt(sim, 'c2', 990, async (c) => {
+      clientAt(sim, 'c2', 1_010, async (c) => {
         await counterOperation(c, 'n2', { f: 'add', delta: 2 }, CLIENT_TIMEOUT_MS);
         await c.sleep(1_000);
         await counterOperation(c, 'n2', { f: 'add', delta: 1 }, CLIENT_TIMEOUT_MS);
