@@ -227,7 +227,9 @@ describe('stories: the last-writer-wins register', () => {
     const faults = scenario().at(1_030).crash('n1').at(1_500).restart('n1').build();
     await simulate({ seed: 4, nodes: cluster(3, createLwwRegisterNode), network: NETWORK, faults }, async (sim) => {
       const log: Exchange[] = [];
-      clientAt(sim, 'c1', 1_010, (c) => registerOperation(c, 'n1', { f: 'write', value: 5 }, { ...OPTIONS, log }).then());
+      clientAt(sim, 'c1', 1_010, (c) =>
+        registerOperation(c, 'n1', { f: 'write', value: 5 }, { ...OPTIONS, log }).then(),
+      );
       clientAt(sim, 'c3', 2_500, (c) => registerOperation(c, 'n3', { f: 'read' }, { ...OPTIONS, log }).then());
       await sim.run({ untilMs: 3_000 });
       check(
