@@ -59,9 +59,11 @@ export interface CounterBoundsSummary {
   readonly lower: number;
   /** The largest value a final read may have. */
   readonly upper: number;
-  /** How many adds were acknowledged, refused, and left without an answer. */
+  /** How many adds were acknowledged (`ok`). */
   readonly acknowledged: number;
+  /** How many adds were refused (`fail`): in no final value. */
   readonly refused: number;
+  /** How many adds were left without an answer (`indeterminate`): in a final value or not. */
   readonly unknown: number;
   /** The bounds in a sentence, e.g. `40 acknowledged adds sum to 112; 3 adds without an answer may add -2 to +9: a final read lies in [110, 121]`. */
   readonly sentence: string;
