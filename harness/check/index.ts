@@ -6,10 +6,12 @@
  *   from one copy of the data? With models for registers, cas-registers, key-value stores, counters and
  *   sets. Histories recorded elsewhere (Jepsen) are read by `harness/check/import`.
  * - Delivery: exactly-once, total order, causal order.
- * - Convergence: replicas agree once healed; set-full: no acknowledged add is lost.
+ * - Convergence: replicas agree once healed; set-full: no acknowledged add is lost; a counter's final
+ *   value lies within what its adds could have made it.
  * - Transactions: atomicity (all commit or all abort), Jepsen's bank test, atomic visibility of
  *   multi-key reads.
- * - Availability: the ok-fraction per side of a partition and per time window; lost acknowledged writes.
+ * - Availability: the ok-fraction per side of a partition and per time window; lost acknowledged writes;
+ *   register writes lost to concurrent writers.
  *
  * @module
  */
@@ -114,6 +116,14 @@ export {
   type SetFullVerdict,
   type SetFullViolation,
   type SetRead,
+  assertCounterBounds,
+  checkCounterBounds,
+  type CounterAdd,
+  type CounterBoundsInput,
+  type CounterBoundsSummary,
+  type CounterBoundsVerdict,
+  type CounterBoundsViolation,
+  type CounterRead,
 } from './convergence/index.ts';
 export {
   assertAtomicity,
@@ -174,4 +184,9 @@ export {
   type LostWritesVerdict,
   type Write,
   type WrittenElement,
+  checkConcurrentOverwrites,
+  type ConcurrentOverwrite,
+  type ConcurrentOverwritesInput,
+  type ConcurrentOverwritesSummary,
+  type ConcurrentOverwritesVerdict,
 } from './availability/index.ts';

@@ -22,8 +22,11 @@ import {
 import {
   assertAvailabilityOf,
   assertRegisterLinearizable,
+  clientOf,
   registerOperation,
   registerWorkload,
+  side,
+  valueRead,
   type Exchange,
 } from '../_test-support/register-client.ts';
 import { createCpRegisterNode } from './cp-register.ts';
@@ -35,9 +38,6 @@ const OPTIONS = { timeoutMs: CLIENT_TIMEOUT_MS };
 const NETWORK = { delayMs: 5 };
 /** The messages between the clients and the nodes; the others are between replicas. */
 const CLIENT_MESSAGES = ['read', 'write', 'read_ok', 'write_ok', 'error'];
-
-/** Client `c<i>` for node `n<i>`: each client talks to one node, and sits on its side of a partition. */
-const clientOf = (node: NodeId): NodeId => node.replace(/^n/, 'c');
 
 /** One scripted operation: at `atMs`, the client of `node` sends it `input`. */
 type Step = readonly [atMs: number, node: NodeId, input: RegisterInput];
@@ -69,21 +69,6 @@ function workloads(sim: Simulation, nodes: readonly NodeId[], untilMs: number, l
       }),
     );
   });
-}
-
-/** Fails unless the register node answered `exchange` with a value; says what it did instead. */
-function valueRead(exchange: Exchange | undefined, what: string): number | null {
-  check(exchange !== undefined, `${what}: the read was never sent`);
-  check(
-    exchange.answer?.type === 'read_ok',
-    `${what}: ${exchange.node} answered ${JSON.stringify(exchange.answer)} instead of read_ok`,
-  );
-  return exchange.answer.value as number | null;
-}
-
-/** The minority side's clients and nodes of a partition: the names the availability sentence uses. */
-function side(name: string, nodes: readonly NodeId[]) {
-  return { name: `${name} {${nodes.join(', ')}}`, clients: nodes.map(clientOf) };
 }
 
 /**

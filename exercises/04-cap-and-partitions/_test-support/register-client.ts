@@ -40,6 +40,24 @@ export interface Exchange {
   readonly answer: { readonly type: string; readonly code?: unknown; readonly value?: unknown } | null;
 }
 
+/** Client `c<i>` for node `n<i>`: in the chapter's tests each client talks to one node, and sits on its side of a partition. */
+export const clientOf = (node: NodeId): NodeId => node.replace(/^n/, 'c');
+
+/** A side of a partition: its nodes' clients, under the name the availability sentence uses (`minority {n1}`). */
+export function side(name: string, nodes: readonly NodeId[]): AvailabilitySide {
+  return { name: `${name} {${nodes.join(', ')}}`, clients: nodes.map(clientOf) };
+}
+
+/** Fails unless the register node answered `exchange` with a value; says what it did instead. */
+export function valueRead(exchange: Exchange | undefined, what: string): number | null {
+  check(exchange !== undefined, `${what}: the read was never sent`);
+  check(
+    exchange.answer?.type === 'read_ok',
+    `${what}: ${exchange.node} answered ${JSON.stringify(exchange.answer)} instead of read_ok`,
+  );
+  return exchange.answer.value as number | null;
+}
+
 /**
  * Sends one read or write to `node`, waits up to `timeoutMs` for the answer, records the operation in
  * the history, and the exchange in `log` if given.

@@ -5,6 +5,8 @@
  *   partition and per time window, with bounds (`availability`).
  * - {@link checkLostWrites}: acknowledged writes missing from the final state (`lost-writes`), as
  *   Jepsen counted them in Elasticsearch and MongoDB.
+ * - {@link checkConcurrentOverwrites}: acknowledged writes to a register that a write not after them
+ *   replaced (`concurrent-overwrite`): what last-writer-wins loses to concurrent writers.
  *
  * Both return data and a sentence whether or not they pass, so a test can print what it measured.
  *
@@ -33,3 +35,10 @@ export {
   type Write,
   type WrittenElement,
 } from './lost-writes.ts';
+export {
+  checkConcurrentOverwrites,
+  type ConcurrentOverwrite,
+  type ConcurrentOverwritesInput,
+  type ConcurrentOverwritesSummary,
+  type ConcurrentOverwritesVerdict,
+} from './concurrent-overwrites.ts';

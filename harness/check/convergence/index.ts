@@ -9,6 +9,8 @@
  * - {@link checkConvergence}: `convergence`, all replicas hold the same final state.
  * - {@link checkSetFull}: `set-full` and `no-invention`, a simplified Jepsen set-full checker, with a
  *   per-element outcome (stable, lost, never-read, …).
+ * - {@link checkCounterBounds}: `counter-bounds`, each final read of a counter lies between what must
+ *   and what could have been applied (Maelstrom's pn-counter check).
  *
  * @module
  */
@@ -36,3 +38,12 @@ export type {
   SetFullViolation,
   SetRead,
 } from './set-full.ts';
+export { assertCounterBounds, checkCounterBounds } from './counter-bounds.ts';
+export type {
+  CounterAdd,
+  CounterBoundsInput,
+  CounterBoundsSummary,
+  CounterBoundsVerdict,
+  CounterBoundsViolation,
+  CounterRead,
+} from './counter-bounds.ts';
