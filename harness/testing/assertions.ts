@@ -10,6 +10,7 @@
  * @module
  */
 import { isDeepStrictEqual } from 'node:util';
+import { NotImplementedError } from '../exercise.ts';
 
 /** A failed {@link check} or {@link checkEqual}: its message is the test's sentence. */
 export class CheckFailed extends Error {
@@ -32,6 +33,25 @@ export function check(condition: boolean, message: string): asserts condition {
 export function checkEqual<T>(actual: T, expected: T, message: string): void {
   if (isDeepStrictEqual(actual, expected)) return;
   throw new CheckFailed(`${message}; found ${describeFound(actual)}`);
+}
+
+/**
+ * Throws a {@link CheckFailed} with `message` unless `action` throws: for a call the spec says must be
+ * refused. A stub's `todo(...)` does not count as a refusal: its {@link NotImplementedError} is thrown
+ * on, so the learner reads "Not implemented yet" rather than a passing check.
+ *
+ * ```ts
+ * checkThrows(() => picker.add('b1'), 'add(b1) when b1 is already a backend must throw');
+ * ```
+ */
+export function checkThrows(action: () => unknown, message: string): void {
+  try {
+    action();
+  } catch (error) {
+    if (error instanceof NotImplementedError) throw error;
+    return;
+  }
+  throw new CheckFailed(message);
 }
 
 /** A value as a learner would write it, cut short when long. */

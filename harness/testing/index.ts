@@ -28,7 +28,7 @@ export { sweepSeedCount, replayProperty, testTimeoutMs } from './environment.ts'
 export { currentTest, writeTraceFiles, type TestIdentity, type TraceFiles } from './failure-report.ts';
 export { deriveSeed, Rng } from '../random.ts';
 export { plural, withArticle } from '../wording.ts';
-export { check, checkEqual, CheckFailed } from './assertions.ts';
+export { check, checkEqual, checkThrows, CheckFailed } from './assertions.ts';
 export { causalHistory, type CausalHistory, type CausalEvent, type CausalRelation } from '../causality.ts';
 // The trace's event types are documented with harness/trace.ts itself; tests pick one with
 // Extract<TraceEvent, { kind: 'send' }>.

@@ -3,6 +3,7 @@ import type { NodeId } from '#harness';
 import {
   check,
   checkEqual,
+  checkThrows,
   deriveSeed,
   drawBackendProfiles,
   formatLatency,
@@ -241,13 +242,10 @@ describe('spec: round robin', () => {
   it('adding a backend that is already there is an error', () => {
     const picker = createRoundRobin(['b1', 'b2']);
     checkEqual(picksOf(picker, 1), ['b1'], 'the first turn');
-    let refused = false;
-    try {
-      picker.add('b1');
-    } catch {
-      refused = true;
-    }
-    check(refused, 'add(b1) when b1 is already a backend must throw, not put b1 in the rotation twice');
+    checkThrows(
+      () => picker.add('b1'),
+      'add(b1) when b1 is already a backend must throw, not put b1 in the rotation twice',
+    );
     checkEqual(picksOf(picker, 3), ['b2', 'b1', 'b2'], 'after the refused add, b1 still has one turn per round');
   });
 });
@@ -293,13 +291,10 @@ describe('spec: smooth weighted round robin (nginx)', () => {
 
   it('a weight that is not a whole number of 1 or more is refused', () => {
     for (const weight of [0, -1, 1.5]) {
-      let refused = false;
-      try {
-        createSmoothWeightedRoundRobin([{ id: 'b1', weight }]);
-      } catch {
-        refused = true;
-      }
-      check(refused, `a backend of weight ${weight} must be refused (throw), not given a share`);
+      checkThrows(
+        () => createSmoothWeightedRoundRobin([{ id: 'b1', weight }]),
+        `a backend of weight ${weight} must be refused (throw), not given a share`,
+      );
     }
   });
 });
