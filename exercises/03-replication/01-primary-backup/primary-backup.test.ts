@@ -8,10 +8,11 @@
  * unique token, so an operation that takes effect twice is caught in a store.
  */
 import { describe, test } from 'vitest';
-import type { NodeId } from '#harness';
+import type { NodeFactory, NodeId } from '#harness';
 import { simulate, type Simulation, sweepSeedCount, type TraceEvent } from '#harness/testing';
 import type { KvReply, KvRequest } from '../_given/kv-protocol.ts';
 import { DEAD_AFTER_MS } from '../_given/view-service.ts';
+import { holdingMessages, holdLog } from '../_test-support/held-messages.ts';
 import {
   awaitAcknowledgedView,
   CLIENTS_RECOVERY_MS,
@@ -282,6 +283,35 @@ describe('State transfer and acknowledgement', () => {
         expectOk("get('k0') at the promoted backup s3", await clerk.get('k0'));
         expectOk("get('k1') at the promoted backup s3", await clerk.get('k1'));
       });
+      assertHistoryIsSound(sim);
+    });
+  });
+
+  test('a copy of the Transfer that arrives again after three Forwards is refused: the backup keeps the newer store', async () => {
+    // README, "Late copies": the network delivers s1's Transfer to s2 a second time, after the
+    // Forwards of c1's three appends. Taken, it would put s2's store back three operations.
+    const log = holdLog();
+    const plan = { kind: 'transfer-again-after-forwards', forwards: 3 } as const;
+    const nodes = {
+      ...service(3, createPrimaryBackupServer),
+      s2: holdingMessages(createPrimaryBackupServer as NodeFactory, plan, log),
+    };
+    await simulate({ seed: 33, nodes }, async (sim) => {
+      watchOnePrimaryPerView(sim);
+      log.armed = true;
+      await s1PrimaryS2Backup(sim);
+      await runClient(sim, 'c1', 3_000, async (_c, clerk) => {
+        for (let i = 1; i <= 3; i++) expectOk(`append #${i}`, await clerk.append('k', `a${i};`));
+      });
+      await sim.run({ untilMs: sim.nowMs + 100 });
+      if (!log.done) throw new Error(`the story did not happen: s2 received ${log.held.join(', ') || 'no Transfer'}`);
+      const [primary, backup] = [serverOf(sim, 's1').state.store, serverOf(sim, 's2').state.store];
+      if (JSON.stringify(primary) !== JSON.stringify(backup))
+        throw new Error(
+          `the backup took a late copy: s2 received ${log.held.join(', ')}, then the copy of the Transfer again, and now holds ` +
+            `${JSON.stringify(backup)} while its primary s1 holds ${JSON.stringify(primary)}. Refuse a Transfer or Forward whose n is ` +
+            'not above the last one accepted in the view: if s1 fails now, s2 takes over without the appends it acknowledged.',
+        );
       assertHistoryIsSound(sim);
     });
   });

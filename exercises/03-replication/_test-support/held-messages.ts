@@ -21,7 +21,12 @@ export type HoldPlan =
    * Hold the next Transfer; deliver the Forwards that come after it at once, and the Transfer once
    * `forwards` of them have arrived, or `maxHoldMs` after it arrived, whichever comes first.
    */
-  | { readonly kind: 'transfer-after-forwards'; readonly forwards: number; readonly maxHoldMs: number };
+  | { readonly kind: 'transfer-after-forwards'; readonly forwards: number; readonly maxHoldMs: number }
+  /**
+   * Deliver the next Transfer at once, and a copy of it again once `forwards` Forwards have come after
+   * it: the network's late duplicate.
+   */
+  | { readonly kind: 'transfer-again-after-forwards'; readonly forwards: number };
 
 /** What a story reads from a wrapped server: what was held and when it was let through. */
 export interface HoldLog {
@@ -73,8 +78,15 @@ export function holdingMessages(factory: NodeFactory, plan: HoldPlan, log: HoldL
       onMessage: (ctx, from, message) => {
         const item: Held = { from, message };
         if (!log.armed || log.done) return inner.onMessage(ctx, from, message);
-        if (plan.kind === 'transfer-after-forwards') {
+        if (plan.kind === 'transfer-after-forwards' || plan.kind === 'transfer-again-after-forwards') {
           if (held.length === 0 && message.type === 'Transfer') {
+            if (plan.kind === 'transfer-again-after-forwards') {
+              // A copy of its own, as the network's duplicate is: the server may keep the message's state
+              // as its store, and change it.
+              held.push({ from, message: structuredClone(message) });
+              log.held.push(`${name(item, ctx)}, delivered, and a copy kept`);
+              return inner.onMessage(ctx, from, message);
+            }
             held.push(item);
             log.held.push(name(item, ctx));
             ctx.setTimer(plan.maxHoldMs, RELEASE);
