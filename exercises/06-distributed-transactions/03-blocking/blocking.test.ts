@@ -290,13 +290,15 @@ describe('Cooperative termination (Bernstein, Hadzilacos and Goodman 1987, ch. 7
         `s2 answered ${JSON.stringify(answer)} to a termination query on x1, which it had never voted on: no one can have decided commit ` +
           'without its yes, so it may abort now, and answers abort.',
       );
-      checkEqual(outcomeAt(sim, 's2', 'x1'), 'aborted', "s2's decision on x1 once it answered abort");
+      const decidedWhenAnswered = outcomeAt(sim, 's2', 'x1');
       const late = await askUntilAnswered<Vote>(c, 's2', prepare('x1', transfer('n', 'o', 10)));
+      // The vote first: it is what goes wrong for the asker when the abort was not recorded.
       check(
         late?.yes === false,
         `s2 answered abort to a termination query on x1, then voted yes on the late prepare of x1 (${JSON.stringify(late)}): ` +
           'its abort is logged before the answer leaves, so a prepare that comes later gets a no.',
       );
+      checkEqual(decidedWhenAnswered, 'aborted', "s2's decision on x1 once it answered abort");
       checkEqual(locksHeld(sim), [], 'the locks held after the late prepare of x1 was refused');
     });
   });
