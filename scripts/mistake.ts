@@ -11,7 +11,8 @@
  * npm run mistake -- edit <exercise> | --all  write out every mistake of the exercise (or the course)
  * npm run mistake -- save <exercise> | --all  save every one of them that is written out
  * npm run mistake -- new <exercise> <name>    start a new mistake from a copy of the solution
- * npm run mistake -- test <exercise> <name>   run the exercise's tests against the mistake
+ * npm run mistake -- test <exercise> <name>   run the exercise's tests against the mistake: they must fail, a
+ *                                             failure naming its Breaks phrase (as verify judges it)
  * npm run mistake -- report [exercise[:name]...] [--out <file>] [--all-seeds]
  *                                             how robustly the tests catch each mistake (markdown table)
  * ```
@@ -42,10 +43,12 @@ import {
   ROBUST_SWEEP_FRACTION,
   type MistakeRow,
 } from './lib/mistake-report.ts';
+import { firstLines, judgeMistake } from './lib/mistake-judge.ts';
 import { REPLAY_CHECK_VARIABLE } from './lib/mistake-runner.ts';
 import { tallyMistakes } from './lib/mistake-tally.ts';
 import { splitPatch } from './lib/patches.ts';
 import { MISTAKE_VARIABLE } from './lib/solution-redirect.ts';
+import { runVitest } from './lib/vitest-run.ts';
 import { resolveExercise } from './kata/names.ts';
 
 const USAGE = `Usage: npm run mistake -- <list|edit|save|new|test|report> <exercise> <name>
@@ -55,7 +58,7 @@ const USAGE = `Usage: npm run mistake -- <list|edit|save|new|test|report> <exerc
   edit|save <exercise>     every mistake of the exercise (--all: of the course), to change a solution and
                            its mistakes alike: edit them all, change every copy, save them all
   new <exercise> <name>    start a new mistake: a copy of the solution to edit, then save
-  test <exercise> <name>   run the exercise's tests against the mistake
+  test <exercise> <name>   run the exercise's tests against the mistake: a failure must name its Breaks phrase
   report [exercise[:name]...] [--out <file>] [--all-seeds]
                            how robustly the tests catch each mistake: a markdown table (slow)
 <exercise> is any name kata accepts (05/03, persistence); a .patch path may stand for both.`;
@@ -230,14 +233,15 @@ function create(args: readonly string[], exercises: readonly Exercise[]): number
   return 0;
 }
 
-function test(target: Target): number {
-  const vitest = path.join(repositoryRoot, 'node_modules', 'vitest', 'vitest.mjs');
-  const run = spawnSync(process.execPath, [vitest, 'run', '--project', 'solutions', target.exercise.directory], {
-    cwd: repositoryRoot,
-    stdio: 'inherit',
-    env: { ...process.env, [MISTAKE_VARIABLE]: target.mistake.file, [REPLAY_CHECK_VARIABLE]: '0' },
-  });
+async function test(target: Target): Promise<number> {
+  const environment = { [MISTAKE_VARIABLE]: target.mistake.file, [REPLAY_CHECK_VARIABLE]: '0' };
   if (kind === ALTERNATIVES) {
+    const vitest = path.join(repositoryRoot, 'node_modules', 'vitest', 'vitest.mjs');
+    const run = spawnSync(process.execPath, [vitest, 'run', '--project', 'solutions', target.exercise.directory], {
+      cwd: repositoryRoot,
+      stdio: 'inherit',
+      env: { ...process.env, ...environment },
+    });
     // Every test must accept a correct design: a failure is a test that over-specifies, or a wrong design.
     console.log(
       run.status === 0
@@ -247,12 +251,16 @@ function test(target: Target): number {
     );
     return run.status === 0 ? 0 : 1;
   }
-  // The tests are meant to fail: say whether they did, in the words the course uses.
-  const caught = run.status !== 0;
+  // The tests are meant to fail, naming the property the mistake breaks: judged as verify judges it.
+  const run = await runVitest(repositoryRoot, ['--project', 'solutions', target.exercise.directory], environment);
+  for (const failed of run.tests.filter((result) => result.status === 'failed')) {
+    console.log(`✗ ${failed.name}\n    ${firstLines(failed.failureMessages[0] ?? '', 3).replace(/\n/g, '\n    ')}`);
+  }
+  const [caught, why] = judgeMistake(target.mistake, run);
   console.log(
     caught
-      ? `\nThe tests catch ${target.mistake.name}. They must name: "${target.mistake.breaks}".`
-      : `\nEvery test passes with ${target.mistake.name}: it is a hole in the course.`,
+      ? `\nThe tests catch ${target.mistake.name}, and a failure names what it breaks: "${target.mistake.breaks}".`
+      : `\nNot caught as it must be: ${target.mistake.name}: ${why}`,
   );
   return caught ? 0 : 1;
 }

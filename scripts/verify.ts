@@ -54,7 +54,7 @@ import {
   type Mistake,
 } from './lib/exercises.ts';
 import { applyMistake } from './lib/mistakes.ts';
-import { bareAssertionText } from './lib/failure-wording.ts';
+import { firstLines, judgeMistake } from './lib/mistake-judge.ts';
 import { REPLAY_CHECK_VARIABLE, runMistakes } from './lib/mistake-runner.ts';
 import { checkStub, findGeneratedFiles, SOLUTION_PATCH_FILE, STUB_PATCH_FILE } from './lib/stubs.ts';
 import { runVitest, spawnAndCollect, type VitestRun } from './lib/vitest-run.ts';
@@ -123,10 +123,6 @@ function indent(text: string, spaces: number): string {
     .split('\n')
     .map((line) => ' '.repeat(spaces) + line)
     .join('\n');
-}
-
-function firstLines(text: string, count: number): string {
-  return text.split('\n').slice(0, count).join('\n');
 }
 
 // ─────────────────────────────── 1. structure ───────────────────────────────
@@ -421,40 +417,6 @@ function applicableJobs<Job extends { readonly exercise: Exercise; readonly mist
       return false;
     }
   });
-}
-
-function judgeMistake(mistake: Mistake, run: VitestRun): [boolean, string | undefined] {
-  const failed = run.tests.filter((test) => test.status === 'failed');
-  if (run.brokenFiles.length > 0)
-    return [false, `the tests did not run: ${firstLines(run.brokenFiles[0]!.message, 10)}`];
-  if (failed.length === 0)
-    return [false, `every test passes with this mistake: it is a hole in the course. (${mistake.description ?? ''})`];
-  if (mistake.breaks === null) return [false, 'no "Breaks:" line to look for'];
-  for (const test of failed) {
-    const bare = test.failureMessages.map(bareAssertionText).find((text) => text !== null);
-    if (bare !== undefined) {
-      return [
-        false,
-        `${test.name} fails with vitest's own text "${bare}": assert with check or checkEqual from ` +
-          "'#harness/testing', so the failure says what broke in domain words",
-      ];
-    }
-  }
-  const phrase = mistake.breaks.toLowerCase();
-  const naming = failed.filter((test) =>
-    test.failureMessages.some((message) => message.toLowerCase().includes(phrase)),
-  );
-  if (naming.length === 0) {
-    const sample = failed
-      .slice(0, 3)
-      .map((test) => `${test.name}: ${firstLines(test.failureMessages[0] ?? '', 2)}`)
-      .join('\n');
-    return [
-      false,
-      `${failed.length} test(s) fail, but no failure message contains "${mistake.breaks}". They say:\n${sample}`,
-    ];
-  }
-  return [true, undefined];
 }
 
 // ─────────────────────────────── 6a. alternative solutions ───────────────────────────────
