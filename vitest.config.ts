@@ -51,6 +51,8 @@ export default defineConfig({
           ...timeouts,
           env: { KATA_PROJECT: 'solutions' },
           include: ['exercises/**/*.test.ts'],
+          // With KATA_JUDGE_EARLY set (verify's known mistakes), a mistake's tests stop once one catches it.
+          setupFiles: ['scripts/lib/judge-early-setup.ts'],
         },
       },
       {

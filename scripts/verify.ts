@@ -394,11 +394,16 @@ async function checkPatches(
       `every alternative solution passes every test (${alternatives.length} alternatives${shared})`,
     );
   const applicable = [...applicableJobs('mistakes', mistakes), ...applicableJobs('alternatives', alternatives)];
-  await runMistakes(repositoryRoot, applicable, (job, run) => {
-    const name = `${job.exercise.id}: ${job.mistake.name}`;
-    if (job.correct) record('alternatives', name, ...judgeAlternative(job.mistake, run));
-    else record('mistakes', name, ...judgeMistake(job.mistake, run));
-  });
+  await runMistakes(
+    repositoryRoot,
+    applicable,
+    (job, run) => {
+      const name = `${job.exercise.id}: ${job.mistake.name}`;
+      if (job.correct) record('alternatives', name, ...judgeAlternative(job.mistake, run));
+      else record('mistakes', name, ...judgeMistake(job.mistake, run));
+    },
+    { stopWhenCaught: true },
+  );
   if (kinds.mistakes) summarise('mistakes');
   if (kinds.alternatives) summarise('alternatives');
 }

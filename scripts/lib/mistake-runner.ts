@@ -9,10 +9,12 @@
  *
  * @module
  */
-import { availableParallelism } from 'node:os';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 import { createVitest, type TestModule, type Vitest } from 'vitest/node';
 import type { Exercise } from './exercises.ts';
+import { JUDGE_EARLY_VARIABLE } from './judge-early.ts';
 import type { PatchedSolution } from './mistakes.ts';
 import { MISTAKE_VARIABLE } from './solution-redirect.ts';
 import type { VitestRun, TestResult } from './vitest-run.ts';
@@ -26,6 +28,15 @@ export interface MistakeJob {
   readonly mistake: PatchedSolution;
 }
 
+/** How {@link runMistakes} runs. */
+export interface MistakeRunOptions {
+  /**
+   * Skip a mistake's remaining tests once one fails naming its `Breaks:` phrase
+   * (`./judge-early-setup.ts`): the verdict is then known. Off, every test runs (to count sweeps).
+   */
+  readonly stopWhenCaught?: boolean;
+}
+
 /**
  * Runs every job's exercise tests against its mistake and calls `onResult` with each outcome, in the
  * form `runVitest` returns for a single run. `root` is the repository (its `vitest.config.ts` is used).
@@ -34,9 +45,14 @@ export async function runMistakes<Job extends MistakeJob>(
   root: string,
   jobs: readonly Job[],
   onResult: (job: Job, run: VitestRun) => void,
+  options: MistakeRunOptions = {},
 ): Promise<void> {
   const previous = process.env[MISTAKE_VARIABLE];
   const previousReplayCheck = process.env[REPLAY_CHECK_VARIABLE];
+  const previousJudgeEarly = process.env[JUDGE_EARLY_VARIABLE];
+  const markers = options.stopWhenCaught === true ? mkdtempSync(path.join(tmpdir(), 'kata-judged-')) : undefined;
+  if (markers === undefined) delete process.env[JUDGE_EARLY_VARIABLE];
+  else process.env[JUDGE_EARLY_VARIABLE] = markers;
   // A mistake's failing seed is not module-level state: checking that it fails alone in a fresh process
   // (harness/testing/replay-check.ts) would start a vitest per failing sweep, for nothing.
   process.env[REPLAY_CHECK_VARIABLE] = '0';
@@ -64,7 +80,10 @@ export async function runMistakes<Job extends MistakeJob>(
     else process.env[MISTAKE_VARIABLE] = previous;
     if (previousReplayCheck === undefined) delete process.env[REPLAY_CHECK_VARIABLE];
     else process.env[REPLAY_CHECK_VARIABLE] = previousReplayCheck;
+    if (previousJudgeEarly === undefined) delete process.env[JUDGE_EARLY_VARIABLE];
+    else process.env[JUDGE_EARLY_VARIABLE] = previousJudgeEarly;
     await vitest.close();
+    if (markers !== undefined) rmSync(markers, { recursive: true, force: true });
   }
 }
 
