@@ -2,15 +2,8 @@ import { delay, http, HttpResponse } from 'msw';
 import { describe, expect, test } from 'vitest';
 import type { NodeFactory } from '#harness';
 import { simulatedFetch } from '#harness';
-import {
-  BackendLog,
-  drawBackendProfiles,
-  healthyProfile,
-  httpBackend,
-  profiledHandlers,
-  Simulation,
-  SimulationError,
-} from '#harness/testing';
+import { Simulation, SimulationError } from '#harness/testing';
+import { BackendLog, drawBackendProfiles, healthyProfile, httpBackend, profiledHandlers } from '#harness/http';
 
 /** What a caller saw: status and body, or the name of the error its fetch rejected with. */
 type Seen =

@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import {
-  BackendLog,
   formatLatency,
   latencyPercentileChart,
   loadOverTimeChart,
@@ -16,6 +15,7 @@ import {
   messagesPerOperation,
   summarizeLatency,
 } from '#harness/testing';
+import { BackendLog } from '#harness/http';
 
 describe('latency percentiles (nearest rank)', () => {
   const latencies = Array.from({ length: 1_000 }, (_, index) => 1_000 - index); // 1..1000, shuffled order

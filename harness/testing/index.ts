@@ -1,8 +1,9 @@
 /**
  * Everything a test author needs, in one import: the simulator and faults (re-exported from
  * `harness/sim` and `harness/faults`), and the helpers that run simulations inside vitest tests so that
- * every failure is replayable and explained. Checkers come from `harness/check`; a learner's node
- * imports only `harness/index.ts`.
+ * every failure is replayable and explained. Checkers come from `harness/check`, HTTP backends (msw
+ * handlers in virtual time) from `harness/http`, so that a test without them never loads msw; a
+ * learner's node imports only `harness/index.ts`.
  *
  * This folder is the only part of the harness that imports vitest, and it does so lazily (see
  * {@link currentTest}), so a script may import it too.
@@ -11,7 +12,6 @@
  */
 export * from '../sim/index.ts';
 export * from '../faults/index.ts';
-export * from '../http/index.ts';
 export * from '../metrics/index.ts';
 export { simulate, SimulationTestFailure, type SimulateOptions } from './simulate.ts';
 export { swarmDetails } from './swarm-details.ts';

@@ -5,22 +5,20 @@ import {
   checkEqual,
   checkThrows,
   deriveSeed,
-  drawBackendProfiles,
   formatLatency,
   forEachSeed,
-  healthyProfile,
   loadBalance,
   latencyPercentileChart,
   loadOverTime,
   loadOverTimeChart,
   writeMetricsPage,
-  type BackendProfile,
   type NetworkSettingsInput,
   Rng,
   simulate,
   summarizeLatency,
   sweepSeedCount,
 } from '#harness/testing';
+import { drawBackendProfiles, healthyProfile, type BackendProfile } from '#harness/http';
 import { prepareLoadRun, scheduleMembership, type LoadRun, type ScheduledChange } from '../_test-support/load-run.ts';
 import {
   type Member,

@@ -5,11 +5,9 @@ import {
   checkEqual,
   checkThrows,
   deriveSeed,
-  drawBackendProfiles,
   drawSwarmSettings,
   formatLatency,
   forEachSeed,
-  healthyProfile,
   latencyPercentileChart,
   loadBalance,
   loadOverTime,
@@ -21,8 +19,8 @@ import {
   swarmFaultSchedule,
   sweepSeedCount,
   writeMetricsPage,
-  type BackendProfile,
 } from '#harness/testing';
+import { drawBackendProfiles, healthyProfile, type BackendProfile } from '#harness/http';
 import { baselineRoundRobin } from '../_test-support/baseline.ts';
 import {
   leastRequestsViolations,

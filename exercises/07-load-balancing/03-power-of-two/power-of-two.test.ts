@@ -5,10 +5,8 @@ import {
   checkEqual,
   checkThrows,
   deriveSeed,
-  drawBackendProfiles,
   drawSwarmSettings,
   forEachSeed,
-  healthyProfile,
   latencyPercentileChart,
   loadOverTime,
   loadOverTimeChart,
@@ -21,6 +19,7 @@ import {
   writeMetricsPage,
   type LatencySummary,
 } from '#harness/testing';
+import { drawBackendProfiles, healthyProfile } from '#harness/http';
 import { leastLoaded, randomChoice } from '../_test-support/choice-baselines.ts';
 import { baselineRoundRobin } from '../_test-support/baseline.ts';
 import { prepareLoadRun } from '../_test-support/load-run.ts';

@@ -5,15 +5,8 @@
  * @module
  */
 import type { ClientContext, NodeFactory } from '#harness';
-import {
-  BackendLog,
-  httpBackend,
-  profiledHandlers,
-  RequestLog,
-  type BackendProfile,
-  type RequestOutcome,
-  type Simulation,
-} from '#harness/testing';
+import { RequestLog, type RequestOutcome, type Simulation } from '#harness/testing';
+import { BackendLog, httpBackend, profiledHandlers, type BackendProfile } from '#harness/http';
 import {
   type BackendId,
   createBalancerNode,

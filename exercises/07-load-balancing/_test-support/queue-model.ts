@@ -11,7 +11,8 @@
  *
  * @module
  */
-import { deriveSeed, Rng, type BackendSpan } from '#harness/testing';
+import { deriveSeed, Rng } from '#harness/testing';
+import type { BackendSpan } from '#harness/http';
 import type { BackendId, Picker, PickerContext } from '../_given/balancer.ts';
 import { LoadBoard, type LoadInformation } from '../_given/load-board.ts';
 
