@@ -272,6 +272,37 @@ describe('stories', () => {
       assertQuorumHistoryLinearizable(sim);
     });
   });
+
+  test("the network duplicates c1's put of x = 1, and the copy reaches n1 after c2 put x = 2: n1 takes it as a copy, and a later get returns 2", async () => {
+    // N = 3, R = 2, W = 2. The copy of c1's put (the same rpcId) reaches n1 at t=1500 ms, long after the put was
+    // answered and after c2's put of 2 through n2.
+    const rules: DelayRule[] = [
+      { type: 'put', from: ['c1'], to: ['n1'], fromMs: 0, untilMs: 100, hold: { copyAfterMs: 1_500 } },
+    ];
+    await simulate({ seed: 11, nodes: store(3, PART_TWO, rules), network: NETWORK }, async (sim) => {
+      const log: Exchange[] = [];
+      script(
+        sim,
+        [
+          [0, 'c1', 'n1', { f: 'put', key: 'x', value: '1' }],
+          [1_000, 'c2', 'n2', { f: 'put', key: 'x', value: '2' }],
+          [2_000, 'c3', 'n3', { f: 'get', key: 'x' }],
+        ],
+        log,
+      );
+      await sim.run({ untilMs: 4_000 });
+      expectAnswered(exchangeAt(log, 'c1', 0), 'put_ok');
+      expectAnswered(exchangeAt(log, 'c2', 1_000), 'put_ok');
+      const got = valueGot(exchangeAt(log, 'c3', 2_000));
+      check(
+        got === '2',
+        `c3 got ${JSON.stringify(got)} at t=2000 ms, after c1's put of 1 was answered and c2's put of 2 came after it: n1 took the ` +
+          "network's late copy of c1's put (the same rpcId) for a new put and wrote 1 again. A coordinator takes each client " +
+          'request once: RequestFilter tells a copy from a new request',
+      );
+      assertQuorumHistoryLinearizable(sim);
+    });
+  });
 });
 
 // ───────────────────────────── 2. the papers ─────────────────────────────
@@ -308,6 +339,16 @@ describe('DeCandia et al. 2007, §4.5 (Dynamo: "Execution of get() and put() ope
         `n1 answered a put with ${describeAnswer(put.answer)} having heard only from itself: a put waits for W = 2 distinct ` +
           'replicas to confirm (the coordinator is one of them, counted once)',
       );
+      // Waiting is not hanging: without its quorum, the coordinator gives the operation up and says so.
+      for (const exchange of [get, put]) {
+        const waitedMs = exchange.answeredAtMs === null ? null : exchange.answeredAtMs - exchange.sentAtMs;
+        check(
+          exchange.answer?.type === 'error' && waitedMs !== null && waitedMs <= QUORUM_TIMEOUT_MS + 50,
+          `n1 answered ${exchange.client}'s ${describeInput(exchange.input)} (sent t=${exchange.sentAtMs} ms) with ` +
+            `${describeAnswer(exchange.answer)}${waitedMs === null ? '' : ` after ${waitedMs} ms`}: without its quorum, a coordinator ` +
+            `gives the operation up after QUORUM_TIMEOUT_MS (${QUORUM_TIMEOUT_MS} ms) and answers error, so that no client waits forever`,
+        );
+      }
     });
   });
 

@@ -19,8 +19,11 @@ export interface Arrival {
   readonly nowMs: number;
 }
 
-/** What to do with an arrival: `0` delivers it now, a number of ms holds it that long, `'lose'` drops it. */
-export type Hold = number | 'lose';
+/**
+ * What to do with an arrival: `0` delivers it now, a number of ms holds it that long, `'lose'` drops it,
+ * and `{ copyAfterMs }` delivers it now and a copy of it that much later (the network duplicated it).
+ */
+export type Hold = number | 'lose' | { readonly copyAfterMs: number };
 
 /** Decides, for every message that reaches a wrapped node, whether it is held. */
 export type DelayPlan = (arrival: Arrival) => Hold;
@@ -48,10 +51,12 @@ export function delayingReplicas(factory: NodeFactory, plan: DelayPlan): NodeFac
       onMessage: (ctx, from, message) => {
         const hold = plan({ node: ctx.id, from, message, nowMs: ctx.now() });
         if (hold === 'lose') return;
-        if (hold <= 0) return inner.onMessage(ctx, from, message);
+        const delayMs = typeof hold === 'number' ? hold : hold.copyAfterMs;
+        if (typeof hold !== 'number' || hold <= 0) inner.onMessage(ctx, from, message);
+        if (delayMs <= 0) return;
         const index = next++;
         held.set(index, { from, message });
-        ctx.setTimer(hold, { type: 'replica-delays:release', index } satisfies ReleaseTimer);
+        ctx.setTimer(delayMs, { type: 'replica-delays:release', index } satisfies ReleaseTimer);
       },
     } satisfies Node;
   };
