@@ -12,6 +12,7 @@ import {
   healthyProfile,
   loadOverTime,
   loadOverTimeChart,
+  plural,
   Rng,
   scenario,
   simulate,
@@ -56,9 +57,8 @@ const OPTIONS: BoundedLoadOptions = { virtualNodes: V, balanceFactor: 1.25 };
  * failure prints the seed and the command that replays it, as every run of the course does.
  */
 async function onTheRing(seed: number, what: string, body: () => void): Promise<void> {
-  await simulate(
-    { seed, nodes: { lb: () => ({ onMessage() {} }) }, recordTrace: false, details: { ring: what } },
-    () => body(),
+  await simulate({ seed, nodes: { lb: () => ({ onMessage() {} }) }, recordTrace: false, details: { ring: what } }, () =>
+    body(),
   );
 }
 
@@ -121,7 +121,7 @@ const AFFINITY_KEYS = zipfKeys(100, 0.8);
 // ───────────────────────────── stories ─────────────────────────────
 
 describe('stories', () => {
-  it('ten backends, 10,000 keys: b11 joins and about one key in eleven moves, every one of them to b11; hashing mod n moves 90.9%', async () => {
+  it('ten backends, 10,000 keys: b11 joins and about one key in eleven moves, every one of them to b11; hashing mod n moves about 90.9%', async () => {
     await onTheRing(1, 'b1..b10, 100 points each, then b11 joins', () => {
       const ids = backendIds(10);
       const keys = keyNames(10_000);
@@ -172,7 +172,9 @@ describe('stories', () => {
           if (now !== next)
             problems.push(`${key} of b4 went to ${now}, but the next backend clockwise from it was ${next}`);
         } else if (now !== owner) {
-          problems.push(`${key} moved from ${owner} to ${now} although ${owner} stayed: keys moved that did not have to`);
+          problems.push(
+            `${key} moved from ${owner} to ${now} although ${owner} stayed: keys moved that did not have to`,
+          );
         }
       });
       const orphans = before.filter(({ owner }) => owner === 'b4').length;
@@ -187,9 +189,12 @@ describe('stories', () => {
         problems.length === 0,
         `after b4 left, ${problems.length} keys are in the wrong place, e.g.:\n${problems.slice(0, 3).join('\n')}\n` +
           "When a backend leaves, only its own keys move, each to the backend of the next point clockwise. A point's " +
-          "position must not depend on which other backends are there (ringHash(virtualNodeLabel(b, i)))",
+          'position must not depend on which other backends are there (ringHash(virtualNodeLabel(b, i)))',
       );
-      check(heirs.size > 3, `b4's keys all went to ${[...heirs.keys()].join(', ')}: with ${V} points, b4's keys should spread over many backends`);
+      check(
+        heirs.size > 3,
+        `b4's keys all went to ${[...heirs.keys()].join(', ')}: with ${V} points, b4's keys should spread over many backends`,
+      );
     });
   });
 
@@ -241,7 +246,7 @@ describe('stories', () => {
 
   it('affinity: a key keeps going to the same backend while loads allow, so its cache stays warm: far more cache hits than round robin', async () => {
     // 5 backends, each serving 4 requests at once, 50 ms of work; clients send 150 requests a second
-    // (about 40% of what the five can serve) for 1.5 s, keys drawn with Zipf's law over 100 keys.
+    // (about 40% of what the five can serve) for 1 s, keys drawn with Zipf's law over 100 keys.
     const ids = backendIds(5);
     const seed = 5;
     const run = async (create: (context: PickerContext) => Picker) => {
@@ -250,7 +255,7 @@ describe('stories', () => {
         backends: Object.fromEntries(ids.map((id) => [id, () => healthyProfile(50)])),
         concurrency: 4,
         arrivalsPerSecond: 150,
-        durationMs: 1_500,
+        durationMs: 1_000,
         nextKey: (random) => AFFINITY_KEYS.draw(random),
         createPicker: recordingKeyedPicker(create, ids, picks),
       });
@@ -353,7 +358,7 @@ describe('stories', () => {
     const load = prepareLoadRun({
       backends: Object.fromEntries(ids.map((id) => [id, () => healthyProfile(20)])),
       arrivalsPerSecond: 100,
-      durationMs: 2_500,
+      durationMs: 2_000,
       backendTimeoutMs: 300,
       nextKey: (random) => ZIPF.draw(random),
       createPicker: recordingKeyedPicker((context) => createBoundedLoadPicker(ids, context, OPTIONS), ids, picks),
@@ -374,13 +379,13 @@ describe('stories', () => {
       const back = picks.filter((pick) => pick.atMs >= 1_510 && pick.picked === 'b3');
       console.info(
         `b3 crashed at 500 ms and was taken off the ring at 600 ms (seed ${seed}, 100 requests a second): ` +
-          `${lost.length} requests failed in between, ${failedAfter.length} after; while it was away ` +
+          `${plural(lost.length, 'request')} failed in between, ${failedAfter.length} after; while it was away ` +
           `${away.filter((pick) => pick.picked === 'b3').length} of ${away.length} picks chose it; back at 1,500 ms, it served ${back.length}`,
       );
       check(
         failedAfter.length === 0,
         `${failedAfter.length} requests sent after b3 left the ring failed (first sent at t=${failedAfter[0]?.sentAtMs} ms): ` +
-          "once b3 is off the ring its keys go to their successors and every request is served",
+          'once b3 is off the ring its keys go to their successors and every request is served',
       );
       check(
         back.length > 0,
@@ -519,9 +524,12 @@ describe('spec: the ring (Karger et al. 1997, §4; Dynamo 2007, §4.2 virtual no
 });
 
 describe('spec: bounded loads (Mirrokni, Thorup and Zadimoghaddam 2016, §3: capacity ceil(c × m / n))', () => {
-  /** A key whose walk on b1..b4 (100 points each) starts with `owner`; with `nextPointSame`, one whose next point is the owner's too. */
-  function keyOwnedBy(owner: BackendId, nextPointSame = false): { key: string; walk: BackendId[] } {
-    const model = new RingModel(backendIds(4), V);
+  /**
+   * A key whose walk on b1..b`count` (100 points each) starts with `owner`; with `nextPointSame`, one
+   * whose next point is the owner's too.
+   */
+  function keyOwnedBy(owner: BackendId, nextPointSame = false, count = 4): { key: string; walk: BackendId[] } {
+    const model = new RingModel(backendIds(count), V);
     const key = keyNames(20_000).find(
       (name) => model.owner(name) === owner && (!nextPointSame || model.nextPointBackend(name) === owner),
     )!;
@@ -575,16 +583,16 @@ describe('spec: bounded loads (Mirrokni, Thorup and Zadimoghaddam 2016, §3: cap
   });
 
   it("a full backend passes the key to the next DISTINCT backend clockwise, skipping the full backend's own next points", async () => {
-    await onTheRing(23, 'b1..b4, the key of b2 whose next point is b2 again', () => {
-      const { key, walk } = keyOwnedBy('b2', true);
-      const loads = { b1: 0, b2: 3, b3: 0, b4: 0 };
-      const picker = createBoundedLoadPicker(backendIds(4), handContext(loads), OPTIONS);
+    await onTheRing(23, 'b1 and b2, the key of b2 whose next point is b2 again', () => {
+      const { key } = keyOwnedBy('b2', true, 2);
+      const loads = { b1: 0, b2: 3 };
+      const picker = createBoundedLoadPicker(backendIds(2), handContext(loads), OPTIONS);
       checkEqual(
         picker.pick(key),
-        walk[1],
+        'b1',
         `loads ${JSON.stringify(loads)}; ${key} belongs to b2, and the point after b2's is b2's too. m = 4, the cap ` +
-          `is ceil(1.25 × 4 / 4) = 2 and b2 holds 3, so it is full: the key goes on to the next DISTINCT backend ` +
-          `clockwise, ${walk[1]} (the clockwise order is ${walk.join(' → ')}); b2 again would be above the cap`,
+          'is ceil(1.25 × 4 / 2) = 3 and b2 holds 3, so it is full: the key goes on to the next DISTINCT backend ' +
+          "clockwise, b1, however many of b2's points come first (b2 again would be above the cap)",
       );
     });
   });
@@ -599,7 +607,8 @@ describe('spec: bounded loads (Mirrokni, Thorup and Zadimoghaddam 2016, §3: cap
         picker.pick(key),
         third,
         `loads ${JSON.stringify(loads)}; clockwise from ${key} the backends are ${walk.join(' → ')}. m = 7, the cap is ` +
-          `ceil(1.25 × 7 / 4) = 3, so ${first} and ${second} are full and the key goes on to ${third}`,
+          `ceil(1.25 × 7 / 4) = 3, so ${first} and ${second} are full and the key goes on to ${third} (${second} ` +
+          'would then hold 4, above the cap: keep walking until a backend has room)',
       );
     });
   });
@@ -639,7 +648,10 @@ const FACTORS = [1, 1.125, 1.25, 1.5, 2] as const;
 function sweepPicker(seed: number): void {
   const rng = new Rng(deriveSeed(seed, 'consistent-hashing-steps'));
   const ids = backendIds(rng.int(1, 6));
-  const options = { virtualNodes: rng.chance(0.2) ? rng.int(1, 4) : rng.int(5, 150), balanceFactor: FACTORS[rng.int(0, 4)]! };
+  const options = {
+    virtualNodes: rng.chance(0.2) ? rng.int(1, 4) : rng.int(5, 150),
+    balanceFactor: FACTORS[rng.int(0, 4)]!,
+  };
   const keys = zipfKeys(200, 1);
   const loads: Record<BackendId, number> = Object.fromEntries(backendIds(8).map((id) => [id, rng.int(0, 4)]));
   const picks: KeyedPick[] = [];
@@ -697,15 +709,15 @@ describe('sweeps', () => {
     await forEachSeed({ count: 200 }, async (seed) => onTheRing(seed, 'a picker sweep', () => sweepPicker(seed)));
   });
 
-  it(`through the balancer, with swarm faults, joins and leaves: bounded loads hold, and every backend serves again within ${RECOVERY_MS} ms of the heal (${sweepSeedCount(10)} seeds)`, async () => {
+  it(`through the balancer, with swarm faults, joins and leaves: bounded loads hold, and every backend serves again within ${RECOVERY_MS} ms of the heal (${sweepSeedCount(8)} seeds)`, async () => {
     const all = backendIds(6);
     await forEachSwarmSeed(
-      { count: 10, swarm: { timeoutMs: 300, maxPartitionMs: 800 }, nodes: all, healAtMs: HEAL_AT_MS },
+      { count: 8, swarm: { timeoutMs: 300, maxPartitionMs: 800 }, nodes: all, healAtMs: HEAL_AT_MS },
       async (seed, world) => {
         const rng = new Rng(deriveSeed(seed, 'consistent-hashing-world'));
         const initial = backendIds(rng.int(3, 5));
         const changes = drawChanges(rng, [...initial]);
-        const options = { virtualNodes: rng.int(20, 150), balanceFactor: FACTORS[rng.int(0, 4)]! };
+        const options = { virtualNodes: rng.int(50, 150), balanceFactor: FACTORS[rng.int(0, 4)]! };
         const picks: KeyedPick[] = [];
         const load = prepareLoadRun({
           backends: Object.fromEntries(all.map((id) => [id, () => healthyProfile(20)])),
