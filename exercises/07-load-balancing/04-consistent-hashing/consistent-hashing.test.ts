@@ -29,6 +29,7 @@ import {
   RingModel,
   zipfKeys,
   type KeyedPick,
+  type ZipfKeys,
 } from '../_test-support/ring-model.ts';
 import { baselineRoundRobin } from '../_test-support/baseline.ts';
 import { createBoundedLoadPicker, createHashRing } from './consistent-hashing.ts';
@@ -249,22 +250,18 @@ describe('stories', () => {
     // (about 40% of what the five can serve) for 1 s, keys drawn with Zipf's law over 100 keys.
     const ids = backendIds(5);
     const seed = 5;
-    const run = async (create: (context: PickerContext) => Picker) => {
-      const picks: KeyedPick[] = [];
-      const load = prepareLoadRun({
-        backends: Object.fromEntries(ids.map((id) => [id, () => healthyProfile(50)])),
-        concurrency: 4,
-        arrivalsPerSecond: 150,
-        durationMs: 1_000,
-        nextKey: (random) => AFFINITY_KEYS.draw(random),
-        createPicker: recordingKeyedPicker(create, ids, picks),
-      });
-      await runToTheEnd(seed, load);
-      return picks;
+    const load: KeyedLoad = {
+      seed,
+      ids,
+      meanServiceMs: 50,
+      concurrency: 4,
+      arrivalsPerSecond: 150,
+      durationMs: 1_000,
+      keys: AFFINITY_KEYS,
     };
-    const bounded = await run((context) => createBoundedLoadPicker(ids, context, OPTIONS));
-    const roundRobin = await run(() => baselineRoundRobin(ids));
-    const ideal = await run(() => plainRingPicker(ids));
+    const { picks: bounded } = await keyedRun(load, (context) => createBoundedLoadPicker(ids, context, OPTIONS));
+    const { picks: roundRobin } = await keyedRun(load, () => baselineRoundRobin(ids));
+    const { picks: ideal } = await keyedRun(load, () => plainRingPicker(ids));
     const [boundedRate, roundRobinRate, idealRate] = [bounded, roundRobin, ideal].map(cacheHitRate) as [
       number,
       number,
@@ -290,20 +287,9 @@ describe('stories', () => {
     // backend gets more than it can serve.
     const ids = backendIds(5);
     const seed = 6;
-    const run = async (create: (context: PickerContext) => Picker) => {
-      const picks: KeyedPick[] = [];
-      const load = prepareLoadRun({
-        backends: Object.fromEntries(ids.map((id) => [id, () => healthyProfile(20)])),
-        arrivalsPerSecond: 150,
-        durationMs: 2_000,
-        nextKey: (random) => ZIPF.draw(random),
-        createPicker: recordingKeyedPicker(create, ids, picks),
-      });
-      await runToTheEnd(seed, load);
-      return { picks, load };
-    };
-    const plain = await run(() => plainRingPicker(ids));
-    const bounded = await run((context) => createBoundedLoadPicker(ids, context, OPTIONS));
+    const load: KeyedLoad = { seed, ids, meanServiceMs: 20, arrivalsPerSecond: 150, durationMs: 2_000, keys: ZIPF };
+    const plain = await keyedRun(load, () => plainRingPicker(ids));
+    const bounded = await keyedRun(load, (context) => createBoundedLoadPicker(ids, context, OPTIONS));
     const model = new RingModel(ids, V);
     const [home, next] = model.walk(ZIPF.hot);
     const hotPicks = bounded.picks.filter((pick) => pick.key === ZIPF.hot);
@@ -311,19 +297,19 @@ describe('stories', () => {
     const spilledToNext = spilled.filter((pick) => pick.picked === next);
     const cold = bounded.picks.filter((pick) => pick.key !== ZIPF.hot);
     const coldHome = cold.filter((pick) => pick.picked === model.owner(pick.key));
-    const plainSummary = summarizeLatency(plain.load.requests.latenciesMs());
-    const boundedSummary = summarizeLatency(bounded.load.requests.latenciesMs());
+    const plainSummary = summarizeLatency(plain.run.requests.latenciesMs());
+    const boundedSummary = summarizeLatency(bounded.run.requests.latenciesMs());
     const page = writeMetricsPage(
       `.kata/charts/consistent-hashing-hot-key-seed-${seed}.html`,
       `Consistent hashing with one hot key, seed ${seed}`,
       [
         loadOverTimeChart(
           `Plain ring: requests in hand per backend (${ZIPF.hot} lives on ${home})`,
-          loadOverTime(plain.load.backendLog.spans, ids, { bucketMs: 100, untilMs: 2_000 }),
+          loadOverTime(plain.run.backendLog.spans, ids, { bucketMs: 100, untilMs: 2_000 }),
         ),
         loadOverTimeChart(
           'Bounded loads, c = 1.25: requests in hand per backend',
-          loadOverTime(bounded.load.backendLog.spans, ids, { bucketMs: 100, untilMs: 2_000 }),
+          loadOverTime(bounded.run.backendLog.spans, ids, { bucketMs: 100, untilMs: 2_000 }),
         ),
       ],
     );
@@ -405,6 +391,36 @@ const createHashRingOnce = (() => {
     return ring;
   };
 })();
+
+/** A load of keyed requests on healthy backends, for {@link keyedRun}. */
+interface KeyedLoad {
+  readonly seed: number;
+  readonly ids: readonly BackendId[];
+  readonly meanServiceMs: number;
+  /** Requests each backend serves at once. Default 1. */
+  readonly concurrency?: number;
+  readonly arrivalsPerSecond: number;
+  readonly durationMs: number;
+  readonly keys: ZipfKeys;
+}
+
+/** Runs `load` through the balancer with the picker `create` builds; returns its picks and the run's logs. */
+async function keyedRun(
+  load: KeyedLoad,
+  create: (context: PickerContext) => Picker,
+): Promise<{ picks: KeyedPick[]; run: LoadRun }> {
+  const picks: KeyedPick[] = [];
+  const run = prepareLoadRun({
+    backends: Object.fromEntries(load.ids.map((id) => [id, () => healthyProfile(load.meanServiceMs)])),
+    ...(load.concurrency === undefined ? {} : { concurrency: load.concurrency }),
+    arrivalsPerSecond: load.arrivalsPerSecond,
+    durationMs: load.durationMs,
+    nextKey: (random) => load.keys.draw(random),
+    createPicker: recordingKeyedPicker(create, load.ids, picks),
+  });
+  await runToTheEnd(load.seed, run);
+  return { picks, run };
+}
 
 /** Runs `load` to its end in a simulation of `seed` on a quiet network (no trace kept: the seed replays it). */
 async function runToTheEnd(seed: number, load: LoadRun): Promise<void> {
@@ -660,14 +676,9 @@ function sweepPicker(seed: number): void {
   for (let step = 0; step < 300; step++) {
     const roll = rng.next();
     if (roll < 0.03) {
-      const spare = backendIds(8).filter((id) => !present.includes(id));
-      if (spare.length > 0 && rng.chance(0.5)) {
-        const backend = spare[rng.int(0, spare.length - 1)]!;
-        present.push(backend);
-        picker.add(backend);
-      } else if (present.length > 0) {
-        picker.remove(present.splice(rng.int(0, present.length - 1), 1)[0]!);
-      }
+      const change = drawChange(rng, present, { pool: 8, keepAtLeast: 0 });
+      if (change?.type === 'add_backend') picker.add(change.backend);
+      else if (change !== null) picker.remove(change.backend);
     } else if (roll < 0.4) {
       loads[backendIds(8)[rng.int(0, 7)]!] = rng.int(0, 8);
     } else {
@@ -682,20 +693,32 @@ function sweepPicker(seed: number): void {
   );
 }
 
-/** Joins and leaves drawn from `rng` for a run whose backends are `present` at first (changed in place). */
-function drawChanges(rng: Rng, present: string[]): ScheduledChange[] {
+/**
+ * A join or a leave drawn from `rng` among b1..b`pool`, given the backends `present` now (changed in
+ * place): a leave only while more than `keepAtLeast` remain; `null` when neither is possible.
+ */
+function drawChange(
+  rng: Rng,
+  present: BackendId[],
+  limits: { readonly pool: number; readonly keepAtLeast: number },
+): ScheduledChange['change'] | null {
+  const spare = backendIds(limits.pool).filter((id) => !present.includes(id));
+  if (present.length > limits.keepAtLeast && (spare.length === 0 || rng.chance(0.5))) {
+    return { type: 'remove_backend', backend: present.splice(rng.int(0, present.length - 1), 1)[0]! };
+  }
+  if (spare.length === 0) return null;
+  const backend = spare[rng.int(0, spare.length - 1)]!;
+  present.push(backend);
+  return { type: 'add_backend', backend };
+}
+
+/** Up to four joins and leaves, 100 to 400 ms apart, for a run whose backends are `present` at first. */
+function drawChanges(rng: Rng, present: BackendId[]): ScheduledChange[] {
   const changes: ScheduledChange[] = [];
   for (let index = 0, atMs = 0, count = rng.int(0, 4); index < count; index++) {
     atMs += rng.int(100, 400);
-    const spare = backendIds(6).filter((id) => !present.includes(id));
-    if (present.length > 2 && (spare.length === 0 || rng.chance(0.5))) {
-      const backend = present.splice(rng.int(0, present.length - 1), 1)[0]!;
-      changes.push({ atMs, change: { type: 'remove_backend', backend } });
-    } else if (spare.length > 0) {
-      const backend = spare[rng.int(0, spare.length - 1)]!;
-      present.push(backend);
-      changes.push({ atMs, change: { type: 'add_backend', backend } });
-    }
+    const change = drawChange(rng, present, { pool: 6, keepAtLeast: 2 });
+    if (change !== null) changes.push({ atMs, change });
   }
   return changes;
 }
