@@ -37,6 +37,16 @@ export function deriveSeed(seed: number, label: string): number {
 }
 
 /**
+ * A 32-bit hash of `text`, a whole number from 0 to 2^32 − 1: the same text gives the same number in
+ * every process and on every machine, and texts that differ in one character land far apart (FNV-1a
+ * with murmur3's 32-bit finaliser: {@link deriveSeed} with seed 0). For placing keys and backends on a
+ * consistent-hash ring, or keys in shards; not a cryptographic hash.
+ */
+export function stableHash(text: string): number {
+  return deriveSeed(0, text);
+}
+
+/**
  * A seeded random number generator (xoroshiro128+ from `pure-rand`). Mutable: each call advances it.
  */
 export class Rng {

@@ -18,8 +18,12 @@ export type BackendId = string;
 
 /** Chooses a backend for each request. The balancer calls it from one place, one request at a time. */
 export interface Picker {
-  /** The backend that gets the next request, or `null` when there is no backend at all. */
-  pick(): BackendId | null;
+  /**
+   * The backend that gets the next request, or `null` when there is no backend at all. `key` is the
+   * request's key when it has one ({@link WorkRequest}); pickers that spread requests without looking
+   * at them (round robin, least requests) ignore it, and consistent hashing sends each key to its backend.
+   */
+  pick(key?: string): BackendId | null;
   /** Adds a backend with `weight` (a whole number, default 1). Adding one that is already there is an error. */
   add(backend: BackendId, weight?: number): void;
   /** Removes a backend. Removing one that is not there does nothing. */
@@ -59,6 +63,12 @@ export interface PickerContext extends PickerClock {
 /** What a client sends the balancer: one unit of work. */
 export interface WorkRequest extends Message {
   readonly type: 'request';
+  /**
+   * What the request is about (a user, a cache key), when the client says: requests with the same key
+   * are best served by the same backend, whose cache already holds what they need. The balancer hands
+   * it to {@link Picker.pick}.
+   */
+  readonly key?: string;
 }
 
 /**
@@ -100,7 +110,8 @@ export function createBalancerNode(options: BalancerOptions): NodeFactory {
     return {
       onMessage(ctx, from, message) {
         if (isMembershipChange(message)) return changeMembership(ctx, from, message, picker);
-        if (message.type === 'request') return forward(ctx, from, message, picker, board, options.backendTimeoutMs);
+        if (message.type === 'request')
+          return forward(ctx, from, message as WorkRequest, picker, board, options.backendTimeoutMs);
         return undefined;
       },
     } satisfies Node;
@@ -114,12 +125,12 @@ export function createBalancerNode(options: BalancerOptions): NodeFactory {
 async function forward(
   ctx: NodeContext,
   client: string,
-  request: Message,
+  request: WorkRequest,
   picker: Picker,
   board: LoadBoard,
   timeoutMs: number,
 ): Promise<void> {
-  const backend = picker.pick();
+  const backend = typeof request.key === 'string' ? picker.pick(request.key) : picker.pick();
   if (backend === null) return ctx.reply(client, request, { type: 'response', status: 503, backend });
   board.started(backend);
   let status: number;

@@ -13,6 +13,7 @@ import {
   type MembershipChange,
   type Picker,
   type PickerContext,
+  type WorkRequest,
   type WorkResponse,
 } from '../_given/balancer.ts';
 import type { LoadInformation } from '../_given/load-board.ts';
@@ -38,6 +39,11 @@ export interface LoadRunOptions {
   readonly concurrency?: number;
   /** How long the balancer waits for a backend, ms. Default 10 s. */
   readonly backendTimeoutMs?: number;
+  /**
+   * The key of each request (`WorkRequest.key`), drawn with the client's seeded `random`. Default:
+   * requests carry no key.
+   */
+  readonly nextKey?: (random: () => number) => string;
 }
 
 /** A prepared load run: its nodes, the logs it fills, and `start` to add its clients. */
@@ -88,7 +94,13 @@ export function prepareLoadRun(options: LoadRunOptions): LoadRun {
       const meanGapMs = (1_000 * clients) / options.arrivalsPerSecond;
       for (let index = 1; index <= clients; index++) {
         sim.client(`c${index}`, (client) =>
-          sendPoissonStream(client, { meanGapMs, untilMs: options.durationMs, timeoutMs: clientTimeoutMs, requests }),
+          sendPoissonStream(client, {
+            meanGapMs,
+            untilMs: options.durationMs,
+            timeoutMs: clientTimeoutMs,
+            requests,
+            ...(options.nextKey === undefined ? {} : { nextKey: options.nextKey }),
+          }),
         );
       }
     },
@@ -103,6 +115,7 @@ async function sendPoissonStream(
     readonly untilMs: number;
     readonly timeoutMs: number;
     readonly requests: RequestLog;
+    readonly nextKey?: (random: () => number) => string;
   },
 ): Promise<void> {
   const inFlight: Array<Promise<void>> = [];
@@ -110,15 +123,20 @@ async function sendPoissonStream(
   for (;;) {
     await client.sleep(-options.meanGapMs * Math.log(1 - client.random()));
     if (client.now() - startedAtMs >= options.untilMs) break;
-    inFlight.push(sendOne(client, options.timeoutMs, options.requests));
+    const key = options.nextKey?.(() => client.random());
+    inFlight.push(sendOne(client, options.timeoutMs, options.requests, key));
   }
   await Promise.all(inFlight);
 }
 
-/** Sends one request and notes its outcome: `ok` for 200, `error` for any other status, `timeout` for no answer. */
-async function sendOne(client: ClientContext, timeoutMs: number, requests: RequestLog): Promise<void> {
+/**
+ * Sends one request (with `key`, if given) and notes its outcome: `ok` for 200, `error` for any other
+ * status, `timeout` for no answer.
+ */
+async function sendOne(client: ClientContext, timeoutMs: number, requests: RequestLog, key?: string): Promise<void> {
   const sentAtMs = client.now();
-  const result = await client.rpc<WorkResponse>(BALANCER, { type: 'request' }, { timeoutMs });
+  const request: WorkRequest = key === undefined ? { type: 'request' } : { type: 'request', key };
+  const result = await client.rpc<WorkResponse>(BALANCER, request, { timeoutMs });
   const outcome: RequestOutcome = !result.ok ? 'timeout' : result.reply.status === 200 ? 'ok' : 'error';
   requests.add({ caller: client.id, sentAtMs, endedAtMs: client.now(), outcome });
 }
