@@ -9,7 +9,6 @@ import {
   forEachSeed,
   forEachSwarmSeed,
   formatLatency,
-  healthyProfile,
   loadOverTime,
   loadOverTimeChart,
   plural,
@@ -21,6 +20,7 @@ import {
   writeMetricsPage,
   type FaultSchedule,
 } from '#harness/testing';
+import { healthyProfile } from '#harness/http';
 import { prepareLoadRun, scheduleMembership, type LoadRun, type ScheduledChange } from '../_test-support/load-run.ts';
 import {
   boundedLoadViolations,
