@@ -61,6 +61,15 @@ describe('stale reads of a register: a value an acknowledged write had replaced 
     expect(verdict).toMatchObject({ ok: true, stale: 0 });
   });
 
+  test('mustSee narrows the writes a read must see; the others still name the values they wrote', () => {
+    const writes = [write(1, 'c1', 0, 10), write(2, 'c2', 20, 30), write(3, 'c2', 40, 45)];
+    const reads = [read(1, 'c3', 50), read(2, 'c1', 60)];
+    // Only the write of 2 binds: the read of 1 missed it; the read of 2 missed nothing that binds.
+    const verdict = checkStaleReads({ writes, reads, mustSee: (w) => w.element === 2 });
+    expect(verdict.stale).toBe(1);
+    expect(verdict.ok ? '' : verdict.violations[0]!.missed.element).toBe(2);
+  });
+
   test('refuses two writes of one value: a mistake in the test', () => {
     expect(() => checkStaleReads({ writes: [write(1, 'c1', 0, 1), write(1, 'c2', 2, 3)], reads: [] })).toThrow(
       'written twice',

@@ -37,6 +37,11 @@ export interface StaleReadsInput {
   readonly writes: readonly Write[];
   /** Every read that completed with a value. */
   readonly reads: readonly RegisterRead[];
+  /**
+   * Which acknowledged writes `read` must see, e.g. only those whose consistency level overlaps the
+   * read's (R + W > N). Default: every acknowledged write. Every write still names the value it wrote.
+   */
+  readonly mustSee?: (write: Write, read: RegisterRead) => boolean;
 }
 
 /** A read that missed a write acknowledged before it began. Evidence: the read and the write it missed. */
@@ -81,7 +86,8 @@ export function checkStaleReads(input: StaleReadsInput): StaleReadsVerdict {
   for (const read of input.reads) {
     const source = read.value === null ? null : writeOf.get(read.value);
     if (source === undefined) continue;
-    const missed = newestMissed(read, source, acknowledged);
+    const binding = input.mustSee === undefined ? acknowledged : acknowledged.filter((w) => input.mustSee!(w, read));
+    const missed = newestMissed(read, source, binding);
     if (missed === undefined) continue;
     violations.push({
       property: 'stale-read',
