@@ -138,5 +138,5 @@ function describeCount(reads: number, stale: readonly StaleRead[]): string {
   const which = listSome(
     stale.map((violation) => `${at(violation.read.callMs)} → ${JSON.stringify(violation.read.value)}`),
   );
-  return `${stale.length} of ${plural(reads, 'read')} were stale (returned a value an acknowledged write had replaced before they began): ${which}`;
+  return `${stale.length} of ${plural(reads, 'read')} ${stale.length === 1 ? 'was' : 'were'} stale (returned a value an acknowledged write had replaced before they began): ${which}`;
 }
