@@ -11,7 +11,7 @@
  * - Transactions: atomicity (all commit or all abort), Jepsen's bank test, atomic visibility of
  *   multi-key reads.
  * - Availability: the ok-fraction per side of a partition and per time window; lost acknowledged writes;
- *   register writes lost to concurrent writers.
+ *   register writes lost to concurrent writers; stale reads of a register.
  *
  * @module
  */
@@ -189,4 +189,10 @@ export {
   type ConcurrentOverwritesInput,
   type ConcurrentOverwritesSummary,
   type ConcurrentOverwritesVerdict,
+  checkStaleReads,
+  type RegisterRead,
+  type StaleRead,
+  type StaleReadsInput,
+  type StaleReadsSummary,
+  type StaleReadsVerdict,
 } from './availability/index.ts';

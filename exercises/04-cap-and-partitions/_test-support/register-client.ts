@@ -68,11 +68,17 @@ export function registerOperation(
   c: ClientContext,
   node: NodeId,
   input: RegisterInput,
-  options: { readonly timeoutMs: number; readonly log?: Exchange[] },
+  options: {
+    readonly timeoutMs: number;
+    readonly log?: Exchange[];
+    /** Fields the request carries besides its type and value, e.g. `{ level: 'QUORUM' }` (exercise 4.3). */
+    readonly fields?: Readonly<Record<string, unknown>>;
+  },
 ): Promise<OperationOutcome<RegisterOutput>> {
   return c.operation<RegisterInput, RegisterOutput>(input, async () => {
     const sentAtMs = c.now();
-    const request = input.f === 'read' ? { type: 'read' } : { type: 'write', value: input.value };
+    const base = input.f === 'read' ? { type: 'read' } : { type: 'write', value: input.value };
+    const request = { ...options.fields, ...base };
     const result = await c.rpc(node, request, { timeoutMs: options.timeoutMs });
     const answer = result.ok ? (result.reply as Exchange['answer']) : null;
     options.log?.push({ client: c.id, node, input, sentAtMs, answeredAtMs: result.ok ? c.now() : null, answer });

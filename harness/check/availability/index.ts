@@ -7,6 +7,8 @@
  *   Jepsen counted them in Elasticsearch and MongoDB.
  * - {@link checkConcurrentOverwrites}: acknowledged writes to a register that a write not after them
  *   replaced (`concurrent-overwrite`): what last-writer-wins loses to concurrent writers.
+ * - {@link checkStaleReads}: reads of a register that returned a value an acknowledged write had
+ *   replaced before they began (`stale-read`): what a read at consistency level ONE may return.
  *
  * Both return data and a sentence whether or not they pass, so a test can print what it measured.
  *
@@ -42,3 +44,11 @@ export {
   type ConcurrentOverwritesSummary,
   type ConcurrentOverwritesVerdict,
 } from './concurrent-overwrites.ts';
+export {
+  checkStaleReads,
+  type RegisterRead,
+  type StaleRead,
+  type StaleReadsInput,
+  type StaleReadsSummary,
+  type StaleReadsVerdict,
+} from './stale-reads.ts';
