@@ -12,6 +12,7 @@
  *   multi-key reads.
  * - Availability: the ok-fraction per side of a partition and per time window; lost acknowledged writes;
  *   register writes lost to concurrent writers.
+ * - Epochs: at most one primary per epoch ({@link checkOnePrimaryPerEpoch}), split brain seen from outside.
  *
  * @module
  */
@@ -190,3 +191,13 @@ export {
   type ConcurrentOverwritesSummary,
   type ConcurrentOverwritesVerdict,
 } from './availability/index.ts';
+export {
+  assertOnePrimaryPerEpoch,
+  checkOnePrimaryPerEpoch,
+  type EpochPrimaries,
+  type OnePrimaryInput,
+  type OnePrimarySummary,
+  type OnePrimaryVerdict,
+  type PrimaryAct,
+  type TwoPrimariesInOneEpoch,
+} from './epochs/index.ts';
