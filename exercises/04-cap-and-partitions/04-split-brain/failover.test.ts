@@ -14,8 +14,11 @@ import {
   cluster,
   expectRecovered,
   forEachSwarmSeed,
+  formatLatency,
+  messagesPerOperation,
   scenario,
   simulate,
+  summarizeLatency,
   sweepSeedCount,
   type FaultSchedule,
   type Simulation,
@@ -31,13 +34,15 @@ import {
   nodeView,
 } from '../_test-support/failover.ts';
 import { createFailoverNode } from './failover.ts';
-import { ACCEPT_TIMEOUT_MS, ELECTION_TIMEOUT_MS, HEARTBEAT_INTERVAL_MS } from './protocol.ts';
+import { ELECTION_TIMEOUT_MS, HEARTBEAT_INTERVAL_MS } from './protocol.ts';
 
 // ───────────────────────────── helpers ─────────────────────────────
 
 const NETWORK = { delayMs: 5 };
 const KEY = 'k';
 /** The README's failover bound: a new primary within this of the old one's crash, ms (the longest election timeout, and a round trip). */
+/** The README's latency bound on a steady service with 5 ms links, ms. */
+const LATENCY_P99_BOUND_MS = 30;
 const ELECTED_WITHIN_MS = ELECTION_TIMEOUT_MS.max + HEARTBEAT_INTERVAL_MS;
 /** The messages between clients and nodes; the others are between nodes. */
 const CLIENT_MESSAGES = ['KvRequest', 'KvReply'];
@@ -419,6 +424,40 @@ describe('Failover (README: "Failover")', () => {
   });
 });
 
+describe('Efficiency (README: "What it costs")', () => {
+  test('each operation costs one Accept and one Accepted per other node, and two round trips of latency', async () => {
+    for (const size of [3, 5]) {
+      await simulate({ seed: 8, nodes: cluster(size, createFailoverNode), network: NETWORK }, async (sim) => {
+        sim.client('c1', async (c) => {
+          const clerk = new FailoverClerk(c, sim.nodeIds);
+          for (let i = 0; i < 30; i++) await clerk.append(KEY, clerk.token());
+        });
+        check(
+          await sim.runUntilClientsDone({ timeoutMs: 5_000 }),
+          `c1's 30 appends on a steady ${size}-node service did not finish in 5 s`,
+        );
+        const operations = sim.history().length;
+        const perOperation = messagesPerOperation(sim.stats(), operations, [...CLIENT_MESSAGES, 'Heartbeat']);
+        const latency = summarizeLatency(sim.history().map((op) => (op.returnMs ?? Infinity) - op.callMs));
+        reportFigure(
+          `4.4 ${size} nodes: ${perOperation.toFixed(2)} messages between nodes per operation besides heartbeats (bound ${2 * (size - 1)}); ` +
+            `latency ${formatLatency(latency)} with 5 ms links (bound p99 ${LATENCY_P99_BOUND_MS} ms)`,
+        );
+        check(
+          perOperation <= 2 * (size - 1),
+          `the nodes sent ${perOperation.toFixed(1)} messages per operation besides heartbeats on a steady ${size}-node ` +
+            `service; an Accept to each other node and its Accepted back are ${2 * (size - 1)}: is something sent again and again?`,
+        );
+        check(
+          latency.p99Ms <= LATENCY_P99_BOUND_MS,
+          `p99 latency ${latency.p99Ms} ms on a steady service with 5 ms links: the client's request, one Accept round and the ` +
+            `answer take 20 ms; does the primary wait for a timer, or for every node rather than a majority?`,
+        );
+      });
+    }
+  });
+});
+
 // ───────────────────────────── 3. sweeps ─────────────────────────────
 
 const HEAL_AT_MS = 5_000;
@@ -479,5 +518,3 @@ describe('sweeps', () => {
     await sweep(createFailoverNode, 60);
   });
 });
-
-void [ACCEPT_TIMEOUT_MS, HEARTBEAT_INTERVAL_MS, CLIENT_MESSAGES, nodeView];
