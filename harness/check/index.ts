@@ -12,6 +12,7 @@
  *   multi-key reads.
  * - Availability: the ok-fraction per side of a partition and per time window; lost acknowledged writes;
  *   register writes lost to concurrent writers; stale reads of a register.
+ * - Epochs: at most one primary per epoch ({@link checkOnePrimaryPerEpoch}), split brain seen from outside.
  *
  * @module
  */
@@ -196,3 +197,13 @@ export {
   type StaleReadsSummary,
   type StaleReadsVerdict,
 } from './availability/index.ts';
+export {
+  assertOnePrimaryPerEpoch,
+  checkOnePrimaryPerEpoch,
+  type EpochPrimaries,
+  type OnePrimaryInput,
+  type OnePrimarySummary,
+  type OnePrimaryVerdict,
+  type PrimaryAct,
+  type TwoPrimariesInOneEpoch,
+} from './epochs/index.ts';
