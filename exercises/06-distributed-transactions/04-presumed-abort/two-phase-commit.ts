@@ -2,8 +2,8 @@
  * Exercise 6.4: presumed abort and tombstones. This file starts as the reference solution of 6.3; the
  * spec is in README.md, next to this file.
  *
- * "No record" means abort: teach the coordinator to log only the decisions it must, to forget a
- * commit once every participant has it, and to answer abort about what it has no record of; teach
+ * "No record" means abort: teach the coordinator to log no abort that a shard already has on record,
+ * to want no acknowledgement of an abort, and to answer abort about what it has no record of; teach
  * the shards to acknowledge commits only. Look for 👉.
  *
  * Exercise 6.3, the starting point: two-phase commit with cooperative termination.
@@ -131,8 +131,8 @@ function answerQuery(ctx: NodeContext, from: NodeId, query: DecisionQuery, txns:
   }
   if (txns.has(txnId)) return; // still deciding: the participant asks again
   // 👉 Presumed abort: a transaction you have no record of did not commit, so answer abort, and write
-  //    nothing (6.3 logged this abort; here the log holds commits and only the aborts it must). A
-  //    commit you have forgotten (every participant acknowledged it) is still in memory: answer commit.
+  //    nothing (6.3 logged this abort). Remember the answer in memory, so that a repeated request
+  //    from the client is not run afresh after a shard was told abort.
   todo('answer abort about a transaction with no record, without logging it', README);
 }
 
@@ -149,18 +149,15 @@ async function runTwoPhaseCommit(ctx: NodeContext, request: TxnRequest, txn: Coo
     ),
   );
   // 👉 Decide, with presumed abort (6.3 logged every decision and sent it until every participant
-  //    acknowledged it). A commit: log it before anyone hears it, answer the client, send it until
-  //    every participant acknowledged it, then forget it (remove its record). An abort after a no
-  //    vote: log nothing (the shard that voted no has it on record), answer the client, and send it
-  //    once, with no acknowledgement wanted, to the participants that may be prepared. An abort of
-  //    your own (a participant did not answer; collectVote below makes up its no): nobody else has a
-  //    record of it, so log it before anyone hears it.
+  //    acknowledged it). A commit: as in 6.3, log it before anyone hears it, answer the client, send
+  //    it until every participant acknowledged it, then note it done. An abort after a no vote: log
+  //    nothing (the shard that voted no has it on record), answer the client, and send it once, with
+  //    no acknowledgement wanted, to the participants that may be prepared. An abort of your own (a
+  //    participant did not answer; collectVote below makes up its no): nobody else has a record of
+  //    it, so log it before anyone hears it.
   void txn;
   void votes;
-  todo(
-    'decide with presumed abort: log a commit and forget it once acknowledged, log an abort only when nobody else has it',
-    README,
-  );
+  todo('decide with presumed abort: log a commit as before, log an abort only when nobody else has it', README);
 }
 
 /** Phase 2: sends the logged decision to every participant until each acknowledges it, then notes it done. */

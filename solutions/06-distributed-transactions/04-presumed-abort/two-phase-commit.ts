@@ -50,9 +50,9 @@ const ASK_EVERY_MS = 300;
 
 /**
  * What the coordinator logs about a transaction, before anyone hears the decision. Presumed abort:
- * a commit is always logged, and the record is removed once every participant has acknowledged it.
- * An abort is logged only when it is the coordinator's own (a participant did not answer): an abort
- * after a no vote is already on record at the participant that voted no.
+ * a commit is always logged, and marked done (the end record) once every participant has
+ * acknowledged it. An abort is logged only when it is the coordinator's own (a participant did not
+ * answer): an abort after a no vote is already on record at the participant that voted no.
  */
 interface LoggedDecision {
   readonly decision: 'commit' | 'abort';
@@ -60,6 +60,8 @@ interface LoggedDecision {
   readonly participants: readonly NodeId[];
   /** The client's answer. */
   readonly reply: TxnReply;
+  /** A commit every participant acknowledged: nothing to send again after a restart. */
+  readonly done: boolean;
 }
 
 /** The storage key of `txnId`'s decision. */
@@ -89,7 +91,7 @@ export function createCoordinator(): Node {
         if (!key.startsWith('decision:')) continue;
         const logged = ctx.storage.get<LoggedDecision>(key)!;
         txns.set(logged.reply.txnId, { reply: logged.reply, waiting: [] });
-        if (logged.decision === 'commit') unfinished.push(deliverCommit(ctx, logged));
+        if (logged.decision === 'commit' && !logged.done) unfinished.push(deliverCommit(ctx, logged));
       }
       return Promise.all(unfinished).then(() => undefined);
     },
@@ -116,9 +118,9 @@ export function createCoordinator(): Node {
 /**
  * A participant asks how `txnId` ended: the decision if there is one (logged, or in memory); nothing
  * while phase 1 still runs; otherwise abort, the presumption. No record means the transaction did
- * not commit: a commit is logged before anyone hears it and forgotten only once every participant
- * has it. So the answer needs no log write; it is remembered in memory, so that a repeated request
- * from the client is not run again after a shard was told abort.
+ * not commit: a commit is logged before anyone hears it. So the answer needs no log write; it is
+ * remembered in memory, so that a repeated request from the client is not run again after a shard
+ * was told abort.
  */
 function answerQuery(ctx: NodeContext, from: NodeId, query: DecisionQuery, txns: Map<string, CoordinatedTxn>): void {
   const { txnId } = query;
@@ -129,10 +131,6 @@ function answerQuery(ctx: NodeContext, from: NodeId, query: DecisionQuery, txns:
   }
   const known = txns.get(txnId);
   if (known !== undefined && known.reply === undefined) return; // still deciding: the participant asks again
-  if (known?.reply?.type === 'txn_committed') {
-    ctx.reply(from, query, { type: 'commit', txnId } satisfies Decision);
-    return;
-  }
   if (known === undefined) {
     txns.set(txnId, {
       reply: { type: 'txn_aborted', txnId, reason: `${COORDINATOR} has no record of it` },
@@ -160,6 +158,7 @@ async function runTwoPhaseCommit(ctx: NodeContext, request: TxnRequest, txn: Coo
       decision: 'commit',
       participants,
       reply: { type: 'txn_committed', txnId, reads },
+      done: false,
     });
     return;
   }
@@ -176,7 +175,12 @@ async function runTwoPhaseCommit(ctx: NodeContext, request: TxnRequest, txn: Coo
   // participant has a record, and a repeated request run afresh after a crash could commit what a
   // client or a shard was told was aborted: that abort is logged before anyone hears it.
   if (refusal === undefined) {
-    ctx.storage.set(decisionKey(txnId), { decision: 'abort', participants, reply } satisfies LoggedDecision);
+    ctx.storage.set(decisionKey(txnId), {
+      decision: 'abort',
+      participants,
+      reply,
+      done: true,
+    } satisfies LoggedDecision);
   }
   answerClient(txn, reply, ctx);
   // Tell the participants that may be prepared, once; no acknowledgement. A participant that misses
@@ -194,8 +198,10 @@ function answerClient(txn: CoordinatedTxn, reply: TxnReply, ctx: NodeContext): v
 
 /**
  * The commit: logged before anyone hears it (the logging rule), sent to every participant until each
- * acknowledges it, then forgotten. Forgetting earlier would be fatal: a participant that missed the
- * commit asks, finds no record, and hears the presumption, abort.
+ * acknowledges it, then marked done. The record is never dropped before that: a participant that
+ * missed the commit would ask, find no record, and hear the presumption, abort. (A real coordinator
+ * drops it from its log once done; this one keeps it, because a client may send its request again at
+ * any time, and a commit run afresh could abort.)
  */
 async function commitEverywhere(ctx: NodeContext, txn: CoordinatedTxn, logged: LoggedDecision): Promise<void> {
   ctx.storage.set(decisionKey(logged.reply.txnId), logged);
@@ -203,13 +209,13 @@ async function commitEverywhere(ctx: NodeContext, txn: CoordinatedTxn, logged: L
   await deliverCommit(ctx, logged);
 }
 
-/** Phase 2 of a commit: sends it to every participant until each acknowledges it, then removes the record. */
+/** Phase 2 of a commit: sends it to every participant until each acknowledges it, then writes the end record. */
 async function deliverCommit(ctx: NodeContext, logged: LoggedDecision): Promise<void> {
   const { txnId } = logged.reply;
   await Promise.all(
     logged.participants.map((participant) => deliverDecision(ctx, participant, { type: 'commit', txnId })),
   );
-  ctx.storage.delete(decisionKey(txnId));
+  ctx.storage.set(decisionKey(txnId), { ...logged, done: true } satisfies LoggedDecision);
 }
 
 /** The participant's vote, or `undefined` when it did not answer `PREPARE_ATTEMPTS` times. */
