@@ -30,7 +30,7 @@ import {
   type Vote,
 } from '../_given/txn-protocol.ts';
 import { assertTransactionsSound, BANK_TOTAL } from '../_test-support/checks.ts';
-import { assertDecisionsDurable } from '../_test-support/durability.ts';
+import { assertPresumedAbortDecisionsDurable } from '../_test-support/durability.ts';
 import { countingLogWrites, LogWrites } from '../_test-support/log-writes.ts';
 import { DecisionRecorder, participantOf } from '../_test-support/participants.ts';
 import {
@@ -55,6 +55,8 @@ const nodes = (writes = new LogWrites()) =>
 
 /** After tc is back, every shard has decided within this long (the shards ask every 300 ms; tc resends its commits). */
 const DECIDED_AFTER_RESTART_MS = 1_000;
+/** How long a sweep's world runs on after it recovered, before it is judged: longer than the longest late delivery. */
+const SETTLE_MS = 3_500;
 /** How long tc stays down in the stories: far longer than any timeout of the protocol. */
 const DOWN_MS = 2_000;
 
@@ -70,7 +72,7 @@ async function presumedAbortRun(
     const recorder = new DecisionRecorder(sim);
     await body(sim, log, writes);
     await sim.run({ untilMs: sim.nowMs + 1_000 });
-    assertDecisionsDurable(sim, { presumedAbort: true });
+    assertPresumedAbortDecisionsDurable(sim);
     assertTransactionsSound(sim, log, recorder, { requireDecided: true });
     assertDecisionsGrounded(sim, log, recorder);
   });
@@ -398,6 +400,23 @@ describe('At the shards: tombstones and idempotent decisions', () => {
     });
   });
 
+  test('a shard that voted yes and then aborted votes no when the same transaction is prepared again', async () => {
+    await participantRun(93, createParticipant, async (c, sim) => {
+      const vote = await askUntilAnswered<Vote>(c, 's1', prepare('x1', transfer('a', 'b', 10)));
+      check(vote?.yes === true, `s1 answered the prepare of x1 with ${JSON.stringify(vote)}: it votes yes`);
+      await decideOnce(c, 's1', { type: 'abort', txnId: 'x1' });
+      checkEqual(outcomeAt(sim, 's1', 'x1'), 'aborted', "s1's decision on x1 after tc's abort");
+      // A coordinator that forgot x1 (it crashed, and the client sent the request again) prepares it afresh.
+      const again = await askUntilAnswered<Vote>(c, 's1', prepare('x1', transfer('a', 'b', 10)));
+      check(
+        again?.yes === false,
+        `s1 aborted x1, then answered a new prepare of x1 with ${JSON.stringify(again)}: its old yes vote came back for a transaction it has aborted. ` +
+          'Once aborted, a transaction gets a no from this shard, or a coordinator that forgot it could commit it while this shard refuses the commit.',
+      );
+      checkEqual(locksHeld(sim), [], 'the locks held after the new prepare of the aborted x1');
+    });
+  });
+
   test('an abort of a committed transaction is refused, so is a commit of an aborted one, and a repeated abort changes nothing', async () => {
     await participantRun(92, createParticipant, async (c, sim) => {
       const vote = await askUntilAnswered<Vote>(c, 's1', prepare('x1', transfer('a', 'b', 10)));
@@ -442,8 +461,11 @@ describe('Sweeps', () => {
         txns: 15,
         healAtMs: 3_000,
         crashes: true,
+        // A prepare sent before the heal may land up to 3 s later at a shard that missed the abort (sent
+        // once, while it was down): it votes yes, asks within 300 ms, and aborts. Judge after that.
+        settleMs: SETTLE_MS,
         alsoCheck: (sim, log, recorder) => {
-          assertDecisionsDurable(sim, { presumedAbort: true });
+          assertPresumedAbortDecisionsDurable(sim);
           assertDecisionsGrounded(sim, log, recorder);
           transactions += log.records.length;
         },

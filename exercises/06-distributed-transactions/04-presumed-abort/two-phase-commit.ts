@@ -228,6 +228,9 @@ export function createParticipant(ctx: NodeContext): ParticipantNode {
 
   function vote(ctx: NodeContext, { txnId, ops, participants = [] }: Prepare): Vote {
     const earlier = logged(txnId);
+    // 👉 A coordinator that forgot a transaction may prepare it again. Once this shard has aborted it
+    //    (a tombstone, a no vote, or a yes vote and then an abort), the answer is no: the old yes
+    //    returned here would let it commit what this shard has aborted.
     if (earlier?.vote !== undefined) return earlier.vote; // a repeated prepare gets the same vote
     const no = (reason: string): Vote => {
       // A no vote is this participant's abort: the coordinator can only abort.

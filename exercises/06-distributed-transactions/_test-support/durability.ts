@@ -23,7 +23,7 @@ const DECISION_OF: Readonly<Record<string, 'commit' | 'abort'>> = {
 };
 
 /** How {@link assertDecisionsDurable} judges. */
-export interface DurabilityOptions {
+interface DurabilityOptions {
   /**
    * The coordinator presumes abort (exercise 6.4): it forgets a commit once every participant has
    * acknowledged it, and answers abort about any transaction it has no record of. So a question that
@@ -45,7 +45,19 @@ function isReply(message: unknown): boolean {
  * (or told its client committed) and, later, `abort`, or the other way round. That happens when a
  * decision leaves before it is logged and the coordinator, restarted, decides again.
  */
-export function assertDecisionsDurable(sim: Simulation, options: DurabilityOptions = {}): void {
+export function assertDecisionsDurable(sim: Simulation): void {
+  judgeDurability(sim, {});
+}
+
+/**
+ * {@link assertDecisionsDurable} for a coordinator that presumes abort (exercise 6.4): its abort
+ * answers to questions are left out (a coordinator that forgot a transaction answers abort to a late question about it).
+ */
+export function assertPresumedAbortDecisionsDurable(sim: Simulation): void {
+  judgeDurability(sim, { presumedAbort: true });
+}
+
+function judgeDurability(sim: Simulation, options: DurabilityOptions): void {
   const first = new Map<string, Announcement>();
   for (const event of sim.trace) {
     if (event.kind !== 'send' || event.from !== COORDINATOR) continue;

@@ -277,6 +277,10 @@ export function createParticipant(ctx: NodeContext): ParticipantNode {
 
   function vote(ctx: NodeContext, { txnId, ops, participants = [] }: Prepare): Vote {
     const earlier = logged(txnId);
+    // Aborted here (a tombstone, a no vote, or a yes vote and then an abort): the answer is no, even
+    // to a prepare of this transaction sent again by a coordinator that forgot it. The old yes would
+    // let it commit what this shard has aborted.
+    if (earlier?.outcome === 'aborted') return earlier.vote?.yes === false ? earlier.vote : abortedVote(txnId);
     if (earlier?.vote !== undefined) return earlier.vote; // a repeated prepare gets the same vote
     const no = (reason: string): Vote => {
       // A no vote is this participant's abort: the coordinator can only abort.
@@ -285,7 +289,6 @@ export function createParticipant(ctx: NodeContext): ParticipantNode {
       outcomes.set(txnId, 'aborted');
       return cast;
     };
-    if (earlier?.outcome === 'aborted') return no(`${txnId} was already aborted`);
     const keys = keysOf(ops);
     const locked = keys.find((key) => locks.has(key));
     if (locked !== undefined) return no(`key ${locked} is locked by ${locks.get(locked)}`);
@@ -299,6 +302,14 @@ export function createParticipant(ctx: NodeContext): ParticipantNode {
     ctx.setTimer(ASK_EVERY_MS, { type: 'ask', txnId } satisfies AskTimer);
     return cast;
   }
+
+  /** The no a shard gives to a prepare of a transaction it has aborted. Nothing to log: the abort is. */
+  const abortedVote = (txnId: string): Vote => ({
+    type: 'vote',
+    txnId,
+    yes: false,
+    reason: `${ctx.id} voted no: ${txnId} was already aborted`,
+  });
 
   function decide(txnId: string, entry: LoggedTxn, outcome: ParticipantOutcome): void {
     if (outcome === 'committed') {
