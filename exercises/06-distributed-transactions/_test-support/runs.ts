@@ -74,6 +74,12 @@ export interface TransactionSweep {
   readonly healAtMs: number;
   /** Crashes too: servers crash (some partway through a step, some in the step kind drawn) and restart. Default: none. */
   readonly crashes?: boolean;
+  /**
+   * How long the world runs on, quiet, after it recovered and before the final checks judge it, ms.
+   * Default 1,000. Longer where a message sent before the heal may still arrive late and start
+   * something that takes a while to finish (6.4: a prepare at a shard that never got its abort).
+   */
+  readonly settleMs?: number;
   /** A check run at the end of every world, after the chapter's checks. */
   readonly alsoCheck?: (sim: Simulation, log: TxnLog, recorder: DecisionRecorder) => void;
 }
@@ -141,7 +147,7 @@ export async function sweepTransactions(sweep: TransactionSweep): Promise<SweepF
         });
         worstRecoveryMs = Math.max(worstRecoveryMs, ms);
         // Let the last decisions reach every shard before judging.
-        await sim.run({ untilMs: sim.nowMs + 1_000 });
+        await sim.run({ untilMs: sim.nowMs + (sweep.settleMs ?? 1_000) });
         assertTransactionsSound(sim, log, recorder, { requireDecided: true });
         sweep.alsoCheck?.(sim, log, recorder);
         for (const record of log.records) outcomes[record.status]++;
