@@ -543,7 +543,7 @@ describe('The CAP table (README: "The CAP table"; Brewer 2000, Gilbert and Lynch
 /** What each level promises, checked on its row of the table. */
 function checkCapRow(row: CapRow, table: string): void {
   const pair = `W=${row.write}, R=${row.read}`;
-  const expect = (fraction: number | null, level: ConsistencyLevel, what: string, side: 'minority' | 'majority') => {
+  const checkOkFraction = (fraction: number | null, level: ConsistencyLevel, what: string, side: 'minority' | 'majority') => {
     if (fraction === null) return;
     const serves = level === 'ONE' || (level === 'QUORUM' && side === 'majority');
     check(
@@ -555,10 +555,10 @@ function checkCapRow(row: CapRow, table: string): void {
         table,
     );
   };
-  expect(row.minorityWrites, row.write, 'writes', 'minority');
-  expect(row.minorityReads, row.read, 'reads', 'minority');
-  expect(row.majorityWrites, row.write, 'writes', 'majority');
-  expect(row.majorityReads, row.read, 'reads', 'majority');
+  checkOkFraction(row.minorityWrites, row.write, 'writes', 'minority');
+  checkOkFraction(row.minorityReads, row.read, 'reads', 'minority');
+  checkOkFraction(row.majorityWrites, row.write, 'writes', 'majority');
+  checkOkFraction(row.majorityReads, row.read, 'reads', 'majority');
   if (row.overlapping) {
     check(
       row.staleReads === 0,

@@ -190,7 +190,7 @@ export const createFailoverNode: NodeFactory<FailoverTimer> = (boot): FailoverNo
     if (role !== 'primary' || inFlight !== undefined) return;
     const next = waiting.shift();
     if (next === undefined) return;
-    const state = structuredClone(held.state);
+    const state = { store: { ...held.state.store }, sessions: { ...held.state.sessions } };
     const output = execute(state, next.request);
     const version: Version = { epoch, n: held.version.epoch === epoch ? held.version.n + 1 : 1 };
     keep(ctx, { version, state });
