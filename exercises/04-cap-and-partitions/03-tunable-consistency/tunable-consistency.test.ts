@@ -543,7 +543,12 @@ describe('The CAP table (README: "The CAP table"; Brewer 2000, Gilbert and Lynch
 /** What each level promises, checked on its row of the table. */
 function checkCapRow(row: CapRow, table: string): void {
   const pair = `W=${row.write}, R=${row.read}`;
-  const checkOkFraction = (fraction: number | null, level: ConsistencyLevel, what: string, side: 'minority' | 'majority') => {
+  const checkOkFraction = (
+    fraction: number | null,
+    level: ConsistencyLevel,
+    what: string,
+    side: 'minority' | 'majority',
+  ) => {
     if (fraction === null) return;
     const serves = level === 'ONE' || (level === 'QUORUM' && side === 'majority');
     check(
