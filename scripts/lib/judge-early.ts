@@ -26,9 +26,11 @@ const judgedByTestFile = new Map<string, Judged | undefined>();
 
 /** The mistake named for the exercise that holds `testFile`, if it has a `Breaks:` phrase. */
 function judgedMistakeOf(folder: string, testFile: string): Judged | undefined {
-  if (!judgedByTestFile.has(testFile))
-    judgedByTestFile.set(testFile, judgedMistakeFor(folder, testFile, process.env[MISTAKE_VARIABLE] ?? ''));
-  return judgedByTestFile.get(testFile);
+  // Keyed by the round's patches too: a worker that outlives a round must not judge by the last one's mistake.
+  const patches = process.env[MISTAKE_VARIABLE] ?? '';
+  const key = `${patches}\n${testFile}`;
+  if (!judgedByTestFile.has(key)) judgedByTestFile.set(key, judgedMistakeFor(folder, testFile, patches));
+  return judgedByTestFile.get(key);
 }
 
 /**
